@@ -1,0 +1,100 @@
+/**
+ * The event store port: the one contract both adapters (embedded SQLite, EventStoreDB) honour.
+ * The shared contract suite (libs/event-store/test/contract.ts) is the executable form of this file.
+ */
+
+/** Who did what, and why: the event metadata is the audit log. */
+export interface EventMetadata {
+  actor: { orgId: string; role: string; userId: string };
+  correlationId: string;
+  causationId: string;
+  schemaVersion: number;
+  /** Caller-scoped idempotency key of the command that produced the event, if any. */
+  idempotencyKey?: string;
+  /** Hash of the request body that produced the event (to tell a retry from a reused key). */
+  requestHash?: string;
+  [extra: string]: unknown;
+}
+
+/** An event about to be appended. `id` is a UUID chosen by the writer. */
+export interface EventData {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+}
+
+/** An event as stored. */
+export interface RecordedEvent extends EventData {
+  streamName: string;
+  /** 0-based position of the event within its stream. */
+  revision: number;
+  /** Global, strictly increasing position across all streams (not necessarily dense). */
+  position: number;
+  /** When the store recorded it (ISO-8601, UTC). */
+  recordedAt: string;
+}
+
+/** `no_stream`: the stream must not exist; a number: the stream's last revision must equal it; `any`: no check. */
+export type ExpectedRevision = number | 'no_stream' | 'any';
+
+export interface AppendOptions {
+  expectedRevision: ExpectedRevision;
+  /** When given, the append is recorded under this key atomically; a second append with a used key fails. */
+  idempotencyKey?: string;
+}
+
+export interface AppendResult {
+  /** Revision of the last event appended (the stream's new last revision). */
+  nextRevision: number;
+  /** Global position of the last event appended. */
+  position: number;
+}
+
+/** What an earlier append under an idempotency key wrote. */
+export interface IdempotentAppend {
+  streamName: string;
+  firstRevision: number;
+  lastRevision: number;
+  position: number;
+}
+
+export interface ReadStreamOptions {
+  /** Read from this revision (inclusive); default 0. */
+  fromRevision?: number;
+  /** Read up to this revision (inclusive); default: to the end. */
+  toRevision?: number;
+}
+
+export interface ReadAllOptions {
+  /** Return events strictly after this global position; default: from the beginning. */
+  after?: number | null;
+  /** Maximum events to return; default 1000. */
+  limit?: number;
+}
+
+export interface SubscribeOptions {
+  /** Deliver events strictly after this checkpoint; null or absent: from the beginning. */
+  after?: number | null;
+  /** Optional signal to end the subscription. */
+  signal?: AbortSignal;
+}
+
+export interface EventStore {
+  /** Appends atomically, all or nothing. Throws WrongExpectedRevision / IdempotencyKeyUsed. */
+  append(streamName: string, events: EventData[], options: AppendOptions): Promise<AppendResult>;
+  /** Events of one stream in revision order; [] when the stream does not exist. */
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Events of all streams in global order (user events only). */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Position of the newest event, or null on an empty store. */
+  headPosition(): Promise<number | null>;
+  /** The earlier append under this idempotency key, or null. */
+  findIdempotentAppend(idempotencyKey: string): Promise<IdempotentAppend | null>;
+  /**
+   * Catch-up then live subscription to all events after a checkpoint, in global order, each exactly once
+   * per subscription. Ends when the signal aborts (the iterator returns) or when iteration is broken off.
+   */
+  subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
+  close(): Promise<void>;
+}
