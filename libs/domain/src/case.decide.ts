@@ -1,0 +1,155 @@
+import type { Actor } from './actor';
+import type { BlowWhistle, CaseCommand, CompleteHandling, RespondToCase, ReviewHandling, TransferCase, WithdrawCase } from './commands';
+import { CaseAlreadyExists, CaseNotFound, Forbidden, Invalid, InvalidState } from './errors';
+import type { CaseEvent, PartClosed } from './events';
+import { addMinutes, assignPart, type CasePolicy } from './policy';
+import type { CaseState, CaseStateOrNone, PartState } from './case.state';
+
+/**
+ * The case's business rules: given the current state and a command, the events it produces, or a
+ * DomainError saying why not. Pure: no clock, no I/O (time and policy come in with the command).
+ */
+export function decide(command: CaseCommand, state: CaseStateOrNone, policy: CasePolicy): CaseEvent[] {
+  if (command.type === 'BlowWhistle') return blowWhistle(command, state, policy);
+  if (!state) throw CaseNotFound.because(command.caseId);
+  if (state.status !== 'open') throw InvalidState.caseNotOpen(state.caseId, state.status);
+  switch (command.type) {
+    case 'RespondToCase':
+      return respond(command, state);
+    case 'TransferCase':
+      return transfer(command, state, policy);
+    case 'CompleteHandling':
+      return complete(command, state);
+    case 'ReviewHandling':
+      return review(command, state, policy);
+    case 'WithdrawCase':
+      return withdraw(command, state);
+  }
+}
+
+function blowWhistle(cmd: BlowWhistle, state: CaseStateOrNone, policy: CasePolicy): CaseEvent[] {
+  if (state) throw CaseAlreadyExists.because(cmd.caseId);
+  if (cmd.actor.role !== 'township') throw Forbidden.role(cmd.actor.role, 'blow a whistle');
+  const ids = cmd.data.departmentIds;
+  if (ids.length === 0) throw Invalid.field('departmentIds', 'name at least one department');
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup) throw Invalid.field('departmentIds', `department ${dup} is named twice`);
+  const { caseId, now } = cmd;
+  const { title, description, category, location, matterCode, sourceRef } = cmd.data;
+  return [{
+    type: 'WhistleBlown',
+    data: {
+      caseId,
+      occurredAt: now,
+      townshipId: cmd.actor.orgId,
+      countyId: cmd.actor.countyId,
+      title,
+      description,
+      category,
+      location,
+      matterCode,
+      sourceRef,
+      policyVersion: policy.version,
+      parts: ids.map((departmentId, i) => assignPart(policy, category, `p${i + 1}`, departmentId, now)),
+    },
+  }];
+}
+
+/** The open part the acting department holds; departments act only on their own part. */
+function heldPart(state: CaseState, actor: Actor, action: string): PartState {
+  if (actor.role !== 'department') throw Forbidden.role(actor.role, action);
+  const part = state.parts.find((p) => p.departmentId === actor.orgId && p.status !== 'closed');
+  if (!part) throw Forbidden.notPartHolder(actor.orgId);
+  return part;
+}
+
+function respond(cmd: RespondToCase, state: CaseState): CaseEvent[] {
+  const part = heldPart(state, cmd.actor, 'report in');
+  if (part.status !== 'awaiting_response') throw InvalidState.part(part.departmentId, part.status, 'report in');
+  return [{
+    type: 'DepartmentResponded',
+    data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, note: cmd.data.note },
+  }];
+}
+
+function transfer(cmd: TransferCase, state: CaseState, policy: CasePolicy): CaseEvent[] {
+  const part = heldPart(state, cmd.actor, 'transfer a case');
+  if (part.status !== 'awaiting_response' && part.status !== 'in_progress') {
+    throw InvalidState.part(part.departmentId, part.status, 'transfer it');
+  }
+  const { toDepartmentId, reason } = cmd.data;
+  if (!reason.trim()) throw Invalid.field('reason', 'a transfer needs a reason');
+  if (toDepartmentId === part.departmentId) throw Invalid.field('toDepartmentId', 'must be a different department');
+  if (state.parts.some((p) => p.departmentId === toDepartmentId && p.status !== 'closed')) {
+    throw Invalid.field('toDepartmentId', `${toDepartmentId} already holds a part of this case`);
+  }
+  return [{
+    type: 'CaseTransferred',
+    data: {
+      caseId: state.caseId,
+      occurredAt: cmd.now,
+      partId: part.partId,
+      fromDepartmentId: part.departmentId,
+      toDepartmentId,
+      reason,
+      assignment: assignPart(policy, state.category, part.partId, toDepartmentId, cmd.now),
+    },
+  }];
+}
+
+function complete(cmd: CompleteHandling, state: CaseState): CaseEvent[] {
+  const part = heldPart(state, cmd.actor, 'complete handling');
+  if (part.status === 'awaiting_response') throw InvalidState.part(part.departmentId, part.status, 'complete before reporting in');
+  if (part.status !== 'in_progress') throw InvalidState.part(part.departmentId, part.status, 'complete it');
+  if (!cmd.data.result.trim()) throw Invalid.field('result', 'say what was done');
+  return [{
+    type: 'HandlingCompleted',
+    data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, round: part.round, result: cmd.data.result },
+  }];
+}
+
+function review(cmd: ReviewHandling, state: CaseState, policy: CasePolicy): CaseEvent[] {
+  if (cmd.actor.role !== 'township') throw Forbidden.role(cmd.actor.role, 'review handling');
+  if (cmd.actor.orgId !== state.townshipId) throw Forbidden.notRaisingTownship('review handling');
+  const { departmentId, resolved, satisfaction, comment } = cmd.data;
+  const part = state.parts.find((p) => p.departmentId === departmentId && p.status !== 'closed')
+    ?? state.parts.find((p) => p.departmentId === departmentId);
+  if (!part) throw Invalid.field('departmentId', `${departmentId} holds no part of this case`);
+  if (part.reviewedRound === part.round) throw InvalidState.alreadyReviewed(departmentId, part.round);
+  if (part.status !== 'completed') throw InvalidState.part(departmentId, part.status, 'review it before completion');
+
+  const base = { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId };
+  const events: CaseEvent[] = [{ type: 'ReviewCompleted', data: { ...base, round: part.round, resolved, satisfaction, comment } }];
+  const reworkRoundsUsed = part.round - 1;
+  if (!resolved && reworkRoundsUsed < policy.maxReworkRounds) {
+    const completionDueAt = addMinutes(cmd.now, policy.completionLimitMinutes(state.category));
+    events.push({ type: 'CaseReopened', data: { ...base, round: part.round + 1, completionDueAt } });
+    return events;
+  }
+  const closed: PartClosed = { type: 'PartClosed', data: { ...base, outcome: resolved ? 'resolved' : 'unresolved' } };
+  events.push(closed, ...closeCaseIfDone(state, part.partId, closed, cmd.now));
+  return events;
+}
+
+/** The case closes with its last part. */
+function closeCaseIfDone(state: CaseState, closingPartId: string, closing: PartClosed, now: string): CaseEvent[] {
+  const others = state.parts.filter((p) => p.partId !== closingPartId);
+  if (others.some((p) => p.status !== 'closed')) return [];
+  const outcomes = [...others.map((p) => p.outcome), closing.data.outcome];
+  return [{
+    type: 'CaseClosed',
+    data: {
+      caseId: state.caseId,
+      occurredAt: now,
+      resolvedParts: outcomes.filter((o) => o === 'resolved').length,
+      unresolvedParts: outcomes.filter((o) => o === 'unresolved').length,
+    },
+  }];
+}
+
+function withdraw(cmd: WithdrawCase, state: CaseState): CaseEvent[] {
+  if (cmd.actor.role !== 'township') throw Forbidden.role(cmd.actor.role, 'withdraw a case');
+  if (cmd.actor.orgId !== state.townshipId) throw Forbidden.notRaisingTownship('withdraw it');
+  if (!cmd.data.reason.trim()) throw Invalid.field('reason', 'a withdrawal needs a reason');
+  return [{ type: 'CaseWithdrawn', data: { caseId: state.caseId, occurredAt: cmd.now, townshipId: state.townshipId, reason: cmd.data.reason } }];
+}

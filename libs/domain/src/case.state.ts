@@ -1,0 +1,160 @@
+import type { CaseEvent, Category, Location, PartOutcome, Satisfaction } from './events';
+
+export type CaseStatus = 'open' | 'closed' | 'withdrawn';
+/** awaiting_response → in_progress → completed → (reviewed) closed, or back to in_progress on rework. */
+export type PartStatus = 'awaiting_response' | 'in_progress' | 'completed' | 'closed';
+
+export interface Review {
+  round: number;
+  resolved: boolean;
+  satisfaction: Satisfaction;
+  comment?: string;
+  reviewedAt: string;
+}
+
+export interface Transfer {
+  fromDepartmentId: string;
+  toDepartmentId: string;
+  reason: string;
+  at: string;
+}
+
+export interface PartState {
+  partId: string;
+  departmentId: string;
+  status: PartStatus;
+  /** 1 for the first handling; each rework (退回重办) adds one. */
+  round: number;
+  assignedAt: string;
+  responseDueAt: string;
+  respondedAt: string | null;
+  completionDueAt: string;
+  completedAt: string | null;
+  result: string | null;
+  /** The latest review; earlier rounds' reviews stay in the event history. */
+  review: Review | null;
+  reviewedRound: number;
+  outcome: PartOutcome | null;
+  transfers: Transfer[];
+}
+
+export interface CaseState {
+  caseId: string;
+  townshipId: string;
+  countyId: string;
+  title: string;
+  description: string;
+  category: Category;
+  location: Location;
+  matterCode?: string;
+  sourceRef?: string;
+  status: CaseStatus;
+  raisedAt: string;
+  closedAt: string | null;
+  policyVersion: string;
+  parts: PartState[];
+  /** Every department that ever held a part: they keep read access (a department sees what it held). */
+  involvedDepartmentIds: string[];
+}
+
+/** State before the first event: no case. */
+export type CaseStateOrNone = CaseState | null;
+
+export const initialState = (): CaseStateOrNone => null;
+
+function updatePart(state: CaseState, partId: string, change: (p: PartState) => PartState): CaseState {
+  return { ...state, parts: state.parts.map((p) => (p.partId === partId ? change(p) : p)) };
+}
+
+/** Folds one event into the state. Pure; never throws on a well-formed history. */
+export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNone {
+  if (event.type === 'WhistleBlown') {
+    const d = event.data;
+    return {
+      caseId: d.caseId,
+      townshipId: d.townshipId,
+      countyId: d.countyId,
+      title: d.title,
+      description: d.description,
+      category: d.category,
+      location: d.location,
+      matterCode: d.matterCode,
+      sourceRef: d.sourceRef,
+      status: 'open',
+      raisedAt: d.occurredAt,
+      closedAt: null,
+      policyVersion: d.policyVersion,
+      parts: d.parts.map((a) => ({
+        ...a,
+        status: 'awaiting_response',
+        round: 1,
+        respondedAt: null,
+        completedAt: null,
+        result: null,
+        review: null,
+        reviewedRound: 0,
+        outcome: null,
+        transfers: [],
+      })),
+      involvedDepartmentIds: d.parts.map((a) => a.departmentId),
+    };
+  }
+  if (!state) return state;
+  switch (event.type) {
+    case 'DepartmentResponded':
+      return updatePart(state, event.data.partId, (p) => ({ ...p, status: 'in_progress', respondedAt: event.data.occurredAt }));
+    case 'CaseTransferred': {
+      const { assignment, fromDepartmentId, toDepartmentId, reason, occurredAt } = event.data;
+      const next = updatePart(state, event.data.partId, (p) => ({
+        ...p,
+        ...assignment,
+        status: 'awaiting_response',
+        round: 1,
+        respondedAt: null,
+        completedAt: null,
+        result: null,
+        review: null,
+        reviewedRound: 0,
+        transfers: [...p.transfers, { fromDepartmentId, toDepartmentId, reason, at: occurredAt }],
+      }));
+      const involved = next.involvedDepartmentIds.includes(toDepartmentId)
+        ? next.involvedDepartmentIds
+        : [...next.involvedDepartmentIds, toDepartmentId];
+      return { ...next, involvedDepartmentIds: involved };
+    }
+    case 'HandlingCompleted':
+      return updatePart(state, event.data.partId, (p) => ({
+        ...p,
+        status: 'completed',
+        completedAt: event.data.occurredAt,
+        result: event.data.result,
+      }));
+    case 'ReviewCompleted': {
+      const { round, resolved, satisfaction, comment, occurredAt } = event.data;
+      return updatePart(state, event.data.partId, (p) => ({
+        ...p,
+        review: { round, resolved, satisfaction, comment, reviewedAt: occurredAt },
+        reviewedRound: round,
+      }));
+    }
+    case 'CaseReopened':
+      return updatePart(state, event.data.partId, (p) => ({
+        ...p,
+        status: 'in_progress',
+        round: event.data.round,
+        completionDueAt: event.data.completionDueAt,
+        completedAt: null,
+        result: null,
+      }));
+    case 'PartClosed':
+      return updatePart(state, event.data.partId, (p) => ({ ...p, status: 'closed', outcome: event.data.outcome }));
+    case 'CaseWithdrawn':
+      return { ...state, status: 'withdrawn', closedAt: event.data.occurredAt };
+    case 'CaseClosed':
+      return { ...state, status: 'closed', closedAt: event.data.occurredAt };
+  }
+}
+
+export function foldCase(events: readonly CaseEvent[]): CaseStateOrNone {
+  return events.reduce<CaseStateOrNone>(evolve, initialState());
+}

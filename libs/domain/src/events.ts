@@ -1,0 +1,127 @@
+/**
+ * The case's events: the facts the system of record keeps. Every event carries `caseId` and the
+ * server-stamped `occurredAt` (ISO-8601 UTC) in its data; who did it lives in the metadata.
+ */
+export const CATEGORIES = ['joint_enforcement', 'key_task', 'emergency', 'resident_request'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const;
+export type Satisfaction = (typeof SATISFACTIONS)[number];
+
+export interface Location {
+  address: string;
+  grid?: string;
+  lat?: number;
+  lng?: number;
+}
+
+/** The clocks one department's share of a case runs on. */
+export interface PartAssignment {
+  partId: string;
+  departmentId: string;
+  assignedAt: string;
+  responseDueAt: string;
+  completionDueAt: string;
+}
+
+interface CaseEventBase<T extends string, D> {
+  type: T;
+  data: D & { caseId: string; occurredAt: string };
+}
+
+export type WhistleBlown = CaseEventBase<'WhistleBlown', {
+  townshipId: string;
+  countyId: string;
+  title: string;
+  description: string;
+  category: Category;
+  location: Location;
+  matterCode?: string;
+  sourceRef?: string;
+  policyVersion: string;
+  parts: PartAssignment[];
+}>;
+
+/** 报到: the department acknowledged its part; its response clock stops here. */
+export type DepartmentResponded = CaseEventBase<'DepartmentResponded', {
+  partId: string;
+  departmentId: string;
+  note?: string;
+}>;
+
+/** 转办: the part moves to another department, whose clocks start anew. */
+export type CaseTransferred = CaseEventBase<'CaseTransferred', {
+  partId: string;
+  fromDepartmentId: string;
+  toDepartmentId: string;
+  reason: string;
+  assignment: PartAssignment;
+}>;
+
+/** 办结: the department reports the matter handled for this round. */
+export type HandlingCompleted = CaseEventBase<'HandlingCompleted', {
+  partId: string;
+  departmentId: string;
+  round: number;
+  result: string;
+}>;
+
+/** 一事一评: the township's review of one completed round of one part. */
+export type ReviewCompleted = CaseEventBase<'ReviewCompleted', {
+  partId: string;
+  departmentId: string;
+  round: number;
+  resolved: boolean;
+  satisfaction: Satisfaction;
+  comment?: string;
+}>;
+
+/** 退回重办: an unresolved review sends the part back with a new completion deadline. */
+export type CaseReopened = CaseEventBase<'CaseReopened', {
+  partId: string;
+  departmentId: string;
+  round: number;
+  completionDueAt: string;
+}>;
+
+export type PartOutcome = 'resolved' | 'unresolved';
+
+/** A part is done: resolved, or unresolved after its last allowed rework round. */
+export type PartClosed = CaseEventBase<'PartClosed', {
+  partId: string;
+  departmentId: string;
+  outcome: PartOutcome;
+}>;
+
+export type CaseWithdrawn = CaseEventBase<'CaseWithdrawn', { townshipId: string; reason: string }>;
+
+/** Every part is closed. */
+export type CaseClosed = CaseEventBase<'CaseClosed', { resolvedParts: number; unresolvedParts: number }>;
+
+export type CaseEvent =
+  | WhistleBlown
+  | DepartmentResponded
+  | CaseTransferred
+  | HandlingCompleted
+  | ReviewCompleted
+  | CaseReopened
+  | PartClosed
+  | CaseWithdrawn
+  | CaseClosed;
+
+export type CaseEventType = CaseEvent['type'];
+
+export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
+  'WhistleBlown',
+  'DepartmentResponded',
+  'CaseTransferred',
+  'HandlingCompleted',
+  'ReviewCompleted',
+  'CaseReopened',
+  'PartClosed',
+  'CaseWithdrawn',
+  'CaseClosed',
+];
+
+/** Version of the event data schemas above; bump on any incompatible change. */
+export const CASE_EVENT_SCHEMA_VERSION = 1;

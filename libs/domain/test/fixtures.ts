@@ -1,0 +1,36 @@
+import type { Actor, CaseCommand, CaseEvent } from '../src';
+import { decide, DEFAULT_POLICY, foldCase } from '../src';
+
+export const T0 = '2026-03-02T01:00:00.000Z';
+export const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+
+const actor = (orgId: string, role: Actor['role']): Actor => ({ orgId, role, userId: `${orgId}-user`, countyId: 'county-a' });
+export const township = actor('twp-east', 'township');
+export const otherTownship = actor('twp-west', 'township');
+export const deptA = actor('dept-a', 'department');
+export const deptB = actor('dept-b', 'department');
+export const deptC = actor('dept-c', 'department');
+export const commandCentre = actor('cc-a', 'command_centre');
+
+export const CASE_ID = 'case-1';
+
+type Cmd<T extends CaseCommand['type']> = Extract<CaseCommand, { type: T }>;
+export function cmd<T extends CaseCommand['type']>(type: T, by: Actor, minutes: number, data: Cmd<T>['data']): Cmd<T> {
+  return { type, caseId: CASE_ID, actor: by, now: at(minutes), data } as Cmd<T>;
+}
+
+export const blow = (departmentIds = ['dept-a', 'dept-b'], category: 'emergency' | 'joint_enforcement' = 'joint_enforcement') =>
+  cmd('BlowWhistle', township, 0, {
+    title: '河道违法排污',
+    description: '东坝河段发现不明排污口',
+    category,
+    departmentIds,
+    location: { address: '东坝镇河滨路12号' },
+  });
+
+/** Runs commands through decide/evolve and returns the whole history, as the handler would store it. */
+export function history(...commands: CaseCommand[]): CaseEvent[] {
+  const events: CaseEvent[] = [];
+  for (const c of commands) events.push(...decide(c, foldCase(events), DEFAULT_POLICY));
+  return events;
+}
