@@ -6,3 +6,4 @@ export * from './policy';
 export * from './case.state';
 export * from './case.decide';
 export * from './visibility';
+export * from './case.view';

@@ -1,0 +1,83 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { CasePolicy } from '@chuishao/domain';
+import type { Directory } from '@chuishao/directory';
+import type { EventStore } from '@chuishao/event-store';
+import { AuthGuard } from './auth/auth.guard';
+import { DevTokensRoute } from './auth/dev-tokens.route';
+import { TokenService } from './auth/token.service';
+import { BlowWhistleHandler, BlowWhistleRoute } from './cases/blow-whistle/blow-whistle.route';
+import { CaseCommands } from './cases/case-commands';
+import { CaseReader } from './cases/case-reader';
+import { CompleteHandler, CompleteRoute } from './cases/complete/complete.route';
+import { GetCaseEventsHandler, GetCaseEventsRoute } from './cases/get-case-events/get-case-events.route';
+import { GetCaseHandler, GetCaseRoute } from './cases/get-case/get-case.route';
+import { ListCasesHandler, ListCasesRoute } from './cases/list-cases/list-cases.route';
+import { RespondHandler, RespondRoute } from './cases/respond/respond.route';
+import { ReviewHandler, ReviewRoute } from './cases/review/review.route';
+import { TransferHandler, TransferRoute } from './cases/transfer/transfer.route';
+import { WithdrawHandler, WithdrawRoute } from './cases/withdraw/withdraw.route';
+import type { Clock } from './clock';
+import type { AppConfig } from './config';
+import { ProblemFilter } from './http/problem.filter';
+import { OpenApiRoute } from './openapi/openapi.route';
+import { OrgsRoute } from './orgs/orgs.route';
+import type { ReadModels } from './read-models';
+import { CLOCK, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
+
+export interface AppDependencies {
+  config: AppConfig;
+  store: EventStore;
+  directory: Directory;
+  clock: Clock;
+  policy: CasePolicy;
+  readModels: ReadModels;
+}
+
+@Module({})
+export class AppModule {
+  /** The HTTP API over given parts: the same wiring serves `npm start`, docker and the e2e tests. */
+  static with(deps: AppDependencies): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CqrsModule.forRoot()],
+      controllers: [
+        OrgsRoute,
+        OpenApiRoute,
+        ...(deps.config.production ? [] : [DevTokensRoute]),
+        BlowWhistleRoute,
+        ListCasesRoute,
+        GetCaseRoute,
+        GetCaseEventsRoute,
+        RespondRoute,
+        TransferRoute,
+        CompleteRoute,
+        ReviewRoute,
+        WithdrawRoute,
+      ],
+      providers: [
+        { provide: CONFIG, useValue: deps.config },
+        { provide: EVENT_STORE, useValue: deps.store },
+        { provide: DIRECTORY, useValue: deps.directory },
+        { provide: CLOCK, useValue: deps.clock },
+        { provide: POLICY, useValue: deps.policy },
+        { provide: READ_MODELS, useValue: deps.readModels },
+        { provide: TokenService, useFactory: () => new TokenService(deps.config, deps.directory) },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        CaseCommands,
+        CaseReader,
+        BlowWhistleHandler,
+        RespondHandler,
+        TransferHandler,
+        CompleteHandler,
+        ReviewHandler,
+        WithdrawHandler,
+        GetCaseHandler,
+        GetCaseEventsHandler,
+        ListCasesHandler,
+      ],
+    };
+  }
+}

@@ -1,0 +1,24 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsLatitude, IsLongitude, IsNotEmpty, IsOptional, IsString, Matches, MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { CATEGORIES, type Category } from '@chuishao/domain';
+
+export class LocationDto {
+  @IsString() @IsNotEmpty() @MaxLength(200) address!: string;
+  @IsOptional() @IsString() @MaxLength(64) grid?: string;
+  @IsOptional() @IsLatitude() lat?: number;
+  @IsOptional() @IsLongitude() lng?: number;
+}
+
+export class BlowWhistleDto {
+  @IsString() @IsNotEmpty() @MaxLength(120) title!: string;
+  @IsString() @IsNotEmpty() @MaxLength(4000) description!: string;
+  @IsIn(CATEGORIES) category!: Category;
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @IsString({ each: true }) @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/, { each: true, message: 'each entry must be an org id' })
+  departmentIds!: string[];
+  @ValidateNested() @Type(() => LocationDto) location!: LocationDto;
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9.-]{1,32}$/, { message: 'matterCode must be a catalogue code' }) matterCode?: string;
+  @IsOptional() @IsString() @MaxLength(128) sourceRef?: string;
+}

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  CASE_EVENT_SCHEMA_VERSION, CaseNotFound, canSee, decide, foldCase, toCaseView,
+  type Actor, type CaseCommand, type CaseEvent, type CasePolicy, type CaseView,
+} from '@chuishao/domain';
+import {
+  IdempotencyKeyUsed, WrongExpectedRevision,
+  type EventData, type EventStore, type RecordedEvent,
+} from '@chuishao/event-store';
+import type { Clock } from '../clock';
+import { Problem } from '../http/problem';
+import type { RequestMeta } from '../http/request-meta';
+import { CLOCK, EVENT_STORE, POLICY } from '../tokens';
+
+export const streamOf = (caseId: string) => `case-${caseId}`;
+
+export interface CommandOutcome {
+  view: CaseView;
+  /** True when an Idempotency-Key matched an earlier request: nothing was appended now. */
+  replayed: boolean;
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * The one command path: load the case → decide → append with the revision it was decided on →
+ * on a concurrent write, decide again on the new state. Every event is stamped with the server's
+ * time and the actor, correlation and causation: the event metadata is the audit log.
+ */
+@Injectable()
+export class CaseCommands {
+  private readonly logger = new Logger('commands');
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(POLICY) private readonly policy: CasePolicy,
+  ) {}
+
+  async execute(
+    caseId: string,
+    actor: Actor,
+    meta: RequestMeta,
+    build: (now: string) => CaseCommand,
+  ): Promise<CommandOutcome> {
+    const key = meta.idempotencyKey ? `${actor.orgId}/${meta.idempotencyKey}` : undefined;
+    if (key) {
+      const replay = await this.replay(key, actor, meta);
+      if (replay) return replay;
+    }
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const history = await this.store.readStream(streamOf(caseId));
+      const state = foldCase(history.map(toCaseEvent));
+      const command = build(this.clock.now().toISOString());
+      if (command.type !== 'BlowWhistle' && (!state || !canSee(actor, state))) throw CaseNotFound.because(caseId);
+      const version = history.length - 1;
+      if (meta.expectedVersion !== null && meta.expectedVersion !== version) {
+        throw Problem.preconditionFailed(`the case is at version ${version}, not ${meta.expectedVersion}`);
+      }
+      const events = decide(command, state, this.policy);
+      try {
+        const result = await this.store.append(streamOf(caseId), events.map((e) => this.toEventData(e, command, meta, key)), {
+          expectedRevision: state ? version : 'no_stream',
+          idempotencyKey: key,
+        });
+        this.logger.log(`${command.type} case=${caseId} by ${actor.orgId}/${actor.userId} → ${events.map((e) => e.type).join(',')}`);
+        const view = toCaseView(foldCase([...history.map(toCaseEvent), ...events])!, result.nextRevision, result.position);
+        return { view, replayed: false };
+      } catch (error) {
+        if (error instanceof IdempotencyKeyUsed && key) {
+          const replay = await this.replay(key, actor, meta);
+          if (replay) return replay;
+        }
+        if (!(error instanceof WrongExpectedRevision)) throw error;
+        if (meta.expectedVersion !== null) throw Problem.preconditionFailed('the case changed while this request was handled');
+      }
+    }
+    throw Problem.concurrencyConflict(`case ${caseId} kept changing; ${MAX_ATTEMPTS} attempts lost the race, nothing was written`);
+  }
+
+  /** The first response to an idempotent request, rebuilt from what it appended. */
+  private async replay(key: string, actor: Actor, meta: RequestMeta): Promise<CommandOutcome | null> {
+    const earlier = await this.store.findIdempotentAppend(key);
+    if (!earlier) return null;
+    const history = await this.store.readStream(earlier.streamName, { toRevision: earlier.lastRevision });
+    const first = history[earlier.firstRevision];
+    if (!first || first.metadata.requestHash !== meta.requestHash || first.metadata.actor.orgId !== actor.orgId) {
+      throw Problem.idempotencyKeyReused('this Idempotency-Key was used with a different request');
+    }
+    const state = foldCase(history.map(toCaseEvent))!;
+    return { view: toCaseView(state, earlier.lastRevision, earlier.position), replayed: true };
+  }
+
+  private toEventData(event: CaseEvent, command: CaseCommand, meta: RequestMeta, key: string | undefined): EventData {
+    const { orgId, role, userId } = command.actor;
+    return {
+      id: randomUUID(),
+      type: event.type,
+      data: event.data as unknown as Record<string, unknown>,
+      metadata: {
+        actor: { orgId, role, userId },
+        correlationId: meta.correlationId,
+        causationId: meta.requestId,
+        schemaVersion: CASE_EVENT_SCHEMA_VERSION,
+        command: command.type,
+        ...(key ? { idempotencyKey: key, requestHash: meta.requestHash } : {}),
+      },
+    };
+  }
+}
+
+export function toCaseEvent(e: RecordedEvent): CaseEvent {
+  return { type: e.type, data: e.data } as CaseEvent;
+}

@@ -1,0 +1,62 @@
+import { resolve } from 'node:path';
+
+export type StoreConfig = { kind: 'sqlite'; file: string; synchronous: 'FULL' | 'NORMAL' | 'OFF' } | { kind: 'eventstoredb'; url: string };
+
+export interface AppConfig {
+  production: boolean;
+  port: number;
+  dataDir: string;
+  store: StoreConfig;
+  readModelFile: string;
+  directoryFile: string | null;
+  auth: { jwtSecret: string | null; jwksUrl: string | null; issuer: string | null; audience: string | null };
+  /** Run the projector inside the API process (the embedded `npm start`). */
+  inlineProcessors: boolean;
+  /** How long `minPosition` queries wait for the read model. */
+  readModelWaitMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG.INVALID';
+}
+
+/** Reads the environment once, failing at start-up rather than on the first request. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const production = (env.CHUISHAO_ENV ?? env.NODE_ENV) === 'production';
+  const dataDir = resolve(env.DATA_DIR ?? './data');
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got ${env.PORT}`);
+  const synchronous = (env.STORE_SYNCHRONOUS ?? 'FULL').toUpperCase();
+  if (!['FULL', 'NORMAL', 'OFF'].includes(synchronous)) throw new ConfigError('STORE_SYNCHRONOUS must be FULL, NORMAL or OFF');
+  const kind = env.EVENT_STORE ?? 'sqlite';
+  let store: StoreConfig;
+  if (kind === 'sqlite') {
+    store = { kind, file: resolve(dataDir, 'events.sqlite'), synchronous: synchronous as 'FULL' };
+  } else if (kind === 'eventstoredb') {
+    if (!env.EVENTSTORE_URL) throw new ConfigError('EVENT_STORE=eventstoredb needs EVENTSTORE_URL');
+    store = { kind, url: env.EVENTSTORE_URL };
+  } else {
+    throw new ConfigError(`EVENT_STORE must be sqlite or eventstoredb, got ${kind}`);
+  }
+  const auth = {
+    jwtSecret: env.JWT_SECRET || null,
+    jwksUrl: env.JWKS_URL || null,
+    issuer: env.JWT_ISSUER || null,
+    audience: env.JWT_AUDIENCE || null,
+  };
+  if (production && !auth.jwtSecret && !auth.jwksUrl) {
+    throw new ConfigError('production mode needs JWT_SECRET or JWKS_URL; refusing to start without real authentication');
+  }
+  if (auth.jwtSecret && auth.jwtSecret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
+  return {
+    production,
+    port,
+    dataDir,
+    store,
+    readModelFile: resolve(env.READ_MODEL_FILE ?? resolve(dataDir, 'read-models.sqlite')),
+    directoryFile: env.DIRECTORY_FILE ? resolve(env.DIRECTORY_FILE) : null,
+    auth,
+    inlineProcessors: (env.PROCESSORS ?? 'inline') === 'inline',
+    readModelWaitMs: Number(env.READ_MODEL_WAIT_MS ?? 5000),
+  };
+}

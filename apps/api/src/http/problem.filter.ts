@@ -1,0 +1,66 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, type DomainErrorCode } from '@chuishao/domain';
+import { Problem } from './problem';
+
+const DOMAIN_STATUS: Record<DomainErrorCode, [number, string]> = {
+  'CASE.NOT_FOUND': [404, 'Not found'],
+  'CASE.ALREADY_EXISTS': [409, 'Already exists'],
+  'CASE.INVALID_STATE': [409, 'Not allowed in the current state'],
+  'CASE.FORBIDDEN': [403, 'Forbidden'],
+  'CASE.NOT_PART_HOLDER': [403, 'Forbidden'],
+  'CASE.VALIDATION': [400, 'Bad request'],
+};
+
+/** The one place where errors become HTTP answers. Nothing internal (stack, SQL, paths) leaves. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const problem = this.toProblem(exception, req);
+    if (problem.status >= 500) this.logger.error(`${req.method} ${req.originalUrl}: ${describe(exception)}`);
+    if (res.headersSent) return;
+    for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
+    res
+      .status(problem.status)
+      .type('application/problem+json')
+      .send(JSON.stringify({
+        type: `urn:chuishao:problem:${problem.code}`,
+        title: problem.title,
+        status: problem.status,
+        detail: problem.message,
+        code: problem.code,
+        ...(problem.errors?.length ? { errors: problem.errors } : {}),
+        instance: req.originalUrl,
+      }));
+  }
+
+  private toProblem(exception: unknown, req: Request): Problem {
+    if (exception instanceof Problem) return exception;
+    if (exception instanceof DomainError) {
+      const [status, title] = DOMAIN_STATUS[exception.code];
+      return new Problem(status, exception.code, title, exception.message, exception.fieldErrors);
+    }
+    if (exception instanceof HttpException) return fromHttpException(exception, req);
+    return new Problem(500, 'INTERNAL', 'Internal error', 'the server failed to handle the request; it has been logged');
+  }
+}
+
+function fromHttpException(e: HttpException, req: Request): Problem {
+  const status = e.getStatus();
+  const cause = (e as { cause?: unknown }).cause as { type?: string } | undefined;
+  if (status === 400 && (cause?.type === 'entity.parse.failed' || /JSON/i.test(e.message))) {
+    return Problem.badRequest('the request body is not valid JSON', [{ field: 'body', message: 'not valid JSON' }]);
+  }
+  if (status === 404) return Problem.notFound(`no route ${req.method} ${req.path}`, 'ROUTE.NOT_FOUND');
+  if (status === 413) return new Problem(413, 'REQUEST.TOO_LARGE', 'Payload too large', 'the request body is too large');
+  return new Problem(status, `HTTP.${status}`, e.message, e.message);
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}

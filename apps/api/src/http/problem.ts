@@ -1,0 +1,41 @@
+import type { FieldError } from '@chuishao/domain';
+
+/** An error the API answers with as application/problem+json (RFC 9457). */
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    detail: string,
+    readonly errors?: FieldError[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+    this.name = 'Problem';
+  }
+
+  static badRequest(detail: string, errors: FieldError[]) {
+    return new Problem(400, 'REQUEST.INVALID', 'Bad request', detail, errors);
+  }
+  static unauthenticated(detail: string) {
+    return new Problem(401, 'AUTH.UNAUTHENTICATED', 'Unauthenticated', detail, undefined, { 'WWW-Authenticate': 'Bearer' });
+  }
+  static forbidden(detail: string) {
+    return new Problem(403, 'AUTH.FORBIDDEN', 'Forbidden', detail);
+  }
+  static notFound(detail: string, code = 'NOT_FOUND') {
+    return new Problem(404, code, 'Not found', detail);
+  }
+  static preconditionFailed(detail: string) {
+    return new Problem(412, 'CASE.PRECONDITION_FAILED', 'Precondition failed', detail);
+  }
+  static concurrencyConflict(detail: string) {
+    return new Problem(409, 'CASE.CONCURRENCY_CONFLICT', 'Concurrency conflict', detail);
+  }
+  static idempotencyKeyReused(detail: string) {
+    return new Problem(422, 'IDEMPOTENCY.KEY_REUSED', 'Idempotency key reused', detail);
+  }
+  static readModelBehind(detail: string) {
+    return new Problem(503, 'READ_MODEL.BEHIND', 'Read model not caught up', detail, undefined, { 'Retry-After': '1' });
+  }
+}

@@ -1,0 +1,61 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { Problem } from './problem';
+
+/** What a command request says about itself, beyond its body: for tracing, retries and concurrency. */
+export interface RequestMeta {
+  /** Ties together everything one user action caused; taken from X-Correlation-Id or made here. */
+  correlationId: string;
+  /** This request: the direct cause of the events it appends. */
+  requestId: string;
+  idempotencyKey: string | null;
+  /** Hash of method, route and body: the same key with another request is refused. */
+  requestHash: string;
+  /** The case version the client saw (If-Match), if it asks for an optimistic check. */
+  expectedVersion: number | null;
+}
+
+const TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const Meta = createParamDecorator((_: unknown, context: ExecutionContext): RequestMeta => {
+  const req = context.switchToHttp().getRequest<Request>();
+  const header = (name: string) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const idempotencyKey = header('idempotency-key') ?? null;
+  if (idempotencyKey !== null && !TOKEN.test(idempotencyKey)) {
+    throw Problem.badRequest('Idempotency-Key must be 1-128 characters of letters, digits and ._:-', [
+      { field: 'Idempotency-Key', message: 'invalid header value' },
+    ]);
+  }
+  const correlation = header('x-correlation-id');
+  const ifMatch = header('if-match');
+  let expectedVersion: number | null = null;
+  if (ifMatch !== undefined) {
+    const m = /^(?:W\/)?"?(\d+)"?$/.exec(ifMatch.trim());
+    if (!m) throw Problem.badRequest('If-Match must be an ETag this API issued', [{ field: 'If-Match', message: 'invalid header value' }]);
+    expectedVersion = Number(m[1]);
+  }
+  return {
+    correlationId: correlation && TOKEN.test(correlation) ? correlation : randomUUID(),
+    requestId: randomUUID(),
+    idempotencyKey,
+    requestHash: hashRequest(req.method, req.route?.path ?? req.path, req.params, req.body),
+    expectedVersion,
+  };
+});
+
+function hashRequest(method: string, route: string, params: unknown, body: unknown): string {
+  return createHash('sha256').update(canonical({ method, route, params, body })).digest('base64url');
+}
+
+/** JSON with sorted keys, so that key order in the body does not make two equal requests differ. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}

@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { loadConfig } from './config';
+import { createRuntime } from './runtime';
+
+async function main() {
+  const config = loadConfig();
+  const runtime = await createRuntime(config);
+  await runtime.app.listen(config.port);
+  const where = config.store.kind === 'sqlite' ? config.store.file : config.store.url;
+  new Logger('chuishao').log(
+    `listening on :${config.port} (${config.production ? 'production' : 'development'}; store ${config.store.kind} ${where}; ` +
+      `projector ${config.inlineProcessors ? 'in-process' : 'external'})`,
+  );
+}
+
+main().catch((error) => {
+  // Start-up failures (bad config, unreadable directory) are reported plainly and stop the process.
+  console.error(`chuishao failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DEFAULT_POLICY, type CasePolicy } from '@chuishao/domain';
+import { Directory } from '@chuishao/directory';
+import { createEventStore, type EventStore } from '@chuishao/event-store';
+import { caseInboxProjection, openReadModelDb, ProjectionRunner } from '@chuishao/projections';
+import { AppModule } from './app.module';
+import { systemClock, type Clock } from './clock';
+import type { AppConfig } from './config';
+import { validationPipe } from './http/validation';
+import { ReadModels } from './read-models';
+
+export interface Runtime {
+  app: INestApplication;
+  store: EventStore;
+  runners: ProjectionRunner[];
+  close(): Promise<void>;
+}
+
+/**
+ * Assembles the service: event store, directory, read models, the API, and (embedded mode) the
+ * projector in the same process. Tests call this too, with their own clock and data dir.
+ */
+export async function createRuntime(
+  config: AppConfig,
+  options: { clock?: Clock; policy?: CasePolicy; logger?: false } = {},
+): Promise<Runtime> {
+  const store = createEventStore(config.store);
+  const directory = config.directoryFile ? Directory.load(config.directoryFile) : Directory.demo();
+  const runners: ProjectionRunner[] = [];
+  if (config.inlineProcessors) {
+    const runner = new ProjectionRunner(store, openReadModelDb(config.readModelFile), caseInboxProjection);
+    runner.start();
+    runners.push(runner);
+  }
+  // The API reads the read models through its own connection, as it would from another process.
+  const readDb = openReadModelDb(config.readModelFile);
+  caseInboxProjection.setup(readDb);
+  const readModels = new ReadModels(readDb, config.readModelWaitMs);
+
+  const module = AppModule.with({ config, store, directory, clock: options.clock ?? systemClock, policy: options.policy ?? DEFAULT_POLICY, readModels });
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger: options.logger ?? ['log', 'warn', 'error'], bodyParser: true });
+  app.useBodyParser('json', { limit: '256kb' });
+  app.useGlobalPipes(validationPipe());
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  await app.init();
+
+  return {
+    app,
+    store,
+    runners,
+    async close() {
+      await app.close();
+      await Promise.all(runners.map((r) => r.stop()));
+      readDb.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,6 @@
+export const CLOCK = Symbol('Clock');
+export const EVENT_STORE = Symbol('EventStore');
+export const DIRECTORY = Symbol('Directory');
+export const READ_MODELS = Symbol('ReadModels');
+export const CONFIG = Symbol('AppConfig');
+export const POLICY = Symbol('CasePolicy');

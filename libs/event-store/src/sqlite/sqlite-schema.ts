@@ -1,0 +1,68 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+
+/**
+ * events: the log. AUTOINCREMENT makes positions strictly increasing and never reused, so a checkpoint stays valid.
+ * streams: each stream's last revision, so the expected-revision check is one primary-key lookup.
+ * idempotency: written in the same transaction as the append it names, so a key is used iff its events exist.
+ */
+export const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position    INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream_name TEXT    NOT NULL,
+    revision    INTEGER NOT NULL,
+    id          TEXT    NOT NULL UNIQUE,
+    type        TEXT    NOT NULL,
+    data        TEXT    NOT NULL,
+    metadata    TEXT    NOT NULL,
+    recorded_at TEXT    NOT NULL,
+    UNIQUE (stream_name, revision)
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS streams (
+    name          TEXT    PRIMARY KEY,
+    last_revision INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS idempotency (
+    key            TEXT    PRIMARY KEY,
+    stream_name    TEXT    NOT NULL,
+    first_revision INTEGER NOT NULL,
+    last_revision  INTEGER NOT NULL,
+    position       INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+`;
+
+const EVENT_COLUMNS = 'position, stream_name, revision, id, type, data, metadata, recorded_at';
+
+/** Every statement the adapter runs, prepared once per connection. */
+export class SqliteStatements {
+  readonly streamHead: StatementSync;
+  readonly eventIdExists: StatementSync;
+  readonly findIdempotencyKey: StatementSync;
+  readonly insertEvent: StatementSync;
+  readonly upsertStreamHead: StatementSync;
+  readonly insertIdempotencyKey: StatementSync;
+  readonly readStream: StatementSync;
+  readonly readAll: StatementSync;
+  readonly headPosition: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.streamHead = db.prepare('SELECT last_revision FROM streams WHERE name = ?');
+    this.eventIdExists = db.prepare('SELECT 1 FROM events WHERE id = ?');
+    this.findIdempotencyKey = db.prepare(
+      'SELECT stream_name, first_revision, last_revision, position FROM idempotency WHERE key = ?',
+    );
+    this.insertEvent = db.prepare(
+      'INSERT INTO events (stream_name, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.upsertStreamHead = db.prepare(
+      'INSERT INTO streams (name, last_revision) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last_revision = excluded.last_revision',
+    );
+    this.insertIdempotencyKey = db.prepare(
+      'INSERT INTO idempotency (key, stream_name, first_revision, last_revision, position) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.readStream = db.prepare(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_name = ? AND revision BETWEEN ? AND ? ORDER BY revision`,
+    );
+    this.readAll = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
+    this.headPosition = db.prepare('SELECT MAX(position) AS position FROM events');
+  }
+}

@@ -1,0 +1,83 @@
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import { toCaseView, type Actor, type CaseState, type CaseView } from '@chuishao/domain';
+
+export interface InboxQuery {
+  status?: 'open' | 'closed' | 'withdrawn';
+  departmentId?: string;
+  townshipId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface InboxPage {
+  items: CaseView[];
+  nextCursor: string | null;
+}
+
+interface Cursor {
+  raisedAt: string;
+  caseId: string;
+}
+
+export class InvalidCursor extends Error {
+  readonly code = 'QUERY.INVALID_CURSOR';
+}
+
+/** Newest first; the cursor is the last row's (raisedAt, caseId), so pages never skip or repeat. */
+export function queryInbox(db: DatabaseSync, actor: Actor, query: InboxQuery): InboxPage {
+  const where: string[] = [];
+  const args: SQLInputValue[] = [];
+  // The caller's scope first: nothing outside it can be asked for.
+  switch (actor.role) {
+    case 'township':
+      where.push('c.township_id = ?');
+      args.push(actor.orgId);
+      break;
+    case 'department':
+      where.push('EXISTS (SELECT 1 FROM case_inbox_departments d WHERE d.case_id = c.case_id AND d.department_id = ?)');
+      args.push(actor.orgId);
+      break;
+    default:
+      where.push('c.county_id = ?');
+      args.push(actor.countyId);
+  }
+  if (query.status) {
+    where.push('c.status = ?');
+    args.push(query.status);
+  }
+  if (query.townshipId) {
+    where.push('c.township_id = ?');
+    args.push(query.townshipId);
+  }
+  if (query.departmentId) {
+    where.push('EXISTS (SELECT 1 FROM case_inbox_departments d2 WHERE d2.case_id = c.case_id AND d2.department_id = ?)');
+    args.push(query.departmentId);
+  }
+  if (query.cursor) {
+    const cursor = decodeCursor(query.cursor);
+    where.push('(c.raised_at < ? OR (c.raised_at = ? AND c.case_id < ?))');
+    args.push(cursor.raisedAt, cursor.raisedAt, cursor.caseId);
+  }
+  const rows = db
+    .prepare(`SELECT state, version, position FROM case_inbox c WHERE ${where.join(' AND ')}
+              ORDER BY c.raised_at DESC, c.case_id DESC LIMIT ?`)
+    .all(...args, query.limit + 1) as { state: string; version: number; position: number }[];
+  const items = rows.slice(0, query.limit).map((r) => toCaseView(JSON.parse(r.state) as CaseState, r.version, r.position));
+  const last = items[items.length - 1];
+  const nextCursor = rows.length > query.limit && last ? encodeCursor({ raisedAt: last.raisedAt, caseId: last.caseId }) : null;
+  return { items, nextCursor };
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
+    if (typeof c.raisedAt === 'string' && typeof c.caseId === 'string') return c;
+  } catch {
+    // fall through: any malformed cursor is the caller's error
+  }
+  throw new InvalidCursor('cursor is not one this API issued');
+}

@@ -1,0 +1,5 @@
+export * from './read-model-db';
+export * from './projection';
+export * from './projection-runner';
+export * from './case-inbox.projection';
+export * from './case-inbox.query';
