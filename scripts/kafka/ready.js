@@ -3,7 +3,10 @@
 // Ready means: a kafkajs admin client can connect, sees a broker and an active
 // controller in the cluster metadata, can list topics, and can look up a group
 // coordinator (the first lookup makes the broker create __consumer_offsets, so
-// consumer groups work as soon as this exits 0).
+// consumer groups work as soon as this exits 0), and an idempotent producer can
+// get a producer id (right after start-up the broker answers InitProducerId with
+// COORDINATOR_LOAD_IN_PROGRESS until it has a block of ids from the controller;
+// kafkajs retries that but logs it as an ERROR).
 //
 //   node scripts/kafka/ready.js [--brokers 127.0.0.1:19092] [--timeout 90]
 'use strict';
@@ -42,6 +45,13 @@ async function probeOnce(brokers) {
     const topics = await admin.listTopics();
     // FindCoordinator: fails with GROUP_COORDINATOR_NOT_AVAILABLE until __consumer_offsets is up.
     await admin.describeGroups(['chuishao-readiness-probe']);
+    // InitProducerId (sent by connect() of an idempotent producer); no topic needed.
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 1 } });
+    try {
+      await producer.connect();
+    } finally {
+      await producer.disconnect().catch(() => {});
+    }
     return { cluster, topics };
   } finally {
     await admin.disconnect().catch(() => {});

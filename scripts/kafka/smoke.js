@@ -69,10 +69,14 @@ async function main() {
   // ---- 1. topic
   const admin = kafka.admin();
   await admin.connect();
-  const created = await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic: opts.topic, numPartitions: opts.partitions, replicationFactor: 1 }],
-  });
+  // Check first: createTopics on an existing topic works but kafkajs logs it as an ERROR.
+  const exists = (await admin.listTopics()).includes(opts.topic);
+  const created = exists
+    ? false
+    : await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic: opts.topic, numPartitions: opts.partitions, replicationFactor: 1 }],
+      });
   const meta = await admin.fetchTopicMetadata({ topics: [opts.topic] });
   const partitionCount = meta.topics[0].partitions.length;
   if (partitionCount !== opts.partitions) {

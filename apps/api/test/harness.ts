@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import type { App } from 'supertest/types';
+import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config';
 import type { Clock } from '../src/clock';
 import { createRuntime, type Runtime } from '../src/runtime';
@@ -33,7 +33,9 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const clock = new TestClock();
   const config = loadConfig({ DATA_DIR: dataDir, STORE_SYNCHRONOUS: 'NORMAL', READ_MODEL_WAIT_MS: '3000', ...env });
   const runtime = await createRuntime(config, { clock, logger: false });
-  const server = runtime.app.getHttpServer() as App;
+  // Listen on a real loopback port: supertest's per-request listen breaks under concurrent requests.
+  await runtime.app.listen(0, '127.0.0.1');
+  const server = `http://127.0.0.1:${(runtime.app.getHttpServer().address() as AddressInfo).port}`;
   const tokens = new Map<string, string>();
   return {
     http: () => request(server),

@@ -1,0 +1,77 @@
+import { ASSESSMENT, COMMAND_CENTRE, ECOLOGY, ENFORCEMENT, MARKET, OTHER_TOWNSHIP, startHarness, TOWNSHIP, WATER, whistleBody, type Harness } from './harness';
+
+interface Page { items: { caseId: string; townshipId: string; status: string }[]; nextCursor: string | null }
+
+describe('GET /v1/cases: the inbox read model', () => {
+  let h: Harness;
+  const ids: Record<string, string> = {};
+  let lastPosition = 0;
+  const auth = async (org: string) => ({ Authorization: `Bearer ${await h.token(org)}` });
+  const inbox = async (org: string, query = '') =>
+    (await h.http().get(`/v1/cases?minPosition=${lastPosition}${query}`).set(await auth(org)).expect(200)).body as Page;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    const blow = async (name: string, township: string, departments: string[]) => {
+      h.clock.advance(1);
+      const res = await h.http().post('/v1/whistles').set(await auth(township)).send(whistleBody(departments, { title: name })).expect(201);
+      ids[name] = res.body.caseId;
+      lastPosition = res.body.position;
+    };
+    await blow('a', TOWNSHIP, [ECOLOGY]);
+    await blow('b', TOWNSHIP, [WATER, MARKET]);
+    await blow('c', OTHER_TOWNSHIP, [ECOLOGY]);
+    await blow('d', TOWNSHIP, [WATER]);
+    const moved = await h.http().post(`/v1/cases/${ids.d}/transfers`).set(await auth(WATER)).send({ toDepartmentId: ENFORCEMENT, reason: '非本局职责' }).expect(200);
+    const withdrawn = await h.http().post(`/v1/cases/${ids.a}/withdrawal`).set(await auth(TOWNSHIP)).send({ reason: '重复上报' }).expect(200);
+    lastPosition = Math.max(moved.body.position, withdrawn.body.position);
+  });
+  afterAll(() => h.close());
+
+  const names = (page: Page) => page.items.map((i) => Object.keys(ids).find((k) => ids[k] === i.caseId));
+
+  it('shows each caller only what it may see, newest first', async () => {
+    expect(names(await inbox(TOWNSHIP))).toEqual(['d', 'b', 'a']);
+    expect(names(await inbox(OTHER_TOWNSHIP))).toEqual(['c']);
+    expect(names(await inbox(ECOLOGY))).toEqual(['c', 'a']);
+    expect(names(await inbox(WATER))).toEqual(['d', 'b']); // d: held, then transferred away
+    expect(names(await inbox(ENFORCEMENT))).toEqual(['d']);
+    expect(names(await inbox(COMMAND_CENTRE))).toEqual(['d', 'c', 'b', 'a']);
+    expect(names(await inbox(ASSESSMENT))).toEqual(['d', 'c', 'b', 'a']);
+  });
+
+  it('filters by status, department and township, within the caller’s scope', async () => {
+    expect(names(await inbox(TOWNSHIP, '&status=withdrawn'))).toEqual(['a']);
+    expect(names(await inbox(TOWNSHIP, '&status=open'))).toEqual(['d', 'b']);
+    expect(names(await inbox(COMMAND_CENTRE, `&departmentId=${ECOLOGY}`))).toEqual(['c', 'a']);
+    expect(names(await inbox(COMMAND_CENTRE, `&townshipId=${OTHER_TOWNSHIP}`))).toEqual(['c']);
+    expect(names(await inbox(TOWNSHIP, `&townshipId=${OTHER_TOWNSHIP}`))).toEqual([]);
+  });
+
+  it('pages with a stable cursor, without gaps or repeats', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = '';
+    let pages = 0;
+    while (cursor !== null) {
+      const page: Page = await inbox(COMMAND_CENTRE, `&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...(names(page) as string[]));
+      cursor = page.nextCursor;
+      pages++;
+    }
+    expect(pages).toBe(2);
+    expect(seen).toEqual(['d', 'c', 'b', 'a']);
+  });
+
+  it('minPosition waits for the projection (read-your-writes)', async () => {
+    h.clock.advance(1);
+    const res = await h.http().post('/v1/whistles').set(await auth(TOWNSHIP)).send(whistleBody([ECOLOGY], { title: 'e' })).expect(201);
+    const page = (await h.http().get(`/v1/cases?minPosition=${res.body.position}&limit=1`).set(await auth(TOWNSHIP)).expect(200)).body as Page;
+    expect(page.items[0].caseId).toBe(res.body.caseId);
+  });
+
+  it('answers 503 when the read model cannot reach minPosition in time', async () => {
+    const res = await h.http().get('/v1/cases?minPosition=999999999').set(await auth(TOWNSHIP));
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe('READ_MODEL.BEHIND');
+  });
+});
