@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -26,6 +27,7 @@ export async function createRuntime(
   config: AppConfig,
   options: { clock?: Clock; policy?: CasePolicy; logger?: false } = {},
 ): Promise<Runtime> {
+  mkdirSync(config.dataDir, { recursive: true });
   const store = createEventStore(config.store);
   const directory = config.directoryFile ? Directory.load(config.directoryFile) : Directory.demo();
   const runners: ProjectionRunner[] = [];
