@@ -58,7 +58,7 @@ describe('SIGKILL during concurrent load', () => {
     server = await startServer(dataDir, port);
     const token = async (orgId: string) =>
       ((await (await fetch(`${base}/v1/dev/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orgId }) })).json()) as { token: string }).token;
-    const tokens = { [TOWNSHIP]: await token(TOWNSHIP), [ECOLOGY]: await token(ECOLOGY), [WATER]: await token(WATER) };
+    const tokens: Record<string, string> = { [TOWNSHIP]: await token(TOWNSHIP), [ECOLOGY]: await token(ECOLOGY), [WATER]: await token(WATER) };
     const acked: Acked[] = [];
     let seq = 0;
     const post = async (org: string, path: string, body: object, type: string, caseIdOf: (b: { caseId: string }) => string) => {
