@@ -38,7 +38,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 usage() {
-  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 
@@ -90,13 +90,14 @@ broker_pid() {
   if [[ -f "$PID_FILE" ]]; then
     pid=$(tr -dc '0-9' <"$PID_FILE")
     if [[ -n "$pid" && -r /proc/$pid/cmdline ]]; then
-      cmdline=$(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null || true)
+      cmdline=$( { tr '\0' ' ' </proc/"$pid"/cmdline; } 2>/dev/null || true)
       if [[ "$cmdline" == *kafka.Kafka*"$CONF"* ]]; then echo "$pid"; return 0; fi
     fi
   fi
-  for p in /proc/[0-9]*; do
-    cmdline=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null || true)
-    if [[ "$cmdline" == *" kafka.Kafka $CONF"* ]]; then echo "${p#/proc/}"; return 0; fi
+  # shellcheck disable=SC2013 # /proc/<pid>/cmdline paths have no spaces
+  for p in $(grep -lsF -- "$CONF" /proc/[0-9]*/cmdline 2>/dev/null); do
+    cmdline=$( { tr '\0' ' ' <"$p"; } 2>/dev/null || true)
+    if [[ "$cmdline" == *" kafka.Kafka $CONF"* ]]; then p=${p#/proc/}; echo "${p%/cmdline}"; return 0; fi
   done
   return 0
 }
@@ -144,7 +145,7 @@ do_fetch() {
   ls "$tmp" >"$tmp/.complete"
   rm -rf "$LIB_DIR"
   mv "$tmp" "$LIB_DIR"
-  log "fetched $(ls "$LIB_DIR"/*.jar | wc -l) jars ($(du -sh "$LIB_DIR" | cut -f1)) in $(elapsed "$t0") s"
+  log "fetched $(find "$LIB_DIR" -name '*.jar' | wc -l) jars ($(du -sh "$LIB_DIR" | cut -f1)) in $(elapsed "$t0") s"
 }
 cmd_fetch() { with_lock 9 fetch do_fetch; }
 
@@ -230,11 +231,13 @@ wait_ready() { # $1 = pid, $2 = start timestamp
   while ! port_open "$PORT"; do
     if ! kill -0 "$pid" 2>/dev/null; then
       log_tail 80
+      rm -f "$PID_FILE"
       die "broker process $pid exited during startup (log: $LOG_FILE)"
     fi
     if (( $(date +%s) >= deadline )); then
       log_tail 80
       stop_pid "$pid"
+      rm -f "$PID_FILE"
       die "port $PORT not open after ${READY_TIMEOUT}s; broker stopped (log: $LOG_FILE)"
     fi
     sleep 0.2
@@ -244,6 +247,7 @@ wait_ready() { # $1 = pid, $2 = start timestamp
   if ! ready_check "$left"; then
     log_tail 80
     if kill -0 "$pid" 2>/dev/null; then stop_pid "$pid"; fi
+    rm -f "$PID_FILE"
     die "broker on $BROKER not ready within ${READY_TIMEOUT}s; broker stopped (log: $LOG_FILE)"
   fi
 }
@@ -275,19 +279,21 @@ do_start() {
 
   mkdir -p "$RUN_DIR"
   [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
+  # JVM flags: -XX:TieredStopAtLevel=1 (C1 JIT only) makes start-up CPU-light, which on a
+  # busy 2-core box cut start time from 15-29 s to ~11 s; throughput is ample for tests.
+  # KAFKA_JVM_OPTS comes last, so e.g. KAFKA_JVM_OPTS=-XX:TieredStopAtLevel=4 restores C2.
   t0=$(now)
   log "starting Kafka $KAFKA_VERSION on $BROKER (controller 127.0.0.1:$CONTROLLER_PORT), data $DATA_DIR"
   # setsid: own session, so the broker survives the caller's terminal/process group.
   # The inner shell writes its own pid and execs java, so the pid file is the JVM's pid.
-  # shellcheck disable=SC2086 # HEAP_OPTS / KAFKA_JVM_OPTS are deliberately word-split
+  # shellcheck disable=SC2086,SC2016 # HEAP_OPTS / KAFKA_JVM_OPTS are deliberately word-split
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
-    java $HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
+    java $HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError \
       -Djava.awt.headless=true -Dlog4j2.configurationFile="$SCRIPT_DIR/log4j2.properties" \
       -Dkafka.logs.dir="$RUN_DIR" ${KAFKA_JVM_OPTS:-} \
       -cp "$LIB_DIR/*" kafka.Kafka "$CONF" \
     </dev/null >>"$LOG_FILE" 2>&1 8>&- 9>&- &
-  local i
-  for i in $(seq 50); do [[ -s "$PID_FILE" ]] && break; sleep 0.05; done
+  for _ in $(seq 50); do [[ -s "$PID_FILE" ]] && break; sleep 0.05; done
   pid=$(tr -dc '0-9' <"$PID_FILE" 2>/dev/null || true)
   [[ -n "$pid" ]] || die "could not read pid file $PID_FILE"
   wait_ready "$pid" "$t0"

@@ -127,9 +127,11 @@ describe('SQLite adapter', () => {
     expect(good.status).toBe('fulfilled');
   });
 
-  it('leaves no timer or abort listener behind once a waiting subscription wakes or is aborted', async () => {
+  it('leaves no timer or listener behind once a waiting subscription wakes or is aborted', async () => {
     const store = stores.open({ pollIntervalMs: 60_000 });
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    // The notifier is private; peeking is the only way to see a leaked listener, which nothing else would reveal.
+    const notifierListeners = () => store['notifier'].listenerCount('appended') + store['notifier'].listenerCount('closed');
     const baseline = timers();
     const controller = new AbortController();
     const iterator = store.subscribeToAll({ signal: controller.signal })[Symbol.asyncIterator]();
@@ -137,11 +139,13 @@ describe('SQLite adapter', () => {
     const first = iterator.next();
     await new Promise((resolve) => setImmediate(resolve));
     expect(timers()).toBe(baseline + 1);
+    expect(notifierListeners()).toBe(2);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
     const event = newEvent();
     await store.append(newStream(), [event], { expectedRevision: 'no_stream' });
     expect((await within(first, 1_000, 'the live event')).value?.id).toBe(event.id);
     expect(timers()).toBe(baseline);
+    expect(notifierListeners()).toBe(0);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
 
     const second = iterator.next();
@@ -149,6 +153,7 @@ describe('SQLite adapter', () => {
     controller.abort();
     expect(await within(second, 1_000, 'the aborted subscription to end')).toEqual({ done: true, value: undefined });
     expect(timers()).toBe(baseline);
+    expect(notifierListeners()).toBe(0);
   });
 
   it('on close, commits what is queued and ends waiting subscriptions; later calls fail', async () => {

@@ -105,7 +105,7 @@ export class SqliteEventStore implements EventStore {
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ streamName, rows, options, resolve, reject });
       // setImmediate rather than a microtask: it also gathers appends from other I/O callbacks of this loop turn.
-      setImmediate(() => this.flush());
+      this.flushScheduled ??= setImmediate(() => this.flush());
     });
   }
 

@@ -1,0 +1,148 @@
+/**
+ * Whistle lifecycles over HTTP on the embedded store, against raw appends of the same events to the
+ * same kind of store, in the same run. Run on demand: `npm run bench:lifecycle` (never a test).
+ * Env: BENCH_SECONDS (default 20), BENCH_CONCURRENCY (default 32), STORE_SYNCHRONOUS (default FULL).
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SqliteEventStore } from '@chuishao/event-store';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const SYNCHRONOUS = (process.env.STORE_SYNCHRONOUS ?? 'FULL') as 'FULL' | 'NORMAL' | 'OFF';
+const PORT = Number(process.env.BENCH_PORT ?? 39117);
+const ROOT = resolve(__dirname, '../..');
+
+const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+function call(method: string, path: string, token: string | null, body?: object): Promise<{ status: number; json: any }> {
+  return new Promise((res, rej) => {
+    const payload = body ? JSON.stringify(body) : undefined;
+    const req = request({ host: '127.0.0.1', port: PORT, method, path, agent, headers: {
+      'content-type': 'application/json',
+      ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    } }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c) => chunks.push(c));
+      r.on('end', () => res({ status: r.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString() || 'null') }));
+    });
+    req.on('error', rej);
+    req.end(payload);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+async function benchApi(dataDir: string) {
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const server = spawn(process.execPath, [...profile, '--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/api/src/main.js')], {
+    env: { ...process.env, PORT: String(PORT), DATA_DIR: dataDir, STORE_SYNCHRONOUS: SYNCHRONOUS },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await call('GET', '/v1/orgs', null)).status === 200) break;
+    } catch {
+      if (i > 300) throw new Error('server did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const token = async (orgId: string) => (await call('POST', '/v1/dev/tokens', null, { orgId })).json.token as string;
+  const twp = await token('twp-dongba');
+  const dept = await token('dept-ecology');
+  const latencies: number[] = [];
+  let commands = 0;
+  let failures = 0;
+  const timed = async (method: string, path: string, t: string, body: object) => {
+    const start = process.hrtime.bigint();
+    const r = await call(method, path, t, body);
+    latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (r.status >= 300) failures++;
+    else commands++;
+    return r.json;
+  };
+  const end = Date.now() + SECONDS * 1000;
+  const client = async () => {
+    while (Date.now() < end) {
+      const c = await timed('POST', '/v1/whistles', twp, {
+        title: '道路塌陷', description: '村道K3+200处路面塌陷', category: 'resident_request',
+        departmentIds: ['dept-ecology'], location: { address: '东坝镇村道K3' },
+      });
+      await timed('POST', `/v1/cases/${c.caseId}/responses`, dept, {});
+      await timed('POST', `/v1/cases/${c.caseId}/completions`, dept, { result: '已修复' });
+      await timed('POST', `/v1/cases/${c.caseId}/reviews`, twp, { departmentId: 'dept-ecology', resolved: true, satisfaction: 'satisfied' });
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, client));
+  const elapsed = (Date.now() - started) / 1000;
+  const rss = peakRssMiB(server.pid!);
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+  latencies.sort((a, b) => a - b);
+  return { commands, failures, perSecond: commands / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), peakRssMiB: rss };
+}
+
+/** The same five events per lifecycle (4 appends), straight into the adapter, same concurrency. */
+async function benchRaw(dataDir: string) {
+  const store = new SqliteEventStore({ file: join(dataDir, 'raw.sqlite'), synchronous: SYNCHRONOUS });
+  const meta = { actor: { orgId: 'twp-dongba', role: 'township', userId: 'bench' }, correlationId: 'c', causationId: 'c', schemaVersion: 1 };
+  const ev = (type: string, data: object) => ({ id: randomUUID(), type, data: { ...data, occurredAt: new Date().toISOString() }, metadata: meta });
+  const latencies: number[] = [];
+  let appends = 0;
+  const end = Date.now() + SECONDS * 1000;
+  const timed = async (stream: string, events: ReturnType<typeof ev>[], expected: number | 'no_stream') => {
+    const start = process.hrtime.bigint();
+    await store.append(stream, events, { expectedRevision: expected });
+    latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+    appends++;
+  };
+  const client = async () => {
+    while (Date.now() < end) {
+      const s = `case-${randomUUID()}`;
+      await timed(s, [ev('WhistleBlown', { title: '道路塌陷', parts: [{ partId: 'p1', departmentId: 'dept-ecology' }] })], 'no_stream');
+      await timed(s, [ev('DepartmentResponded', { partId: 'p1' })], 0);
+      await timed(s, [ev('HandlingCompleted', { partId: 'p1', round: 1, result: '已修复' })], 1);
+      await timed(s, [ev('ReviewCompleted', { partId: 'p1', resolved: true }), ev('PartClosed', { partId: 'p1' }), ev('CaseClosed', {})], 2);
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, client));
+  const elapsed = (Date.now() - started) / 1000;
+  await store.close();
+  latencies.sort((a, b) => a - b);
+  return { appends, perSecond: appends / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'chuishao-bench-'));
+  try {
+    console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; ` +
+      `synchronous=${SYNCHRONOUS}; ${SECONDS}s × ${CONCURRENCY} clients; data in ${dir}`);
+    const raw = await benchRaw(dir);
+    console.log(`raw appends: ${raw.perSecond.toFixed(0)}/s, p50 ${raw.p50.toFixed(2)} ms, p99 ${raw.p99.toFixed(2)} ms (${raw.appends} appends)`);
+    const api = await benchApi(join(dir, 'api'));
+    console.log(`API commands: ${api.perSecond.toFixed(0)}/s, p50 ${api.p50.toFixed(2)} ms, p99 ${api.p99.toFixed(2)} ms, ` +
+      `server peak RSS ${api.peakRssMiB} MiB (${api.commands} ok, ${api.failures} failed)`);
+    console.log(`API / raw: ${((100 * api.perSecond) / raw.perSecond).toFixed(1)}%`);
+    if (api.failures > 0) process.exitCode = 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
