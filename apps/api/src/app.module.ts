@@ -9,6 +9,7 @@ import { DevTokensRoute } from './auth/dev-tokens.route';
 import { TokenService } from './auth/token.service';
 import { BlowWhistleHandler, BlowWhistleRoute } from './cases/blow-whistle/blow-whistle.route';
 import { CaseCommands } from './cases/case-commands';
+import { CaseLoader } from './cases/case-loader';
 import { CaseReader } from './cases/case-reader';
 import { CompleteHandler, CompleteRoute } from './cases/complete/complete.route';
 import { GetCaseEventsHandler, GetCaseEventsRoute } from './cases/get-case-events/get-case-events.route';
@@ -67,6 +68,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         CaseCommands,
+        CaseLoader,
         CaseReader,
         BlowWhistleHandler,
         RespondHandler,

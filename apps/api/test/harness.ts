@@ -28,8 +28,8 @@ export interface Harness {
 }
 
 /** A real service on a real SQLite file in a temp dir, driven over real HTTP by supertest. */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'chuishao-e2e-'));
+export async function startHarness(env: Record<string, string> = {}, shared?: { dataDir: string }): Promise<Harness> {
+  const dataDir = shared?.dataDir ?? mkdtempSync(join(tmpdir(), 'chuishao-e2e-'));
   const clock = new TestClock();
   const config = loadConfig({ DATA_DIR: dataDir, STORE_SYNCHRONOUS: 'NORMAL', READ_MODEL_WAIT_MS: '3000', ...env });
   const runtime = await createRuntime(config, { clock, logger: false });
@@ -52,7 +52,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     },
     async close() {
       await runtime.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!shared) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -34,24 +34,38 @@ export const caseInboxProjection: Projection = {
     `);
   },
 
-  apply(db: DatabaseSync, event: RecordedEvent) {
-    if (!event.streamName.startsWith('case-')) return;
-    const caseId = event.streamName.slice('case-'.length);
-    const row = db.prepare('SELECT state FROM case_inbox WHERE case_id = ?').get(caseId) as { state: string } | undefined;
-    const before = row ? (JSON.parse(row.state) as CaseState) : null;
-    const state = evolve(before, { type: event.type, data: event.data } as CaseEvent);
-    if (!state) return;
-    db.prepare(
+  applyBatch(db: DatabaseSync, events: readonly RecordedEvent[]) {
+    // Fold each case's events of the batch in memory, then write each touched case once.
+    const touched = new Map<string, { state: CaseState | null; version: number; position: number }>();
+    const load = db.prepare('SELECT state FROM case_inbox WHERE case_id = ?');
+    for (const event of events) {
+      if (!event.streamName.startsWith('case-')) continue;
+      const caseId = event.streamName.slice('case-'.length);
+      let doc = touched.get(caseId);
+      if (!doc) {
+        const row = load.get(caseId) as { state: string } | undefined;
+        doc = { state: row ? (JSON.parse(row.state) as CaseState) : null, version: -1, position: -1 };
+        touched.set(caseId, doc);
+      }
+      doc.state = evolve(doc.state, { type: event.type, data: event.data } as CaseEvent);
+      doc.version = event.revision;
+      doc.position = event.position;
+    }
+    const upsertCase = db.prepare(
       `INSERT INTO case_inbox (case_id, county_id, township_id, status, category, raised_at, version, position, state)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(case_id) DO UPDATE SET status = excluded.status, version = excluded.version,
          position = excluded.position, state = excluded.state`,
-    ).run(caseId, state.countyId, state.townshipId, state.status, state.category, state.raisedAt, event.revision, event.position, JSON.stringify(state));
-    const holders = new Set(state.parts.filter((p) => p.status !== 'closed').map((p) => p.departmentId));
-    const upsert = db.prepare(
+    );
+    const upsertDepartment = db.prepare(
       `INSERT INTO case_inbox_departments (case_id, department_id, holding) VALUES (?, ?, ?)
        ON CONFLICT(department_id, case_id) DO UPDATE SET holding = excluded.holding`,
     );
-    for (const departmentId of state.involvedDepartmentIds) upsert.run(caseId, departmentId, holders.has(departmentId) ? 1 : 0);
+    for (const [caseId, { state, version, position }] of touched) {
+      if (!state) continue;
+      upsertCase.run(caseId, state.countyId, state.townshipId, state.status, state.category, state.raisedAt, version, position, JSON.stringify(state));
+      const holders = new Set(state.parts.filter((p) => p.status !== 'closed').map((p) => p.departmentId));
+      for (const departmentId of state.involvedDepartmentIds) upsertDepartment.run(caseId, departmentId, holders.has(departmentId) ? 1 : 0);
+    }
   },
 };

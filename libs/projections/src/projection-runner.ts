@@ -73,21 +73,23 @@ export class ProjectionRunner {
   }
 
   private applyBatch(batch: RecordedEvent[]): void {
-    const fresh = batch.filter((e) => this.position === null || e.position > this.position);
-    if (fresh.length === 0) return;
-    const last = fresh[fresh.length - 1].position;
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      for (const event of fresh) this.projection.apply(this.db, event);
-      writeCheckpoint(this.db, this.projection.name, last);
+      // Re-read the checkpoint under the write lock: another projector on the same file may have moved it.
+      const committed = readCheckpoint(this.db, this.projection.name);
+      const fresh = batch.filter((e) => committed === null || e.position > committed);
+      if (fresh.length > 0) {
+        this.projection.applyBatch(this.db, fresh);
+        writeCheckpoint(this.db, this.projection.name, fresh[fresh.length - 1].position);
+      }
       this.db.exec('COMMIT');
     } catch (error) {
       this.db.exec('ROLLBACK');
       throw error;
     }
-    this.position = last;
+    this.position = Math.max(this.position ?? -1, batch[batch.length - 1].position);
     for (let i = this.waiters.length - 1; i >= 0; i--) {
-      if (this.waiters[i].position <= last) this.waiters.splice(i, 1)[0].resolve();
+      if (this.waiters[i].position <= this.position) this.waiters.splice(i, 1)[0].resolve();
     }
   }
 }

@@ -2,12 +2,12 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { RecordedEvent } from '@chuishao/event-store';
 
 /**
- * A projection folds events into read-model rows: `apply` is evolve(doc, event) against its tables.
+ * A projection folds events into read-model rows: evolve(doc, event) over a batch against its tables.
  * It runs inside the runner's transaction, which also moves the checkpoint, so it may assume that
- * every event reaches it exactly once, in global order.
+ * every event reaches it exactly once, in global order. Batches let it write each row once per batch.
  */
 export interface Projection {
   readonly name: string;
   setup(db: DatabaseSync): void;
-  apply(db: DatabaseSync, event: RecordedEvent): void;
+  applyBatch(db: DatabaseSync, events: readonly RecordedEvent[]): void;
 }

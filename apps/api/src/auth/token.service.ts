@@ -8,6 +8,7 @@ import type { AppConfig } from '../config';
 import { Problem } from '../http/problem';
 
 const DEV_ISSUER = 'chuishao-dev';
+const MAX_CACHED_TOKENS = 10_000;
 
 /**
  * Bearer JWTs carrying the org (`org`), its role (`role`) and the user (`sub`). Dev mode signs its
@@ -17,6 +18,7 @@ const DEV_ISSUER = 'chuishao-dev';
 export class TokenService {
   private readonly secret: Uint8Array | null;
   private readonly jwks: JWTVerifyGetKey | null;
+  private readonly verified = new Map<string, { actor: Actor; expiresAt: number }>();
 
   constructor(private readonly config: AppConfig, private readonly directory: Directory) {
     this.jwks = config.auth.jwksUrl ? createRemoteJWKSet(new URL(config.auth.jwksUrl)) : null;
@@ -43,6 +45,16 @@ export class TokenService {
 
   /** The actor a bearer token speaks for, checked against the directory; 401 otherwise. */
   async verify(token: string): Promise<Actor> {
+    // A token verified once stays valid until it expires: skip the signature check on every request.
+    const cached = this.verified.get(token);
+    if (cached && cached.expiresAt > Date.now()) return cached.actor;
+    const { actor, expiresAt } = await this.verifyUncached(token);
+    if (this.verified.size >= MAX_CACHED_TOKENS) this.verified.clear();
+    this.verified.set(token, { actor, expiresAt });
+    return actor;
+  }
+
+  private async verifyUncached(token: string): Promise<{ actor: Actor; expiresAt: number }> {
     let payload: JWTPayload;
     try {
       const options = { issuer: this.config.auth.issuer ?? (this.config.production ? undefined : DEV_ISSUER), audience: this.config.auth.audience ?? undefined };
@@ -57,7 +69,9 @@ export class TokenService {
     const org = this.directory.get(orgId);
     if (!org || !payload.sub) throw Problem.unauthenticated('the token names no known org or user');
     if (payload.role !== undefined && payload.role !== org.type) throw Problem.unauthenticated('the token role does not match the org');
-    return { orgId: org.id, role: org.type, userId: payload.sub, countyId: org.countyId };
+    // Without an expiry claim, re-verify after a minute rather than trusting the token forever.
+    const expiresAt = Math.min(payload.exp ? payload.exp * 1000 : Infinity, Date.now() + 60_000);
+    return { actor: { orgId: org.id, role: org.type, userId: payload.sub, countyId: org.countyId }, expiresAt };
   }
 }
 

@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  CASE_EVENT_SCHEMA_VERSION, CaseNotFound, canSee, decide, foldCase, toCaseView,
+  CASE_EVENT_SCHEMA_VERSION, CaseNotFound, canSee, decide, evolve, foldCase, toCaseView,
   type Actor, type CaseCommand, type CaseEvent, type CasePolicy, type CaseView,
 } from '@chuishao/domain';
-import {
-  IdempotencyKeyUsed, WrongExpectedRevision,
-  type EventData, type EventStore, type RecordedEvent,
-} from '@chuishao/event-store';
+import { IdempotencyKeyUsed, WrongExpectedRevision, type EventData, type EventStore } from '@chuishao/event-store';
 import type { Clock } from '../clock';
 import { Problem } from '../http/problem';
 import type { RequestMeta } from '../http/request-meta';
 import { CLOCK, EVENT_STORE, POLICY } from '../tokens';
-
-export const streamOf = (caseId: string) => `case-${caseId}`;
+import { CaseLoader, streamOf, toCaseEvent } from './case-loader';
 
 export interface CommandOutcome {
   view: CaseView;
@@ -36,6 +32,7 @@ export class CaseCommands {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(POLICY) private readonly policy: CasePolicy,
+    private readonly loader: CaseLoader,
   ) {}
 
   async execute(
@@ -50,11 +47,9 @@ export class CaseCommands {
       if (replay) return replay;
     }
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const history = await this.store.readStream(streamOf(caseId));
-      const state = foldCase(history.map(toCaseEvent));
+      const { state, version } = await this.loader.load(caseId);
       const command = build(this.clock.now().toISOString());
       if (command.type !== 'BlowWhistle' && (!state || !canSee(actor, state))) throw CaseNotFound.because(caseId);
-      const version = history.length - 1;
       if (meta.expectedVersion !== null && meta.expectedVersion !== version) {
         throw Problem.preconditionFailed(`the case is at version ${version}, not ${meta.expectedVersion}`);
       }
@@ -65,8 +60,9 @@ export class CaseCommands {
           idempotencyKey: key,
         });
         this.logger.log(`${command.type} case=${caseId} by ${actor.orgId}/${actor.userId} → ${events.map((e) => e.type).join(',')}`);
-        const view = toCaseView(foldCase([...history.map(toCaseEvent), ...events])!, result.nextRevision, result.position);
-        return { view, replayed: false };
+        const next = events.reduce(evolve, state)!;
+        this.loader.remember(caseId, { state: next, version: result.nextRevision, position: result.position });
+        return { view: toCaseView(next, result.nextRevision, result.position), replayed: false };
       } catch (error) {
         if (error instanceof IdempotencyKeyUsed && key) {
           const replay = await this.replay(key, actor, meta);
@@ -108,8 +104,4 @@ export class CaseCommands {
       },
     };
   }
-}
-
-export function toCaseEvent(e: RecordedEvent): CaseEvent {
-  return { type: e.type, data: e.data } as CaseEvent;
 }

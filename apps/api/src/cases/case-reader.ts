@@ -1,18 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CaseNotFound, canSee, foldCase, type Actor, type CaseState } from '@chuishao/domain';
+import { CaseNotFound, canSee, type Actor, type CaseState } from '@chuishao/domain';
 import type { EventStore, RecordedEvent } from '@chuishao/event-store';
 import { EVENT_STORE } from '../tokens';
-import { streamOf, toCaseEvent } from './case-commands';
+import { CaseLoader, streamOf } from './case-loader';
 
-/** Reads a case straight from its stream (always current), or answers 404 to whoever may not see it. */
+/** Reads a case (always current), or answers 404 to whoever may not see it. */
 @Injectable()
 export class CaseReader {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, private readonly loader: CaseLoader) {}
 
-  async load(caseId: string, actor: Actor): Promise<{ state: CaseState; history: RecordedEvent[] }> {
-    const history = await this.store.readStream(streamOf(caseId));
-    const state = foldCase(history.map(toCaseEvent));
+  async load(caseId: string, actor: Actor): Promise<{ state: CaseState; version: number; position: number }> {
+    const { state, version, position } = await this.loader.load(caseId);
     if (!state || !canSee(actor, state)) throw CaseNotFound.because(caseId);
-    return { state, history };
+    return { state, version, position };
+  }
+
+  async history(caseId: string, actor: Actor): Promise<RecordedEvent[]> {
+    await this.load(caseId, actor);
+    return this.store.readStream(streamOf(caseId));
   }
 }

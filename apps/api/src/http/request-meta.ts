@@ -10,7 +10,7 @@ export interface RequestMeta {
   /** This request: the direct cause of the events it appends. */
   requestId: string;
   idempotencyKey: string | null;
-  /** Hash of method, route and body: the same key with another request is refused. */
+  /** Hash of method, route and body (only with an Idempotency-Key): the same key with another request is refused. */
   requestHash: string;
   /** The case version the client saw (If-Match), if it asks for an optimistic check. */
   expectedVersion: number | null;
@@ -42,7 +42,7 @@ export const Meta = createParamDecorator((_: unknown, context: ExecutionContext)
     correlationId: correlation && TOKEN.test(correlation) ? correlation : randomUUID(),
     requestId: randomUUID(),
     idempotencyKey,
-    requestHash: hashRequest(req.method, req.route?.path ?? req.path, req.params, req.body),
+    requestHash: idempotencyKey === null ? '' : hashRequest(req.method, req.route?.path ?? req.path, req.params, req.body),
     expectedVersion,
   };
 });

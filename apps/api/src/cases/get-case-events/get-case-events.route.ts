@@ -27,7 +27,7 @@ export class GetCaseEventsQuery {
 export class GetCaseEventsHandler implements IQueryHandler<GetCaseEventsQuery, CaseEventView[]> {
   constructor(private readonly reader: CaseReader) {}
   async execute({ caseId, actor }: GetCaseEventsQuery): Promise<CaseEventView[]> {
-    const { history } = await this.reader.load(caseId, actor);
+    const history = await this.reader.history(caseId, actor);
     return history.map((e) => ({
       id: e.id,
       type: e.type,

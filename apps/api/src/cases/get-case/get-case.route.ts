@@ -15,9 +15,8 @@ export class GetCaseQuery {
 export class GetCaseHandler implements IQueryHandler<GetCaseQuery, CaseView> {
   constructor(private readonly reader: CaseReader) {}
   async execute({ caseId, actor }: GetCaseQuery): Promise<CaseView> {
-    const { state, history } = await this.reader.load(caseId, actor);
-    const last = history[history.length - 1];
-    return toCaseView(state, last.revision, last.position);
+    const { state, version, position } = await this.reader.load(caseId, actor);
+    return toCaseView(state, version, position);
   }
 }
 

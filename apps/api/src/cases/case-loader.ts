@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { evolve, type CaseEvent, type CaseStateOrNone } from '@chuishao/domain';
+import type { EventStore, RecordedEvent } from '@chuishao/event-store';
+import { EVENT_STORE } from '../tokens';
+
+export const streamOf = (caseId: string) => `case-${caseId}`;
+
+export function toCaseEvent(e: RecordedEvent): CaseEvent {
+  return { type: e.type, data: e.data } as CaseEvent;
+}
+
+/** A case folded up to `version` (-1: no events), with the position of its last event. */
+export interface LoadedCase {
+  state: CaseStateOrNone;
+  version: number;
+  position: number;
+}
+
+const MAX_CACHED = 20_000;
+
+/**
+ * Loads case state. The store is the truth; the cache only remembers folds it already did, and every
+ * load still reads the stream from the cached revision on, so another writer's events are never missed.
+ */
+@Injectable()
+export class CaseLoader {
+  private readonly cache = new Map<string, LoadedCase>();
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async load(caseId: string): Promise<LoadedCase> {
+    const cached = this.cache.get(caseId) ?? { state: null, version: -1, position: -1 };
+    const newer = await this.store.readStream(streamOf(caseId), { fromRevision: cached.version + 1 });
+    if (newer.length === 0) return cached;
+    const last = newer[newer.length - 1];
+    const loaded = { state: newer.reduce((s, e) => evolve(s, toCaseEvent(e)), cached.state), version: last.revision, position: last.position };
+    this.remember(caseId, loaded);
+    return loaded;
+  }
+
+  /** After an append this process made: the new fold, without reading it back. */
+  remember(caseId: string, loaded: LoadedCase): void {
+    if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.delete(caseId);
+    this.cache.set(caseId, loaded);
+  }
+}
