@@ -12,7 +12,12 @@ export interface Review {
   reviewedAt: string;
 }
 
+/** How far the watcher has gone on one clock of a part: 提醒 → 催办 → 督办. */
+export type AlertLevel = 'none' | 'reminded' | 'overdue' | 'escalated';
+
 export interface Transfer {
+  /** transfer: by the department (转办); reassignment: by the command centre. */
+  kind: 'transfer' | 'reassignment';
   fromDepartmentId: string;
   toDepartmentId: string;
   reason: string;
@@ -36,6 +41,9 @@ export interface PartState {
   reviewedRound: number;
   outcome: PartOutcome | null;
   transfers: Transfer[];
+  responseAlert: AlertLevel;
+  completionAlert: AlertLevel;
+  urges: number;
 }
 
 export interface CaseState {
@@ -95,6 +103,9 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
         reviewedRound: 0,
         outcome: null,
         transfers: [],
+        responseAlert: 'none',
+        completionAlert: 'none',
+        urges: 0,
       })),
       involvedDepartmentIds: d.parts.map((a) => a.departmentId),
     };
@@ -103,8 +114,10 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
   switch (event.type) {
     case 'DepartmentResponded':
       return updatePart(state, event.data.partId, (p) => ({ ...p, status: 'in_progress', respondedAt: event.data.occurredAt }));
-    case 'CaseTransferred': {
+    case 'CaseTransferred':
+    case 'PartReassigned': {
       const { assignment, fromDepartmentId, toDepartmentId, reason, occurredAt } = event.data;
+      const kind = event.type === 'CaseTransferred' ? 'transfer' : 'reassignment';
       const next = updatePart(state, event.data.partId, (p) => ({
         ...p,
         ...assignment,
@@ -115,13 +128,25 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
         result: null,
         review: null,
         reviewedRound: 0,
-        transfers: [...p.transfers, { fromDepartmentId, toDepartmentId, reason, at: occurredAt }],
+        responseAlert: 'none',
+        completionAlert: 'none',
+        transfers: [...p.transfers, { kind, fromDepartmentId, toDepartmentId, reason, at: occurredAt }],
       }));
       const involved = next.involvedDepartmentIds.includes(toDepartmentId)
         ? next.involvedDepartmentIds
         : [...next.involvedDepartmentIds, toDepartmentId];
       return { ...next, involvedDepartmentIds: involved };
     }
+    case 'DeadlineReminderSent':
+      return updatePart(state, event.data.partId, (p) => raiseAlert(p, event.data.deadline, 'reminded'));
+    case 'ResponseOverdue':
+      return updatePart(state, event.data.partId, (p) => raiseAlert(p, 'response', 'overdue'));
+    case 'CompletionOverdue':
+      return updatePart(state, event.data.partId, (p) => raiseAlert(p, 'completion', 'overdue'));
+    case 'CaseEscalated':
+      return updatePart(state, event.data.partId, (p) => raiseAlert(p, event.data.deadline, 'escalated'));
+    case 'DepartmentUrged':
+      return updatePart(state, event.data.partId, (p) => ({ ...p, urges: p.urges + 1 }));
     case 'HandlingCompleted':
       return updatePart(state, event.data.partId, (p) => ({
         ...p,
@@ -145,6 +170,7 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
         completionDueAt: event.data.completionDueAt,
         completedAt: null,
         result: null,
+        completionAlert: 'none',
       }));
     case 'PartClosed':
       return updatePart(state, event.data.partId, (p) => ({ ...p, status: 'closed', outcome: event.data.outcome }));
@@ -153,6 +179,10 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
     case 'CaseClosed':
       return { ...state, status: 'closed', closedAt: event.data.occurredAt };
   }
+}
+
+function raiseAlert(p: PartState, clock: 'response' | 'completion', level: AlertLevel): PartState {
+  return clock === 'response' ? { ...p, responseAlert: level } : { ...p, completionAlert: level };
 }
 
 export function foldCase(events: readonly CaseEvent[]): CaseStateOrNone {

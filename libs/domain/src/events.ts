@@ -93,6 +93,44 @@ export type PartClosed = CaseEventBase<'PartClosed', {
   outcome: PartOutcome;
 }>;
 
+/** The command centre moves a part to another department (督办 reassignment); its clocks start anew. */
+export type PartReassigned = CaseEventBase<'PartReassigned', {
+  partId: string;
+  fromDepartmentId: string;
+  toDepartmentId: string;
+  reason: string;
+  assignment: PartAssignment;
+}>;
+
+export type DeadlineKind = 'response' | 'completion';
+
+/** 提醒: the deadline watcher reminds the holding department when 80% of a limit has passed. */
+export type DeadlineReminderSent = CaseEventBase<'DeadlineReminderSent', {
+  partId: string;
+  departmentId: string;
+  deadline: DeadlineKind;
+  round: number;
+  dueAt: string;
+}>;
+
+/** 催办: the report-in deadline passed without a report-in. */
+export type ResponseOverdue = CaseEventBase<'ResponseOverdue', { partId: string; departmentId: string; round: number; dueAt: string }>;
+
+/** 催办: the completion deadline of a round passed without a completion. */
+export type CompletionOverdue = CaseEventBase<'CompletionOverdue', { partId: string; departmentId: string; round: number; dueAt: string }>;
+
+/** 督办: an overdue part is escalated to the county command centre. */
+export type CaseEscalated = CaseEventBase<'CaseEscalated', {
+  partId: string;
+  departmentId: string;
+  deadline: DeadlineKind;
+  round: number;
+  commandCentreId: string;
+}>;
+
+/** The command centre's formal urge (督办) to the department holding a part. */
+export type DepartmentUrged = CaseEventBase<'DepartmentUrged', { partId: string; departmentId: string; note: string }>;
+
 export type CaseWithdrawn = CaseEventBase<'CaseWithdrawn', { townshipId: string; reason: string }>;
 
 /** Every part is closed. */
@@ -106,6 +144,12 @@ export type CaseEvent =
   | ReviewCompleted
   | CaseReopened
   | PartClosed
+  | PartReassigned
+  | DeadlineReminderSent
+  | ResponseOverdue
+  | CompletionOverdue
+  | CaseEscalated
+  | DepartmentUrged
   | CaseWithdrawn
   | CaseClosed;
 
@@ -119,6 +163,12 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'ReviewCompleted',
   'CaseReopened',
   'PartClosed',
+  'PartReassigned',
+  'DeadlineReminderSent',
+  'ResponseOverdue',
+  'CompletionOverdue',
+  'CaseEscalated',
+  'DepartmentUrged',
   'CaseWithdrawn',
   'CaseClosed',
 ];

@@ -14,6 +14,7 @@ export function canSee(actor: Actor, state: CaseState): boolean {
       return state.involvedDepartmentIds.includes(actor.orgId);
     case 'command_centre':
     case 'assessment_office':
+    case 'system':
       return state.countyId === actor.countyId;
   }
 }
