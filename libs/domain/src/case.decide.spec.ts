@@ -1,6 +1,6 @@
 import { canSee, foldCase } from '.';
 import { given } from '../test/given-when-then';
-import { at, blow, CASE_ID, cmd, commandCentre, deptA, deptB, deptC, history, otherTownship, township } from '../test/fixtures';
+import { at, blow, CASE_ID, cmd, commandCentre, deptA, deptB, deptC, history, naturalAssignment, otherTownship, township } from '../test/fixtures';
 
 const respondA = (m = 10) => cmd('RespondToCase', deptA, m, { note: '已报到' });
 const completeA = (m = 60) => cmd('CompleteHandling', deptA, m, { result: '已封堵排污口' });
@@ -16,17 +16,15 @@ describe('blowing a whistle', () => {
         title: '河道违法排污', description: '东坝河段发现不明排污口', category: 'joint_enforcement',
         location: { address: '东坝镇河滨路12号' }, matterCode: undefined, sourceRef: undefined,
         policyVersion: 'default-2026.1',
-        parts: [
-          { partId: 'p1', departmentId: 'dept-a', assignedAt: at(0), responseDueAt: at(120), completionDueAt: at(3 * 24 * 60) },
-          { partId: 'p2', departmentId: 'dept-b', assignedAt: at(0), responseDueAt: at(120), completionDueAt: at(3 * 24 * 60) },
-        ],
+        limits: { response: { amount: 2, unit: 'hours', clock: 'natural' }, completion: { amount: 3, unit: 'days', clock: 'natural' }, maxReworkRounds: 2 },
+        parts: [naturalAssignment('p1', 'dept-a', 0), naturalAssignment('p2', 'dept-b', 0)],
       },
     }]);
   });
 
   it('gives an emergency 30 minutes to report in', () => {
     const [e] = given([]).when(blow(['dept-a'], 'emergency')).events();
-    expect(e.type === 'WhistleBlown' && e.data.parts[0].responseDueAt).toBe(at(30));
+    expect(e.type === 'WhistleBlown' && e.data.parts[0]).toEqual(naturalAssignment('p1', 'dept-a', 0, 30));
   });
 
   it('is for townships only', () => {
@@ -70,7 +68,7 @@ describe('transferring (转办)', () => {
       type: 'CaseTransferred',
       data: {
         caseId: CASE_ID, occurredAt: at(30), partId: 'p1', fromDepartmentId: 'dept-a', toDepartmentId: 'dept-c', reason: '职责不在本局',
-        assignment: { partId: 'p1', departmentId: 'dept-c', assignedAt: at(30), responseDueAt: at(150), completionDueAt: at(30 + 3 * 24 * 60) },
+        assignment: naturalAssignment('p1', 'dept-c', 30),
       },
     });
   });
@@ -127,7 +125,10 @@ describe('reviewing (一事一评) and rework (退回重办)', () => {
     const events = given(history(...done())).when(reviewA(70, false)).events();
     expect(events[1]).toEqual({
       type: 'CaseReopened',
-      data: { caseId: CASE_ID, occurredAt: at(70), partId: 'p1', departmentId: 'dept-a', round: 2, completionDueAt: at(70 + 3 * 24 * 60) },
+      data: {
+        caseId: CASE_ID, occurredAt: at(70), partId: 'p1', departmentId: 'dept-a', round: 2,
+        completionRemindAt: at(70 + 3456), completionDueAt: at(70 + 3 * 24 * 60), basis: naturalAssignment('p1', 'dept-a', 0).basis,
+      },
     });
   });
 

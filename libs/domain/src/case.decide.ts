@@ -2,7 +2,8 @@ import type { Actor } from './actor';
 import type { BlowWhistle, CaseCommand, CompleteHandling, RespondToCase, ReviewHandling, TransferCase, WithdrawCase } from './commands';
 import { CaseAlreadyExists, CaseNotFound, Forbidden, Invalid, InvalidState } from './errors';
 import type { CaseEvent, PartClosed } from './events';
-import { addMinutes, assignPart, type CasePolicy } from './policy';
+import { assignPart, reworkClock } from './deadlines';
+import type { CasePolicy } from './policy';
 import type { CaseState, CaseStateOrNone, PartState } from './case.state';
 
 /**
@@ -36,6 +37,7 @@ function blowWhistle(cmd: BlowWhistle, state: CaseStateOrNone, policy: CasePolic
   if (dup) throw Invalid.field('departmentIds', `department ${dup} is named twice`);
   const { caseId, now } = cmd;
   const { title, description, category, location, matterCode, sourceRef } = cmd.data;
+  const limits = policy.limitsFor(category, matterCode);
   return [{
     type: 'WhistleBlown',
     data: {
@@ -50,7 +52,8 @@ function blowWhistle(cmd: BlowWhistle, state: CaseStateOrNone, policy: CasePolic
       matterCode,
       sourceRef,
       policyVersion: policy.version,
-      parts: ids.map((departmentId, i) => assignPart(policy, category, `p${i + 1}`, departmentId, now)),
+      limits,
+      parts: ids.map((departmentId, i) => assignPart(policy, limits, matterCode, `p${i + 1}`, departmentId, now)),
     },
   }];
 }
@@ -92,7 +95,7 @@ function transfer(cmd: TransferCase, state: CaseState, policy: CasePolicy): Case
       fromDepartmentId: part.departmentId,
       toDepartmentId,
       reason,
-      assignment: assignPart(policy, state.category, part.partId, toDepartmentId, cmd.now),
+      assignment: assignPart(policy, state.limits, state.matterCode, part.partId, toDepartmentId, cmd.now),
     },
   }];
 }
@@ -121,9 +124,9 @@ function review(cmd: ReviewHandling, state: CaseState, policy: CasePolicy): Case
   const base = { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId };
   const events: CaseEvent[] = [{ type: 'ReviewCompleted', data: { ...base, round: part.round, resolved, satisfaction, comment } }];
   const reworkRoundsUsed = part.round - 1;
-  if (!resolved && reworkRoundsUsed < policy.maxReworkRounds) {
-    const completionDueAt = addMinutes(cmd.now, policy.completionLimitMinutes(state.category));
-    events.push({ type: 'CaseReopened', data: { ...base, round: part.round + 1, completionDueAt } });
+  if (!resolved && reworkRoundsUsed < state.limits.maxReworkRounds) {
+    const clock = reworkClock(policy, state.limits, state.matterCode, cmd.now);
+    events.push({ type: 'CaseReopened', data: { ...base, round: part.round + 1, ...clock } });
     return events;
   }
   const closed: PartClosed = { type: 'PartClosed', data: { ...base, outcome: resolved ? 'resolved' : 'unresolved' } };

@@ -1,4 +1,5 @@
 import type { CaseEvent, Category, Location, PartOutcome, Satisfaction } from './events';
+import type { DeadlineBasis, MatterLimits } from './policy';
 
 export type CaseStatus = 'open' | 'closed' | 'withdrawn';
 /** awaiting_response → in_progress → completed → (reviewed) closed, or back to in_progress on rework. */
@@ -31,9 +32,13 @@ export interface PartState {
   /** 1 for the first handling; each rework (退回重办) adds one. */
   round: number;
   assignedAt: string;
+  responseRemindAt: string;
   responseDueAt: string;
   respondedAt: string | null;
+  completionRemindAt: string;
   completionDueAt: string;
+  /** The rules the current deadlines were computed with. */
+  basis: DeadlineBasis;
   completedAt: string | null;
   result: string | null;
   /** The latest review; earlier rounds' reviews stay in the event history. */
@@ -60,6 +65,7 @@ export interface CaseState {
   raisedAt: string;
   closedAt: string | null;
   policyVersion: string;
+  limits: MatterLimits;
   parts: PartState[];
   /** Every department that ever held a part: they keep read access (a department sees what it held). */
   involvedDepartmentIds: string[];
@@ -92,6 +98,7 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
       raisedAt: d.occurredAt,
       closedAt: null,
       policyVersion: d.policyVersion,
+      limits: d.limits,
       parts: d.parts.map((a) => ({
         ...a,
         status: 'awaiting_response',
@@ -167,7 +174,9 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
         ...p,
         status: 'in_progress',
         round: event.data.round,
+        completionRemindAt: event.data.completionRemindAt,
         completionDueAt: event.data.completionDueAt,
+        basis: event.data.basis,
         completedAt: null,
         result: null,
         completionAlert: 'none',

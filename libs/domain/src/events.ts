@@ -2,6 +2,8 @@
  * The case's events: the facts the system of record keeps. Every event carries `caseId` and the
  * server-stamped `occurredAt` (ISO-8601 UTC) in its data; who did it lives in the metadata.
  */
+import type { DeadlineBasis, MatterLimits } from './policy';
+
 export const CATEGORIES = ['joint_enforcement', 'key_task', 'emergency', 'resident_request'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
@@ -15,13 +17,16 @@ export interface Location {
   lng?: number;
 }
 
-/** The clocks one department's share of a case runs on. */
+/** The clocks one department's share of a case runs on, and the rules that set them. */
 export interface PartAssignment {
   partId: string;
   departmentId: string;
   assignedAt: string;
+  responseRemindAt: string;
   responseDueAt: string;
+  completionRemindAt: string;
   completionDueAt: string;
+  basis: DeadlineBasis;
 }
 
 interface CaseEventBase<T extends string, D> {
@@ -39,6 +44,8 @@ export type WhistleBlown = CaseEventBase<'WhistleBlown', {
   matterCode?: string;
   sourceRef?: string;
   policyVersion: string;
+  /** The limits of this whistle's matter (or the category defaults), for every later clock of the case. */
+  limits: MatterLimits;
   parts: PartAssignment[];
 }>;
 
@@ -81,7 +88,9 @@ export type CaseReopened = CaseEventBase<'CaseReopened', {
   partId: string;
   departmentId: string;
   round: number;
+  completionRemindAt: string;
   completionDueAt: string;
+  basis: DeadlineBasis;
 }>;
 
 export type PartOutcome = 'resolved' | 'unresolved';

@@ -3,6 +3,7 @@ export * from './events';
 export * from './commands';
 export * from './errors';
 export * from './policy';
+export * from './deadlines';
 export * from './case.state';
 export * from './case.decide';
 export * from './visibility';

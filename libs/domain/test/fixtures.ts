@@ -1,4 +1,4 @@
-import type { Actor, CaseCommand, CaseEvent } from '../src';
+import type { Actor, CaseCommand, CaseEvent, PartAssignment } from '../src';
 import { decide, DEFAULT_POLICY, foldCase } from '../src';
 
 export const T0 = '2026-03-02T01:00:00.000Z';
@@ -33,4 +33,23 @@ export function history(...commands: CaseCommand[]): CaseEvent[] {
   const events: CaseEvent[] = [];
   for (const c of commands) events.push(...decide(c, foldCase(events), DEFAULT_POLICY));
   return events;
+}
+
+const DAY = 24 * 60;
+/** The clocks DEFAULT_POLICY gives a part assigned `start` minutes after T0 (natural time, 80% reminders). */
+export function naturalAssignment(partId: string, departmentId: string, start: number, responseMinutes = 120): PartAssignment {
+  return {
+    partId,
+    departmentId,
+    assignedAt: at(start),
+    responseRemindAt: at(start + Math.round(responseMinutes * 0.8)),
+    responseDueAt: at(start + responseMinutes),
+    completionRemindAt: at(start + Math.round(3 * DAY * 0.8)),
+    completionDueAt: at(start + 3 * DAY),
+    basis: {
+      policyVersion: 'default-2026.1', calendarVersion: null, catalogVersion: null, matterCode: null,
+      response: { amount: responseMinutes === 30 ? 30 : 2, unit: responseMinutes === 30 ? 'minutes' : 'hours', clock: 'natural' },
+      completion: { amount: 3, unit: 'days', clock: 'natural' },
+    },
+  };
 }
