@@ -1,5 +1,8 @@
 import type { Actor } from './actor';
-import type { BlowWhistle, CaseCommand, CompleteHandling, RespondToCase, ReviewHandling, TransferCase, WithdrawCase } from './commands';
+import type {
+  BlowWhistle, CaseCommand, CompleteHandling, ReassignPart, RespondToCase, ReviewHandling, TransferCase, UrgeDepartment, WithdrawCase,
+} from './commands';
+import { checkDeadlines } from './deadline-check';
 import { CaseAlreadyExists, CaseNotFound, Forbidden, Invalid, InvalidState } from './errors';
 import type { CaseEvent, PartClosed } from './events';
 import { assignPart, reworkClock } from './deadlines';
@@ -25,6 +28,12 @@ export function decide(command: CaseCommand, state: CaseStateOrNone, policy: Cas
       return review(command, state, policy);
     case 'WithdrawCase':
       return withdraw(command, state);
+    case 'ReassignPart':
+      return reassign(command, state, policy);
+    case 'UrgeDepartment':
+      return urge(command, state);
+    case 'CheckDeadlines':
+      return checkDeadlines(command, state);
   }
 }
 
@@ -155,4 +164,41 @@ function withdraw(cmd: WithdrawCase, state: CaseState): CaseEvent[] {
   if (cmd.actor.orgId !== state.townshipId) throw Forbidden.notRaisingTownship('withdraw it');
   if (!cmd.data.reason.trim()) throw Invalid.field('reason', 'a withdrawal needs a reason');
   return [{ type: 'CaseWithdrawn', data: { caseId: state.caseId, occurredAt: cmd.now, townshipId: state.townshipId, reason: cmd.data.reason } }];
+}
+
+/** The command centre (督办) acts on parts of cases in its county; the part must still be in a department's hands. */
+function commandCentrePart(cmd: ReassignPart | UrgeDepartment, state: CaseState, departmentId: string, action: string): PartState {
+  if (cmd.actor.role !== 'command_centre') throw Forbidden.role(cmd.actor.role, action);
+  const part = state.parts.find((p) => p.departmentId === departmentId && p.status !== 'closed');
+  if (!part) throw Invalid.field(cmd.type === 'ReassignPart' ? 'fromDepartmentId' : 'departmentId', `${departmentId} holds no open part of this case`);
+  return part;
+}
+
+function reassign(cmd: ReassignPart, state: CaseState, policy: CasePolicy): CaseEvent[] {
+  const { fromDepartmentId, toDepartmentId, reason } = cmd.data;
+  const part = commandCentrePart(cmd, state, fromDepartmentId, 'reassign a part');
+  if (part.status === 'completed') throw InvalidState.part(fromDepartmentId, part.status, 'reassign it while it awaits review');
+  if (!reason.trim()) throw Invalid.field('reason', 'a reassignment needs a reason');
+  if (toDepartmentId === fromDepartmentId) throw Invalid.field('toDepartmentId', 'must be a different department');
+  if (state.parts.some((p) => p.departmentId === toDepartmentId && p.status !== 'closed')) {
+    throw Invalid.field('toDepartmentId', `${toDepartmentId} already holds a part of this case`);
+  }
+  return [{
+    type: 'PartReassigned',
+    data: {
+      caseId: state.caseId,
+      occurredAt: cmd.now,
+      partId: part.partId,
+      fromDepartmentId,
+      toDepartmentId,
+      reason,
+      assignment: assignPart(policy, state.limits, state.matterCode, part.partId, toDepartmentId, cmd.now),
+    },
+  }];
+}
+
+function urge(cmd: UrgeDepartment, state: CaseState): CaseEvent[] {
+  const part = commandCentrePart(cmd, state, cmd.data.departmentId, 'urge a department');
+  if (!cmd.data.note.trim()) throw Invalid.field('note', 'say what is urged');
+  return [{ type: 'DepartmentUrged', data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, note: cmd.data.note } }];
 }

@@ -30,4 +30,20 @@ export type ReviewHandling = CommandBase<'ReviewHandling', {
 }>;
 export type WithdrawCase = CommandBase<'WithdrawCase', { reason: string }>;
 
-export type CaseCommand = BlowWhistle | RespondToCase | TransferCase | CompleteHandling | ReviewHandling | WithdrawCase;
+/** 督办: the command centre moves a part to another department. */
+export type ReassignPart = CommandBase<'ReassignPart', { fromDepartmentId: string; toDepartmentId: string; reason: string }>;
+/** 督办: the command centre urges the department holding a part. */
+export type UrgeDepartment = CommandBase<'UrgeDepartment', { departmentId: string; note: string }>;
+/** The deadline watcher asks: has any clock of this case run out (or reached its reminder) by now? */
+export type CheckDeadlines = CommandBase<'CheckDeadlines', { commandCentreId: string }>;
+
+export type CaseCommand =
+  | BlowWhistle
+  | RespondToCase
+  | TransferCase
+  | CompleteHandling
+  | ReviewHandling
+  | WithdrawCase
+  | ReassignPart
+  | UrgeDepartment
+  | CheckDeadlines;

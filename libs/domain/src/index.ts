@@ -8,3 +8,4 @@ export * from './case.state';
 export * from './case.decide';
 export * from './visibility';
 export * from './case.view';
+export * from './deadline-check';
