@@ -24,6 +24,9 @@ import type { AppConfig } from './config';
 import { ProblemFilter } from './http/problem.filter';
 import { OpenApiRoute } from './openapi/openapi.route';
 import { OrgsRoute } from './orgs/orgs.route';
+import { DevClockRoute } from './dev/clock.route';
+import { ReassignHandler, ReassignRoute } from './cases/reassign/reassign.route';
+import { UrgeHandler, UrgeRoute } from './cases/urge/urge.route';
 import type { ReadModels } from './read-models';
 import { CLOCK, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
 
@@ -47,6 +50,7 @@ export class AppModule {
         OrgsRoute,
         OpenApiRoute,
         ...(deps.config.production ? [] : [DevTokensRoute]),
+        ...(deps.config.clock === 'simulated' ? [DevClockRoute] : []),
         BlowWhistleRoute,
         ListCasesRoute,
         GetCaseRoute,
@@ -56,6 +60,8 @@ export class AppModule {
         CompleteRoute,
         ReviewRoute,
         WithdrawRoute,
+        UrgeRoute,
+        ReassignRoute,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -76,6 +82,8 @@ export class AppModule {
         CompleteHandler,
         ReviewHandler,
         WithdrawHandler,
+        UrgeHandler,
+        ReassignHandler,
         GetCaseHandler,
         GetCaseEventsHandler,
         ListCasesHandler,

@@ -14,6 +14,9 @@ export interface AppConfig {
   inlineProcessors: boolean;
   /** How long `minPosition` queries wait for the read model. */
   readModelWaitMs: number;
+  /** `simulated` (development only): server time can be moved forward through /v1/dev/clock/advance. */
+  clock: 'system' | 'simulated';
+  watcherIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -48,8 +51,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('production mode needs JWT_SECRET or JWKS_URL; refusing to start without real authentication');
   }
   if (auth.jwtSecret && auth.jwtSecret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
+  const clock = env.CLOCK ?? 'system';
+  if (clock !== 'system' && clock !== 'simulated') throw new ConfigError(`CLOCK must be system or simulated, got ${clock}`);
+  if (production && clock === 'simulated') throw new ConfigError('CLOCK=simulated is for development only');
   return {
     production,
+    clock,
+    watcherIntervalMs: Number(env.WATCHER_INTERVAL_MS ?? 1000),
     port,
     dataDir,
     store,

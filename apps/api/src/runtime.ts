@@ -7,7 +7,10 @@ import { Directory } from '@chuishao/directory';
 import { createEventStore, type EventStore } from '@chuishao/event-store';
 import { caseInboxProjection, openReadModelDb, ProjectionRunner } from '@chuishao/projections';
 import { AppModule } from './app.module';
-import { systemClock, type Clock } from './clock';
+import { SimulatedClock, systemClock, type Clock } from './clock';
+import { CaseCommands } from './cases/case-commands';
+import { watchCases } from '../../watcher/src/watch-cases';
+import type { DeadlineWatcher } from '../../watcher/src/deadline-watcher';
 import type { AppConfig } from './config';
 import { validationPipe } from './http/validation';
 import { ReadModels } from './read-models';
@@ -16,6 +19,7 @@ export interface Runtime {
   app: INestApplication;
   store: EventStore;
   runners: ProjectionRunner[];
+  watcher: DeadlineWatcher | null;
   close(): Promise<void>;
 }
 
@@ -41,7 +45,8 @@ export async function createRuntime(
   caseInboxProjection.setup(readDb);
   const readModels = new ReadModels(readDb, config.readModelWaitMs);
 
-  const module = AppModule.with({ config, store, directory, clock: options.clock ?? systemClock, policy: options.policy ?? DEFAULT_POLICY, readModels });
+  const clock = options.clock ?? (config.clock === 'simulated' ? new SimulatedClock(config.dataDir) : systemClock);
+  const module = AppModule.with({ config, store, directory, clock, policy: options.policy ?? DEFAULT_POLICY, readModels });
   const app = await NestFactory.create<NestExpressApplication>(module, { logger: options.logger ?? ['log', 'warn', 'error'], bodyParser: true });
   app.useBodyParser('json', { limit: '256kb' });
   app.useGlobalPipes(validationPipe());
@@ -49,11 +54,20 @@ export async function createRuntime(
   app.enableShutdownHooks();
   await app.init();
 
+  let watcher: DeadlineWatcher | null = null;
+  if (config.inlineProcessors) {
+    watcher = watchCases(app.get(CaseCommands), directory, readDb, clock, config.watcherIntervalMs);
+    if (clock instanceof SimulatedClock) clock.onAdvance(() => watcher?.poke());
+    watcher.start();
+  }
+
   return {
     app,
     store,
     runners,
+    watcher,
     async close() {
+      await watcher?.stop();
       await app.close();
       await Promise.all(runners.map((r) => r.stop()));
       readDb.close();

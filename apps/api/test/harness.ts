@@ -32,7 +32,8 @@ export async function startHarness(env: Record<string, string> = {}, shared?: { 
   const dataDir = shared?.dataDir ?? mkdtempSync(join(tmpdir(), 'chuishao-e2e-'));
   const clock = new TestClock();
   const config = loadConfig({ DATA_DIR: dataDir, STORE_SYNCHRONOUS: 'NORMAL', READ_MODEL_WAIT_MS: '3000', ...env });
-  const runtime = await createRuntime(config, { clock, logger: false });
+  // CLOCK=simulated tests exercise the server's own simulated clock instead of the test's.
+  const runtime = await createRuntime(config, { clock: env.CLOCK === 'simulated' ? undefined : clock, logger: false });
   // Listen on a real loopback port: supertest's per-request listen breaks under concurrent requests.
   await runtime.app.listen(0, '127.0.0.1');
   const server = `http://127.0.0.1:${(runtime.app.getHttpServer().address() as AddressInfo).port}`;

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { evolve, type CaseEvent, type CaseState } from '@chuishao/domain';
+import { evolve, nextDeadlineCheck, type AlertLevel, type CaseEvent, type CaseState } from '@chuishao/domain';
 import type { RecordedEvent } from '@chuishao/event-store';
 import type { Projection } from './projection';
 
@@ -9,6 +9,11 @@ import type { Projection } from './projection';
  */
 export const caseInboxProjection: Projection = {
   name: 'case-inbox',
+  version: 2,
+
+  drop(db: DatabaseSync) {
+    db.exec('DROP TABLE IF EXISTS case_inbox; DROP TABLE IF EXISTS case_inbox_departments;');
+  },
 
   setup(db: DatabaseSync) {
     db.exec(`
@@ -19,12 +24,21 @@ export const caseInboxProjection: Projection = {
         status TEXT NOT NULL,
         category TEXT NOT NULL,
         raised_at TEXT NOT NULL,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL,
+        -- The watcher's schedule: when checkDeadlines next has something to record (null: nothing).
+        next_check_at TEXT,
+        -- The earliest deadline of a running clock: overdue once it is in the past.
+        earliest_due_at TEXT,
+        -- Highest watcher rung on any part: 0 none, 1 reminded, 2 overdue, 3 escalated.
+        alert_level INTEGER NOT NULL,
         version INTEGER NOT NULL,
         position INTEGER NOT NULL,
         state TEXT NOT NULL
       );
       CREATE INDEX IF NOT EXISTS case_inbox_township ON case_inbox (township_id, raised_at DESC, case_id DESC);
       CREATE INDEX IF NOT EXISTS case_inbox_county ON case_inbox (county_id, raised_at DESC, case_id DESC);
+      CREATE INDEX IF NOT EXISTS case_inbox_next_check ON case_inbox (next_check_at) WHERE next_check_at IS NOT NULL;
       CREATE TABLE IF NOT EXISTS case_inbox_departments (
         case_id TEXT NOT NULL,
         department_id TEXT NOT NULL,
@@ -52,9 +66,11 @@ export const caseInboxProjection: Projection = {
       doc.position = event.position;
     }
     const upsertCase = db.prepare(
-      `INSERT INTO case_inbox (case_id, county_id, township_id, status, category, raised_at, version, position, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(case_id) DO UPDATE SET status = excluded.status, version = excluded.version,
+      `INSERT INTO case_inbox (case_id, county_id, township_id, status, category, raised_at, title, description,
+         next_check_at, earliest_due_at, alert_level, version, position, state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(case_id) DO UPDATE SET status = excluded.status, next_check_at = excluded.next_check_at,
+         earliest_due_at = excluded.earliest_due_at, alert_level = excluded.alert_level, version = excluded.version,
          position = excluded.position, state = excluded.state`,
     );
     const upsertDepartment = db.prepare(
@@ -63,9 +79,25 @@ export const caseInboxProjection: Projection = {
     );
     for (const [caseId, { state, version, position }] of touched) {
       if (!state) continue;
-      upsertCase.run(caseId, state.countyId, state.townshipId, state.status, state.category, state.raisedAt, version, position, JSON.stringify(state));
+      upsertCase.run(
+        caseId, state.countyId, state.townshipId, state.status, state.category, state.raisedAt, state.title, state.description,
+        nextDeadlineCheck(state), earliestDue(state), alertLevel(state), version, position, JSON.stringify(state),
+      );
       const holders = new Set(state.parts.filter((p) => p.status !== 'closed').map((p) => p.departmentId));
       for (const departmentId of state.involvedDepartmentIds) upsertDepartment.run(caseId, departmentId, holders.has(departmentId) ? 1 : 0);
     }
   },
 };
+
+export const ALERT_LEVELS: readonly AlertLevel[] = ['none', 'reminded', 'overdue', 'escalated'];
+
+function alertLevel(state: CaseState): number {
+  return Math.max(0, ...state.parts.flatMap((p) => [ALERT_LEVELS.indexOf(p.responseAlert), ALERT_LEVELS.indexOf(p.completionAlert)]));
+}
+
+function earliestDue(state: CaseState): string | null {
+  if (state.status !== 'open') return null;
+  const due = state.parts.flatMap((p) =>
+    p.status === 'awaiting_response' ? [p.responseDueAt] : p.status === 'in_progress' ? [p.completionDueAt] : []);
+  return due.length ? due.sort()[0] : null;
+}

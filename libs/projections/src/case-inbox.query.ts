@@ -1,10 +1,22 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import { toCaseView, type Actor, type CaseState, type CaseView } from '@chuishao/domain';
+import { toCaseView, type Actor, type AlertLevel, type CaseState, type CaseView } from '@chuishao/domain';
+import { ALERT_LEVELS } from './case-inbox.projection';
 
 export interface InboxQuery {
   status?: 'open' | 'closed' | 'withdrawn';
   departmentId?: string;
   townshipId?: string;
+  category?: string;
+  /** Cases raised at or after / before these instants (ISO-8601). */
+  raisedFrom?: string;
+  raisedTo?: string;
+  /** Substring of title or description (Chinese text matches by substring). */
+  q?: string;
+  /** true: some running clock is past its deadline at `now`; false: none is. */
+  overdue?: boolean;
+  /** Highest watcher rung reached on any part. */
+  escalation?: AlertLevel;
+  now: string;
   limit: number;
   cursor?: string;
 }
@@ -52,6 +64,31 @@ export function queryInbox(db: DatabaseSync, actor: Actor, query: InboxQuery): I
   if (query.departmentId) {
     where.push('EXISTS (SELECT 1 FROM case_inbox_departments d2 WHERE d2.case_id = c.case_id AND d2.department_id = ?)');
     args.push(query.departmentId);
+  }
+  if (query.category) {
+    where.push('c.category = ?');
+    args.push(query.category);
+  }
+  if (query.raisedFrom) {
+    where.push('c.raised_at >= ?');
+    args.push(query.raisedFrom);
+  }
+  if (query.raisedTo) {
+    where.push('c.raised_at < ?');
+    args.push(query.raisedTo);
+  }
+  if (query.q) {
+    const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push("(c.title LIKE ? ESCAPE '\\' OR c.description LIKE ? ESCAPE '\\')");
+    args.push(pattern, pattern);
+  }
+  if (query.overdue !== undefined) {
+    where.push(query.overdue ? '(c.earliest_due_at IS NOT NULL AND c.earliest_due_at <= ?)' : '(c.earliest_due_at IS NULL OR c.earliest_due_at > ?)');
+    args.push(query.now);
+  }
+  if (query.escalation) {
+    where.push('c.alert_level = ?');
+    args.push(ALERT_LEVELS.indexOf(query.escalation));
   }
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor);

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { EventStore, RecordedEvent } from '@chuishao/event-store';
 import type { Projection } from './projection';
-import { readCheckpoint, writeCheckpoint } from './read-model-db';
+import { readCheckpoint, readProjectionVersion, resetCheckpoint, writeCheckpoint } from './read-model-db';
 
 export interface RunnerOptions {
   /** Commit after this many events even if more are ready. */
@@ -27,7 +27,7 @@ export class ProjectionRunner {
     readonly projection: Projection,
     private readonly options: RunnerOptions = {},
   ) {
-    projection.setup(db);
+    migrate(db, projection);
     this.position = readCheckpoint(db, projection.name);
   }
 
@@ -97,4 +97,25 @@ export class ProjectionRunner {
 const IDLE = Symbol('idle');
 function nextMacrotask(): Promise<typeof IDLE> {
   return new Promise((resolve) => setImmediate(() => resolve(IDLE)));
+}
+
+/** A projection whose version changed is dropped and projected again from the first event. */
+function migrate(db: DatabaseSync, projection: Projection): void {
+  const version = projection.version ?? 0;
+  const stored = readProjectionVersion(db, projection.name);
+  if (stored !== null && stored !== version) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      projection.drop?.(db);
+      projection.setup(db);
+      resetCheckpoint(db, projection.name, version);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+    return;
+  }
+  projection.setup(db);
+  if (stored === null) resetCheckpoint(db, projection.name, version);
 }

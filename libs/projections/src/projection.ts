@@ -8,6 +8,10 @@ import type { RecordedEvent } from '@chuishao/event-store';
  */
 export interface Projection {
   readonly name: string;
+  /** Bump when the tables or their meaning change: the runner then drops them and projects from the start. */
+  readonly version?: number;
   setup(db: DatabaseSync): void;
+  /** Removes the projection's tables (for a rebuild after a version change). */
+  drop?(db: DatabaseSync): void;
   applyBatch(db: DatabaseSync, events: readonly RecordedEvent[]): void;
 }

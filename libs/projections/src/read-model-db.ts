@@ -17,8 +17,12 @@ export function openReadModelDb(file: string, options: { readOnly?: boolean } = 
     db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
       name TEXT PRIMARY KEY,
       position INTEGER,
-      updated_at TEXT NOT NULL
+      updated_at TEXT NOT NULL,
+      version INTEGER NOT NULL DEFAULT 0
     )`);
+    // Files from before projections had versions get the column (and so rebuild on the next version bump).
+    const columns = db.prepare('PRAGMA table_info(projection_checkpoints)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'version')) db.exec('ALTER TABLE projection_checkpoints ADD COLUMN version INTEGER NOT NULL DEFAULT 0');
   }
   return db;
 }
@@ -35,4 +39,17 @@ export function writeCheckpoint(db: DatabaseSync, name: string, position: number
     `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES (?, ?, ?)
      ON CONFLICT(name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
   ).run(name, position, new Date().toISOString());
+}
+
+export function readProjectionVersion(db: DatabaseSync, name: string): number | null {
+  const row = db.prepare('SELECT version FROM projection_checkpoints WHERE name = ?').get(name) as { version: number } | undefined;
+  return row ? row.version : null;
+}
+
+/** Forgets a projection's progress and records the version its tables now have. */
+export function resetCheckpoint(db: DatabaseSync, name: string, version: number): void {
+  db.prepare(
+    `INSERT INTO projection_checkpoints (name, position, updated_at, version) VALUES (?, NULL, ?, ?)
+     ON CONFLICT(name) DO UPDATE SET position = NULL, updated_at = excluded.updated_at, version = excluded.version`,
+  ).run(name, new Date().toISOString(), version);
 }

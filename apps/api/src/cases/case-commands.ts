@@ -47,13 +47,15 @@ export class CaseCommands {
       if (replay) return replay;
     }
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const { state, version } = await this.loader.load(caseId);
+      const { state, version, position } = await this.loader.load(caseId);
       const command = build(this.clock.now().toISOString());
       if (command.type !== 'BlowWhistle' && (!state || !canSee(actor, state))) throw CaseNotFound.because(caseId);
       if (meta.expectedVersion !== null && meta.expectedVersion !== version) {
         throw Problem.preconditionFailed(`the case is at version ${version}, not ${meta.expectedVersion}`);
       }
       const events = decide(command, state, this.policy);
+      // Nothing to record (e.g. the watcher found no clock due): answer with the case as it is.
+      if (events.length === 0) return { view: toCaseView(state!, version, position), replayed: false };
       try {
         const result = await this.store.append(streamOf(caseId), events.map((e) => this.toEventData(e, command, meta, key)), {
           expectedRevision: state ? version : 'no_stream',

@@ -82,6 +82,11 @@ export const openApiDocument = {
         properties: { departmentId: str, resolved: { type: 'boolean' }, satisfaction: { enum: ['satisfied', 'basically_satisfied', 'dissatisfied'] }, comment: str },
       },
       Withdraw: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: str } },
+      Urge: { type: 'object', additionalProperties: false, required: ['departmentId', 'note'], properties: { departmentId: str, note: str } },
+      Reassign: {
+        type: 'object', additionalProperties: false, required: ['fromDepartmentId', 'toDepartmentId', 'reason'],
+        properties: { fromDepartmentId: str, toDepartmentId: str, reason: str },
+      },
       Part: {
         type: 'object',
         properties: {
@@ -92,6 +97,11 @@ export const openApiDocument = {
           result: { type: ['string', 'null'] },
           review: { type: ['object', 'null'], properties: { round: { type: 'integer' }, resolved: { type: 'boolean' }, satisfaction: str, comment: str, reviewedAt: time } },
           outcome: { enum: ['resolved', 'unresolved', null] },
+          responseRemindAt: time, completionRemindAt: time,
+          deadlineBasis: { type: 'object', description: 'Policy, calendar and catalogue versions and the limits the current deadlines were computed with' },
+          responseAlert: { enum: ['none', 'reminded', 'overdue', 'escalated'] },
+          completionAlert: { enum: ['none', 'reminded', 'overdue', 'escalated'] },
+          urges: { type: 'integer' },
           transfers: { type: 'array', items: { type: 'object', properties: { fromDepartmentId: str, toDepartmentId: str, reason: str, at: time } } },
         },
       },
@@ -141,6 +151,12 @@ export const openApiDocument = {
           { name: 'status', in: 'query', schema: { enum: ['open', 'closed', 'withdrawn'] } },
           { name: 'departmentId', in: 'query', schema: str },
           { name: 'townshipId', in: 'query', schema: str },
+          { name: 'category', in: 'query', schema: { enum: ['joint_enforcement', 'key_task', 'emergency', 'resident_request'] } },
+          { name: 'raisedFrom', in: 'query', schema: time, description: 'Raised at or after' },
+          { name: 'raisedTo', in: 'query', schema: time, description: 'Raised before' },
+          { name: 'q', in: 'query', schema: str, description: 'Substring of title or description' },
+          { name: 'overdue', in: 'query', schema: { type: 'boolean' }, description: 'Some running clock is past its deadline now' },
+          { name: 'escalation', in: 'query', schema: { enum: ['none', 'reminded', 'overdue', 'escalated'] }, description: 'Highest watcher rung (提醒/催办/督办) on any part' },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
           { name: 'cursor', in: 'query', schema: str },
           { name: 'minPosition', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'Wait until the read model has applied this position (503 if it does not in time)' },
@@ -160,5 +176,14 @@ export const openApiDocument = {
     '/v1/cases/{caseId}/completions': caseCommand('办结: report the part handled', 'Complete'),
     '/v1/cases/{caseId}/reviews': caseCommand('一事一评: the township reviews a completed part', 'Review'),
     '/v1/cases/{caseId}/withdrawal': caseCommand('Withdraw the case (raising township)', 'Withdraw'),
+    '/v1/cases/{caseId}/urges': caseCommand('督办: the command centre urges the department holding a part', 'Urge'),
+    '/v1/cases/{caseId}/reassignments': caseCommand('督办: the command centre reassigns a part; the new department’s clocks start anew', 'Reassign'),
+    '/v1/dev/clock/advance': {
+      post: {
+        summary: 'Development with CLOCK=simulated only: move server time forward (absent otherwise)',
+        requestBody: { required: true, ...json({ type: 'object', required: ['minutes'], properties: { minutes: { type: 'integer', minimum: 1 } } }) },
+        responses: { 200: json({ type: 'object', properties: { now: time } }), 400: errors[400] },
+      },
+    },
   },
 };

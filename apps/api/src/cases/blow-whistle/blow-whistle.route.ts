@@ -5,10 +5,10 @@ import type { Response } from 'express';
 import type { Actor } from '@chuishao/domain';
 import type { Directory } from '@chuishao/directory';
 import { CurrentActor } from '../../auth/auth.guard';
-import { Problem } from '../../http/problem';
 import { Meta, type RequestMeta } from '../../http/request-meta';
 import { DIRECTORY } from '../../tokens';
 import { CaseCommands, type CommandOutcome } from '../case-commands';
+import { requireCountyDepartments } from '../county-departments';
 import { sendCase } from '../send-case';
 import { BlowWhistleDto } from './blow-whistle.dto';
 
@@ -22,11 +22,7 @@ export class BlowWhistleHandler implements ICommandHandler<BlowWhistleCommand, C
 
   execute({ actor, body, meta }: BlowWhistleCommand): Promise<CommandOutcome> {
     // Named departments must be real departments of the township's county.
-    const errors = body.departmentIds.flatMap((id, i) => {
-      const org = this.directory.get(id);
-      return org?.type === 'department' && org.countyId === actor.countyId ? [] : [{ field: `departmentIds[${i}]`, message: `${id} is not a department of this county` }];
-    });
-    if (errors.length) throw Problem.badRequest(errors.map((e) => e.message).join('; '), errors);
+    requireCountyDepartments(this.directory, actor.countyId, body.departmentIds.map((id, i) => ({ field: `departmentIds[${i}]`, id })));
     const caseId = randomUUID();
     return this.cases.execute(caseId, actor, meta, (now) => ({ type: 'BlowWhistle', caseId, actor, now, data: { ...body } }));
   }

@@ -1,18 +1,26 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { QueryHandler, QueryBus, type IQueryHandler } from '@nestjs/cqrs';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import type { Actor } from '@chuishao/domain';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { CATEGORIES, type Actor, type AlertLevel, type Category } from '@chuishao/domain';
+import type { Clock } from '../../clock';
 import { InvalidCursor, queryInbox, type InboxPage } from '@chuishao/projections';
 import { CurrentActor } from '../../auth/auth.guard';
 import { Problem } from '../../http/problem';
-import { READ_MODELS } from '../../tokens';
+import { CLOCK, READ_MODELS } from '../../tokens';
 import type { ReadModels } from '../../read-models';
 
 export class ListCasesDto {
   @IsOptional() @IsIn(['open', 'closed', 'withdrawn']) status?: 'open' | 'closed' | 'withdrawn';
   @IsOptional() @IsString() @MaxLength(64) departmentId?: string;
   @IsOptional() @IsString() @MaxLength(64) townshipId?: string;
+  @IsOptional() @IsIn(CATEGORIES) category?: Category;
+  @IsOptional() @IsISO8601({ strict: true }) raisedFrom?: string;
+  @IsOptional() @IsISO8601({ strict: true }) raisedTo?: string;
+  /** Full text over title and description (substring; Chinese text works as is). */
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(100) q?: string;
+  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() overdue?: boolean;
+  @IsOptional() @IsIn(['none', 'reminded', 'overdue', 'escalated']) escalation?: AlertLevel;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
   @IsOptional() @IsString() @MaxLength(512) cursor?: string;
   /** Read-your-writes: wait until the inbox has applied this position (from a command response). */
@@ -25,13 +33,19 @@ export class ListCasesQuery {
 
 @QueryHandler(ListCasesQuery)
 export class ListCasesHandler implements IQueryHandler<ListCasesQuery, InboxPage> {
-  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModels) {}
+  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModels, @Inject(CLOCK) private readonly clock: Clock) {}
 
   async execute({ actor, params }: ListCasesQuery): Promise<InboxPage> {
     if (params.minPosition !== undefined) await this.readModels.waitFor('case-inbox', params.minPosition);
     try {
-      const { status, departmentId, townshipId, cursor } = params;
-      return queryInbox(this.readModels.db, actor, { status, departmentId, townshipId, cursor, limit: params.limit ?? 20 });
+      const { limit, minPosition, raisedFrom, raisedTo, ...filters } = params;
+      return queryInbox(this.readModels.db, actor, {
+        ...filters,
+        raisedFrom: raisedFrom && new Date(raisedFrom).toISOString(),
+        raisedTo: raisedTo && new Date(raisedTo).toISOString(),
+        limit: limit ?? 20,
+        now: this.clock.now().toISOString(),
+      });
     } catch (error) {
       if (error instanceof InvalidCursor) throw Problem.badRequest(error.message, [{ field: 'cursor', message: error.message }]);
       throw error;

@@ -5,11 +5,11 @@ import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import type { Actor } from '@chuishao/domain';
 import type { Directory } from '@chuishao/directory';
 import { CurrentActor } from '../../auth/auth.guard';
-import { Problem } from '../../http/problem';
 import { Meta, type RequestMeta } from '../../http/request-meta';
 import { DIRECTORY } from '../../tokens';
 import { CaseCommands, type CommandOutcome } from '../case-commands';
 import { CaseIdPipe } from '../case-id.pipe';
+import { requireCountyDepartments } from '../county-departments';
 import { sendCase } from '../send-case';
 
 export class TransferDto {
@@ -25,12 +25,7 @@ export class TransferCommand {
 export class TransferHandler implements ICommandHandler<TransferCommand, CommandOutcome> {
   constructor(private readonly cases: CaseCommands, @Inject(DIRECTORY) private readonly directory: Directory) {}
   execute({ caseId, actor, body, meta }: TransferCommand) {
-    const to = this.directory.get(body.toDepartmentId);
-    if (to?.type !== 'department' || to.countyId !== actor.countyId) {
-      throw Problem.badRequest(`${body.toDepartmentId} is not a department of this county`, [
-        { field: 'toDepartmentId', message: 'not a department of this county' },
-      ]);
-    }
+    requireCountyDepartments(this.directory, actor.countyId, [{ field: 'toDepartmentId', id: body.toDepartmentId }]);
     return this.cases.execute(caseId, actor, meta, (now) => ({ type: 'TransferCase', caseId, actor, now, data: { ...body } }));
   }
 }

@@ -1,0 +1,82 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+export interface WatcherOptions {
+  /** How often to look for clocks that ran out; a simulated clock advance pokes it at once. */
+  intervalMs?: number;
+  /** Cases checked per round. */
+  batchSize?: number;
+  onError?: (error: unknown, caseId: string) => void;
+}
+
+interface Due {
+  case_id: string;
+  county_id: string;
+}
+
+/**
+ * The deadline watcher (提醒 → 催办 → 督办). It keeps no state of its own: the inbox read model says
+ * which cases have a clock due (`next_check_at`, itself checkpointed), and each check is a command
+ * decided on the case's events, so a rung is recorded exactly once, after crashes and restarts too,
+ * and breaches that passed while the watcher was down are found on its first round.
+ */
+export class DeadlineWatcher {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private again = false;
+
+  constructor(
+    private readonly readModels: DatabaseSync,
+    private readonly now: () => Date,
+    private readonly check: (caseId: string, countyId: string) => Promise<void>,
+    private readonly options: WatcherOptions = {},
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.poke();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Look now (e.g. the simulated clock moved), or right after the round in progress. */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.running = this.round().finally(() => {
+      this.running = null;
+      if (this.stopped) return;
+      if (this.again) {
+        this.again = false;
+        this.poke();
+      } else {
+        this.timer = setTimeout(() => this.poke(), this.options.intervalMs ?? 1000);
+      }
+    });
+  }
+
+  /** One pass over every case with a clock due by now. */
+  private async round(): Promise<void> {
+    const batch = this.options.batchSize ?? 200;
+    const query = this.readModels.prepare(
+      'SELECT case_id, county_id FROM case_inbox WHERE next_check_at <= ? ORDER BY next_check_at LIMIT ?',
+    );
+    const due = query.all(this.now().toISOString(), batch) as unknown as Due[];
+    for (const row of due) {
+      if (this.stopped) return;
+      try {
+        await this.check(row.case_id, row.county_id);
+      } catch (error) {
+        (this.options.onError ?? ((e, id) => console.error(`deadline check of case ${id} failed:`, e)))(error, row.case_id);
+      }
+    }
+  }
+}

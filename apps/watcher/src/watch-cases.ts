@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import { systemActor } from '@chuishao/domain';
+import type { Directory } from '@chuishao/directory';
+import type { CaseCommands } from '../../api/src/cases/case-commands';
+import type { Clock } from '../../api/src/clock';
+import { DeadlineWatcher } from './deadline-watcher';
+
+/** The watcher wired to the one command path: it checks a case as the system actor of its county. */
+export function watchCases(commands: CaseCommands, directory: Directory, readModels: DatabaseSync, clock: Clock, intervalMs: number): DeadlineWatcher {
+  const commandCentreOf = (countyId: string) => {
+    const cc = directory.list().find((o) => o.type === 'command_centre' && o.countyId === countyId);
+    if (!cc) throw new Error(`county ${countyId} has no command centre in the directory: escalations have nowhere to go`);
+    return cc.id;
+  };
+  return new DeadlineWatcher(readModels, () => clock.now(), async (caseId, countyId) => {
+    const actor = systemActor(countyId, 'deadline-watcher');
+    const meta = { correlationId: `watcher-${randomUUID()}`, requestId: randomUUID(), idempotencyKey: null, requestHash: '', expectedVersion: null };
+    await commands.execute(caseId, actor, meta, (now) => ({ type: 'CheckDeadlines', caseId, actor, now, data: { commandCentreId: commandCentreOf(countyId) } }));
+  }, { intervalMs });
+}
