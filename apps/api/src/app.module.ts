@@ -24,11 +24,13 @@ import type { AppConfig } from './config';
 import { ProblemFilter } from './http/problem.filter';
 import { OpenApiRoute } from './openapi/openapi.route';
 import { OrgsRoute } from './orgs/orgs.route';
+import { CatalogRoute } from './catalog/catalog.route';
+import type { Catalog } from '@chuishao/catalog';
 import { DevClockRoute } from './dev/clock.route';
 import { ReassignHandler, ReassignRoute } from './cases/reassign/reassign.route';
 import { UrgeHandler, UrgeRoute } from './cases/urge/urge.route';
 import type { ReadModels } from './read-models';
-import { CLOCK, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
+import { CATALOG, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -37,6 +39,7 @@ export interface AppDependencies {
   clock: Clock;
   policy: CasePolicy;
   readModels: ReadModels;
+  catalog: Catalog;
 }
 
 @Module({})
@@ -48,6 +51,7 @@ export class AppModule {
       imports: [CqrsModule.forRoot()],
       controllers: [
         OrgsRoute,
+        CatalogRoute,
         OpenApiRoute,
         ...(deps.config.production ? [] : [DevTokensRoute]),
         ...(deps.config.clock === 'simulated' ? [DevClockRoute] : []),
@@ -69,6 +73,7 @@ export class AppModule {
         { provide: DIRECTORY, useValue: deps.directory },
         { provide: CLOCK, useValue: deps.clock },
         { provide: POLICY, useValue: deps.policy },
+        { provide: CATALOG, useValue: deps.catalog },
         { provide: READ_MODELS, useValue: deps.readModels },
         { provide: TokenService, useFactory: () => new TokenService(deps.config, deps.directory) },
         { provide: APP_GUARD, useClass: AuthGuard },

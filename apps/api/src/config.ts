@@ -9,6 +9,9 @@ export interface AppConfig {
   store: StoreConfig;
   readModelFile: string;
   directoryFile: string | null;
+  /** The whistle catalogue (吹哨清单) and the working calendar; the bundled demo/national ones by default. */
+  catalogFile: string | null;
+  calendarFile: string | null;
   auth: { jwtSecret: string | null; jwksUrl: string | null; issuer: string | null; audience: string | null };
   /** Run the projector inside the API process (the embedded `npm start`). */
   inlineProcessors: boolean;
@@ -63,6 +66,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     store,
     readModelFile: resolve(env.READ_MODEL_FILE ?? resolve(dataDir, 'read-models.sqlite')),
     directoryFile: env.DIRECTORY_FILE ? resolve(env.DIRECTORY_FILE) : null,
+    catalogFile: env.CATALOG_FILE ? resolve(env.CATALOG_FILE) : null,
+    calendarFile: env.CALENDAR_FILE ? resolve(env.CALENDAR_FILE) : null,
     auth,
     inlineProcessors: (env.PROCESSORS ?? 'inline') === 'inline',
     readModelWaitMs: Number(env.READ_MODEL_WAIT_MS ?? 5000),

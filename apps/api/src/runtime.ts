@@ -2,7 +2,10 @@ import { mkdirSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DEFAULT_POLICY, type CasePolicy } from '@chuishao/domain';
+import type { CasePolicy } from '@chuishao/domain';
+import { BusinessCalendar } from '@chuishao/calendar';
+import { Catalog } from '@chuishao/catalog';
+import { countyPolicy } from '@chuishao/deadlines';
 import { Directory } from '@chuishao/directory';
 import { createEventStore, type EventStore } from '@chuishao/event-store';
 import { caseInboxProjection, openReadModelDb, ProjectionRunner } from '@chuishao/projections';
@@ -46,7 +49,12 @@ export async function createRuntime(
   const readModels = new ReadModels(readDb, config.readModelWaitMs);
 
   const clock = options.clock ?? (config.clock === 'simulated' ? new SimulatedClock(config.dataDir) : systemClock);
-  const module = AppModule.with({ config, store, directory, clock, policy: options.policy ?? DEFAULT_POLICY, readModels });
+  const calendar = config.calendarFile ? BusinessCalendar.load(config.calendarFile) : BusinessCalendar.national();
+  const catalog = config.catalogFile
+    ? Catalog.load(config.catalogFile, { knownDepartmentIds: directory.list().filter((o) => o.type === 'department').map((o) => o.id) })
+    : Catalog.demo();
+  const policy = options.policy ?? countyPolicy(calendar, catalog);
+  const module = AppModule.with({ config, store, directory, clock, policy, readModels, catalog });
   const app = await NestFactory.create<NestExpressApplication>(module, { logger: options.logger ?? ['log', 'warn', 'error'], bodyParser: true });
   app.useBodyParser('json', { limit: '256kb' });
   app.useGlobalPipes(validationPipe());

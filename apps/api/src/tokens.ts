@@ -4,3 +4,4 @@ export const DIRECTORY = Symbol('Directory');
 export const READ_MODELS = Symbol('ReadModels');
 export const CONFIG = Symbol('AppConfig');
 export const POLICY = Symbol('CasePolicy');
+export const CATALOG = Symbol('Catalog');

@@ -28,9 +28,9 @@ export interface Harness {
 }
 
 /** A real service on a real SQLite file in a temp dir, driven over real HTTP by supertest. */
-export async function startHarness(env: Record<string, string> = {}, shared?: { dataDir: string }): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, shared?: { dataDir: string }, startAt?: string): Promise<Harness> {
   const dataDir = shared?.dataDir ?? mkdtempSync(join(tmpdir(), 'chuishao-e2e-'));
-  const clock = new TestClock();
+  const clock = new TestClock(startAt ? Date.parse(startAt) : undefined);
   const config = loadConfig({ DATA_DIR: dataDir, STORE_SYNCHRONOUS: 'NORMAL', READ_MODEL_WAIT_MS: '3000', ...env });
   // CLOCK=simulated tests exercise the server's own simulated clock instead of the test's.
   const runtime = await createRuntime(config, { clock: env.CLOCK === 'simulated' ? undefined : clock, logger: false });

@@ -17,7 +17,8 @@ describe('a whole whistle lifecycle', () => {
     expect(blown.headers.location).toBe(`/v1/cases/${caseId}`);
     expect(blown.body).toMatchObject({ townshipId: TOWNSHIP, status: 'open', version: 0, raisedAt: '2026-03-02T01:00:00.000Z' });
     expect(blown.body.parts.map((p: { departmentId: string }) => p.departmentId)).toEqual([ECOLOGY, WATER]);
-    expect(blown.body.parts[0]).toMatchObject({ status: 'awaiting_response', round: 1, responseDueAt: '2026-03-02T03:00:00.000Z', completionDueAt: '2026-03-05T01:00:00.000Z' });
+    // Raised Monday 09:00 Beijing time: 2 working hours to report in, 3 working days (to 17:30) to complete.
+    expect(blown.body.parts[0]).toMatchObject({ status: 'awaiting_response', round: 1, responseDueAt: '2026-03-02T03:00:00.000Z', completionDueAt: '2026-03-05T09:30:00.000Z' });
 
     const post = async (org: string, path: string, body: object) =>
       h.http().post(`/v1/cases/${caseId}/${path}`).set(await auth(org)).send(body).expect(200);
@@ -32,7 +33,8 @@ describe('a whole whistle lifecycle', () => {
     h.clock.advance(60);
     await post(ECOLOGY, 'completions', { result: '已取样送检，责令停止排放' });
     const reopened = await post(TOWNSHIP, 'reviews', { departmentId: ECOLOGY, resolved: false, satisfaction: 'dissatisfied', comment: '夜间仍有排放' });
-    expect(reopened.body.parts[0]).toMatchObject({ status: 'in_progress', round: 2, completionDueAt: '2026-03-05T02:35:00.000Z' });
+    expect(reopened.body.parts[0]).toMatchObject({ status: 'in_progress', round: 2, completionDueAt: '2026-03-05T09:30:00.000Z' });
+    expect(reopened.body.parts[0].deadlineBasis).toMatchObject({ completion: { amount: 3, unit: 'days', clock: 'working' } });
     h.clock.advance(120);
     await post(ECOLOGY, 'completions', { result: '排污口已封堵，作坊已立案处罚' });
     const resolved = await post(TOWNSHIP, 'reviews', { departmentId: ECOLOGY, resolved: true, satisfaction: 'satisfied' });

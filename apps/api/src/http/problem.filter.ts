@@ -46,6 +46,10 @@ export class ProblemFilter implements ExceptionFilter {
       return new Problem(status, exception.code, title, exception.message, exception.fieldErrors);
     }
     if (exception instanceof HttpException) return fromHttpException(exception, req);
+    // The working calendar has no data for the year a deadline falls in: the county must load it.
+    if ((exception as { code?: string })?.code === 'CALENDAR.YEAR_NOT_COVERED') {
+      return new Problem(503, 'CALENDAR.YEAR_NOT_COVERED', 'Calendar not configured', (exception as Error).message);
+    }
     return new Problem(500, 'INTERNAL', 'Internal error', 'the server failed to handle the request; it has been logged');
   }
 }

@@ -61,7 +61,8 @@ export const openApiDocument = {
       BlowWhistle: {
         type: 'object',
         additionalProperties: false,
-        required: ['title', 'description', 'category', 'departmentIds', 'location'],
+        required: ['title', 'description', 'location'],
+        description: 'category and departmentIds are required unless matterCode names a catalogue matter, which supplies them',
         properties: {
           title: { type: 'string', maxLength: 120 },
           description: { type: 'string', maxLength: 4000 },
@@ -127,6 +128,12 @@ export const openApiDocument = {
   },
   paths: {
     '/v1/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+    '/v1/catalog': {
+      get: {
+        summary: '吹哨清单: the whistle catalogue (public): matters with departments and time limits',
+        responses: { 200: json({ type: 'object', properties: { version: str, matters: { type: 'array', items: { type: 'object' } } } }) },
+      },
+    },
     '/v1/orgs': { get: { summary: 'The org directory (public)', responses: { 200: json({ type: 'array', items: ref('Org') }) } } },
     '/v1/dev/tokens': {
       post: {

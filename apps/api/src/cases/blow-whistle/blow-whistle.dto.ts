@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsLatitude, IsLongitude, IsNotEmpty, IsOptional, IsString, Matches, MaxLength,
-  ValidateNested,
+  ValidateIf, ValidateNested,
 } from 'class-validator';
 import { CATEGORIES, type Category } from '@chuishao/domain';
 
@@ -15,9 +15,13 @@ export class LocationDto {
 export class BlowWhistleDto {
   @IsString() @IsNotEmpty() @MaxLength(120) title!: string;
   @IsString() @IsNotEmpty() @MaxLength(4000) description!: string;
-  @IsIn(CATEGORIES) category!: Category;
+  /** Optional with a matterCode: the catalogue matter's category applies. */
+  @ValidateIf((o: BlowWhistleDto) => o.matterCode === undefined || o.category !== undefined)
+  @IsIn(CATEGORIES) category?: Category;
+  /** Optional with a matterCode: the catalogue names the responsible departments. */
+  @ValidateIf((o: BlowWhistleDto) => o.matterCode === undefined || o.departmentIds !== undefined)
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @IsString({ each: true }) @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/, { each: true, message: 'each entry must be an org id' })
-  departmentIds!: string[];
+  departmentIds?: string[];
   @ValidateNested() @Type(() => LocationDto) location!: LocationDto;
   @IsOptional() @IsString() @Matches(/^[A-Za-z0-9.-]{1,32}$/, { message: 'matterCode must be a catalogue code' }) matterCode?: string;
   @IsOptional() @IsString() @MaxLength(128) sourceRef?: string;

@@ -1,0 +1,59 @@
+import { startHarness, TOWNSHIP, whistleBody, type Harness } from './harness';
+
+interface Matter { code: string; category: string; departmentIds: string[]; responseLimit: object; completionLimit: object; maxReworkRounds: number }
+
+describe('whistle catalogue (吹哨清单) and working-time deadlines', () => {
+  let h: Harness;
+  const auth = async () => ({ Authorization: `Bearer ${await h.token(TOWNSHIP)}` });
+  // 20:00 Beijing time on Wednesday 30 September 2026, the evening before the National Day holiday.
+  beforeAll(async () => {
+    h = await startHarness({}, undefined, '2026-09-30T12:00:00.000Z');
+  });
+  afterAll(() => h.close());
+
+  it('publishes the catalogue without a token', async () => {
+    const res = await h.http().get('/v1/catalog').expect(200);
+    expect(res.body.matters.length).toBeGreaterThanOrEqual(30);
+    expect(res.body.version).toEqual(expect.any(String));
+  });
+
+  it('a whistle for a matter takes its departments, category and limits from the catalogue', async () => {
+    const matters = (await h.http().get('/v1/catalog')).body.matters as Matter[];
+    const matter = matters.find((m) => m.category !== 'emergency' && m.departmentIds.length > 1)!;
+    const { category: _c, departmentIds: _d, ...body } = whistleBody();
+    const res = await h.http().post('/v1/whistles').set(await auth()).send({ ...body, matterCode: matter.code }).expect(201);
+    expect(res.body.category).toBe(matter.category);
+    expect(res.body.matterCode).toBe(matter.code);
+    expect(res.body.parts.map((p: { departmentId: string }) => p.departmentId)).toEqual(matter.departmentIds);
+    expect(res.body.limits).toEqual({ response: matter.responseLimit, completion: matter.completionLimit, maxReworkRounds: matter.maxReworkRounds });
+    expect(res.body.parts[0].deadlineBasis).toMatchObject({ matterCode: matter.code, catalogVersion: expect.any(String), calendarVersion: expect.any(String) });
+  });
+
+  it('refuses an unknown matter and a category that contradicts the matter', async () => {
+    const unknown = await h.http().post('/v1/whistles').set(await auth()).send({ ...whistleBody(), matterCode: 'XX-999' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([{ field: 'matterCode', message: 'not in the whistle catalogue' }]);
+    const matters = (await h.http().get('/v1/catalog')).body.matters as Matter[];
+    const emergency = matters.find((m) => m.category === 'emergency')!;
+    const wrong = await h.http().post('/v1/whistles').set(await auth()).send({ ...whistleBody(), category: 'key_task', matterCode: emergency.code });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.errors[0].field).toBe('category');
+    const neither = await h.http().post('/v1/whistles').set(await auth()).send({ title: 't', description: 'd', location: { address: 'a' } });
+    expect([...new Set((neither.body.errors as { field: string }[]).map((e) => e.field))].sort()).toEqual(['category', 'departmentIds']);
+  });
+
+  it('an ordinary whistle raised the evening before 国庆 gets the deadlines the calendar says', async () => {
+    const res = await h.http().post('/v1/whistles').set(await auth()).send(whistleBody()).expect(201);
+    // Working time resumes Thursday 8 October 08:30: report in by 10:30; three working days are
+    // 8 Oct, 9 Oct and the make-up Saturday 10 Oct (调休), so completion is due 10 Oct 17:30.
+    expect(res.body.parts[0]).toMatchObject({
+      responseDueAt: '2026-10-08T02:30:00.000Z',
+      completionDueAt: '2026-10-10T09:30:00.000Z',
+    });
+  });
+
+  it('an emergency on the same evening keeps the 30 natural minutes', async () => {
+    const res = await h.http().post('/v1/whistles').set(await auth()).send(whistleBody(undefined, { category: 'emergency' })).expect(201);
+    expect(res.body.parts[0].responseDueAt).toBe('2026-09-30T12:30:00.000Z');
+  });
+});
