@@ -13,13 +13,29 @@ export interface AppConfig {
   catalogFile: string | null;
   calendarFile: string | null;
   auth: { jwtSecret: string | null; jwksUrl: string | null; issuer: string | null; audience: string | null };
-  /** Run the projector inside the API process (the embedded `npm start`). */
-  inlineProcessors: boolean;
+  /**
+   * Background processors run in this process: all of them in the embedded `npm start` (PROCESSORS=inline),
+   * none when each runs as its own process (PROCESSORS=external), or a comma list (projector,watcher,relay).
+   */
+  processors: ReadonlySet<Processor>;
   /** How long `minPosition` queries wait for the read model. */
   readModelWaitMs: number;
   /** `simulated` (development only): server time can be moved forward through /v1/dev/clock/advance. */
   clock: 'system' | 'simulated';
   watcherIntervalMs: number;
+}
+
+export const PROCESSORS = ['projector', 'watcher', 'relay'] as const;
+export type Processor = (typeof PROCESSORS)[number];
+
+function parseProcessors(value: string, kafka: boolean): ReadonlySet<Processor> {
+  // The relay runs in-process only when there is a broker to relay to.
+  if (value === 'inline') return new Set(PROCESSORS.filter((p) => p !== 'relay' || kafka));
+  if (value === 'external' || value === 'none') return new Set();
+  const names = value.split(',').map((s) => s.trim());
+  const unknown = names.filter((n) => !(PROCESSORS as readonly string[]).includes(n));
+  if (unknown.length) throw new ConfigError(`PROCESSORS: unknown ${unknown.join(', ')} (use inline, external, or a list of ${PROCESSORS.join(', ')})`);
+  return new Set(names as Processor[]);
 }
 
 export class ConfigError extends Error {
@@ -69,7 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     catalogFile: env.CATALOG_FILE ? resolve(env.CATALOG_FILE) : null,
     calendarFile: env.CALENDAR_FILE ? resolve(env.CALENDAR_FILE) : null,
     auth,
-    inlineProcessors: (env.PROCESSORS ?? 'inline') === 'inline',
+    processors: parseProcessors(env.PROCESSORS ?? 'inline', Boolean(env.KAFKA_BROKERS)),
     readModelWaitMs: Number(env.READ_MODEL_WAIT_MS ?? 5000),
   };
 }

@@ -10,7 +10,7 @@ async function main() {
   const where = config.store.kind === 'sqlite' ? config.store.file : config.store.url;
   new Logger('chuishao').log(
     `listening on :${config.port} (${config.production ? 'production' : 'development'}; store ${config.store.kind} ${where}; ` +
-      `projector ${config.inlineProcessors ? 'in-process' : 'external'})`,
+      `in-process processors: ${[...config.processors].join(', ') || 'none'})`,
   );
 }
 

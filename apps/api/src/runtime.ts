@@ -38,7 +38,7 @@ export async function createRuntime(
   const store = createEventStore(config.store);
   const directory = config.directoryFile ? Directory.load(config.directoryFile) : Directory.demo();
   const runners: ProjectionRunner[] = [];
-  if (config.inlineProcessors) {
+  if (config.processors.has('projector')) {
     const runner = new ProjectionRunner(store, openReadModelDb(config.readModelFile), caseInboxProjection);
     runner.start();
     runners.push(runner);
@@ -63,7 +63,7 @@ export async function createRuntime(
   await app.init();
 
   let watcher: DeadlineWatcher | null = null;
-  if (config.inlineProcessors) {
+  if (config.processors.has('watcher')) {
     watcher = watchCases(app.get(CaseCommands), directory, readDb, clock, config.watcherIntervalMs);
     if (clock instanceof SimulatedClock) clock.onAdvance(() => watcher?.poke());
     watcher.start();
