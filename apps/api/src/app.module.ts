@@ -25,12 +25,13 @@ import { ProblemFilter } from './http/problem.filter';
 import { OpenApiRoute } from './openapi/openapi.route';
 import { OrgsRoute } from './orgs/orgs.route';
 import { CatalogRoute } from './catalog/catalog.route';
+import { HealthRoute } from './health/health.route';
 import type { Catalog } from '@chuishao/catalog';
 import { DevClockRoute } from './dev/clock.route';
 import { ReassignHandler, ReassignRoute } from './cases/reassign/reassign.route';
 import { UrgeHandler, UrgeRoute } from './cases/urge/urge.route';
 import type { ReadModels } from './read-models';
-import { CATALOG, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
+import { CALENDAR_COVERAGE, CATALOG, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -40,6 +41,8 @@ export interface AppDependencies {
   policy: CasePolicy;
   readModels: ReadModels;
   catalog: Catalog;
+  /** Years the working calendar has data for (reported on /v1/health). */
+  calendarYears: readonly string[];
 }
 
 @Module({})
@@ -52,6 +55,7 @@ export class AppModule {
       controllers: [
         OrgsRoute,
         CatalogRoute,
+        HealthRoute,
         OpenApiRoute,
         ...(deps.config.production ? [] : [DevTokensRoute]),
         ...(deps.config.clock === 'simulated' ? [DevClockRoute] : []),
@@ -74,6 +78,7 @@ export class AppModule {
         { provide: CLOCK, useValue: deps.clock },
         { provide: POLICY, useValue: deps.policy },
         { provide: CATALOG, useValue: deps.catalog },
+        { provide: CALENDAR_COVERAGE, useValue: deps.calendarYears },
         { provide: READ_MODELS, useValue: deps.readModels },
         { provide: TokenService, useFactory: () => new TokenService(deps.config, deps.directory) },
         { provide: APP_GUARD, useClass: AuthGuard },

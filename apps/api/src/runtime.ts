@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { CasePolicy } from '@chuishao/domain';
@@ -54,7 +54,8 @@ export async function createRuntime(
     ? Catalog.load(config.catalogFile, { knownDepartmentIds: directory.list().filter((o) => o.type === 'department').map((o) => o.id) })
     : Catalog.demo();
   const policy = options.policy ?? countyPolicy(calendar, catalog);
-  const module = AppModule.with({ config, store, directory, clock, policy, readModels, catalog });
+  warnIfCalendarRunsOut(calendar, clock);
+  const module = AppModule.with({ config, store, directory, clock, policy, readModels, catalog, calendarYears: calendar.coveredYears });
   const app = await NestFactory.create<NestExpressApplication>(module, { logger: options.logger ?? ['log', 'warn', 'error'], bodyParser: true });
   app.useBodyParser('json', { limit: '256kb' });
   app.useGlobalPipes(validationPipe());
@@ -82,4 +83,16 @@ export async function createRuntime(
       await store.close();
     },
   };
+}
+
+/** Working-time deadlines cannot be computed past the calendar's last year: say so well before. */
+function warnIfCalendarRunsOut(calendar: BusinessCalendar, clock: Clock): void {
+  const horizon = new Date(clock.now().getTime() + 60 * 24 * 3600_000);
+  const year = calendar.localDate(horizon).slice(0, 4);
+  if (!calendar.coveredYears.includes(year)) {
+    new Logger('calendar').warn(
+      `the working calendar ${calendar.version} covers ${calendar.coveredYears.join(', ')}; deadlines reaching ${year} ` +
+        'will be refused (503 CALENDAR.YEAR_NOT_COVERED) until CALENDAR_FILE brings that year\'s official holiday arrangement',
+    );
+  }
 }

@@ -57,3 +57,22 @@ describe('whistle catalogue (吹哨清单) and working-time deadlines', () => {
     expect(res.body.parts[0].responseDueAt).toBe('2026-09-30T12:30:00.000Z');
   });
 });
+
+describe('GET /v1/health', () => {
+  it('reports the store head, the inbox lag and the calendar coverage, without a token', async () => {
+    const h = await startHarness();
+    try {
+      const blown = await h.http().post('/v1/whistles').set({ Authorization: `Bearer ${await h.token(TOWNSHIP)}` }).send(whistleBody()).expect(201);
+      await h.http().get(`/v1/cases?minPosition=${blown.body.position}`).set({ Authorization: `Bearer ${await h.token(TOWNSHIP)}` }).expect(200);
+      const res = await h.http().get('/v1/health').expect(200);
+      expect(res.body).toMatchObject({
+        status: 'ok',
+        store: { head: blown.body.position },
+        readModels: { 'case-inbox': { checkpoint: blown.body.position, behind: 0 } },
+        calendar: { coveredYears: ['2025', '2026'] },
+      });
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -128,6 +128,12 @@ export const openApiDocument = {
   },
   paths: {
     '/v1/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+    '/v1/health': {
+      get: {
+        summary: 'Liveness and lag (public, no case data): store head, read-model checkpoints, calendar coverage',
+        responses: { 200: json({ type: 'object' }), 503: { description: 'The event store does not answer' } },
+      },
+    },
     '/v1/catalog': {
       get: {
         summary: '吹哨清单: the whistle catalogue (public): matters with departments and time limits',

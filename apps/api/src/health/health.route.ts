@@ -1,0 +1,39 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import type { EventStore } from '@chuishao/event-store';
+import { readCheckpoint } from '@chuishao/projections';
+import { Public } from '../auth/auth.guard';
+import type { Clock } from '../clock';
+import type { ReadModels } from '../read-models';
+import { CALENDAR_COVERAGE, CLOCK, EVENT_STORE, READ_MODELS } from '../tokens';
+
+/** For the county's monitoring: is the store answering, how far behind are the read models. Public, no case data. */
+@Controller('v1/health')
+export class HealthRoute {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODELS) private readonly readModels: ReadModels,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CALENDAR_COVERAGE) private readonly calendarYears: readonly string[],
+  ) {}
+
+  @Public()
+  @Get()
+  async health(@Res({ passthrough: true }) res: Response) {
+    let head: number | null;
+    try {
+      head = await this.store.headPosition();
+    } catch {
+      res.status(503);
+      return { status: 'unavailable', detail: 'the event store does not answer' };
+    }
+    const inbox = readCheckpoint(this.readModels.db, 'case-inbox');
+    return {
+      status: 'ok',
+      now: this.clock.now().toISOString(),
+      store: { head },
+      readModels: { 'case-inbox': { checkpoint: inbox, behind: head === null ? 0 : head - (inbox ?? 0) } },
+      calendar: { coveredYears: this.calendarYears },
+    };
+  }
+}
