@@ -8,6 +8,14 @@ async function main() {
   const runtime = await createRuntime(config);
   await runtime.app.listen(config.port);
   const where = config.store.kind === 'sqlite' ? config.store.file : config.store.url;
+  // Stop taking requests, let the processors finish their batch, close the store: then exit.
+  const shutdown = async (signal: string) => {
+    new Logger('chuishao').log(`${signal}: shutting down`);
+    await runtime.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
   new Logger('chuishao').log(
     `listening on :${config.port} (${config.production ? 'production' : 'development'}; store ${config.store.kind} ${where}; ` +
       `in-process processors: ${[...config.processors].join(', ') || 'none'})`,

@@ -60,7 +60,6 @@ export async function createRuntime(
   app.useBodyParser('json', { limit: '256kb' });
   app.useGlobalPipes(validationPipe());
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
   await app.init();
 
   let watcher: DeadlineWatcher | null = null;
