@@ -132,9 +132,13 @@ describe('SQLite adapter', () => {
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     // The notifier is private; peeking is the only way to see a leaked listener, which nothing else would reveal.
     const notifierListeners = () => store['notifier'].listenerCount('appended') + store['notifier'].listenerCount('closed');
+    // Start the writer thread first: counting spans as little time as possible, since jest's own reporter briefly
+    // holds a timer every second.
+    await store.append(newStream(), [newEvent()], { expectedRevision: 'no_stream' });
+    const after = await store.headPosition();
     const baseline = timers();
     const controller = new AbortController();
-    const iterator = store.subscribeToAll({ signal: controller.signal })[Symbol.asyncIterator]();
+    const iterator = store.subscribeToAll({ after, signal: controller.signal })[Symbol.asyncIterator]();
 
     const first = iterator.next();
     await new Promise((resolve) => setImmediate(resolve));
@@ -169,6 +173,40 @@ describe('SQLite adapter', () => {
     expect(await within(waiting, 1_000, 'the subscription to end on close')).toEqual({ done: true, value: undefined });
     expect(await rejectionOf(store.readStream(stream))).toBeInstanceOf(StoreUnavailable);
     expect(await stores.open().readStream(stream)).toHaveLength(1);
+  });
+
+  it('keeps the main event loop turning while the writer thread inserts and commits', async () => {
+    const store = stores.open();
+    await store.append(newStream(), [newEvent()], { expectedRevision: 'no_stream' }); // the writer thread is up
+    let turns = 0;
+    let done = false;
+    const spin = (): void => {
+      turns++;
+      if (!done) setImmediate(spin);
+    };
+    const big = store.append(newStream(), newEvents(5_000), { expectedRevision: 'no_stream' });
+    setImmediate(spin);
+    expect((await big).nextRevision).toBe(4_999);
+    done = true;
+    // On the main thread the whole insert and COMMIT would run inside one turn.
+    expect(turns).toBeGreaterThan(20);
+  });
+
+  it('fails pending and later appends with StoreUnavailable when the writer thread dies; reads go on', async () => {
+    const store = stores.open();
+    const stream = newStream();
+    await store.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
+
+    // Private peek: killing the thread is the only way to make it die from outside.
+    const dying = store['writer']['worker']!.terminate();
+    const pending = store.append(stream, [newEvent()], { expectedRevision: 0 });
+    expect(await within(rejectionOf(pending), 2_000, 'the pending append to fail')).toBeInstanceOf(StoreUnavailable);
+    await dying;
+
+    expect(await within(rejectionOf(store.append(stream, [newEvent()], { expectedRevision: 0 })), 1_000, 'a later append to fail'))
+      .toBeInstanceOf(StoreUnavailable);
+    expect(await store.readStream(stream, { toRevision: 0 })).toHaveLength(1);
+    await within(store.close(), 2_000, 'close after the writer died');
   });
 
   it('delivers what another process appends to the same file, by polling it', async () => {

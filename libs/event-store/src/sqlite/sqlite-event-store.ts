@@ -1,20 +1,21 @@
 import { EventEmitter } from 'node:events';
-import { DatabaseSync } from 'node:sqlite';
-import { IdempotencyKeyUsed, StoreUnavailable, WrongExpectedRevision } from '../errors';
+import type { DatabaseSync } from 'node:sqlite';
+import { StoreUnavailable } from '../errors';
 import { assertWellFormedAppend, InvalidAppend, withIdempotencyKey } from '../invalid-append';
 import type {
   AppendOptions,
   AppendResult,
   EventData,
   EventStore,
-  ExpectedRevision,
   IdempotentAppend,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
 } from '../port';
-import { SCHEMA, SqliteStatements } from './sqlite-schema';
+import { openConnection, SCHEMA, SqliteStatements } from './sqlite-schema';
+import { SqliteWriter } from './sqlite-writer';
+import type { EventRow } from './sqlite-writer-protocol';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'OFF';
 /** Indexed by the number `PRAGMA synchronous` reports. */
@@ -32,31 +33,13 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
 }
 
-/** Long enough to ride out another process's commit or checkpoint on the same file. */
-const BUSY_TIMEOUT_MS = 5_000;
 const DEFAULT_POLL_INTERVAL_MS = 200;
 const DEFAULT_READ_LIMIT = 1_000;
 const SUBSCRIPTION_PAGE = 500;
 
-/** An event serialized up front, so a value JSON cannot hold fails its own append, not the whole batch. */
-interface EventRow {
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
-}
-
-interface PendingAppend {
-  streamName: string;
-  rows: EventRow[];
-  options: AppendOptions;
-  resolve(result: AppendResult): void;
-  reject(error: unknown): void;
-}
-
 /**
- * The embedded adapter: one SQLite file in WAL mode. Appends issued in the same turn of the event loop are
- * group-committed in one transaction (one fsync), each still checked on its own against the stream head.
+ * The embedded adapter: one SQLite file in WAL mode. Reads run on this thread's connection; appends go to a writer
+ * thread (SqliteWriter) that group-commits them, so the commit's fsync never blocks this event loop.
  */
 export class SqliteEventStore implements EventStore {
   readonly synchronous: SqliteSynchronous;
@@ -65,12 +48,11 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   /** Wakes waiting subscriptions: 'appended' after each commit, 'closed' on close. */
   private readonly notifier = new EventEmitter();
-  private queue: PendingAppend[] = [];
-  private flushScheduled: NodeJS.Immediate | null = null;
+  private readonly writer: SqliteWriter;
   /** Bumped on every commit, so a subscription can tell whether it missed one while delivering a page. */
   private commitSequence = 0;
-  private committedTransactions = 0;
   private closed = false;
+  private closing: Promise<void> | null = null;
 
   constructor(options: SqliteEventStoreOptions) {
     const synchronous = options.synchronous ?? 'FULL';
@@ -80,33 +62,33 @@ export class SqliteEventStore implements EventStore {
     }
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.notifier.setMaxListeners(0);
-    this.db = new DatabaseSync(options.file, { timeout: BUSY_TIMEOUT_MS });
-    const mode = this.db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode;
-    if (mode !== 'wal') {
+    const { db, journalMode } = openConnection(options.file, synchronous);
+    this.db = db;
+    if (journalMode !== 'wal') {
       this.db.close();
-      throw new StoreUnavailable(`${options.file}: SQLite refused WAL journal mode (got ${String(mode)})`);
+      throw new StoreUnavailable(`${options.file}: SQLite refused WAL journal mode (got ${String(journalMode)})`);
     }
-    this.db.exec(`PRAGMA synchronous = ${synchronous}`);
-    // Read back, so what the benchmark reports is what the connection runs with.
+    // Read back, so what the benchmark reports is what the connections run with (the writer applies the same level).
     this.synchronous = SYNCHRONOUS_LEVELS[this.db.prepare('PRAGMA synchronous').get()?.synchronous as number];
+    // Created here, synchronously, so reads work before the writer thread has started.
     this.db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
     this.sql = new SqliteStatements(this.db);
+    this.writer = new SqliteWriter({ file: options.file, synchronous }, () => {
+      this.commitSequence++;
+      this.notifier.emit('appended');
+    });
   }
 
   /** Transactions committed by this instance: with group commit, far fewer than appends under concurrency. */
   get transactionsCommitted(): number {
-    return this.committedTransactions;
+    return this.writer.transactionsCommitted;
   }
 
   async append(streamName: string, events: EventData[], options: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
     assertWellFormedAppend(streamName, events, options.expectedRevision);
     const rows = events.map((e) => toRow(streamName, withIdempotencyKey(e, options.idempotencyKey)));
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamName, rows, options, resolve, reject });
-      // setImmediate rather than a microtask: it also gathers appends from other I/O callbacks of this loop turn.
-      this.flushScheduled ??= setImmediate(() => this.flush());
-    });
+    return this.writer.append({ streamName, rows, expectedRevision: options.expectedRevision, idempotencyKey: options.idempotencyKey });
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -153,74 +135,16 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  /** Commits what is queued, then closes the file; waiting subscriptions end. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    if (this.flushScheduled) clearImmediate(this.flushScheduled);
-    this.flush();
-    this.closed = true;
-    this.notifier.emit('closed');
-    this.db.close();
-  }
-
-  private flush(): void {
-    this.flushScheduled = null;
-    const batch = this.queue;
-    this.queue = [];
-    if (batch.length === 0) return;
-    const recordedAt = new Date().toISOString();
-    const settle: Array<() => void> = [];
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-      for (const pending of batch) {
-        try {
-          const result = this.write(pending, recordedAt);
-          settle.push(() => pending.resolve(result));
-        } catch (error) {
-          // write() throws these before its first INSERT, so the rejected append leaves nothing in the transaction.
-          if (!(error instanceof WrongExpectedRevision || error instanceof IdempotencyKeyUsed || error instanceof InvalidAppend)) {
-            throw error;
-          }
-          settle.push(() => pending.reject(error));
-        }
-      }
-      this.db.exec('COMMIT');
-    } catch (error) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      const failure = new StoreUnavailable(`SQLite append failed; the batch was rolled back: ${messageOf(error)}`, error);
-      for (const pending of batch) pending.reject(failure);
-      return;
+  /** Ends subscriptions and refuses new calls at once; appends already issued still commit (or fail) before it resolves. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closed = true;
+      this.notifier.emit('closed');
+      // The reader goes first, so the writer's connection is the last to close and runs the final checkpoint off this thread.
+      this.db.close();
+      this.closing = this.writer.close();
     }
-    // Settle only now: a promise resolves once its append is durable (as far as `synchronous` promises).
-    this.committedTransactions++;
-    this.commitSequence++;
-    for (const done of settle) done();
-    this.notifier.emit('appended');
-  }
-
-  /** Checks one append against the state inside the batch transaction (earlier appends included), then writes it. */
-  private write({ streamName, rows, options }: PendingAppend, recordedAt: string): AppendResult {
-    const key = options.idempotencyKey;
-    // The key is checked first: a retry of a committed command must learn that, not that the stream moved on.
-    if (key !== undefined && this.sql.findIdempotencyKey.get(key)) throw new IdempotencyKeyUsed(key);
-    const head = this.sql.streamHead.get(streamName)?.last_revision as number | undefined;
-    if (!matchesExpected(options.expectedRevision, head)) {
-      throw new WrongExpectedRevision(streamName, options.expectedRevision, head ?? 'no_stream');
-    }
-    for (const row of rows) {
-      if (this.sql.eventIdExists.get(row.id)) throw new InvalidAppend(streamName, `event id ${row.id} is already stored`);
-    }
-    // Only writes from here on.
-    const firstRevision = (head ?? -1) + 1;
-    let position = 0;
-    rows.forEach((row, i) => {
-      const inserted = this.sql.insertEvent.run(streamName, firstRevision + i, row.id, row.type, row.data, row.metadata, recordedAt);
-      position = Number(inserted.lastInsertRowid);
-    });
-    const lastRevision = firstRevision + rows.length - 1;
-    this.sql.upsertStreamHead.run(streamName, lastRevision);
-    if (key !== undefined) this.sql.insertIdempotencyKey.run(key, streamName, firstRevision, lastRevision, position);
-    return { nextRevision: lastRevision, position };
+    return this.closing;
   }
 
   private readPage(after: number | null, limit: number): RecordedEvent[] {
@@ -252,12 +176,6 @@ export class SqliteEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new StoreUnavailable('the SQLite event store is closed');
   }
-}
-
-function matchesExpected(expected: ExpectedRevision, head: number | undefined): boolean {
-  if (expected === 'any') return true;
-  if (expected === 'no_stream') return head === undefined;
-  return head === expected;
 }
 
 function toRecordedEvent(row: Record<string, unknown>): RecordedEvent {

@@ -1,4 +1,18 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+
+/** Long enough to ride out another process's commit or checkpoint on the same file. */
+const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Opens a connection as both the reader (main thread) and the writer (worker thread) need it. `synchronous` is
+ * per connection, so each applies it; the caller has validated it (PRAGMA values cannot be bound as parameters).
+ */
+export function openConnection(file: string, synchronous: string): { db: DatabaseSync; journalMode: unknown } {
+  const db = new DatabaseSync(file, { timeout: BUSY_TIMEOUT_MS });
+  const journalMode = db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode;
+  if (journalMode === 'wal') db.exec(`PRAGMA synchronous = ${synchronous}`);
+  return { db, journalMode };
+}
 
 /**
  * events: the log. AUTOINCREMENT makes positions strictly increasing and never reused, so a checkpoint stays valid.
