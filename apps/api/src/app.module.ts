@@ -31,6 +31,7 @@ import { DevClockRoute } from './dev/clock.route';
 import { ReassignHandler, ReassignRoute } from './cases/reassign/reassign.route';
 import { UrgeHandler, UrgeRoute } from './cases/urge/urge.route';
 import type { ReadModels } from './read-models';
+import { SCORECARD_PROVIDERS, SCORECARD_ROUTES } from './scorecards/scorecards.wiring';
 import { CALENDAR_COVERAGE, CATALOG, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
 
 export interface AppDependencies {
@@ -70,6 +71,7 @@ export class AppModule {
         WithdrawRoute,
         UrgeRoute,
         ReassignRoute,
+        ...SCORECARD_ROUTES,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -97,6 +99,7 @@ export class AppModule {
         GetCaseHandler,
         GetCaseEventsHandler,
         ListCasesHandler,
+        ...SCORECARD_PROVIDERS,
       ],
     };
   }

@@ -9,6 +9,8 @@ import { countyPolicy } from '@chuishao/deadlines';
 import { Directory } from '@chuishao/directory';
 import { createEventStore, type EventStore } from '@chuishao/event-store';
 import { caseInboxProjection, openReadModelDb, ProjectionRunner } from '@chuishao/projections';
+import { setupScoringReadModel } from '@chuishao/scoring';
+import { PROJECTIONS } from '../../projector/src/projections';
 import { AppModule } from './app.module';
 import { SimulatedClock, systemClock, type Clock } from './clock';
 import { CaseCommands } from './cases/case-commands';
@@ -35,20 +37,24 @@ export async function createRuntime(
   options: { clock?: Clock; policy?: CasePolicy; logger?: false } = {},
 ): Promise<Runtime> {
   mkdirSync(config.dataDir, { recursive: true });
-  const store = createEventStore(config.store);
+  const clock = options.clock ?? (config.clock === 'simulated' ? new SimulatedClock(config.dataDir) : systemClock);
+  // The embedded store records events by the application's clock, so recordedAt and occurredAt agree in every mode.
+  const store = createEventStore(config.store, () => clock.now());
   const directory = config.directoryFile ? Directory.load(config.directoryFile) : Directory.demo();
   const runners: ProjectionRunner[] = [];
   if (config.processors.has('projector')) {
-    const runner = new ProjectionRunner(store, openReadModelDb(config.readModelFile), caseInboxProjection);
-    runner.start();
-    runners.push(runner);
+    for (const projection of PROJECTIONS) {
+      const runner = new ProjectionRunner(store, openReadModelDb(config.readModelFile), projection);
+      runner.start();
+      runners.push(runner);
+    }
   }
   // The API reads the read models through its own connection, as it would from another process.
   const readDb = openReadModelDb(config.readModelFile);
   caseInboxProjection.setup(readDb);
+  setupScoringReadModel(readDb);
   const readModels = new ReadModels(readDb, config.readModelWaitMs);
 
-  const clock = options.clock ?? (config.clock === 'simulated' ? new SimulatedClock(config.dataDir) : systemClock);
   const calendar = config.calendarFile ? BusinessCalendar.load(config.calendarFile) : BusinessCalendar.national();
   const catalog = config.catalogFile
     ? Catalog.load(config.catalogFile, { knownDepartmentIds: directory.list().filter((o) => o.type === 'department').map((o) => o.id) })

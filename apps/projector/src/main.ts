@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createEventStore } from '@chuishao/event-store';
-import { caseInboxProjection, openReadModelDb, ProjectionRunner } from '@chuishao/projections';
+import { openReadModelDb, ProjectionRunner } from '@chuishao/projections';
+import { PROJECTIONS } from './projections';
 import { loadConfig } from '../../api/src/config';
 
 /**
@@ -12,16 +13,19 @@ async function main() {
   const config = loadConfig();
   mkdirSync(dirname(config.readModelFile), { recursive: true });
   const store = createEventStore(config.store);
-  const runner = new ProjectionRunner(store, openReadModelDb(config.readModelFile), caseInboxProjection, {
+  const runners = PROJECTIONS.map((projection) => new ProjectionRunner(store, openReadModelDb(config.readModelFile), projection, {
+    // A projection that cannot apply an event stops the process loudly rather than skip it.
     onError: (error) => {
-      console.error(`projector stopped: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`projector ${projection.name} stopped: ${error instanceof Error ? error.message : String(error)}`);
       process.exit(1);
     },
-  });
-  runner.start();
-  console.log(`projector ${caseInboxProjection.name} running from checkpoint ${runner.checkpoint ?? 'start'}`);
+  }));
+  for (const runner of runners) {
+    runner.start();
+    console.log(`projector ${runner.projection.name} running from checkpoint ${runner.checkpoint ?? 'start'}`);
+  }
   const stop = async () => {
-    await runner.stop();
+    await Promise.all(runners.map((r) => r.stop()));
     await store.close();
     process.exit(0);
   };

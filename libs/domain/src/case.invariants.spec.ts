@@ -15,7 +15,9 @@ const command = fc.record({
   minutes: fc.integer({ min: 0, max: 5 * 24 * 60 }),
 });
 
-function toCommand(c: fc.Infer<typeof command>, now: number): CaseCommand {
+type Generated = typeof command extends fc.Arbitrary<infer T> ? T : never;
+
+function toCommand(c: Generated, now: number): CaseCommand {
   const base = { caseId: CASE_ID, actor: c.by, now: at(now) };
   switch (c.kind) {
     case 'respond': return { ...base, type: 'RespondToCase', data: {} };

@@ -13,10 +13,11 @@ export type EventStoreConfig =
   | { kind: 'eventstoredb'; url: string };
 
 /** The one place configuration picks an adapter; callers depend on the port only. */
-export function createEventStore(config: EventStoreConfig): EventStore {
+/** `clock` stamps recordedAt in the embedded store; EventStoreDB records by its own server clock. */
+export function createEventStore(config: EventStoreConfig, clock?: () => Date): EventStore {
   switch (config.kind) {
     case 'sqlite':
-      return new SqliteEventStore({ file: config.file, synchronous: config.synchronous, pollIntervalMs: config.pollIntervalMs });
+      return new SqliteEventStore({ file: config.file, synchronous: config.synchronous, pollIntervalMs: config.pollIntervalMs, clock });
     case 'eventstoredb':
       return new EventStoreDbEventStore(config.url);
   }

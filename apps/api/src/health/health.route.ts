@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { EventStore } from '@chuishao/event-store';
 import { readCheckpoint } from '@chuishao/projections';
+import { PROJECTIONS } from '../../../projector/src/projections';
 import { Public } from '../auth/auth.guard';
 import type { Clock } from '../clock';
 import type { ReadModels } from '../read-models';
@@ -27,12 +28,15 @@ export class HealthRoute {
       res.status(503);
       return { status: 'unavailable', detail: 'the event store does not answer' };
     }
-    const inbox = readCheckpoint(this.readModels.db, 'case-inbox');
+    const readModels = Object.fromEntries(PROJECTIONS.map(({ name }) => {
+      const checkpoint = readCheckpoint(this.readModels.db, name);
+      return [name, { checkpoint, behind: head === null ? 0 : head - (checkpoint ?? 0) }];
+    }));
     return {
       status: 'ok',
       now: this.clock.now().toISOString(),
       store: { head },
-      readModels: { 'case-inbox': { checkpoint: inbox, behind: head === null ? 0 : head - (inbox ?? 0) } },
+      readModels,
       calendar: { coveredYears: this.calendarYears },
     };
   }

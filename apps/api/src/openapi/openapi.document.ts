@@ -1,3 +1,5 @@
+import { scorecardPaths, scorecardSchemas } from '../scorecards/scorecards.openapi';
+
 /**
  * The /v1 contract as OpenAPI 3.1. Written by hand next to the routes; the e2e suite checks that
  * every route the app serves is documented here and nothing documented is missing.
@@ -124,6 +126,7 @@ export const openApiDocument = {
           actor: { type: 'object', properties: { orgId: str, role: str, userId: str } }, correlationId: str, causationId: str, data: { type: 'object' },
         },
       },
+      ...scorecardSchemas,
     },
   },
   paths: {
@@ -198,5 +201,6 @@ export const openApiDocument = {
         responses: { 200: json({ type: 'object', properties: { now: time } }), 400: errors[400] },
       },
     },
+    ...scorecardPaths,
   },
 };

@@ -29,6 +29,8 @@ export interface SqliteEventStoreOptions {
    * NORMAL: fsync only at checkpoints, survives a process crash but power loss may drop the newest commits. OFF: never fsync.
    */
   synchronous?: SqliteSynchronous;
+  /** The clock that stamps `recordedAt` (the application's clock; the system clock by default). */
+  clock?: () => Date;
   /** How often an idle subscription re-reads the file: appends by other processes raise no in-process notification. */
   pollIntervalMs?: number;
 }
@@ -73,10 +75,14 @@ export class SqliteEventStore implements EventStore {
     // Created here, synchronously, so reads work before the writer thread has started.
     this.db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
     this.sql = new SqliteStatements(this.db);
-    this.writer = new SqliteWriter({ file: options.file, synchronous }, () => {
-      this.commitSequence++;
-      this.notifier.emit('appended');
-    });
+    this.writer = new SqliteWriter(
+      { file: options.file, synchronous },
+      () => {
+        this.commitSequence++;
+        this.notifier.emit('appended');
+      },
+      options.clock,
+    );
   }
 
   /** Transactions committed by this instance: with group commit, far fewer than appends under concurrency. */

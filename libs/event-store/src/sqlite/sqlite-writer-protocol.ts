@@ -28,8 +28,12 @@ export interface AppendRequest {
 
 export type Flat = Array<string | number | undefined>;
 
+/**
+ * Main → writer. `recordedAt` is the main thread's clock when it sent the batch (the application's clock, which a
+ * simulated or test clock may move): the commit stamps its events with the latest such instant it received.
+ */
 /** Main → writer. One 'append' message carries every append issued in one turn of the main event loop. */
-export type ToWriter = { type: 'append'; requests: Flat } | { type: 'close' };
+export type ToWriter = { type: 'append'; requests: Flat; recordedAt: string } | { type: 'close' };
 
 export type RefusalCode = 'STORE.WRONG_EXPECTED_REVISION' | 'STORE.IDEMPOTENCY_KEY_USED' | 'STORE.INVALID_APPEND';
 

@@ -64,6 +64,8 @@ export class SqliteWriter {
     private readonly config: WriterConfig,
     /** Called after each commit, once its appends are settled. */
     private readonly onCommit: () => void,
+    /** The clock events are recorded by. */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   get transactionsCommitted(): number {
@@ -104,7 +106,8 @@ export class SqliteWriter {
       return;
     }
     try {
-      worker.postMessage({ type: 'append', requests: encodeRequests(batch.map((p) => p.request)) } satisfies ToWriter);
+      const recordedAt = this.now().toISOString();
+      worker.postMessage({ type: 'append', requests: encodeRequests(batch.map((p) => p.request)), recordedAt } satisfies ToWriter);
     } catch (error) {
       // Only a value that cannot be cloned gets here (a caller bypassing the types); this runs in setImmediate, so reject.
       const failure = new StoreUnavailable(`the append could not be handed to the SQLite writer thread: ${messageOf(error)}`, error);

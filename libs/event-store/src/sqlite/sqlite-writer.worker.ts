@@ -18,11 +18,13 @@ if (journalMode !== 'wal') throw new Error(`${config.file}: SQLite refused WAL j
 const sql = new SqliteStatements(db);
 const port = parentPort!;
 let batch: AppendRequest[] = [];
+let batchRecordedAt = '';
 let commitScheduled = false;
 
 port.on('message', (message: ToWriter) => {
   if (message.type === 'append') {
     for (const request of decodeRequests(message.requests)) batch.push(request);
+    if (message.recordedAt > batchRecordedAt) batchRecordedAt = message.recordedAt;
     // Committing on setImmediate lets every message already waiting (those sent during the last fsync) join the batch.
     if (!commitScheduled) {
       commitScheduled = true;
@@ -41,7 +43,8 @@ function commit(): void {
   const requests = batch;
   batch = [];
   if (requests.length === 0) return;
-  const recordedAt = new Date().toISOString();
+  const recordedAt = batchRecordedAt;
+  batchRecordedAt = '';
   const outcomes: Flat = [];
   try {
     db.exec('BEGIN IMMEDIATE');

@@ -1,0 +1,93 @@
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Actor, FieldError } from '@chuishao/domain';
+import type { Directory, Org } from '@chuishao/directory';
+import type { EventStore } from '@chuishao/event-store';
+import { parseLocalDate, SCORING_PROJECTION, ScorecardReader, ScoringPolicies, type ScorecardRequest } from '@chuishao/scoring';
+import type { Clock } from '../clock';
+import { Problem } from '../http/problem';
+import type { ReadModels } from '../read-models';
+import { CLOCK, DIRECTORY, EVENT_STORE, READ_MODELS } from '../tokens';
+import type { ScorecardPeriodDto } from './scorecard-params';
+
+/** Inject another registry (e.g. a county's own weights) under this token; default: the built-in policy. */
+export const SCORING_POLICIES = Symbol('ScoringPolicies');
+
+/** The longest period one request may ask for: two years (annual assessment with last year beside it). */
+export const MAX_PERIOD_DAYS = 731;
+
+/**
+ * Who may read what, and the request every scorecard route builds:
+ * - every authenticated org reads the ranked scorecards of its own county (they are published there);
+ *   another county's: 403;
+ * - a department's trend likewise; an unknown department: 404 (the directory is public, so this leaks nothing);
+ * - `explain` (every counted part, with its case) only for the assessment office, the command centre, and
+ *   the department itself; anyone else of the county: 403 — the department's existence and its scorecard
+ *   are public within the county, only the per-case detail is not.
+ */
+@Injectable()
+export class ScorecardService implements OnApplicationBootstrap {
+  readonly reader: ScorecardReader;
+  private readonly policies: ScoringPolicies;
+
+  constructor(
+    @Inject(READ_MODELS) private readonly readModels: ReadModels,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(DIRECTORY) readonly directory: Directory,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(SCORING_POLICIES) policies?: ScoringPolicies,
+  ) {
+    this.reader = new ScorecardReader(readModels.db);
+    this.policies = policies ?? new ScoringPolicies();
+  }
+
+  /** Loads the reader's mirror of the scoring parts in the background (chunked), so the first request does not pay for it. */
+  onApplicationBootstrap(): void {
+    this.reader.ready().catch((error) => new Logger('scorecards').warn(`scoring read model not loaded yet: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  county(actor: Actor, countyId?: string): string {
+    const id = countyId ?? actor.countyId;
+    if (id !== actor.countyId) throw Problem.forbidden(`scorecards are published within a county: you may read those of ${actor.countyId}`);
+    return id;
+  }
+
+  department(actor: Actor, departmentId: string): Org {
+    const org = this.directory.get(departmentId);
+    if (!org || org.type !== 'department') throw Problem.notFound(`no department ${departmentId}`, 'SCORECARD.DEPARTMENT_NOT_FOUND');
+    this.county(actor, org.countyId);
+    return org;
+  }
+
+  assertMayExplain(actor: Actor, departmentId: string): void {
+    if (actor.role === 'assessment_office' || actor.role === 'command_centre') return;
+    if (actor.role === 'department' && actor.orgId === departmentId) return;
+    throw Problem.forbidden('explain is for the assessment office, the command centre, and the department itself');
+  }
+
+  /** Validates the period, asOf and policy together, then waits until the read model holds every event recorded so far. */
+  async request(params: ScorecardPeriodDto, countyId: string): Promise<ScorecardRequest> {
+    const county = this.directory.county(countyId);
+    if (!county) throw Problem.notFound(`no county ${countyId}`, 'SCORECARD.COUNTY_NOT_FOUND');
+    const errors: FieldError[] = [];
+    const from = parseLocalDate(params.from)!;
+    const to = parseLocalDate(params.to)!;
+    const days = (Date.UTC(to.year, to.month - 1, to.day) - Date.UTC(from.year, from.month - 1, from.day)) / 86_400_000;
+    if (days <= 0) errors.push({ field: 'to', message: 'must be after from (the period is [from, to))' });
+    else if (days > MAX_PERIOD_DAYS) errors.push({ field: 'to', message: `the period may span at most ${MAX_PERIOD_DAYS} days` });
+    const now = this.clock.now().getTime();
+    const asOf = params.asOf === undefined ? now : Date.parse(params.asOf);
+    if (asOf > now) errors.push({ field: 'asOf', message: `is in the future (now is ${new Date(now).toISOString()})` });
+    const policy = params.policy === undefined ? this.policies.inForceAt(asOf) : this.policies.named(params.policy);
+    if (!policy) errors.push({ field: 'policy', message: `no scoring policy ${params.policy}; known: ${this.policies.all().map((p) => p.version).join(', ')}` });
+    if (errors.length > 0) throw Problem.badRequest(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+
+    // Everything recorded up to now (hence up to asOf) must be in the read model before it answers.
+    const head = await this.store.headPosition();
+    if (head !== null) await this.readModels.waitFor(SCORING_PROJECTION, head);
+    await this.reader.ready();
+    const departments = this.directory.list()
+      .filter((o) => o.type === 'department' && o.countyId === countyId)
+      .map((o) => ({ id: o.id, name: o.name }));
+    return { countyId, timeZone: county.timeZone, from: params.from, to: params.to, asOf, policy: policy!, departments };
+  }
+}

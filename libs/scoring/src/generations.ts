@@ -1,0 +1,225 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { EventStore, RecordedEvent } from '@chuishao/event-store';
+import { ProjectionRunner, readCheckpoint, writeCheckpoint, type Projection } from '@chuishao/projections';
+
+/**
+ * Generations: rebuilding a projection from position 0 into NEW tables while the current ones keep
+ * serving, then switching atomically. Generic over any projection whose tables can be named per
+ * generation; written here for the scoring projection, meant to move to libs/projections (the inbox
+ * needs its tables and query parameterised by generation to use it; see libs/scoring/README.md).
+ *
+ *   projection_generations(name, active, building): which generation readers and the live runner use,
+ *   and which one a rebuild is filling.
+ *
+ * The live runner runs `liveProjection(gp)` under the projection's own name and checkpoint; each batch
+ * goes to the generation active *inside its transaction*. A rebuild runs a second runner, named
+ * `${name}#g${n}`, with its own checkpoint, into generation n. The switch is one transaction that
+ * makes n active and moves the live checkpoint to what n has applied (catching n up to the live
+ * checkpoint first, inside that transaction, if the live runner was ahead). Readers resolve the active
+ * generation inside their read transaction, so they see either the old tables or the new, never a mix.
+ */
+export interface GenerationalProjection {
+  /** Name of the live projection: its checkpoint and its row in projection_generations. */
+  readonly name: string;
+  setupGeneration(db: DatabaseSync, generation: number): void;
+  dropGeneration(db: DatabaseSync, generation: number): void;
+  /** Generations whose tables exist in this database. */
+  existingGenerations(db: DatabaseSync): number[];
+  applyBatch(db: DatabaseSync, generation: number, events: readonly RecordedEvent[]): void;
+  /**
+   * Optional: a batch applier for one rebuild run, which may keep rows in memory across batches (only
+   * that run writes the generation it builds). A new one is made for every rebuild run.
+   */
+  rebuilder?(generation: number): (db: DatabaseSync, events: readonly RecordedEvent[]) => void;
+}
+
+export function ensureGenerationsTable(db: DatabaseSync): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS projection_generations (
+    name TEXT PRIMARY KEY,
+    active INTEGER NOT NULL,
+    building INTEGER,
+    updated_at TEXT NOT NULL
+  )`);
+}
+
+interface GenerationRow {
+  active: number;
+  building: number | null;
+}
+
+function generationRow(db: DatabaseSync, name: string): GenerationRow | undefined {
+  return db.prepare('SELECT active, building FROM projection_generations WHERE name = ?').get(name) as GenerationRow | undefined;
+}
+
+/** The generation readers and the live runner use (1 before any rebuild). */
+export function activeGeneration(db: DatabaseSync, name: string): number {
+  return generationRow(db, name)?.active ?? 1;
+}
+
+export const rebuildName = (name: string, generation: number) => `${name}#g${generation}`;
+
+/** The projection the live runner runs: the projection's name, the active generation's tables. */
+export function liveProjection(gp: GenerationalProjection): Projection {
+  return {
+    name: gp.name,
+    setup(db) {
+      ensureGenerationsTable(db);
+      db.prepare('INSERT OR IGNORE INTO projection_generations (name, active, building, updated_at) VALUES (?, 1, NULL, ?)')
+        .run(gp.name, new Date().toISOString());
+      gp.setupGeneration(db, activeGeneration(db, gp.name));
+    },
+    applyBatch(db, events) {
+      gp.applyBatch(db, activeGeneration(db, gp.name), events);
+    },
+  };
+}
+
+/** One fixed generation as a projection of its own (what a rebuild runs). */
+export function generationProjection(gp: GenerationalProjection, generation: number): Projection {
+  const apply = gp.rebuilder?.(generation) ?? ((db: DatabaseSync, events: readonly RecordedEvent[]) => gp.applyBatch(db, generation, events));
+  return {
+    name: rebuildName(gp.name, generation),
+    setup: (db) => gp.setupGeneration(db, generation),
+    applyBatch: apply,
+  };
+}
+
+export interface RebuildProgress {
+  generation: number;
+  position: number | null;
+  head: number | null;
+}
+
+export interface RebuildOptions {
+  /** Events per transaction while catching up (default 2000). */
+  maxBatch?: number;
+  /** How long the old generation's tables stay after the switch, for readers still on them (default 2 s). */
+  graceMs?: number;
+  onProgress?: (progress: RebuildProgress) => void;
+  progressEveryMs?: number;
+}
+
+export interface RebuildResult {
+  generation: number;
+  previous: number;
+  position: number | null;
+  resumed: boolean;
+}
+
+/**
+ * Rebuilds `gp` from position 0 into a new generation and switches to it. `db` must be a connection
+ * of its own (the rebuild holds write transactions on it). Resumable: after a crash, the next call
+ * continues the generation that was being built from its checkpoint.
+ */
+export async function rebuildProjection(store: EventStore, db: DatabaseSync, gp: GenerationalProjection, options: RebuildOptions = {}): Promise<RebuildResult> {
+  liveProjection(gp).setup(db);
+  const { generation, resumed, previous } = claimGeneration(db, gp);
+  const name = rebuildName(gp.name, generation);
+
+  // 1. Catch up from the checkpoint (0 when fresh) to the head, in big batches, off the live path.
+  let failure: unknown = null;
+  const runner = new ProjectionRunner(store, db, generationProjection(gp, generation), {
+    maxBatch: options.maxBatch ?? 2000,
+    onError: (error) => (failure = error),
+  });
+  runner.start();
+  try {
+    for (;;) {
+      const head = await store.headPosition();
+      if (head === null) break;
+      const reached = runner.reached(head).then(() => true);
+      for (;;) {
+        const done = await Promise.race([reached, sleep(options.progressEveryMs ?? 1000).then(() => false)]);
+        if (failure) throw failure;
+        options.onProgress?.({ generation, position: runner.checkpoint, head });
+        if (done) break;
+      }
+      // Close enough to the head when nothing (or little) was appended while catching up.
+      const now = await store.headPosition();
+      if (now === head || (now !== null && now - head < (options.maxBatch ?? 2000))) break;
+    }
+  } finally {
+    await runner.stop();
+  }
+  if (failure) throw failure;
+
+  // 2. Switch, catching up the last events inside the switching transaction (never awaiting in it).
+  let built = readCheckpoint(db, name);
+  for (;;) {
+    const pending = await store.readAll({ after: built, limit: options.maxBatch ?? 2000 });
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const live = readCheckpoint(db, gp.name);
+      built = readCheckpoint(db, name);
+      const fresh = pending.filter((e) => built === null || e.position > built);
+      const upToLive = live === null ? [] : fresh.filter((e) => e.position <= live);
+      const covered = live === null || (built !== null && built >= live) || (fresh.length > 0 && fresh[fresh.length - 1].position >= live);
+      if (!covered && fresh.length === 0) throw new Error(`${gp.name}: the store returned nothing after ${built}, below the live checkpoint ${live}`);
+      const apply = covered ? upToLive : fresh;
+      if (apply.length > 0) {
+        gp.applyBatch(db, generation, apply);
+        built = apply[apply.length - 1].position;
+        writeCheckpoint(db, name, built);
+      }
+      if (covered) {
+        db.prepare('UPDATE projection_generations SET active = ?, building = NULL, updated_at = ? WHERE name = ?')
+          .run(generation, new Date().toISOString(), gp.name);
+        if (built !== null) writeCheckpoint(db, gp.name, built);
+        db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(name);
+        db.exec('COMMIT');
+        break;
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+  options.onProgress?.({ generation, position: built, head: await store.headPosition() });
+
+  // 3. Let readers that resolved the old generation just before the switch finish, then drop it.
+  await sleep(options.graceMs ?? 2000);
+  dropStaleGenerations(db, gp);
+  return { generation, previous, position: built, resumed };
+}
+
+function claimGeneration(db: DatabaseSync, gp: GenerationalProjection): { generation: number; resumed: boolean; previous: number } {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const row = generationRow(db, gp.name)!;
+    let generation = row.building;
+    const resumed = generation !== null;
+    if (generation === null) {
+      generation = Math.max(row.active, ...gp.existingGenerations(db)) + 1;
+      gp.dropGeneration(db, generation);
+      db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(rebuildName(gp.name, generation));
+      db.prepare('UPDATE projection_generations SET building = ?, updated_at = ? WHERE name = ?').run(generation, new Date().toISOString(), gp.name);
+    }
+    // Leftovers of earlier rebuilds (a crash between switch and drop) go now.
+    for (const g of gp.existingGenerations(db)) if (g !== row.active && g !== generation) gp.dropGeneration(db, g);
+    gp.setupGeneration(db, generation);
+    db.exec('COMMIT');
+    return { generation, resumed, previous: row.active };
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+/** Drops every generation's tables except the active one and one being built. */
+export function dropStaleGenerations(db: DatabaseSync, gp: GenerationalProjection): number[] {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const row = generationRow(db, gp.name);
+    const keep = new Set([row?.active ?? 1, row?.building ?? -1]);
+    const dropped = gp.existingGenerations(db).filter((g) => !keep.has(g));
+    for (const g of dropped) gp.dropGeneration(db, g);
+    db.exec('COMMIT');
+    return dropped;
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,286 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { RecordedEvent } from '@chuishao/event-store';
+import { readCheckpoint, type Projection } from '@chuishao/projections';
+import { applyScoringEvent, SCORED_EVENT_TYPES, type CaseFacts, type FactsStore, type PartFacts, type ReviewFacts, type RoundFacts } from './facts';
+import { liveProjection, rebuildName, type GenerationalProjection } from './generations';
+
+/**
+ * The `scoring-parts` projection: the part facts of facts.ts in read-model tables, one row per scoring
+ * part and one per case, per generation (scoring_g<n>_parts / scoring_g<n>_cases). Facts carry no
+ * policy: weights and ranking apply when a scorecard is read, so a policy change needs no rebuild.
+ *
+ * Batch-wise: every row a batch touches is read once, folded in memory, written once, with cached
+ * prepared statements. Idempotent twice over: the runner skips events at or before its checkpoint,
+ * and each case row remembers the last position applied to it, so a redelivered event changes nothing.
+ */
+export const SCORING_PROJECTION = 'scoring-parts';
+
+const TABLE = /^scoring_g(\d+)_(parts|cases)$/;
+export const tablesOf = (generation: number) => ({ parts: `scoring_g${generation}_parts`, cases: `scoring_g${generation}_cases` });
+
+const statements = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
+/** Prepared once per connection and SQL text. */
+export function prepared(db: DatabaseSync, sql: string): StatementSync {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}
+
+export const PART_COLUMNS = [
+  'holding_id', 'case_id', 'part_id', 'seq', 'county_id', 'township_id', 'department_id', 'received_by', 'from_department_id',
+  'assigned_at', 'assigned_known', 'response_due_at', 'reported_at', 'reported_known',
+  'due1', 'completed1_at', 'completed1_known', 'rework', 'reviews',
+  'end_kind', 'end_at', 'end_known', 'to_department_id', 'position',
+] as const;
+
+export interface PartRow {
+  holding_id: string; case_id: string; part_id: string; seq: number; county_id: string; township_id: string;
+  department_id: string; received_by: string; from_department_id: string | null;
+  assigned_at: number; assigned_known: number; response_due_at: number; reported_at: number | null; reported_known: number | null;
+  due1: number; completed1_at: number | null; completed1_known: number | null; rework: string | null; reviews: string | null;
+  end_kind: string | null; end_at: number | null; end_known: number | null; to_department_id: string | null; position: number;
+}
+
+type ReworkTuple = [round: number, dueAt: number, openedAt: number, openedKnown: number, completedAt: number | null, completedKnown: number | null];
+type ReviewTuple = [round: number, resolved: 0 | 1, satisfaction: ReviewFacts['satisfaction'], at: number, known: number];
+
+function toRow(p: PartFacts): SQLInputValue[] {
+  const [first, ...rework] = p.rounds;
+  return [
+    p.holdingId, p.caseId, p.partId, p.seq, p.countyId, p.townshipId, p.departmentId, p.receivedBy, p.fromDepartmentId,
+    p.assigned.at, p.assigned.known, p.responseDueAt, p.reportedIn?.at ?? null, p.reportedIn?.known ?? null,
+    first.dueAt, first.completed?.at ?? null, first.completed?.known ?? null,
+    rework.length > 0 ? JSON.stringify(rework.map((r): ReworkTuple => [r.round, r.dueAt, r.opened.at, r.opened.known, r.completed?.at ?? null, r.completed?.known ?? null])) : null,
+    p.reviews.length > 0 ? JSON.stringify(p.reviews.map((r): ReviewTuple => [r.round, r.resolved ? 1 : 0, r.satisfaction, r.at, r.known])) : null,
+    p.end?.kind ?? null, p.end?.at ?? null, p.end?.known ?? null, p.end?.toDepartmentId ?? null, p.position,
+  ];
+}
+
+export function fromRow(r: PartRow): PartFacts {
+  const assigned = { at: r.assigned_at, known: r.assigned_known };
+  const rounds: RoundFacts[] = [{
+    round: 1, dueAt: r.due1, opened: assigned,
+    completed: r.completed1_at === null ? null : { at: r.completed1_at, known: r.completed1_known! },
+  }];
+  if (r.rework) {
+    for (const [round, dueAt, openedAt, openedKnown, completedAt, completedKnown] of JSON.parse(r.rework) as ReworkTuple[]) {
+      rounds.push({ round, dueAt, opened: { at: openedAt, known: openedKnown }, completed: completedAt === null ? null : { at: completedAt, known: completedKnown! } });
+    }
+  }
+  return {
+    holdingId: r.holding_id,
+    caseId: r.case_id,
+    partId: r.part_id,
+    seq: r.seq,
+    countyId: r.county_id,
+    townshipId: r.township_id,
+    departmentId: r.department_id,
+    receivedBy: r.received_by as PartFacts['receivedBy'],
+    fromDepartmentId: r.from_department_id,
+    assigned,
+    responseDueAt: r.response_due_at,
+    reportedIn: r.reported_at === null ? null : { at: r.reported_at, known: r.reported_known! },
+    rounds,
+    reviews: r.reviews
+      ? (JSON.parse(r.reviews) as ReviewTuple[]).map(([round, resolved, satisfaction, at, known]) => ({ round, resolved: resolved === 1, satisfaction, at, known }))
+      : [],
+    end: r.end_kind === null ? null : { kind: r.end_kind as NonNullable<PartFacts['end']>['kind'], at: r.end_at!, known: r.end_known!, toDepartmentId: r.to_department_id },
+    position: r.position,
+  };
+}
+
+/** The columns a later event can change; the others are set once, so their indexes never move on update. */
+const MUTABLE_COLUMNS = [
+  'reported_at', 'reported_known', 'completed1_at', 'completed1_known', 'rework', 'reviews',
+  'end_kind', 'end_at', 'end_known', 'to_department_id', 'position',
+] as const;
+
+interface Statements {
+  getCase: StatementSync;
+  getPart: StatementSync;
+  upsertCase: StatementSync;
+  upsertPart: StatementSync;
+}
+
+const bundles = new WeakMap<DatabaseSync, Map<number, Statements>>();
+function statementsFor(db: DatabaseSync, generation: number): Statements {
+  let byGeneration = bundles.get(db);
+  if (!byGeneration) bundles.set(db, (byGeneration = new Map()));
+  let s = byGeneration.get(generation);
+  if (!s) {
+    const t = tablesOf(generation);
+    s = {
+      getCase: db.prepare(`SELECT county_id, township_id, known, position, current FROM ${t.cases} WHERE case_id = ?`),
+      getPart: db.prepare(`SELECT * FROM ${t.parts} WHERE holding_id = ?`),
+      upsertCase: db.prepare(
+        `INSERT INTO ${t.cases} (case_id, county_id, township_id, known, position, current) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(case_id) DO UPDATE SET known = excluded.known, position = excluded.position, current = excluded.current`),
+      upsertPart: db.prepare(
+        `INSERT INTO ${t.parts} (${PART_COLUMNS.join(', ')}) VALUES (${PART_COLUMNS.map(() => '?').join(', ')})
+         ON CONFLICT(holding_id) DO UPDATE SET ${MUTABLE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`),
+    };
+    byGeneration.set(generation, s);
+  }
+  return s;
+}
+
+/**
+ * The batch's working set over one generation's tables: each row read at most once, written once.
+ * A rebuild run passes maps that live across its batches (bounded: the oldest entries go first), so
+ * rows touched again soon are not read back; the live projection starts each batch empty.
+ */
+class SqliteFactsStore implements FactsStore {
+  private readonly dirtyCases = new Set<string>();
+  private readonly dirtyParts = new Set<string>();
+
+  constructor(
+    private readonly sql: Statements,
+    private readonly cases = new Map<string, CaseFacts | null>(),
+    private readonly parts = new Map<string, PartFacts | null>(),
+    private readonly keep = 0,
+  ) {}
+
+  getCase(caseId: string): CaseFacts | undefined {
+    if (!this.cases.has(caseId)) {
+      const row = this.sql.getCase.get(caseId) as
+        | { county_id: string; township_id: string; known: number; position: number; current: string }
+        | undefined;
+      this.cases.set(caseId, row
+        ? { caseId, countyId: row.county_id, townshipId: row.township_id, known: row.known, position: row.position, current: JSON.parse(row.current) }
+        : null);
+    }
+    return this.cases.get(caseId) ?? undefined;
+  }
+
+  putCase(facts: CaseFacts): void {
+    this.cases.set(facts.caseId, facts);
+    this.dirtyCases.add(facts.caseId);
+  }
+
+  getPart(holdingId: string): PartFacts | undefined {
+    if (!this.parts.has(holdingId)) {
+      const row = this.sql.getPart.get(holdingId) as PartRow | undefined;
+      this.parts.set(holdingId, row ? fromRow(row) : null);
+    }
+    return this.parts.get(holdingId) ?? undefined;
+  }
+
+  putPart(facts: PartFacts): void {
+    this.parts.set(facts.holdingId, facts);
+    this.dirtyParts.add(facts.holdingId);
+  }
+
+  flush(): void {
+    for (const id of this.dirtyCases) {
+      const c = this.cases.get(id)!;
+      this.sql.upsertCase.run(c.caseId, c.countyId, c.townshipId, c.known, c.position, JSON.stringify(c.current));
+    }
+    for (const id of this.dirtyParts) this.sql.upsertPart.run(...toRow(this.parts.get(id)!));
+    trim(this.cases, this.keep);
+    trim(this.parts, this.keep * 2);
+  }
+}
+
+function trim<V>(map: Map<string, V>, max: number): void {
+  if (map.size <= max) return;
+  for (const key of map.keys()) {
+    map.delete(key);
+    if (map.size <= max) return;
+  }
+}
+
+/** Rows a rebuild run keeps in memory across batches (cases; twice as many parts): ~100 MB at most. */
+const REBUILD_CACHE_CASES = 50_000;
+
+export const scoringGenerations: GenerationalProjection = {
+  name: SCORING_PROJECTION,
+
+  setupGeneration(db, generation) {
+    const t = tablesOf(generation);
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS ${t.cases} (
+        case_id TEXT PRIMARY KEY,
+        county_id TEXT NOT NULL,
+        township_id TEXT NOT NULL,
+        known INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        current TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS ${t.parts} (
+        holding_id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL,
+        part_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        county_id TEXT NOT NULL,
+        township_id TEXT NOT NULL,
+        department_id TEXT NOT NULL,
+        received_by TEXT NOT NULL,
+        from_department_id TEXT,
+        assigned_at INTEGER NOT NULL,
+        assigned_known INTEGER NOT NULL,
+        response_due_at INTEGER NOT NULL,
+        reported_at INTEGER,
+        reported_known INTEGER,
+        due1 INTEGER NOT NULL,
+        completed1_at INTEGER,
+        completed1_known INTEGER,
+        rework TEXT,
+        reviews TEXT,
+        end_kind TEXT,
+        end_at INTEGER,
+        end_known INTEGER,
+        to_department_id TEXT,
+        position INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS ${t.parts}_county ON ${t.parts} (county_id, assigned_at);
+      CREATE INDEX IF NOT EXISTS ${t.parts}_position ON ${t.parts} (position);
+    `);
+  },
+
+  dropGeneration(db, generation) {
+    bundles.get(db)?.delete(generation);
+    const t = tablesOf(generation);
+    db.exec(`DROP TABLE IF EXISTS ${t.parts}; DROP TABLE IF EXISTS ${t.cases};`);
+  },
+
+  existingGenerations(db) {
+    const rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'scoring_g%'").all() as { name: string }[];
+    return [...new Set(rows.map((r) => TABLE.exec(r.name)).filter((m) => m !== null).map((m) => Number(m![1])))].sort((a, b) => a - b);
+  },
+
+  rebuilder(generation) {
+    const cases = new Map<string, CaseFacts | null>();
+    const parts = new Map<string, PartFacts | null>();
+    let last: number | null | undefined;
+    return (db, events) => {
+      // Another process wrote this generation since our last batch (two rebuilds at once): forget what we hold.
+      if (last !== undefined && readCheckpoint(db, rebuildName(SCORING_PROJECTION, generation)) !== last) {
+        cases.clear();
+        parts.clear();
+      }
+      last = events.length > 0 ? events[events.length - 1].position : last;
+      const store = new SqliteFactsStore(statementsFor(db, generation), cases, parts, REBUILD_CACHE_CASES);
+      for (const e of events) if (SCORED_EVENT_TYPES.has(e.type)) applyScoringEvent(store, e);
+      store.flush();
+    };
+  },
+
+  applyBatch(db, generation, events: readonly RecordedEvent[]) {
+    const store = new SqliteFactsStore(statementsFor(db, generation));
+    for (const e of events) {
+      if (!SCORED_EVENT_TYPES.has(e.type)) continue;
+      applyScoringEvent(store, e);
+    }
+    store.flush();
+  },
+};
+
+/** What the live runner runs (the embedded service and apps/projector): `new ProjectionRunner(store, db, scoringPartsProjection)`. */
+export const scoringPartsProjection: Projection = liveProjection(scoringGenerations);
+
+/** Creates the tables a reader needs (the API's own read connection), as caseInboxProjection.setup does. */
+export function setupScoringReadModel(db: DatabaseSync): void {
+  scoringPartsProjection.setup(db);
+}

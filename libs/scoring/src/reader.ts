@@ -1,0 +1,164 @@
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import { readCheckpoint } from '@chuishao/projections';
+import { evaluatePart, type PartEvaluation } from './evaluate';
+import type { PartFacts } from './facts';
+import { activeGeneration } from './generations';
+import { PartsMirror } from './mirror';
+import { fromRow, prepared, SCORING_PROJECTION, tablesOf, type PartRow } from './projection';
+import type { ScoringPolicy } from './policy';
+import { computeScorecard, computeTrend, stableInterval, type DepartmentRef, type Scorecard, type ScorecardRow, type TrendPoint } from './scorecard';
+import { periodOf } from './time';
+
+export interface ScorecardRequest {
+  countyId: string;
+  timeZone: string;
+  /** Local dates, [from, to). */
+  from: string;
+  to: string;
+  /** Epoch ms. */
+  asOf: number;
+  policy: ScoringPolicy;
+  departments: readonly DepartmentRef[];
+}
+
+export interface DepartmentScorecard {
+  from: string;
+  to: string;
+  asOf: string;
+  policyVersion: string;
+  department: ScorecardRow;
+  trend: TrendPoint[];
+}
+
+export interface Explanation {
+  from: string;
+  to: string;
+  asOf: string;
+  policyVersion: string;
+  department: ScorecardRow;
+  parts: PartEvaluation[];
+}
+
+interface CacheEntry<T> {
+  lo: number;
+  hi: number;
+  value: T;
+}
+
+const MAX_CACHE_KEYS = 512;
+
+/**
+ * Reads scorecards from the scoring read model, through an in-memory mirror of its parts (mirror.ts).
+ * A scorecard is a pure function of (facts, period, policy, departments, asOf), and for given facts
+ * it is constant while asOf stays between two consecutive "critical instants" (a fact becoming known,
+ * a deadline passing): each result is cached with that interval, keyed by the generation and
+ * checkpoint the facts are at. Any new event moves the checkpoint and so misses the cache.
+ *
+ * Call `await ready()` before the synchronous reads (it loads the mirror when needed).
+ */
+export class ScorecardReader {
+  private readonly mirror: PartsMirror;
+  private readonly cache = new Map<string, CacheEntry<unknown>[]>();
+  private cachedAt = '';
+
+  constructor(private readonly db: DatabaseSync, options: { loadChunk?: number } = {}) {
+    this.mirror = new PartsMirror(db, options.loadChunk);
+  }
+
+  ready(): Promise<void> {
+    return this.mirror.ready();
+  }
+
+  /** The generation and checkpoint the reader answers from (after catching up). */
+  state(): { generation: number | null; checkpoint: number | null } {
+    this.mirror.refresh();
+    return { generation: this.mirror.generation, checkpoint: this.mirror.checkpoint };
+  }
+
+  scorecard(q: ScorecardRequest): Scorecard {
+    const rows = this.cached(`card|${key(q)}`, q, (parts) => computeScorecard(parts, optionsOf(q)).departments);
+    return { from: q.from, to: q.to, asOf: iso(q.asOf), policyVersion: q.policy.version, departments: rows.map((r) => ({ ...r })) };
+  }
+
+  department(q: ScorecardRequest, departmentId: string): DepartmentScorecard {
+    const value = this.cached(`dept|${departmentId}|${key(q)}`, q, (parts) => ({
+      department: computeScorecard(parts, optionsOf(q)).departments.find((r) => r.departmentId === departmentId)!,
+      trend: computeTrend(parts, optionsOf(q), departmentId),
+    }));
+    // Rows hold only primitives: a shallow copy keeps callers from touching the cached ones.
+    return { from: q.from, to: q.to, asOf: iso(q.asOf), policyVersion: q.policy.version, department: { ...value.department }, trend: value.trend.map((t) => ({ ...t })) };
+  }
+
+  /** Every part counted on the department's row, with what it counted toward. Not cached. */
+  explain(q: ScorecardRequest, departmentId: string): Explanation {
+    const department = this.scorecard(q).departments.find((r) => r.departmentId === departmentId)!;
+    const period = periodOf(q.from, q.to, q.timeZone);
+    const parts = this.mirror.period(q.countyId, period.fromMs, period.toMs)
+      .filter((p) => p.departmentId === departmentId)
+      .map((p) => evaluatePart(p, q.asOf))
+      .filter((e): e is PartEvaluation => e !== null);
+    return { from: q.from, to: q.to, asOf: iso(q.asOf), policyVersion: q.policy.version, department, parts };
+  }
+
+  /**
+   * The county's parts assigned in the period and known at asOf, straight from SQL in one snapshot
+   * (for tools and tests; the routes read through the mirror).
+   */
+  load(q: ScorecardRequest, departmentId?: string): { parts: PartFacts[]; generation: number; checkpoint: number | null } {
+    const period = periodOf(q.from, q.to, q.timeZone);
+    return this.read(() => {
+      const generation = activeGeneration(this.db, SCORING_PROJECTION);
+      const checkpoint = readCheckpoint(this.db, SCORING_PROJECTION);
+      const args: SQLInputValue[] = [q.countyId, period.fromMs, period.toMs, q.asOf];
+      let sql = `SELECT * FROM ${tablesOf(generation).parts} WHERE county_id = ? AND assigned_at >= ? AND assigned_at < ? AND assigned_known <= ?`;
+      if (departmentId !== undefined) {
+        sql += ' AND department_id = ?';
+        args.push(departmentId);
+      }
+      const rows = prepared(this.db, sql).all(...args) as unknown as PartRow[];
+      return { parts: rows.map(fromRow), generation, checkpoint };
+    });
+  }
+
+  private cached<T>(name: string, q: ScorecardRequest, compute: (parts: PartFacts[]) => T): T {
+    this.mirror.refresh();
+    const at = `${this.mirror.generation}|${this.mirror.checkpoint}`;
+    if (at !== this.cachedAt) {
+      this.cache.clear();
+      this.cachedAt = at;
+    }
+    const hit = this.cache.get(name)?.find((e) => e.lo <= q.asOf && q.asOf < e.hi);
+    if (hit) return hit.value as T;
+    const period = periodOf(q.from, q.to, q.timeZone);
+    // All the period's parts, known at asOf or not: those not yet known bound the interval too.
+    const parts = this.mirror.period(q.countyId, period.fromMs, period.toMs);
+    const value = compute(parts);
+    const { lo, hi } = stableInterval(parts, q.asOf);
+    if (this.cache.size >= MAX_CACHE_KEYS && !this.cache.has(name)) this.cache.clear();
+    const entries = this.cache.get(name) ?? [];
+    entries.push({ lo, hi, value });
+    if (entries.length > 16) entries.shift();
+    this.cache.set(name, entries);
+    return value;
+  }
+
+  private read<T>(fn: () => T): T {
+    if (this.db.isTransaction) return fn();
+    this.db.exec('BEGIN');
+    try {
+      return fn();
+    } finally {
+      this.db.exec('COMMIT');
+    }
+  }
+}
+
+function optionsOf(q: ScorecardRequest) {
+  return { from: q.from, to: q.to, asOf: q.asOf, policy: q.policy, departments: q.departments, timeZone: q.timeZone };
+}
+
+function key(q: ScorecardRequest): string {
+  return [q.countyId, q.timeZone, q.from, q.to, q.policy.version, q.departments.map((d) => `${d.id}:${d.name}`).join(',')].join('|');
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
