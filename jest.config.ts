@@ -15,5 +15,13 @@ export default {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
     { ...common, displayName: 'contract', testMatch: ['<rootDir>/libs/**/*.contract-spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/apps/**/*.e2e-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'] },
+    // The Kafka relay against a real broker (scripts/kafka/kafka.sh on its own port, see test/relay/broker.ts).
+    {
+      ...common,
+      displayName: 'relay',
+      testMatch: ['<rootDir>/apps/relay/**/*.kafka-spec.ts'],
+      globalSetup: '<rootDir>/test/relay/global-setup.ts',
+      globalTeardown: '<rootDir>/test/relay/global-teardown.ts',
+    },
   ],
 };

@@ -23,6 +23,8 @@ export interface AppConfig {
   /** `simulated` (development only): server time can be moved forward through /v1/dev/clock/advance. */
   clock: 'system' | 'simulated';
   watcherIntervalMs: number;
+  /** The environment this was read from: the relay reads its own settings (KAFKA_*, RELAY_*) from it. */
+  env: NodeJS.ProcessEnv;
 }
 
 export const PROCESSORS = ['projector', 'watcher', 'relay'] as const;
@@ -76,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     production,
     clock,
+    env,
     watcherIntervalMs: Number(env.WATCHER_INTERVAL_MS ?? 1000),
     port,
     dataDir,

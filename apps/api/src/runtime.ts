@@ -16,6 +16,7 @@ import { SimulatedClock, systemClock, type Clock } from './clock';
 import { CaseCommands } from './cases/case-commands';
 import { watchCases } from '../../watcher/src/watch-cases';
 import type { DeadlineWatcher } from '../../watcher/src/deadline-watcher';
+import { startRelay, type RunningRelay } from '../../relay/src/start-relay';
 import type { AppConfig } from './config';
 import { validationPipe } from './http/validation';
 import { ReadModels } from './read-models';
@@ -68,6 +69,12 @@ export async function createRuntime(
   app.disable('x-powered-by');
   await app.init();
 
+  let relay: RunningRelay | null = null;
+  if (config.processors.has('relay')) {
+    const log = new Logger('relay');
+    relay = await startRelay(store, config.env, { info: (m) => log.log(m), warn: (m) => log.warn(m), error: (m) => log.error(m) });
+  }
+
   let watcher: DeadlineWatcher | null = null;
   if (config.processors.has('watcher')) {
     watcher = watchCases(app.get(CaseCommands), directory, readDb, clock, config.watcherIntervalMs);
@@ -82,6 +89,7 @@ export async function createRuntime(
     watcher,
     async close() {
       await watcher?.stop();
+      await relay?.stop();
       await app.close();
       await Promise.all(runners.map((r) => r.stop()));
       readDb.close();

@@ -1,0 +1,7 @@
+export { KafkaRelay, type RelayState, type RelayStatus } from './kafka-relay';
+export { RelayCheckpointStore } from './checkpoint-store';
+export { loadRelayConfig, RelayConfigError, type RelayConfig, type RelayOptions } from './config';
+export { startRelay, type RunningRelay } from './start-relay';
+export { startHealthServer } from './health-server';
+export { consoleLogger, type RelayLogger } from './logger';
+export * from './envelope';
