@@ -23,6 +23,8 @@ export interface AppConfig {
   /** `simulated` (development only): server time can be moved forward through /v1/dev/clock/advance. */
   clock: 'system' | 'simulated';
   watcherIntervalMs: number;
+  /** Embedded store: run the in-process projectors on a worker thread (PROJECTOR_THREAD=false keeps them on the main one). */
+  projectorThread: boolean;
   /** The environment this was read from: the relay reads its own settings (KAFKA_*, RELAY_*) from it. */
   env: NodeJS.ProcessEnv;
 }
@@ -79,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     production,
     clock,
     env,
+    projectorThread: (env.PROJECTOR_THREAD ?? 'true') !== 'false',
     watcherIntervalMs: Number(env.WATCHER_INTERVAL_MS ?? 1000),
     port,
     dataDir,

@@ -11,6 +11,7 @@ import { createEventStore, type EventStore } from '@chuishao/event-store';
 import { caseInboxProjection, openReadModelDb, ProjectionRunner } from '@chuishao/projections';
 import { setupScoringReadModel } from '@chuishao/scoring';
 import { PROJECTIONS } from '../../projector/src/projections';
+import { ProjectorThread } from '../../projector/src/projector-thread-host';
 import { AppModule } from './app.module';
 import { SimulatedClock, systemClock, type Clock } from './clock';
 import { CaseCommands } from './cases/case-commands';
@@ -43,11 +44,17 @@ export async function createRuntime(
   const store = createEventStore(config.store, () => clock.now());
   const directory = config.directoryFile ? Directory.load(config.directoryFile) : Directory.demo();
   const runners: ProjectionRunner[] = [];
+  let projectorThread: ProjectorThread | null = null;
   if (config.processors.has('projector')) {
-    for (const projection of PROJECTIONS) {
-      const runner = new ProjectionRunner(store, openReadModelDb(config.readModelFile), projection);
-      runner.start();
-      runners.push(runner);
+    if (config.store.kind === 'sqlite' && config.projectorThread && ProjectorThread.available()) {
+      const { file, synchronous } = config.store;
+      projectorThread = ProjectorThread.start({ storeFile: file, synchronous, readModelFile: config.readModelFile, pollIntervalMs: 10 });
+    } else {
+      for (const projection of PROJECTIONS) {
+        const runner = new ProjectionRunner(store, openReadModelDb(config.readModelFile), projection);
+        runner.start();
+        runners.push(runner);
+      }
     }
   }
   // The API reads the read models through its own connection, as it would from another process.
@@ -92,6 +99,7 @@ export async function createRuntime(
       await relay?.stop();
       await app.close();
       await Promise.all(runners.map((r) => r.stop()));
+      await projectorThread?.stop();
       readDb.close();
       await store.close();
     },

@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { Logger } from '@nestjs/common';
+import type { ProjectorThreadData } from './projector-thread';
+
+/** Runs the projectors on a worker thread; only from the compiled build (a Worker does not load TypeScript). */
+export class ProjectorThread {
+  private readonly worker: Worker;
+  private readonly exited: Promise<void>;
+
+  private constructor(data: ProjectorThreadData, entry: string) {
+    const log = new Logger('projector');
+    this.worker = new Worker(entry, { workerData: data, name: 'projector' });
+    this.worker.on('message', (m: { type: string; projection?: string; message?: string }) => {
+      // A projection that cannot apply an event stops there, loudly, rather than skip it.
+      if (m.type === 'failed') log.error(`projection ${m.projection} stopped: ${m.message}`);
+    });
+    this.worker.on('error', (error) => log.error(`projector thread failed: ${error.message}`));
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+  }
+
+  static available(): boolean {
+    return existsSync(ProjectorThread.entry());
+  }
+
+  static start(data: ProjectorThreadData): ProjectorThread {
+    return new ProjectorThread(data, ProjectorThread.entry());
+  }
+
+  private static entry(): string {
+    return join(__dirname, 'projector-thread.js');
+  }
+
+  async stop(): Promise<void> {
+    this.worker.postMessage({ type: 'stop' });
+    const stopped = new Promise<void>((resolve) => this.worker.once('message', (m: { type: string }) => m.type === 'stopped' && resolve()));
+    await Promise.race([stopped, this.exited, new Promise((r) => setTimeout(r, 5000))]);
+    await this.worker.terminate();
+  }
+}
