@@ -37,7 +37,8 @@ import { client, freePort, kill, startServer } from './server-process';
  * projected rows themselves (parts and cases tables of the active generation) must equal those facts,
  * field by field: a double-applied or lost event shows there even where a count would hide it.
  *
- * Set SCORECARDS_KILL_SEED to replay a run (the seed is printed when a check fails).
+ * Every random choice (history, load, kill moments) comes from one seed, shown in the suite's name;
+ * SCORECARDS_KILL_SEED=<seed> makes the same choices again (the timing of processes still varies).
  */
 
 const ROOT = resolve(__dirname, '../../..');
@@ -496,7 +497,7 @@ function resilient(url: string, child: ChildProcess): Api {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('scorecards under SIGKILL: projector during live load, rebuild midway, and the watcher’s overdue', () => {
+describe(`scorecards under SIGKILL: projector during live load, rebuild midway, and the watcher’s overdue (seed ${SEED})`, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'chuishao-scorecards-kill-'));
   const readModelFile = join(dataDir, 'read-models.sqlite');
   const env: Record<string, string> = {
@@ -600,8 +601,8 @@ describe('scorecards under SIGKILL: projector during live load, rebuild midway, 
   beforeAll(async () => {
     env.CALENDAR_FILE = testCalendar(dataDir);
     port = await freePort();
-    // A background history made by the real domain, up to an hour ago: ~25k events, with the
-    // watcher's rungs as the watcher would have recorded them.
+    // A background history made by the real domain over the ten days before now: 25k events, with
+    // the watcher's rungs decided by the same domain check (checkDeadlines) the watcher runs.
     const now = Date.now();
     let simulated = now - 10 * 24 * 3_600_000;
     store = new SqliteEventStore({ file: join(dataDir, 'events.sqlite'), synchronous: 'OFF', clock: () => new Date(simulated) });

@@ -1,4 +1,5 @@
 import { roundsAsOf, type CountField, type PartEvaluation } from './evaluate';
+import { isoOf } from './facts';
 import { minutesOf } from './scorecard';
 
 export type RateName = 'responseRate' | 'completionRate' | 'resolutionRate' | 'satisfactionRate';
@@ -11,7 +12,7 @@ export const RATE_TERMS: Record<RateName, { numerator: CountField[]; denominator
   satisfactionRate: { numerator: ['satisfied', 'basicallySatisfied'], denominator: 'reviewed' },
 };
 
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : isoOf(ms));
 
 /** One counted part as `explain` shows it: the instants it was scored on and what it entered. */
 export interface ExplainedPart {

@@ -133,6 +133,39 @@ export function ms(iso: string): number {
   return t;
 }
 
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+
+/**
+ * Epoch ms → ISO-8601, exactly as toISOString() writes it ("2026-03-02T01:00:00.000Z"), digit by
+ * digit for 1970–9999 (explain writes about ten instants per part, and toISOString was its hottest
+ * call); anything else goes through toISOString.
+ */
+export function isoOf(t: number): string {
+  if (t >= 0 && t < 253_402_300_800_000 && Number.isInteger(t)) {
+    const days = Math.floor(t / 86_400_000);
+    let rest = t - days * 86_400_000;
+    // The civil date of a day number (proleptic Gregorian), as in H. Hinnant's chrono algorithms.
+    const z = days + 719_468;
+    const era = Math.floor(z / 146_097);
+    const doe = z - era * 146_097;
+    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    const mp = Math.floor((5 * doy + 2) / 153);
+    const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+    const month = mp < 10 ? mp + 3 : mp - 9;
+    const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    const hour = Math.floor(rest / 3_600_000);
+    rest -= hour * 3_600_000;
+    const minute = Math.floor(rest / 60_000);
+    rest -= minute * 60_000;
+    const second = Math.floor(rest / 1000);
+    const milli = rest - second * 1000;
+    const d = TWO_DIGITS;
+    return `${d[Math.floor(year / 100)]}${d[year % 100]}-${d[month]}-${d[day]}T${d[hour]}:${d[minute]}:${d[second]}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  }
+  return new Date(t).toISOString();
+}
+
 function newPart(c: CaseFacts, a: PartAssignment, seq: number, receivedBy: ReceivedBy, from: string | null, stamp: Stamp, position: number): PartFacts {
   const assigned = { at: ms(a.assignedAt), known: stamp.known };
   return {

@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { EventStore, RecordedEvent } from '@chuishao/event-store';
 import { ProjectionRunner, readCheckpoint, writeCheckpoint, type Projection } from '@chuishao/projections';
 
@@ -47,8 +47,13 @@ interface GenerationRow {
   building: number | null;
 }
 
+/** Prepared once per connection: every live batch and every read resolves the active generation. */
+const generationStatements = new WeakMap<DatabaseSync, StatementSync>();
+
 function generationRow(db: DatabaseSync, name: string): GenerationRow | undefined {
-  return db.prepare('SELECT active, building FROM projection_generations WHERE name = ?').get(name) as GenerationRow | undefined;
+  let statement = generationStatements.get(db);
+  if (!statement) generationStatements.set(db, (statement = db.prepare('SELECT active, building FROM projection_generations WHERE name = ?')));
+  return statement.get(name) as GenerationRow | undefined;
 }
 
 /** The generation readers and the live runner use (1 before any rebuild). */

@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { readCheckpoint } from '@chuishao/projections';
 import { evaluatePart, type PartEvaluation } from './evaluate';
-import type { PartFacts } from './facts';
+import { isoOf, type PartFacts } from './facts';
 import { activeGeneration } from './generations';
 import { PartsMirror } from './mirror';
 import { fromRow, prepared, SCORING_PROJECTION, tablesOf, type PartRow } from './projection';
@@ -161,4 +161,4 @@ function key(q: ScorecardRequest): string {
   return [q.countyId, q.timeZone, q.from, q.to, q.policy.version, q.departments.map((d) => `${d.id}:${d.name}`).join(',')].join('|');
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = isoOf;
