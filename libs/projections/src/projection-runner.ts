@@ -69,6 +69,9 @@ export class ProjectionRunner {
         pending = events.next();
       }
       this.applyBatch(batch);
+      // Yield after each batch: during a long catch-up the race's setImmediate callbacks (and every timer
+      // and I/O of the process) would otherwise wait until the end, holding every delivered event in memory.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
