@@ -10,7 +10,7 @@
  * 2. Measures, each in a fresh child process on that file (so peak RSS is the phase's own):
  *    (i)   raw read-all: readAll() paged to the end, events/s;
  *    (ii)  from-zero rebuild of the scorecard projection (`scoringPartsProjection`) and the case inbox
- *          (`caseInboxProjection`) with ProjectionRunner into a fresh read-model file, both at once as
+ *          (`caseInboxProjection`) with one ProjectionRunner into a fresh read-model file, as
  *          apps/projector runs them; then each alone; then the scorecard rebuild as the rebuild command
  *          does it (`rebuildProjection`, generations). events/s, wall seconds, ratio to (i), peak RSS;
  *    (iii) the built API (PROCESSORS=inline) on that data and the rebuilt read model: GET /v1/scorecards
@@ -126,19 +126,20 @@ async function rebuild(dir: string, readModelFile: string, which: string) {
     await rebuildProjection(store, db, scoringGenerations, { graceMs: 0 });
     db.close();
   } else {
+    // As apps/projector runs them: one runner, one reading of the events, both read models per transaction.
     const projections: Projection[] = which === 'both' ? [scoringPartsProjection, caseInboxProjection] : which === 'scoring' ? [scoringPartsProjection] : [caseInboxProjection];
-    const dbs = projections.map(() => openReadModelDb(readModelFile));
-    const runners = projections.map((p, i) => new ProjectionRunner(store, dbs[i], p, {
+    const db = openReadModelDb(readModelFile);
+    const runner = new ProjectionRunner(store, db, projections, {
       onError: (error) => {
-        console.error(`${p.name} failed:`, error);
+        console.error(`${projections.map((p) => p.name).join('+')} failed:`, error);
         process.exit(1);
       },
-    }));
-    for (const r of runners) r.start();
-    await Promise.all(runners.map((r) => r.reached(head)));
+    });
+    runner.start();
+    await runner.reached(head);
     const s = seconds(t0);
-    await Promise.all(runners.map((r) => r.stop()));
-    for (const db of dbs) db.close();
+    await runner.stop();
+    db.close();
     await store.close();
     return result({ which, events: head, seconds: s, perSecond: head / s });
   }
@@ -343,7 +344,7 @@ async function main() {
     const readModelFile = join(dir, 'read-models.sqlite');
     if (!serveOnly) console.log('\n(ii) from-zero rebuild into a fresh read-model file (fresh process each):');
     const rows: [string, string][] = serveOnly ? [] : [
-      ['both', 'scorecards + case inbox, two ProjectionRunners at once (as apps/projector runs them)'],
+      ['both', 'scorecards + case inbox, one ProjectionRunner for both (as apps/projector runs them)'],
       ...(process.env.BENCH_SKIP_SINGLE ? [] : [
         ['scoring', 'scorecards alone (ProjectionRunner, scoringPartsProjection)'],
         ['inbox', 'case inbox alone (ProjectionRunner, caseInboxProjection)'],

@@ -50,11 +50,9 @@ export async function createRuntime(
       const { file, synchronous } = config.store;
       projectorThread = ProjectorThread.start({ storeFile: file, synchronous, readModelFile: config.readModelFile, pollIntervalMs: 10 });
     } else {
-      for (const projection of PROJECTIONS) {
-        const runner = new ProjectionRunner(store, openReadModelDb(config.readModelFile), projection);
-        runner.start();
-        runners.push(runner);
-      }
+      const runner = new ProjectionRunner(store, openReadModelDb(config.readModelFile), PROJECTIONS);
+      runner.start();
+      runners.push(runner);
     }
   }
   // The API reads the read models through its own connection, as it would from another process.

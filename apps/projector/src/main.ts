@@ -13,19 +13,19 @@ async function main() {
   const config = loadConfig();
   mkdirSync(dirname(config.readModelFile), { recursive: true });
   const store = createEventStore(config.store);
-  const runners = PROJECTIONS.map((projection) => new ProjectionRunner(store, openReadModelDb(config.readModelFile), projection, {
+  const names = PROJECTIONS.map((p) => p.name).join(', ');
+  // One runner for every projection: the events are read and parsed once, and each batch commits all read models together.
+  const runner = new ProjectionRunner(store, openReadModelDb(config.readModelFile), PROJECTIONS, {
     // A projection that cannot apply an event stops the process loudly rather than skip it.
     onError: (error) => {
-      console.error(`projector ${projection.name} stopped: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`projector (${names}) stopped: ${error instanceof Error ? error.message : String(error)}`);
       process.exit(1);
     },
-  }));
-  for (const runner of runners) {
-    runner.start();
-    console.log(`projector ${runner.projection.name} running from checkpoint ${runner.checkpoint ?? 'start'}`);
-  }
+  });
+  runner.start();
+  console.log(`projector (${names}) running from checkpoint ${runner.checkpoint ?? 'start'}`);
   const stop = async () => {
-    await Promise.all(runners.map((r) => r.stop()));
+    await runner.stop();
     await store.close();
     process.exit(0);
   };

@@ -17,14 +17,15 @@ export interface ProjectorThreadData {
 
 const data = workerData as ProjectorThreadData;
 const store = new SqliteEventStore({ file: data.storeFile, synchronous: data.synchronous, pollIntervalMs: data.pollIntervalMs });
-const runners = PROJECTIONS.map((projection) => new ProjectionRunner(store, openReadModelDb(data.readModelFile), projection, {
-  onError: (error) => parentPort!.postMessage({ type: 'failed', projection: projection.name, message: error instanceof Error ? error.message : String(error) }),
-}));
-for (const runner of runners) runner.start();
+// One runner for every projection: the events are read and parsed once, and each batch commits all read models together.
+const runner = new ProjectionRunner(store, openReadModelDb(data.readModelFile), PROJECTIONS, {
+  onError: (error) => parentPort!.postMessage({ type: 'failed', projection: PROJECTIONS.map((p) => p.name).join('+'), message: error instanceof Error ? error.message : String(error) }),
+});
+runner.start();
 
 parentPort!.on('message', (message: { type: 'stop' }) => {
   if (message.type !== 'stop') return;
-  void Promise.all(runners.map((r) => r.stop()))
+  void runner.stop()
     .then(() => store.close())
     .then(() => parentPort!.postMessage({ type: 'stopped' }));
 });

@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { evolve, nextDeadlineCheck, type AlertLevel, type CaseEvent, type CaseState } from '@chuishao/domain';
 import type { RecordedEvent } from '@chuishao/event-store';
 import type { Projection } from './projection';
@@ -49,45 +49,111 @@ export const caseInboxProjection: Projection = {
   },
 
   applyBatch(db: DatabaseSync, events: readonly RecordedEvent[]) {
-    // Fold each case's events of the batch in memory, then write each touched case once.
-    const touched = new Map<string, { state: CaseState | null; version: number; position: number }>();
-    const load = db.prepare('SELECT state FROM case_inbox WHERE case_id = ?');
-    for (const event of events) {
-      if (!event.streamName.startsWith('case-')) continue;
-      const caseId = event.streamName.slice('case-'.length);
-      let doc = touched.get(caseId);
-      if (!doc) {
-        const row = load.get(caseId) as { state: string } | undefined;
-        doc = { state: row ? (JSON.parse(row.state) as CaseState) : null, version: -1, position: -1 };
-        touched.set(caseId, doc);
-      }
-      doc.state = evolve(doc.state, { type: event.type, data: event.data } as CaseEvent);
-      doc.version = event.revision;
-      doc.position = event.position;
-    }
-    const upsertCase = db.prepare(
-      `INSERT INTO case_inbox (case_id, county_id, township_id, status, category, raised_at, title, description,
-         next_check_at, earliest_due_at, alert_level, version, position, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(case_id) DO UPDATE SET status = excluded.status, next_check_at = excluded.next_check_at,
-         earliest_due_at = excluded.earliest_due_at, alert_level = excluded.alert_level, version = excluded.version,
-         position = excluded.position, state = excluded.state`,
-    );
-    const upsertDepartment = db.prepare(
-      `INSERT INTO case_inbox_departments (case_id, department_id, holding) VALUES (?, ?, ?)
-       ON CONFLICT(department_id, case_id) DO UPDATE SET holding = excluded.holding`,
-    );
-    for (const [caseId, { state, version, position }] of touched) {
-      if (!state) continue;
-      upsertCase.run(
-        caseId, state.countyId, state.townshipId, state.status, state.category, state.raisedAt, state.title, state.description,
-        nextDeadlineCheck(state), earliestDue(state), alertLevel(state), version, position, JSON.stringify(state),
-      );
-      const holders = new Set(state.parts.filter((p) => p.status !== 'closed').map((p) => p.departmentId));
-      for (const departmentId of state.involvedDepartmentIds) upsertDepartment.run(caseId, departmentId, holders.has(departmentId) ? 1 : 0);
-    }
+    const docs = new Map<string, InboxDoc>();
+    foldInbox(db, events, docs);
+    flushInbox(db, docs);
+  },
+
+  session(db: DatabaseSync) {
+    const docs = new Map<string, InboxDoc>();
+    return {
+      fold: (events) => foldInbox(db, events, docs),
+      flush() {
+        flushInbox(db, docs);
+        trim(docs, SESSION_CASES);
+      },
+    };
   },
 };
+
+/** Cases a runner's session keeps folded in memory between transactions (a few KiB each). */
+const SESSION_CASES = 10_000;
+
+interface InboxDoc {
+  state: CaseState | null;
+  version: number;
+  position: number;
+  dirty: boolean;
+  /** The department rows as last written (null: unknown, write them). */
+  departments: string | null;
+}
+
+/** Folds each case's events in memory; flushInbox then writes each touched case once. */
+function foldInbox(db: DatabaseSync, events: readonly RecordedEvent[], docs: Map<string, InboxDoc>): void {
+  const sql = statements(db);
+  for (const event of events) {
+    if (!event.streamName.startsWith('case-')) continue;
+    const caseId = event.streamName.slice('case-'.length);
+    let doc = docs.get(caseId);
+    if (doc) {
+      // Re-insert: the Map's order then tells which cases were touched least recently (trimmed first).
+      docs.delete(caseId);
+    } else {
+      const row = sql.load.get(caseId) as { state: string } | undefined;
+      doc = { state: row ? (JSON.parse(row.state) as CaseState) : null, version: -1, position: -1, dirty: false, departments: null };
+    }
+    docs.set(caseId, doc);
+    doc.state = evolve(doc.state, { type: event.type, data: event.data } as CaseEvent);
+    doc.version = event.revision;
+    doc.position = event.position;
+    doc.dirty = true;
+  }
+}
+
+function flushInbox(db: DatabaseSync, docs: Map<string, InboxDoc>): void {
+  const sql = statements(db);
+  for (const [caseId, doc] of docs) {
+    const state = doc.state;
+    if (!doc.dirty || !state) continue;
+    doc.dirty = false;
+    sql.upsertCase.run(
+      caseId, state.countyId, state.townshipId, state.status, state.category, state.raisedAt, state.title, state.description,
+      nextDeadlineCheck(state), earliestDue(state), alertLevel(state), doc.version, doc.position, JSON.stringify(state),
+    );
+    const holders = new Set(state.parts.filter((p) => p.status !== 'closed').map((p) => p.departmentId));
+    const departments = state.involvedDepartmentIds.map((d) => (holders.has(d) ? `+${d}` : `-${d}`)).join(' ');
+    if (departments === doc.departments) continue;
+    for (const departmentId of state.involvedDepartmentIds) sql.upsertDepartment.run(caseId, departmentId, holders.has(departmentId) ? 1 : 0);
+    doc.departments = departments;
+  }
+}
+
+interface InboxStatements {
+  load: StatementSync;
+  upsertCase: StatementSync;
+  upsertDepartment: StatementSync;
+}
+
+const prepared = new WeakMap<DatabaseSync, InboxStatements>();
+function statements(db: DatabaseSync): InboxStatements {
+  let s = prepared.get(db);
+  if (!s) {
+    s = {
+      load: db.prepare('SELECT state FROM case_inbox WHERE case_id = ?'),
+      upsertCase: db.prepare(
+        `INSERT INTO case_inbox (case_id, county_id, township_id, status, category, raised_at, title, description,
+           next_check_at, earliest_due_at, alert_level, version, position, state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(case_id) DO UPDATE SET status = excluded.status, next_check_at = excluded.next_check_at,
+           earliest_due_at = excluded.earliest_due_at, alert_level = excluded.alert_level, version = excluded.version,
+           position = excluded.position, state = excluded.state`,
+      ),
+      upsertDepartment: db.prepare(
+        `INSERT INTO case_inbox_departments (case_id, department_id, holding) VALUES (?, ?, ?)
+         ON CONFLICT(department_id, case_id) DO UPDATE SET holding = excluded.holding`,
+      ),
+    };
+    prepared.set(db, s);
+  }
+  return s;
+}
+
+function trim(docs: Map<string, InboxDoc>, max: number): void {
+  for (const key of docs.keys()) {
+    if (docs.size <= max) return;
+    docs.delete(key);
+  }
+}
 
 export const ALERT_LEVELS: readonly AlertLevel[] = ['none', 'reminded', 'overdue', 'escalated'];
 

@@ -1,36 +1,66 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { EventStore, RecordedEvent } from '@chuishao/event-store';
-import type { Projection } from './projection';
+import type { Projection, ProjectionSession } from './projection';
 import { readCheckpoint, readProjectionVersion, resetCheckpoint, writeCheckpoint } from './read-model-db';
 
 export interface RunnerOptions {
-  /** Commit after this many events even if more are ready. */
+  /** Live: commit after this many events even if more are ready (default 500). */
   maxBatch?: number;
+  /** Catch-up: events per transaction while reading history (default 50,000; also at most ~1 s per transaction). */
+  catchUpBatch?: number;
   onError?: (error: unknown) => void;
 }
 
+/** Pages read from the store while catching up (smaller when catchUpBatch is). */
+const CATCH_UP_PAGE = 1_000;
+/** A catch-up transaction holds the read-model write lock; other writers wait at most busy_timeout (5 s). */
+const CATCH_UP_MAX_MS = 1_000;
+
+/** The transaction a runner has open: what each projection had committed when it began. */
+interface OpenBatch {
+  committed: Map<string, number | null>;
+  fed: Set<string>;
+  last: number;
+  events: number;
+  startedAt: number;
+}
+
 /**
- * Runs one projection from its checkpoint: catch-up then live. Events that arrive together are
- * applied in one transaction together with the new checkpoint; a crash anywhere leaves either the
- * whole batch and its checkpoint, or neither. Events at or before the checkpoint are skipped, so a
- * redelivery never counts twice.
+ * Runs projections from their checkpoints over one reading of the events: catch-up in long
+ * transactions, then live. Every transaction moves every fed projection's checkpoint together with its
+ * rows; a crash anywhere leaves either the whole batch and its checkpoints, or neither. Events at or
+ * before a projection's checkpoint are skipped for it, so a redelivery never counts twice and
+ * projections at different checkpoints can share a runner.
  */
 export class ProjectionRunner {
+  readonly projections: readonly Projection[];
   private readonly abort = new AbortController();
   private running: Promise<void> | null = null;
+  /** Per projection, the checkpoint this runner last committed (absent before its first transaction). */
+  private readonly committed = new Map<string, number | null>();
+  private readonly sessions = new Map<string, ProjectionSession>();
+  private open: OpenBatch | null = null;
   private position: number | null;
   private readonly waiters: { position: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly store: EventStore,
     private readonly db: DatabaseSync,
-    readonly projection: Projection,
+    projections: Projection | readonly Projection[],
     private readonly options: RunnerOptions = {},
   ) {
-    migrate(db, projection);
-    this.position = readCheckpoint(db, projection.name);
+    this.projections = Array.isArray(projections) ? projections : [projections as Projection];
+    if (this.projections.length === 0) throw new Error('ProjectionRunner needs at least one projection');
+    for (const p of this.projections) migrate(db, p);
+    this.position = this.lowestCheckpoint();
   }
 
+  /** The first projection (runners built for one projection read it so). */
+  get projection(): Projection {
+    return this.projections[0];
+  }
+
+  /** Everything up to here is applied by every projection of this runner. */
   get checkpoint(): number | null {
     return this.position;
   }
@@ -46,17 +76,53 @@ export class ProjectionRunner {
     await this.running;
   }
 
-  /** Resolves once the projection has applied everything up to `position`. */
+  /** Resolves once every projection has applied everything up to `position`. */
   reached(position: number): Promise<void> {
     if (this.position !== null && this.position >= position) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ position, resolve }));
   }
 
   private async run(): Promise<void> {
+    try {
+      await this.catchUp();
+      await this.follow();
+    } finally {
+      // Stopped or failed midway: nothing of an unfinished transaction stays.
+      if (this.open) this.rollback();
+    }
+  }
+
+  /** Pages of history into long transactions, until a page comes back short. */
+  private async catchUp(): Promise<void> {
+    const signal = this.abort.signal;
+    const maxEvents = this.options.catchUpBatch ?? 50_000;
+    const pageSize = Math.min(CATCH_UP_PAGE, maxEvents);
+    let after = this.position;
+    for (;;) {
+      const page = await this.store.readAll({ after, limit: pageSize });
+      if (signal.aborted) return;
+      if (page.length > 0) {
+        if (!this.open) this.begin();
+        this.feed(page);
+        after = page[page.length - 1].position;
+      }
+      const open = this.open;
+      if (open && (page.length < pageSize || open.events >= maxEvents || performance.now() - open.startedAt >= CATCH_UP_MAX_MS)) {
+        this.commit();
+        // Let timers, I/O and waiters run between transactions.
+        await yieldToEventLoop();
+      }
+      if (page.length < pageSize) return;
+    }
+  }
+
+  /** Live: whatever the subscription has ready, up to maxBatch, per transaction. */
+  private async follow(): Promise<void> {
+    const signal = this.abort.signal;
     const maxBatch = this.options.maxBatch ?? 500;
-    const events = this.store.subscribeToAll({ after: this.position, signal: this.abort.signal })[Symbol.asyncIterator]();
+    const events = this.store.subscribeToAll({ after: this.position, signal })[Symbol.asyncIterator]();
     let pending = events.next();
-    while (!this.abort.signal.aborted) {
+    while (!signal.aborted) {
       const first = await pending;
       if (first.done) return;
       const batch: RecordedEvent[] = [first.value];
@@ -68,32 +134,91 @@ export class ProjectionRunner {
         batch.push(next.value);
         pending = events.next();
       }
-      this.applyBatch(batch);
-      // Yield after each batch: during a long catch-up the race's setImmediate callbacks (and every timer
-      // and I/O of the process) would otherwise wait until the end, holding every delivered event in memory.
-      await new Promise((resolve) => setImmediate(resolve));
+      this.begin();
+      this.feed(batch);
+      this.commit();
+      // Yield after each batch: a long burst would otherwise hold every delivered event in memory and stall timers.
+      await yieldToEventLoop();
     }
   }
 
-  private applyBatch(batch: RecordedEvent[]): void {
+  private begin(): void {
     this.db.exec('BEGIN IMMEDIATE');
+    const committed = new Map<string, number | null>();
+    for (const projection of this.projections) {
+      // Read under the write lock: another projector on the same file may have moved it, and then
+      // whatever this runner's session holds in memory may be stale.
+      const checkpoint = readCheckpoint(this.db, projection.name);
+      if (this.committed.has(projection.name) && this.committed.get(projection.name) !== checkpoint) this.sessions.delete(projection.name);
+      committed.set(projection.name, checkpoint);
+    }
+    this.open = { committed, fed: new Set(), last: -1, events: 0, startedAt: performance.now() };
+  }
+
+  private feed(events: readonly RecordedEvent[]): void {
+    const open = this.open!;
     try {
-      // Re-read the checkpoint under the write lock: another projector on the same file may have moved it.
-      const committed = readCheckpoint(this.db, this.projection.name);
-      const fresh = batch.filter((e) => committed === null || e.position > committed);
-      if (fresh.length > 0) {
-        this.projection.applyBatch(this.db, fresh);
-        writeCheckpoint(this.db, this.projection.name, fresh[fresh.length - 1].position);
+      for (const projection of this.projections) {
+        const checkpoint = open.committed.get(projection.name)!;
+        const fresh = checkpoint === null ? events : events.filter((e) => e.position > checkpoint);
+        if (fresh.length === 0) continue;
+        if (projection.session) this.sessionOf(projection).fold(fresh);
+        else projection.applyBatch(this.db, fresh);
+        open.fed.add(projection.name);
+      }
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+    open.last = events[events.length - 1].position;
+    open.events += events.length;
+  }
+
+  private commit(): void {
+    const open = this.open!;
+    try {
+      for (const projection of this.projections) {
+        if (!open.fed.has(projection.name)) continue;
+        this.sessions.get(projection.name)?.flush();
+        writeCheckpoint(this.db, projection.name, open.last);
+        open.committed.set(projection.name, open.last);
       }
       this.db.exec('COMMIT');
     } catch (error) {
-      this.db.exec('ROLLBACK');
+      this.rollback();
       throw error;
     }
-    this.position = Math.max(this.position ?? -1, batch[batch.length - 1].position);
+    this.open = null;
+    for (const [name, position] of open.committed) this.committed.set(name, position);
+    if (open.last < 0) return;
+    this.position = Math.max(this.position ?? -1, open.last);
     for (let i = this.waiters.length - 1; i >= 0; i--) {
       if (this.waiters[i].position <= this.position) this.waiters.splice(i, 1)[0].resolve();
     }
+  }
+
+  private rollback(): void {
+    this.open = null;
+    if (this.db.isOpen && this.db.isTransaction) this.db.exec('ROLLBACK');
+    // What the sessions folded in memory was rolled back on disk.
+    this.sessions.clear();
+    this.committed.clear();
+  }
+
+  private sessionOf(projection: Projection): ProjectionSession {
+    let session = this.sessions.get(projection.name);
+    if (!session) this.sessions.set(projection.name, (session = projection.session!(this.db)));
+    return session;
+  }
+
+  private lowestCheckpoint(): number | null {
+    let lowest = Number.MAX_SAFE_INTEGER;
+    for (const p of this.projections) {
+      const c = readCheckpoint(this.db, p.name);
+      if (c === null) return null;
+      lowest = Math.min(lowest, c);
+    }
+    return lowest;
   }
 }
 
@@ -101,6 +226,7 @@ const IDLE = Symbol('idle');
 function nextMacrotask(): Promise<typeof IDLE> {
   return new Promise((resolve) => setImmediate(() => resolve(IDLE)));
 }
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A projection whose version changed is dropped and projected again from the first event. */
 function migrate(db: DatabaseSync, projection: Projection): void {

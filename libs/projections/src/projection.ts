@@ -14,4 +14,19 @@ export interface Projection {
   /** Removes the projection's tables (for a rebuild after a version change). */
   drop?(db: DatabaseSync): void;
   applyBatch(db: DatabaseSync, events: readonly RecordedEvent[]): void;
+  /**
+   * Optional: a writer for one runner's run that folds events into rows held in memory and writes each
+   * touched row once per transaction (`flush`), keeping rows between transactions so a row touched
+   * again soon is not read back and parsed: what makes a catch-up fast. The runner starts a new
+   * session whenever the tables may have changed under it (another writer moved the checkpoint, or a
+   * transaction failed and was rolled back). A session must bound its memory.
+   */
+  session?(db: DatabaseSync): ProjectionSession;
+}
+
+export interface ProjectionSession {
+  /** Folds events (in global order, each once) into rows in memory; may read rows it does not hold. */
+  fold(events: readonly RecordedEvent[]): void;
+  /** Writes every row changed since the last flush; called inside the transaction that moves the checkpoint. */
+  flush(): void;
 }

@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { EventStore, RecordedEvent } from '@chuishao/event-store';
-import { ProjectionRunner, readCheckpoint, writeCheckpoint, type Projection } from '@chuishao/projections';
+import { ProjectionRunner, readCheckpoint, writeCheckpoint, type Projection, type ProjectionSession } from '@chuishao/projections';
 
 /**
  * Generations: rebuilding a projection from position 0 into NEW tables while the current ones keep
@@ -27,10 +27,10 @@ export interface GenerationalProjection {
   existingGenerations(db: DatabaseSync): number[];
   applyBatch(db: DatabaseSync, generation: number, events: readonly RecordedEvent[]): void;
   /**
-   * Optional: a batch applier for one rebuild run, which may keep rows in memory across batches (only
-   * that run writes the generation it builds). A new one is made for every rebuild run.
+   * Optional: a session over one generation's tables that keeps rows in memory across transactions;
+   * the runner makes a new one whenever another writer may have touched the tables (Projection.session).
    */
-  rebuilder?(generation: number): (db: DatabaseSync, events: readonly RecordedEvent[]) => void;
+  session?(db: DatabaseSync, generation: number): ProjectionSession;
 }
 
 export function ensureGenerationsTable(db: DatabaseSync): void {
@@ -76,16 +76,33 @@ export function liveProjection(gp: GenerationalProjection): Projection {
     applyBatch(db, events) {
       gp.applyBatch(db, activeGeneration(db, gp.name), events);
     },
+    session: gp.session && ((db) => {
+      // What a session holds belongs to one generation: a switch (a rebuild finishing) starts afresh.
+      // The switch commits while no transaction of this runner is open, so a whole transaction sees one generation.
+      let generation = -1;
+      let current: ProjectionSession | null = null;
+      return {
+        fold(events) {
+          const active = activeGeneration(db, gp.name);
+          if (active !== generation || !current) {
+            generation = active;
+            current = gp.session!(db, active);
+          }
+          current.fold(events);
+        },
+        flush: () => current?.flush(),
+      };
+    }),
   };
 }
 
 /** One fixed generation as a projection of its own (what a rebuild runs). */
 export function generationProjection(gp: GenerationalProjection, generation: number): Projection {
-  const apply = gp.rebuilder?.(generation) ?? ((db: DatabaseSync, events: readonly RecordedEvent[]) => gp.applyBatch(db, generation, events));
   return {
     name: rebuildName(gp.name, generation),
     setup: (db) => gp.setupGeneration(db, generation),
-    applyBatch: apply,
+    applyBatch: (db, events) => gp.applyBatch(db, generation, events),
+    session: gp.session && ((db) => gp.session!(db, generation)),
   };
 }
 
@@ -96,7 +113,7 @@ export interface RebuildProgress {
 }
 
 export interface RebuildOptions {
-  /** Events per transaction while catching up (default 2000). */
+  /** Events per transaction while catching up (default 10,000). */
   maxBatch?: number;
   /** How long the old generation's tables stay after the switch, for readers still on them (default 2 s). */
   graceMs?: number;
@@ -124,7 +141,7 @@ export async function rebuildProjection(store: EventStore, db: DatabaseSync, gp:
   // 1. Catch up from the checkpoint (0 when fresh) to the head, in big batches, off the live path.
   let failure: unknown = null;
   const runner = new ProjectionRunner(store, db, generationProjection(gp, generation), {
-    maxBatch: options.maxBatch ?? 2000,
+    catchUpBatch: options.maxBatch ?? 10_000,
     onError: (error) => (failure = error),
   });
   runner.start();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import fc from 'fast-check';
-import { SqliteEventStore, type EventStore, type RecordedEvent, type SubscribeOptions } from '@chuishao/event-store';
+import { SqliteEventStore, type EventStore, type ReadAllOptions, type RecordedEvent, type SubscribeOptions } from '@chuishao/event-store';
 import { openReadModelDb, ProjectionRunner, readCheckpoint } from '@chuishao/projections';
 import { actionsArb, historyOf } from '../test/random-history';
 import { factsFromEvents, type PartFacts } from './facts';
@@ -119,15 +119,18 @@ describe('scoring-parts projection over the real store and runner', () => {
     live.start();
     await live.reached(head);
 
-    // A store whose subscription breaks after 30 events: the rebuild fails like a killed process.
+    // A store whose reads break after 30 events: the rebuild fails like a killed process.
+    let delivered = 0;
+    const counted = (events: RecordedEvent[]) => {
+      delivered += events.length;
+      if (delivered > 30) throw new Error('killed');
+      return events;
+    };
     const broken: EventStore = Object.create(store, {
+      readAll: { value: async (options?: ReadAllOptions) => counted(await store.readAll(options)) },
       subscribeToAll: {
         value: (options?: SubscribeOptions) => (async function* () {
-          let n = 0;
-          for await (const e of store.subscribeToAll(options)) {
-            if (++n > 30) throw new Error('killed');
-            yield e;
-          }
+          for await (const e of store.subscribeToAll(options)) yield counted([e])[0];
         })(),
       },
     });

@@ -1,6 +1,6 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { RecordedEvent } from '@chuishao/event-store';
-import { readCheckpoint, type Projection } from '@chuishao/projections';
+import type { Projection } from '@chuishao/projections';
 import { applyScoringEvent, SCORED_EVENT_TYPES, type CaseFacts, type FactsStore, type PartFacts, type ReviewFacts, type RoundFacts } from './facts';
 import { liveProjection, rebuildName, type GenerationalProjection } from './generations';
 
@@ -178,6 +178,8 @@ class SqliteFactsStore implements FactsStore {
       this.sql.upsertCase.run(c.caseId, c.countyId, c.townshipId, c.known, c.position, JSON.stringify(c.current));
     }
     for (const id of this.dirtyParts) this.sql.upsertPart.run(...toRow(this.parts.get(id)!));
+    this.dirtyCases.clear();
+    this.dirtyParts.clear();
     trim(this.cases, this.keep);
     trim(this.parts, this.keep * 2);
   }
@@ -191,8 +193,8 @@ function trim<V>(map: Map<string, V>, max: number): void {
   }
 }
 
-/** Rows a rebuild run keeps in memory across batches (cases; twice as many parts): ~100 MB at most. */
-const REBUILD_CACHE_CASES = 50_000;
+/** Rows a runner's session keeps in memory between transactions (cases; twice as many parts). */
+const SESSION_CACHE_CASES = 10_000;
 
 export const scoringGenerations: GenerationalProjection = {
   name: SCORING_PROJECTION,
@@ -250,20 +252,13 @@ export const scoringGenerations: GenerationalProjection = {
     return [...new Set(rows.map((r) => TABLE.exec(r.name)).filter((m) => m !== null).map((m) => Number(m![1])))].sort((a, b) => a - b);
   },
 
-  rebuilder(generation) {
-    const cases = new Map<string, CaseFacts | null>();
-    const parts = new Map<string, PartFacts | null>();
-    let last: number | null | undefined;
-    return (db, events) => {
-      // Another process wrote this generation since our last batch (two rebuilds at once): forget what we hold.
-      if (last !== undefined && readCheckpoint(db, rebuildName(SCORING_PROJECTION, generation)) !== last) {
-        cases.clear();
-        parts.clear();
-      }
-      last = events.length > 0 ? events[events.length - 1].position : last;
-      const store = new SqliteFactsStore(statementsFor(db, generation), cases, parts, REBUILD_CACHE_CASES);
-      for (const e of events) if (SCORED_EVENT_TYPES.has(e.type)) applyScoringEvent(store, e);
-      store.flush();
+  session(db, generation) {
+    const store = new SqliteFactsStore(statementsFor(db, generation), new Map(), new Map(), SESSION_CACHE_CASES);
+    return {
+      fold(events) {
+        for (const e of events) if (SCORED_EVENT_TYPES.has(e.type)) applyScoringEvent(store, e);
+      },
+      flush: () => store.flush(),
     };
   },
 
