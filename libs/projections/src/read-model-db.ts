@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
 /**
  * Read models live in their own SQLite file, apart from the events. Each projection commits its rows
@@ -32,15 +32,26 @@ export function openReadModelDb(file: string, options: { readOnly?: boolean } = 
   return db;
 }
 
+/** Statements prepared once per connection: checkpoints are read on every batch and every scorecard request. */
+const statements = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
+function prepared(db: DatabaseSync, sql: string): StatementSync {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}
+
 export function readCheckpoint(db: DatabaseSync, name: string): number | null {
-  const row = db.prepare('SELECT position FROM projection_checkpoints WHERE name = ?').get(name) as
+  const row = prepared(db, 'SELECT position FROM projection_checkpoints WHERE name = ?').get(name) as
     | { position: number | null }
     | undefined;
   return row?.position ?? null;
 }
 
 export function writeCheckpoint(db: DatabaseSync, name: string, position: number): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES (?, ?, ?)
      ON CONFLICT(name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
   ).run(name, position, new Date().toISOString());

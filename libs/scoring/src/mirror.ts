@@ -22,6 +22,8 @@ export class PartsMirror {
   /** Per county, ordered by assignment instant (then holding id). */
   private readonly byCounty = new Map<string, PartFacts[]>();
   private loading: Promise<void> | null = null;
+  /** The file's data_version and this connection's change count when the mirror last caught up. */
+  private dataVersion = '';
 
   constructor(private readonly db: DatabaseSync, private readonly chunk = CHUNK) {}
 
@@ -40,6 +42,10 @@ export class PartsMirror {
 
   /** Catches up with the rows written since the mirror's checkpoint (synchronous; a full load if the generation moved). */
   refresh(): void {
+    // Nothing committed to the file since the last refresh, by any connection: nothing to read (one cheap query per request).
+    const seen = prepared(this.db, 'SELECT (SELECT data_version FROM pragma_data_version) AS v, total_changes() AS t').get() as { v: number; t: number };
+    const version = `${seen.v}:${seen.t}`;
+    if (this.generation !== null && version === this.dataVersion) return;
     const stale = this.read(() => {
       const generation = activeGeneration(this.db, SCORING_PROJECTION);
       if (generation !== this.generation) return true;
@@ -54,6 +60,7 @@ export class PartsMirror {
       return false;
     });
     if (stale) this.loadAllSync();
+    else this.dataVersion = version;
   }
 
   /** The county's parts assigned in [fromMs, toMs), in assignment order. */

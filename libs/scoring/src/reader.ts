@@ -46,6 +46,7 @@ interface CacheEntry<T> {
 }
 
 const MAX_CACHE_KEYS = 512;
+const TEXT_CACHE_BYTES = 64 * 2 ** 20;
 
 /**
  * Reads scorecards from the scoring read model, through an in-memory mirror of its parts (mirror.ts).
@@ -60,6 +61,8 @@ export class ScorecardReader {
   private readonly mirror: PartsMirror;
   private readonly cache = new Map<string, CacheEntry<unknown>[]>();
   private cachedAt = '';
+  /** Characters of cached text (explain bodies are ~1 KiB per part). */
+  private textBytes = 0;
 
   constructor(private readonly db: DatabaseSync, options: { loadChunk?: number } = {}) {
     this.mirror = new PartsMirror(db, options.loadChunk);
@@ -76,8 +79,39 @@ export class ScorecardReader {
   }
 
   scorecard(q: ScorecardRequest): Scorecard {
-    const rows = this.cached(`card|${key(q)}`, q, (parts) => computeScorecard(parts, optionsOf(q)).departments);
+    const { rows } = this.rows(q);
     return { from: q.from, to: q.to, asOf: iso(q.asOf), policyVersion: q.policy.version, departments: rows.map((r) => ({ ...r })) };
+  }
+
+  /**
+   * The same scorecard as JSON text, `{from, to, asOf, policyVersion, countyId, departments}`: the rows'
+   * serialization is cached with them, since a scorecard is read far more often than it changes.
+   */
+  scorecardJson(q: ScorecardRequest): string {
+    const cached = this.rows(q);
+    cached.json ??= JSON.stringify(cached.rows);
+    const head = { from: q.from, to: q.to, asOf: iso(q.asOf), policyVersion: q.policy.version, countyId: q.countyId };
+    return `${JSON.stringify(head).slice(0, -1)},"departments":${cached.json}}`;
+  }
+
+  /**
+   * Text rendered from the period's parts at asOf (an explain body's parts), cached like the scorecards
+   * for the asOf interval over which it cannot change, within TEXT_CACHE_BYTES. `render` must not
+   * depend on asOf except through the parts' facts and deadlines (what stableInterval bounds).
+   */
+  cachedText(name: string, q: ScorecardRequest, render: () => string): string {
+    const entry = this.cached(`text|${name}|${key(q)}`, q, () => ({ text: null as string | null }));
+    if (entry.text === null) {
+      const text = render();
+      if (this.textBytes + text.length > TEXT_CACHE_BYTES) return text;
+      this.textBytes += text.length;
+      entry.text = text;
+    }
+    return entry.text;
+  }
+
+  private rows(q: ScorecardRequest): { rows: ScorecardRow[]; json?: string } {
+    return this.cached(`card|${key(q)}`, q, (parts) => ({ rows: computeScorecard(parts, optionsOf(q)).departments }));
   }
 
   department(q: ScorecardRequest, departmentId: string): DepartmentScorecard {
@@ -125,6 +159,7 @@ export class ScorecardReader {
     const at = `${this.mirror.generation}|${this.mirror.checkpoint}`;
     if (at !== this.cachedAt) {
       this.cache.clear();
+      this.textBytes = 0;
       this.cachedAt = at;
     }
     const hit = this.cache.get(name)?.find((e) => e.lo <= q.asOf && q.asOf < e.hi);
@@ -134,9 +169,13 @@ export class ScorecardReader {
     const parts = this.mirror.period(q.countyId, period.fromMs, period.toMs);
     const value = compute(parts);
     const { lo, hi } = stableInterval(parts, q.asOf);
-    if (this.cache.size >= MAX_CACHE_KEYS && !this.cache.has(name)) this.cache.clear();
+    if (this.cache.size >= MAX_CACHE_KEYS && !this.cache.has(name)) {
+      this.cache.clear();
+      this.textBytes = 0;
+    }
     const entries = this.cache.get(name) ?? [];
     entries.push({ lo, hi, value });
+    // Text dropped with its entry is not subtracted: the count only over-estimates, and resets with the cache.
     if (entries.length > 16) entries.shift();
     this.cache.set(name, entries);
     return value;
