@@ -2,13 +2,15 @@
  * Whistle lifecycles over HTTP on the embedded store, against raw appends of the same events to the
  * same kind of store, in the same run. Run on demand: `npm run bench:lifecycle` (never a test).
  * Env: BENCH_SECONDS (default 20), BENCH_CONCURRENCY (default 32), STORE_SYNCHRONOUS (default FULL).
+ * Prints throughput and latency, CPU time per append / per command (server threads and load generator
+ * separately: on a shared machine these move far less than throughput), peak RSS and the load average.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Pool } from 'undici';
 import { SqliteEventStore } from '@chuishao/event-store';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -17,26 +19,49 @@ const SYNCHRONOUS = (process.env.STORE_SYNCHRONOUS ?? 'FULL') as 'FULL' | 'NORMA
 const PORT = Number(process.env.BENCH_PORT ?? 39117);
 const ROOT = resolve(__dirname, '../..');
 
-const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-function call(method: string, path: string, token: string | null, body?: object): Promise<{ status: number; json: any }> {
-  return new Promise((res, rej) => {
-    const payload = body ? JSON.stringify(body) : undefined;
-    const req = request({ host: '127.0.0.1', port: PORT, method, path, agent, headers: {
-      'content-type': 'application/json',
-      ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    } }, (r) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c) => chunks.push(c));
-      r.on('end', () => res({ status: r.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString() || 'null') }));
-    });
-    req.on('error', rej);
-    req.end(payload);
-  });
+// undici's Pool: the load generator shares the 2 cores with the server, so it should cost as little CPU as it can.
+const pool = new Pool(`http://127.0.0.1:${PORT}`, { connections: CONCURRENCY, pipelining: 1 });
+async function call(method: 'GET' | 'POST', path: string, token: string | null, body?: object): Promise<{ status: number; json: any }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const r = await pool.request({ method, path, headers, body: body ? JSON.stringify(body) : undefined });
+  const text = await r.body.text();
+  return { status: r.statusCode, json: text ? JSON.parse(text) : null };
 }
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** The machine is shared: each result is read against the load it ran under. */
+function loadAverage(): string {
+  return loadavg().map((l) => l.toFixed(2)).join(', ');
+}
+
+/**
+ * CPU seconds per thread name of a process (Linux /proc). Throughput moves with whatever else the shared
+ * machine runs; CPU time per command is what the server's own cost is, and changes far less with load.
+ */
+function threadCpuSeconds(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const [utime, stime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
+      byName.set(name, (byName.get(name) ?? 0) + (utime + stime) / 100);
+    } catch {
+      // The thread ended between listing and reading.
+    }
+  }
+  return byName;
+}
+
+function cpuPerCommand(before: Map<string, number>, after: Map<string, number>, commands: number): string {
+  const ms = (name: string) => (1000 * ((after.get(name) ?? 0) - (before.get(name) ?? 0))) / commands;
+  const total = [...after.keys()].reduce((sum, name) => sum + ms(name), 0);
+  const threads = [...after.keys()].map((name) => [name, ms(name)] as const).filter(([, v]) => v >= 0.005).sort((a, b) => b[1] - a[1]);
+  return `${total.toFixed(3)} ms (${threads.map(([name, v]) => `${name} ${v.toFixed(3)}`).join(', ')})`;
 }
 
 function peakRssMiB(pid: number): number {
@@ -64,7 +89,7 @@ async function benchApi(dataDir: string) {
   const latencies: number[] = [];
   let commands = 0;
   let failures = 0;
-  const timed = async (method: string, path: string, t: string, body: object) => {
+  const timed = async (method: 'POST', path: string, t: string, body: object) => {
     const start = process.hrtime.bigint();
     const r = await call(method, path, t, body);
     latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
@@ -85,13 +110,20 @@ async function benchApi(dataDir: string) {
     }
   };
   const started = Date.now();
+  const serverCpu = threadCpuSeconds(server.pid!);
+  const clientCpu = process.cpuUsage();
   await Promise.all(Array.from({ length: CONCURRENCY }, client));
   const elapsed = (Date.now() - started) / 1000;
+  const clientUsage = process.cpuUsage(clientCpu);
+  const serverCpuPerCommand = cpuPerCommand(serverCpu, threadCpuSeconds(server.pid!), commands);
+  const clientCpuPerCommand = (clientUsage.user + clientUsage.system) / 1000 / commands;
   const rss = peakRssMiB(server.pid!);
+  await pool.close();
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
   latencies.sort((a, b) => a - b);
-  return { commands, failures, perSecond: commands / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), peakRssMiB: rss };
+  return { commands, failures, perSecond: commands / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), peakRssMiB: rss,
+    serverCpuPerCommand, clientCpuPerCommand };
 }
 
 /** The same five events per lifecycle (4 appends), straight into the adapter, same concurrency. */
@@ -118,11 +150,15 @@ async function benchRaw(dataDir: string) {
     }
   };
   const started = Date.now();
+  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: CONCURRENCY }, client));
   const elapsed = (Date.now() - started) / 1000;
+  const usage = process.cpuUsage(cpu);
   await store.close();
   latencies.sort((a, b) => a - b);
-  return { appends, perSecond: appends / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  // This process's CPU, writer thread included: what one append costs, next to what one command costs the server.
+  const cpuPerAppend = (usage.user + usage.system) / 1000 / appends;
+  return { appends, perSecond: appends / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuPerAppend };
 }
 
 async function main() {
@@ -130,12 +166,16 @@ async function main() {
   try {
     console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; ` +
       `synchronous=${SYNCHRONOUS}; ${SECONDS}s × ${CONCURRENCY} clients; data in ${dir}`);
+    console.log(`load average at start: ${loadAverage()}`);
     const raw = await benchRaw(dir);
-    console.log(`raw appends: ${raw.perSecond.toFixed(0)}/s, p50 ${raw.p50.toFixed(2)} ms, p99 ${raw.p99.toFixed(2)} ms (${raw.appends} appends)`);
+    console.log(`raw appends: ${raw.perSecond.toFixed(0)}/s, p50 ${raw.p50.toFixed(2)} ms, p99 ${raw.p99.toFixed(2)} ms (${raw.appends} appends), ` +
+      `CPU ${raw.cpuPerAppend.toFixed(3)} ms per append`);
     const api = await benchApi(join(dir, 'api'));
     console.log(`API commands: ${api.perSecond.toFixed(0)}/s, p50 ${api.p50.toFixed(2)} ms, p99 ${api.p99.toFixed(2)} ms, ` +
       `server peak RSS ${api.peakRssMiB} MiB (${api.commands} ok, ${api.failures} failed)`);
+    console.log(`CPU per command: server ${api.serverCpuPerCommand}; load generator ${api.clientCpuPerCommand.toFixed(3)} ms`);
     console.log(`API / raw: ${((100 * api.perSecond) / raw.perSecond).toFixed(1)}%`);
+    console.log(`load average at end: ${loadAverage()}`);
     if (api.failures > 0) process.exitCode = 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });
