@@ -19,14 +19,27 @@ const SYNCHRONOUS = (process.env.STORE_SYNCHRONOUS ?? 'FULL') as 'FULL' | 'NORMA
 const PORT = Number(process.env.BENCH_PORT ?? 39117);
 const ROOT = resolve(__dirname, '../..');
 
-// undici's Pool: the load generator shares the 2 cores with the server, so it should cost as little CPU as it can.
+// undici's Pool through its dispatch API (no response stream per request): the load generator shares the 2 cores
+// with the server, so it should cost as little CPU as it can.
 const pool = new Pool(`http://127.0.0.1:${PORT}`, { connections: CONCURRENCY, pipelining: 1 });
-async function call(method: 'GET' | 'POST', path: string, token: string | null, body?: object): Promise<{ status: number; json: any }> {
+function call(method: 'GET' | 'POST', path: string, token: string | null, body?: object): Promise<{ status: number; json: any }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const r = await pool.request({ method, path, headers, body: body ? JSON.stringify(body) : undefined });
-  const text = await r.body.text();
-  return { status: r.statusCode, json: text ? JSON.parse(text) : null };
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    const chunks: Buffer[] = [];
+    pool.dispatch({ method, path, headers, body: body ? JSON.stringify(body) : undefined }, {
+      // Its presence selects undici's current handler interface (otherwise it expects the legacy onConnect/onHeaders).
+      onRequestStart: () => {},
+      onResponseStart: (_, statusCode) => void (status = statusCode),
+      onResponseData: (_, chunk) => void chunks.push(chunk),
+      onResponseEnd: () => {
+        const text = chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString();
+        resolve({ status, json: text ? JSON.parse(text) : null });
+      },
+      onResponseError: (_, error) => reject(error),
+    });
+  });
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -75,11 +88,23 @@ async function benchApi(dataDir: string) {
     env: { ...process.env, PORT: String(PORT), DATA_DIR: dataDir, STORE_SYNCHRONOUS: SYNCHRONOUS },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  const exited = new Promise((r) => server.once('exit', r));
+  // Whatever happens, the server goes down with the bench: an orphan would hold the port for the next run.
+  try {
+    return await driveLifecycles(server.pid!, () => server.exitCode !== null);
+  } finally {
+    await pool.close();
+    server.kill('SIGTERM');
+    await exited;
+  }
+}
+
+async function driveLifecycles(serverPid: number, serverExited: () => boolean) {
   for (let i = 0; ; i++) {
     try {
       if ((await call('GET', '/v1/orgs', null)).status === 200) break;
     } catch {
-      if (i > 300) throw new Error('server did not start');
+      if (i > 300 || serverExited()) throw new Error('server did not start');
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -110,17 +135,14 @@ async function benchApi(dataDir: string) {
     }
   };
   const started = Date.now();
-  const serverCpu = threadCpuSeconds(server.pid!);
+  const serverCpu = threadCpuSeconds(serverPid);
   const clientCpu = process.cpuUsage();
   await Promise.all(Array.from({ length: CONCURRENCY }, client));
   const elapsed = (Date.now() - started) / 1000;
   const clientUsage = process.cpuUsage(clientCpu);
-  const serverCpuPerCommand = cpuPerCommand(serverCpu, threadCpuSeconds(server.pid!), commands);
+  const serverCpuPerCommand = cpuPerCommand(serverCpu, threadCpuSeconds(serverPid), commands);
   const clientCpuPerCommand = (clientUsage.user + clientUsage.system) / 1000 / commands;
-  const rss = peakRssMiB(server.pid!);
-  await pool.close();
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
+  const rss = peakRssMiB(serverPid);
   latencies.sort((a, b) => a - b);
   return { commands, failures, perSecond: commands / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), peakRssMiB: rss,
     serverCpuPerCommand, clientCpuPerCommand };
