@@ -70,7 +70,8 @@ export async function createRuntime(
   const policy = options.policy ?? countyPolicy(calendar, catalog);
   warnIfCalendarRunsOut(calendar, clock);
   const module = AppModule.with({ config, store, directory, clock, policy, readModels, catalog, calendarYears: calendar.coveredYears });
-  const app = await NestFactory.create<NestExpressApplication>(module, { logger: options.logger ?? ['log', 'warn', 'error'], bodyParser: true });
+  // JSON is the only body the API reads: no urlencoded parser probing every request's Content-Type.
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger: options.logger ?? config.logLevels, bodyParser: false });
   app.useBodyParser('json', { limit: '256kb' });
   app.useGlobalPipes(validationPipe());
   app.disable('x-powered-by');
