@@ -2,7 +2,8 @@
  * Whistle lifecycles over HTTP on the embedded store, against raw appends of the same events to the
  * same kind of store, in the same run. Run on demand: `npm run bench:lifecycle` (never a test).
  * Env: BENCH_SECONDS (default 20), BENCH_CONCURRENCY (default 32), STORE_SYNCHRONOUS (default FULL).
- * Prints throughput and latency, CPU time per append / per command (server threads and load generator
+ * Each client drives its own keep-alive connection (bench/lib/keep-alive-client.ts: the load generator shares the
+ * cores with the server, so it should cost as little as it can). Prints throughput and latency, CPU time per append / per command (server threads and load generator
  * separately: on a shared machine these move far less than throughput), peak RSS and the load average.
  */
 import { spawn } from 'node:child_process';
@@ -10,8 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Pool } from 'undici';
 import { SqliteEventStore } from '@chuishao/event-store';
+import { KeepAliveConnection, type Reply } from './lib/keep-alive-client';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -19,27 +20,10 @@ const SYNCHRONOUS = (process.env.STORE_SYNCHRONOUS ?? 'FULL') as 'FULL' | 'NORMA
 const PORT = Number(process.env.BENCH_PORT ?? 39117);
 const ROOT = resolve(__dirname, '../..');
 
-// undici's Pool through its dispatch API (no response stream per request): the load generator shares the 2 cores
-// with the server, so it should cost as little CPU as it can.
-const pool = new Pool(`http://127.0.0.1:${PORT}`, { connections: CONCURRENCY, pipelining: 1 });
-function call(method: 'GET' | 'POST', path: string, token: string | null, body?: object): Promise<{ status: number; json: any }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  return new Promise((resolve, reject) => {
-    let status = 0;
-    const chunks: Buffer[] = [];
-    pool.dispatch({ method, path, headers, body: body ? JSON.stringify(body) : undefined }, {
-      // Its presence selects undici's current handler interface (otherwise it expects the legacy onConnect/onHeaders).
-      onRequestStart: () => {},
-      onResponseStart: (_, statusCode) => void (status = statusCode),
-      onResponseData: (_, chunk) => void chunks.push(chunk),
-      onResponseEnd: () => {
-        const text = chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString();
-        resolve({ status, json: text ? JSON.parse(text) : null });
-      },
-      onResponseError: (_, error) => reject(error),
-    });
-  });
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
+function call(connection: KeepAliveConnection, path: string, token: string | null, body?: object): Promise<Reply> {
+  const headers = token ? { ...JSON_HEADERS, Authorization: `Bearer ${token}` } : JSON_HEADERS;
+  return connection.request(body ? 'POST' : 'GET', path, headers, body ? JSON.stringify(body) : undefined);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -93,46 +77,55 @@ async function benchApi(dataDir: string) {
   try {
     return await driveLifecycles(server.pid!, () => server.exitCode !== null);
   } finally {
-    await pool.close();
     server.kill('SIGTERM');
     await exited;
   }
 }
 
-async function driveLifecycles(serverPid: number, serverExited: () => boolean) {
+async function connectWhenUp(serverExited: () => boolean): Promise<KeepAliveConnection> {
   for (let i = 0; ; i++) {
+    const connection = new KeepAliveConnection(PORT);
     try {
-      if ((await call('GET', '/v1/orgs', null)).status === 200) break;
+      if ((await call(connection, '/v1/orgs', null)).status === 200) return connection;
     } catch {
+      connection.close();
       if (i > 300 || serverExited()) throw new Error('server did not start');
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  const token = async (orgId: string) => (await call('POST', '/v1/dev/tokens', null, { orgId })).json.token as string;
+}
+
+async function driveLifecycles(serverPid: number, serverExited: () => boolean) {
+  const setup = await connectWhenUp(serverExited);
+  const token = async (orgId: string) => JSON.parse((await call(setup, '/v1/dev/tokens', null, { orgId })).text).token as string;
   const twp = await token('twp-dongba');
   const dept = await token('dept-ecology');
+  setup.close();
   const latencies: number[] = [];
   let commands = 0;
   let failures = 0;
-  const timed = async (method: 'POST', path: string, t: string, body: object) => {
+  const timed = async (connection: KeepAliveConnection, path: string, t: string, body: object) => {
     const start = process.hrtime.bigint();
-    const r = await call(method, path, t, body);
+    const r = await call(connection, path, t, body);
     latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
     if (r.status >= 300) failures++;
     else commands++;
-    return r.json;
+    return r;
   };
   const end = Date.now() + SECONDS * 1000;
   const client = async () => {
+    const connection = new KeepAliveConnection(PORT);
     while (Date.now() < end) {
-      const c = await timed('POST', '/v1/whistles', twp, {
+      const blown = await timed(connection, '/v1/whistles', twp, {
         title: '道路塌陷', description: '村道K3+200处路面塌陷', category: 'resident_request',
         departmentIds: ['dept-ecology'], location: { address: '东坝镇村道K3' },
       });
-      await timed('POST', `/v1/cases/${c.caseId}/responses`, dept, {});
-      await timed('POST', `/v1/cases/${c.caseId}/completions`, dept, { result: '已修复' });
-      await timed('POST', `/v1/cases/${c.caseId}/reviews`, twp, { departmentId: 'dept-ecology', resolved: true, satisfaction: 'satisfied' });
+      const { caseId } = JSON.parse(blown.text);
+      await timed(connection, `/v1/cases/${caseId}/responses`, dept, {});
+      await timed(connection, `/v1/cases/${caseId}/completions`, dept, { result: '已修复' });
+      await timed(connection, `/v1/cases/${caseId}/reviews`, twp, { departmentId: 'dept-ecology', resolved: true, satisfaction: 'satisfied' });
     }
+    connection.close();
   };
   const started = Date.now();
   const serverCpu = threadCpuSeconds(serverPid);
