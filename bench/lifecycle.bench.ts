@@ -2,14 +2,17 @@
  * Whistle lifecycles over HTTP on the embedded store, against raw appends of the same events to the
  * same kind of store, in the same run. Run on demand: `npm run bench:lifecycle` (never a test).
  * Env: BENCH_SECONDS (default 20), BENCH_CONCURRENCY (default 32), STORE_SYNCHRONOUS (default FULL).
+ * Each client drives its own keep-alive connection (bench/lib/keep-alive-client.ts: the load generator shares the
+ * cores with the server, so it should cost as little as it can). Prints throughput and latency, CPU time per append / per command (server threads and load generator
+ * separately: on a shared machine these move far less than throughput), peak RSS and the load average.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SqliteEventStore } from '@chuishao/event-store';
+import { KeepAliveConnection, type Reply } from './lib/keep-alive-client';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -17,26 +20,45 @@ const SYNCHRONOUS = (process.env.STORE_SYNCHRONOUS ?? 'FULL') as 'FULL' | 'NORMA
 const PORT = Number(process.env.BENCH_PORT ?? 39117);
 const ROOT = resolve(__dirname, '../..');
 
-const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-function call(method: string, path: string, token: string | null, body?: object): Promise<{ status: number; json: any }> {
-  return new Promise((res, rej) => {
-    const payload = body ? JSON.stringify(body) : undefined;
-    const req = request({ host: '127.0.0.1', port: PORT, method, path, agent, headers: {
-      'content-type': 'application/json',
-      ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    } }, (r) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c) => chunks.push(c));
-      r.on('end', () => res({ status: r.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString() || 'null') }));
-    });
-    req.on('error', rej);
-    req.end(payload);
-  });
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
+function call(connection: KeepAliveConnection, path: string, token: string | null, body?: object): Promise<Reply> {
+  const headers = token ? { ...JSON_HEADERS, Authorization: `Bearer ${token}` } : JSON_HEADERS;
+  return connection.request(body ? 'POST' : 'GET', path, headers, body ? JSON.stringify(body) : undefined);
 }
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** The machine is shared: each result is read against the load it ran under. */
+function loadAverage(): string {
+  return loadavg().map((l) => l.toFixed(2)).join(', ');
+}
+
+/**
+ * CPU seconds per thread name of a process (Linux /proc). Throughput moves with whatever else the shared
+ * machine runs; CPU time per command is what the server's own cost is, and changes far less with load.
+ */
+function threadCpuSeconds(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const [utime, stime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
+      byName.set(name, (byName.get(name) ?? 0) + (utime + stime) / 100);
+    } catch {
+      // The thread ended between listing and reading.
+    }
+  }
+  return byName;
+}
+
+function cpuPerCommand(before: Map<string, number>, after: Map<string, number>, commands: number): string {
+  const ms = (name: string) => (1000 * ((after.get(name) ?? 0) - (before.get(name) ?? 0))) / commands;
+  const total = [...after.keys()].reduce((sum, name) => sum + ms(name), 0);
+  const threads = [...after.keys()].map((name) => [name, ms(name)] as const).filter(([, v]) => v >= 0.005).sort((a, b) => b[1] - a[1]);
+  return `${total.toFixed(3)} ms (${threads.map(([name, v]) => `${name} ${v.toFixed(3)}`).join(', ')})`;
 }
 
 function peakRssMiB(pid: number): number {
@@ -50,48 +72,73 @@ async function benchApi(dataDir: string) {
     env: { ...process.env, PORT: String(PORT), DATA_DIR: dataDir, STORE_SYNCHRONOUS: SYNCHRONOUS },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  const exited = new Promise((r) => server.once('exit', r));
+  // Whatever happens, the server goes down with the bench: an orphan would hold the port for the next run.
+  try {
+    return await driveLifecycles(server.pid!, () => server.exitCode !== null);
+  } finally {
+    server.kill('SIGTERM');
+    await exited;
+  }
+}
+
+async function connectWhenUp(serverExited: () => boolean): Promise<KeepAliveConnection> {
   for (let i = 0; ; i++) {
+    const connection = new KeepAliveConnection(PORT);
     try {
-      if ((await call('GET', '/v1/orgs', null)).status === 200) break;
+      if ((await call(connection, '/v1/orgs', null)).status === 200) return connection;
     } catch {
-      if (i > 300) throw new Error('server did not start');
+      connection.close();
+      if (i > 300 || serverExited()) throw new Error('server did not start');
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  const token = async (orgId: string) => (await call('POST', '/v1/dev/tokens', null, { orgId })).json.token as string;
+}
+
+async function driveLifecycles(serverPid: number, serverExited: () => boolean) {
+  const setup = await connectWhenUp(serverExited);
+  const token = async (orgId: string) => JSON.parse((await call(setup, '/v1/dev/tokens', null, { orgId })).text).token as string;
   const twp = await token('twp-dongba');
   const dept = await token('dept-ecology');
+  setup.close();
   const latencies: number[] = [];
   let commands = 0;
   let failures = 0;
-  const timed = async (method: string, path: string, t: string, body: object) => {
+  const timed = async (connection: KeepAliveConnection, path: string, t: string, body: object) => {
     const start = process.hrtime.bigint();
-    const r = await call(method, path, t, body);
+    const r = await call(connection, path, t, body);
     latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
     if (r.status >= 300) failures++;
     else commands++;
-    return r.json;
+    return r;
   };
   const end = Date.now() + SECONDS * 1000;
   const client = async () => {
+    const connection = new KeepAliveConnection(PORT);
     while (Date.now() < end) {
-      const c = await timed('POST', '/v1/whistles', twp, {
+      const blown = await timed(connection, '/v1/whistles', twp, {
         title: '道路塌陷', description: '村道K3+200处路面塌陷', category: 'resident_request',
         departmentIds: ['dept-ecology'], location: { address: '东坝镇村道K3' },
       });
-      await timed('POST', `/v1/cases/${c.caseId}/responses`, dept, {});
-      await timed('POST', `/v1/cases/${c.caseId}/completions`, dept, { result: '已修复' });
-      await timed('POST', `/v1/cases/${c.caseId}/reviews`, twp, { departmentId: 'dept-ecology', resolved: true, satisfaction: 'satisfied' });
+      const { caseId } = JSON.parse(blown.text);
+      await timed(connection, `/v1/cases/${caseId}/responses`, dept, {});
+      await timed(connection, `/v1/cases/${caseId}/completions`, dept, { result: '已修复' });
+      await timed(connection, `/v1/cases/${caseId}/reviews`, twp, { departmentId: 'dept-ecology', resolved: true, satisfaction: 'satisfied' });
     }
+    connection.close();
   };
   const started = Date.now();
+  const serverCpu = threadCpuSeconds(serverPid);
+  const clientCpu = process.cpuUsage();
   await Promise.all(Array.from({ length: CONCURRENCY }, client));
   const elapsed = (Date.now() - started) / 1000;
-  const rss = peakRssMiB(server.pid!);
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
+  const clientUsage = process.cpuUsage(clientCpu);
+  const serverCpuPerCommand = cpuPerCommand(serverCpu, threadCpuSeconds(serverPid), commands);
+  const clientCpuPerCommand = (clientUsage.user + clientUsage.system) / 1000 / commands;
+  const rss = peakRssMiB(serverPid);
   latencies.sort((a, b) => a - b);
-  return { commands, failures, perSecond: commands / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), peakRssMiB: rss };
+  return { commands, failures, perSecond: commands / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), peakRssMiB: rss,
+    serverCpuPerCommand, clientCpuPerCommand };
 }
 
 /** The same five events per lifecycle (4 appends), straight into the adapter, same concurrency. */
@@ -118,11 +165,15 @@ async function benchRaw(dataDir: string) {
     }
   };
   const started = Date.now();
+  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: CONCURRENCY }, client));
   const elapsed = (Date.now() - started) / 1000;
+  const usage = process.cpuUsage(cpu);
   await store.close();
   latencies.sort((a, b) => a - b);
-  return { appends, perSecond: appends / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  // This process's CPU, writer thread included: what one append costs, next to what one command costs the server.
+  const cpuPerAppend = (usage.user + usage.system) / 1000 / appends;
+  return { appends, perSecond: appends / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuPerAppend };
 }
 
 async function main() {
@@ -130,12 +181,16 @@ async function main() {
   try {
     console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; ` +
       `synchronous=${SYNCHRONOUS}; ${SECONDS}s × ${CONCURRENCY} clients; data in ${dir}`);
+    console.log(`load average at start: ${loadAverage()}`);
     const raw = await benchRaw(dir);
-    console.log(`raw appends: ${raw.perSecond.toFixed(0)}/s, p50 ${raw.p50.toFixed(2)} ms, p99 ${raw.p99.toFixed(2)} ms (${raw.appends} appends)`);
+    console.log(`raw appends: ${raw.perSecond.toFixed(0)}/s, p50 ${raw.p50.toFixed(2)} ms, p99 ${raw.p99.toFixed(2)} ms (${raw.appends} appends), ` +
+      `CPU ${raw.cpuPerAppend.toFixed(3)} ms per append`);
     const api = await benchApi(join(dir, 'api'));
     console.log(`API commands: ${api.perSecond.toFixed(0)}/s, p50 ${api.p50.toFixed(2)} ms, p99 ${api.p99.toFixed(2)} ms, ` +
       `server peak RSS ${api.peakRssMiB} MiB (${api.commands} ok, ${api.failures} failed)`);
+    console.log(`CPU per command: server ${api.serverCpuPerCommand}; load generator ${api.clientCpuPerCommand.toFixed(3)} ms`);
     console.log(`API / raw: ${((100 * api.perSecond) / raw.perSecond).toFixed(1)}%`);
+    console.log(`load average at end: ${loadAverage()}`);
     if (api.failures > 0) process.exitCode = 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });

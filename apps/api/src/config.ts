@@ -25,8 +25,20 @@ export interface AppConfig {
   watcherIntervalMs: number;
   /** Embedded store: run the in-process projectors on a worker thread (PROJECTOR_THREAD=false keeps them on the main one). */
   projectorThread: boolean;
+  /** Nest log levels enabled: LOG_LEVEL=log (default) or debug, which adds a line per command (off the hot path otherwise). */
+  logLevels: LogLevel[];
   /** The environment this was read from: the relay reads its own settings (KAFKA_*, RELAY_*) from it. */
   env: NodeJS.ProcessEnv;
+}
+
+export type LogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+
+/** LOG_LEVEL names the most detailed level wanted; everything more severe is logged too. */
+function parseLogLevel(value: string): LogLevel[] {
+  const at = LOG_LEVELS.indexOf(value as LogLevel);
+  if (at < 0) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${value}`);
+  return LOG_LEVELS.slice(0, at + 1);
 }
 
 export const PROCESSORS = ['projector', 'watcher', 'relay'] as const;
@@ -93,5 +105,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth,
     processors: parseProcessors(env.PROCESSORS ?? 'inline', Boolean(env.KAFKA_BROKERS)),
     readModelWaitMs: Number(env.READ_MODEL_WAIT_MS ?? 5000),
+    logLevels: parseLogLevel(env.LOG_LEVEL ?? 'log'),
   };
 }

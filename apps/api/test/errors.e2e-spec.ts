@@ -36,6 +36,18 @@ describe('errors', () => {
       expect(res.body.errors).toEqual([{ field: 'body', message: 'not valid JSON' }]);
     });
 
+    it('reads JSON bodies only: a form-encoded body is not parsed, so its fields are reported missing', async () => {
+      const res = await h.http().post('/v1/whistles').set(await auth(TOWNSHIP)).type('form').send({ title: '道路塌陷', description: 'x' });
+      expectProblem(res, 400, 'REQUEST.INVALID');
+      const fields = (res.body.errors as { field: string }[]).map((e) => e.field);
+      expect(fields).toEqual(expect.arrayContaining(['title', 'description']));
+    });
+
+    it('refuses a body over 256 kB with 413', async () => {
+      const res = await h.http().post('/v1/whistles').set(await auth(TOWNSHIP)).send({ ...whistleBody(), description: 'x'.repeat(257 * 1024) });
+      expectProblem(res, 413, 'REQUEST.TOO_LARGE');
+    });
+
     it('refuses departments that are not departments of the county', async () => {
       const res = await h.http().post('/v1/whistles').set(await auth(TOWNSHIP)).send(whistleBody([ECOLOGY, OTHER_TOWNSHIP, 'dept-nowhere']));
       expectProblem(res, 400, 'REQUEST.INVALID');

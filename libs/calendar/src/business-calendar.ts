@@ -164,8 +164,18 @@ export class BusinessCalendar {
   }
 }
 
+/** Day numbers → 'YYYY-MM-DD', remembered: deadline arithmetic asks for the same few days on every command. */
+const DATES = new Map<number, string>();
+const MAX_REMEMBERED_DATES = 10_000;
+
 function dateOf(day: number): string {
-  return new Date(day * DAY).toISOString().slice(0, 10);
+  let date = DATES.get(day);
+  if (date === undefined) {
+    date = new Date(day * DAY).toISOString().slice(0, 10);
+    if (DATES.size >= MAX_REMEMBERED_DATES) DATES.clear();
+    DATES.set(day, date);
+  }
+  return date;
 }
 
 function instantMs(instant: Date): number {

@@ -17,10 +17,12 @@ export interface LoadedCase {
 }
 
 const MAX_CACHED = 20_000;
+const EMPTY: LoadedCase = Object.freeze({ state: null, version: -1, position: -1 });
 
 /**
  * Loads case state. The store is the truth; the cache only remembers folds it already did, and every
  * load still reads the stream from the cached revision on, so another writer's events are never missed.
+ * `cached` skips that read, for callers whose result the store checks anyway (an append's expected revision).
  */
 @Injectable()
 export class CaseLoader {
@@ -29,13 +31,18 @@ export class CaseLoader {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async load(caseId: string): Promise<LoadedCase> {
-    const cached = this.cache.get(caseId) ?? { state: null, version: -1, position: -1 };
+    const cached = this.cached(caseId);
     const newer = await this.store.readStream(streamOf(caseId), { fromRevision: cached.version + 1 });
     if (newer.length === 0) return cached;
     const last = newer[newer.length - 1];
     const loaded = { state: newer.reduce((s, e) => evolve(s, toCaseEvent(e)), cached.state), version: last.revision, position: last.position };
     this.remember(caseId, loaded);
     return loaded;
+  }
+
+  /** The fold as far as this process has seen it, without reading the store (no events yet: an empty case). */
+  cached(caseId: string): LoadedCase {
+    return this.cache.get(caseId) ?? EMPTY;
   }
 
   /** After an append this process made: the new fold, without reading it back. */

@@ -46,6 +46,11 @@ export class ProblemFilter implements ExceptionFilter {
       return new Problem(status, exception.code, title, exception.message, exception.fieldErrors);
     }
     if (exception instanceof HttpException) return fromHttpException(exception, req);
+    // body-parser's own refusals (a body over the limit, an unsupported charset) are http-errors, not HttpExceptions.
+    const bodyError = exception as { expose?: unknown; statusCode?: unknown; message?: string };
+    if (bodyError?.expose === true && typeof bodyError.statusCode === 'number' && bodyError.statusCode >= 400 && bodyError.statusCode < 500) {
+      return fromHttpException(new HttpException(bodyError.message ?? 'Bad request', bodyError.statusCode), req);
+    }
     // The working calendar has no data for the year a deadline falls in: the county must load it.
     if ((exception as { code?: string })?.code === 'CALENDAR.YEAR_NOT_COVERED') {
       return new Problem(503, 'CALENDAR.YEAR_NOT_COVERED', 'Calendar not configured', (exception as Error).message);
