@@ -37,6 +37,7 @@ import { SqliteEventStore, type EventData } from '@chuishao/event-store';
 import { caseInboxProjection, openReadModelDb, ProjectionRunner, readCheckpoint, type Projection } from '@chuishao/projections';
 import { activeGeneration, rebuildProjection, SCORING_PROJECTION, scoringGenerations, scoringPartsProjection, tablesOf } from '@chuishao/scoring';
 import { generateHistories, type HistorySink } from './lib/case-histories';
+import { KeepAliveConnection } from './lib/keep-alive-client';
 
 const ROOT = resolve(__dirname, '../..');
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -201,12 +202,15 @@ async function load(total: number, clients: number, token: string, path: (i: num
   let next = 0;
   let failures = 0;
   let bytes = 0;
+  const headers = { accept: 'application/json', authorization: `Bearer ${token}` };
+  // One keep-alive connection per client, with the lean client of bench/lib: the load generator shares the two cores.
+  const connections = Array.from({ length: clients }, () => new KeepAliveConnection(PORT));
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: clients }, async () => {
+  await Promise.all(connections.map(async (connection) => {
     while (next < total) {
       const i = next++;
       const start = performance.now();
-      const r = await call('GET', path(i), token);
+      const r = await connection.request('GET', path(i), headers);
       latencies.push(performance.now() - start);
       bytes = r.text.length;
       if (r.status !== 200) {
@@ -216,6 +220,7 @@ async function load(total: number, clients: number, token: string, path: (i: num
     }
   }));
   const s = seconds(t0);
+  for (const connection of connections) connection.close();
   latencies.sort((a, b) => a - b);
   return { requests: total, failures, perSecond: total / s, p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies[latencies.length - 1], bytes };
 }
