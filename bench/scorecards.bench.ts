@@ -153,9 +153,10 @@ async function rebuild(dir: string, readModelFile: string, which: string) {
 // The orchestrating process
 // ---------------------------------------------------------------------------------------------
 
-function nodeArgs(script: string, profile: string | null): string[] {
+function nodeArgs(script: string, profile: string | null, extra: string[] = []): string[] {
   return [
     ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+    ...extra,
     '--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), script,
   ];
 }
@@ -163,7 +164,9 @@ function nodeArgs(script: string, profile: string | null): string[] {
 /** Runs a phase in a child process; resolves with its RESULT line. */
 function phase<T>(args: string[], profile = false): Promise<T> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [...nodeArgs(__filename, profile ? PROFILE_DIR : null), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // Rebuilds run with the young generation apps/projector and the projector thread get (see projector-thread-host.ts).
+    const v8 = args[0] === 'rebuild' ? ['--max-semi-space-size=64'] : [];
+    const child = spawn(process.execPath, [...nodeArgs(__filename, profile ? PROFILE_DIR : null, v8), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     child.on('exit', (code) => {

@@ -15,7 +15,12 @@ const HEAD_END = Buffer.from('\r\n\r\n');
  */
 export class KeepAliveConnection {
   private readonly socket: Socket;
-  private buffer: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private received = 0;
+  /** Of the response being received: -1 until its head is in. */
+  private bodyEnd = -1;
+  private bodyStart = 0;
+  private status = 0;
   private waiting: { resolve(reply: Reply): void; reject(error: Error): void } | null = null;
   private failure: Error | null = null;
 
@@ -44,20 +49,33 @@ export class KeepAliveConnection {
   }
 
   private receive(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    const headEnd = this.buffer.indexOf(HEAD_END);
-    if (headEnd < 0) return;
-    const head = this.buffer.toString('latin1', 0, headEnd);
-    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-    if (!/^HTTP\/1\.1 \d{3} /.test(head) || !length || /\r\ntransfer-encoding:/i.test(head)) {
-      this.fail(new Error(`unexpected response framing: ${head.split('\r\n', 1)[0]}`));
-      this.socket.destroy();
-      return;
+    // Chunks are kept apart until the whole response is in: concatenating on every chunk would copy a
+    // large body (an explain is ~1.7 MiB) over and over, on the cores the server needs.
+    this.chunks.push(chunk);
+    this.received += chunk.length;
+    if (this.bodyEnd < 0) {
+      const buffer = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks);
+      this.chunks = [buffer];
+      const headEnd = buffer.indexOf(HEAD_END);
+      if (headEnd < 0) return;
+      const head = buffer.toString('latin1', 0, headEnd);
+      const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+      if (!/^HTTP\/1\.1 \d{3} /.test(head) || !length || /\r\ntransfer-encoding:/i.test(head)) {
+        this.fail(new Error(`unexpected response framing: ${head.split('\r\n', 1)[0]}`));
+        this.socket.destroy();
+        return;
+      }
+      this.status = Number(head.slice(9, 12));
+      this.bodyStart = headEnd + HEAD_END.length;
+      this.bodyEnd = this.bodyStart + Number(length[1]);
     }
-    const bodyEnd = headEnd + HEAD_END.length + Number(length[1]);
-    if (this.buffer.length < bodyEnd) return;
-    const reply = { status: Number(head.slice(9, 12)), text: this.buffer.toString('utf8', headEnd + HEAD_END.length, bodyEnd) };
-    this.buffer = this.buffer.subarray(bodyEnd);
+    if (this.received < this.bodyEnd) return;
+    const buffer = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    const reply = { status: this.status, text: buffer.toString('utf8', this.bodyStart, this.bodyEnd) };
+    const rest = buffer.subarray(this.bodyEnd);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.received = rest.length;
+    this.bodyEnd = -1;
     const waiting = this.waiting;
     this.waiting = null;
     waiting?.resolve(reply);

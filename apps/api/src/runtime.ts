@@ -81,6 +81,9 @@ export async function createRuntime(
   app.useBodyParser('json', { limit: '256kb' });
   app.useGlobalPipes(validationPipe());
   app.disable('x-powered-by');
+  // No automatic body-hash ETags: case responses carry their version as the ETag (If-Match), and the other bodies
+  // (scorecards and explain stamp asOf = now) change on every request, so hashing them (1.7 MiB for an explain) bought nothing.
+  app.set('etag', false);
   await app.init();
 
   let relay: RunningRelay | null = null;
