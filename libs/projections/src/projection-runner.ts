@@ -6,15 +6,18 @@ import { readCheckpoint, readProjectionVersion, resetCheckpoint, writeCheckpoint
 export interface RunnerOptions {
   /** Live: commit after this many events even if more are ready (default 500). */
   maxBatch?: number;
-  /** Catch-up: events per transaction while reading history (default 50,000; also at most ~1 s per transaction). */
+  /** Catch-up: events per transaction while reading history (default 100,000; also at most ~2 s per transaction). */
   catchUpBatch?: number;
   onError?: (error: unknown) => void;
 }
 
 /** Pages read from the store while catching up (smaller when catchUpBatch is). */
 const CATCH_UP_PAGE = 1_000;
-/** A catch-up transaction holds the read-model write lock; other writers wait at most busy_timeout (5 s). */
-const CATCH_UP_MAX_MS = 1_000;
+/**
+ * A catch-up transaction holds the read-model write lock, so another writer (a second projector, a rebuild)
+ * waits for it (busy_timeout, 30 s). Longer transactions write a case fewer times over its history.
+ */
+const CATCH_UP_MAX_MS = 2_000;
 
 /** The transaction a runner has open: what each projection had committed when it began. */
 interface OpenBatch {
@@ -95,7 +98,7 @@ export class ProjectionRunner {
   /** Pages of history into long transactions, until a page comes back short. */
   private async catchUp(): Promise<void> {
     const signal = this.abort.signal;
-    const maxEvents = this.options.catchUpBatch ?? 50_000;
+    const maxEvents = this.options.catchUpBatch ?? 100_000;
     const pageSize = Math.min(CATCH_UP_PAGE, maxEvents);
     let after = this.position;
     for (;;) {

@@ -10,7 +10,8 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 export function openReadModelDb(file: string, options: { readOnly?: boolean } = {}): DatabaseSync {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new DatabaseSync(file, { readOnly: options.readOnly ?? false });
-  db.exec('PRAGMA busy_timeout = 5000');
+  // A writer waits for another's transaction (a projector's catch-up holds the write lock up to ~2 s) rather than fail.
+  db.exec('PRAGMA busy_timeout = 30000');
   // 64 MiB of page cache (SQLite's default is 2 MiB): projections update rows all over their tables.
   db.exec('PRAGMA cache_size = -65536');
   if (!options.readOnly) {
