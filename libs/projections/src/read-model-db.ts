@@ -70,3 +70,14 @@ export function resetCheckpoint(db: DatabaseSync, name: string, version: number)
      ON CONFLICT(name) DO UPDATE SET position = NULL, updated_at = excluded.updated_at, version = excluded.version`,
   ).run(name, new Date().toISOString(), version);
 }
+
+/** Runs `fn` in one read transaction, so every query in it sees the same committed state (joins an open one). */
+export function inSnapshot<T>(db: DatabaseSync, fn: () => T): T {
+  if (db.isTransaction) return fn();
+  db.exec('BEGIN');
+  try {
+    return fn();
+  } finally {
+    db.exec('COMMIT');
+  }
+}

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { readCheckpoint } from '@chuishao/projections';
+import { inSnapshot, readCheckpoint } from '@chuishao/projections';
 import type { PartFacts } from './facts';
 import { activeGeneration } from './generations';
 import { fromRow, prepared, SCORING_PROJECTION, tablesOf, type PartRow } from './projection';
@@ -46,7 +46,7 @@ export class PartsMirror {
     const seen = prepared(this.db, 'SELECT (SELECT data_version FROM pragma_data_version) AS v, total_changes() AS t').get() as { v: number; t: number };
     const version = `${seen.v}:${seen.t}`;
     if (this.generation !== null && version === this.dataVersion) return;
-    const stale = this.read(() => {
+    const stale = inSnapshot(this.db, () => {
       const generation = activeGeneration(this.db, SCORING_PROJECTION);
       if (generation !== this.generation) return true;
       // readCheckpoint's query, prepared once: this runs on every request.
@@ -103,7 +103,7 @@ export class PartsMirror {
   }
 
   private loadAllSync(): void {
-    this.read(() => {
+    inSnapshot(this.db, () => {
       const generation = activeGeneration(this.db, SCORING_PROJECTION);
       this.reset(generation);
       const rows = prepared(this.db, `SELECT * FROM ${tablesOf(generation).parts}`).all() as unknown as PartRow[];
@@ -140,15 +140,6 @@ export class PartsMirror {
     return s;
   }
 
-  private read<T>(fn: () => T): T {
-    if (this.db.isTransaction) return fn();
-    this.db.exec('BEGIN');
-    try {
-      return fn();
-    } finally {
-      this.db.exec('COMMIT');
-    }
-  }
 }
 
 const before = (a: PartFacts, b: PartFacts) => a.assigned.at < b.assigned.at || (a.assigned.at === b.assigned.at && a.holdingId < b.holdingId);

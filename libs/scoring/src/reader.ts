@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import { readCheckpoint } from '@chuishao/projections';
+import { inSnapshot, readCheckpoint } from '@chuishao/projections';
 import { evaluatePart, type PartEvaluation } from './evaluate';
 import { isoOf, type PartFacts } from './facts';
 import { activeGeneration } from './generations';
@@ -140,7 +140,7 @@ export class ScorecardReader {
    */
   load(q: ScorecardRequest, departmentId?: string): { parts: PartFacts[]; generation: number; checkpoint: number | null } {
     const period = periodOf(q.from, q.to, q.timeZone);
-    return this.read(() => {
+    return inSnapshot(this.db, () => {
       const generation = activeGeneration(this.db, SCORING_PROJECTION);
       const checkpoint = readCheckpoint(this.db, SCORING_PROJECTION);
       const args: SQLInputValue[] = [q.countyId, period.fromMs, period.toMs, q.asOf];
@@ -181,15 +181,6 @@ export class ScorecardReader {
     return value;
   }
 
-  private read<T>(fn: () => T): T {
-    if (this.db.isTransaction) return fn();
-    this.db.exec('BEGIN');
-    try {
-      return fn();
-    } finally {
-      this.db.exec('COMMIT');
-    }
-  }
 }
 
 function optionsOf(q: ScorecardRequest) {
