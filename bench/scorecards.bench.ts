@@ -34,8 +34,8 @@ import { Catalog } from '@chuishao/catalog';
 import { countyPolicy } from '@chuishao/deadlines';
 import { Directory } from '@chuishao/directory';
 import { SqliteEventStore, type EventData } from '@chuishao/event-store';
-import { caseInboxProjection, openReadModelDb, ProjectionRunner, readCheckpoint, type Projection } from '@chuishao/projections';
-import { activeGeneration, rebuildProjection, SCORING_PROJECTION, scoringGenerations, scoringPartsProjection, tablesOf } from '@chuishao/scoring';
+import { activeGeneration, CASE_INBOX, caseInboxProjection, inboxTables, openReadModelDb, ProjectionRunner, readCheckpoint, rebuildProjection, type Projection } from '@chuishao/projections';
+import { SCORING_PROJECTION, scoringGenerations, scoringPartsProjection, tablesOf } from '@chuishao/scoring';
 import { generateHistories, type HistorySink } from './lib/case-histories';
 import { KeepAliveConnection } from './lib/keep-alive-client';
 
@@ -370,7 +370,7 @@ async function main() {
     const rm = new DatabaseSync(readModelFile, { readOnly: true });
     const { parts, first, last } = rm.prepare(`SELECT COUNT(*) AS parts, MIN(assigned_at) AS first, MAX(assigned_at) AS last FROM ${tablesOf(activeGeneration(rm, SCORING_PROJECTION)).parts}`)
       .get() as { parts: number; first: number; last: number };
-    const inbox = (rm.prepare('SELECT COUNT(*) AS n FROM case_inbox').get() as { n: number }).n;
+    const inbox = (rm.prepare(`SELECT COUNT(*) AS n FROM ${inboxTables(activeGeneration(rm, CASE_INBOX)).cases}`).get() as { n: number }).n;
     rm.close();
     console.log(`  read model: ${f(parts)} scoring parts, ${f(inbox)} inbox cases, ${f(statSync(readModelFile).size / 2 ** 20, 1)} MiB`);
 

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { activeGeneration, CASE_INBOX, caseInboxGenerations, openReadModelDb, rebuildProjection } from '@chuishao/projections';
 import { ASSESSMENT, COMMAND_CENTRE, ECOLOGY, ENFORCEMENT, MARKET, OTHER_TOWNSHIP, startHarness, TOWNSHIP, WATER, whistleBody, type Harness } from './harness';
 
 interface Page { items: { caseId: string; townshipId: string; status: string }[]; nextCursor: string | null }
@@ -73,5 +75,31 @@ describe('GET /v1/cases: the inbox read model', () => {
     const res = await h.http().get('/v1/cases?minPosition=999999999').set(await auth(TOWNSHIP));
     expect(res.status).toBe(503);
     expect(res.body.code).toBe('READ_MODEL.BEHIND');
+  });
+
+  it('a rebuild into a new generation while serving answers the same inbox, then the live projection continues in it', async () => {
+    const everyone = [TOWNSHIP, OTHER_TOWNSHIP, ECOLOGY, WATER, MARKET, ENFORCEMENT, COMMAND_CENTRE];
+    const before = await Promise.all(everyone.map((org) => inbox(org, '&limit=100')));
+    const db = openReadModelDb(join(h.dataDir, 'read-models.sqlite'));
+    const generation = activeGeneration(db, CASE_INBOX);
+    // Commands keep coming while the rebuild runs: the switch must catch up with them too.
+    const during = h.http().post(`/v1/cases/${ids.b}/responses`).set(await auth(MARKET)).send({}).expect(200);
+    const result = await rebuildProjection(h.runtime.store, db, caseInboxGenerations, { graceMs: 50 });
+    lastPosition = Math.max(lastPosition, (await during).body.position);
+    expect(result.generation).toBe(generation + 1);
+    expect(caseInboxGenerations.existingGenerations(db)).toEqual([generation + 1]); // the old tables are gone
+    const after = await Promise.all(everyone.map((org) => inbox(org, '&limit=100')));
+    const withoutVersions = (pages: Page[]) => pages.map((p) => p.items.map((i) => ({ ...i, version: 0, position: 0, parts: [] })));
+    expect(withoutVersions(after)).toEqual(withoutVersions(before));
+    const market = after[everyone.indexOf(MARKET)].items.find((i) => i.caseId === ids.b) as unknown as { parts: { departmentId: string; status: string }[] };
+    expect(market.parts.find((p) => p.departmentId === MARKET)?.status).toBe('in_progress');
+
+    // The live runner writes the new generation from here on.
+    h.clock.advance(1);
+    const res = await h.http().post('/v1/whistles').set(await auth(TOWNSHIP)).send(whistleBody([WATER], { title: 'after the rebuild' })).expect(201);
+    lastPosition = res.body.position;
+    expect(names(await inbox(WATER))[0]).toBe(undefined); // not one of the named cases…
+    expect((await inbox(WATER)).items[0].caseId).toBe(res.body.caseId); // …but the new one, first
+    db.close();
   });
 });

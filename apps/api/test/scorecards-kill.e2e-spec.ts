@@ -8,9 +8,9 @@ import { Catalog } from '@chuishao/catalog';
 import { countyPolicy } from '@chuishao/deadlines';
 import { Directory } from '@chuishao/directory';
 import { SqliteEventStore, type EventData, type RecordedEvent } from '@chuishao/event-store';
-import { readCheckpoint } from '@chuishao/projections';
+import { activeGeneration, CASE_INBOX, inboxTables, readCheckpoint } from '@chuishao/projections';
 import {
-  activeGeneration, applyScoringEvent, computeScorecard, evaluatePart, explainPart, formatLocalDate, fromRow, localDateOf, MemoryFactsStore,
+  applyScoringEvent, computeScorecard, evaluatePart, explainPart, formatLocalDate, fromRow, localDateOf, MemoryFactsStore,
   ms, periodOf, SCORING_PROJECTION, ScoringPolicies, scoringGenerations, tablesOf,
   type CaseFacts, type PartFacts, type PartRow, type Scorecard,
 } from '@chuishao/scoring';
@@ -740,7 +740,8 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
     let killedAt = 0;
     const total = await head();
     try {
-      const rebuildEnv = { ...env, READ_MODEL_FILE: readModelFile };
+      // Transactions of 2,000 events, so there is a midway to kill it in (the default would take these ~27k in one).
+      const rebuildEnv = { ...env, READ_MODEL_FILE: readModelFile, REBUILD_BATCH: '2000' };
       // 1. Killed while building: after some of its batches, before the switch.
       const first = new Proc(REBUILD, rebuildEnv);
       others.push(first);
@@ -781,7 +782,7 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
       await sleep(uniform(50, 300));
       projector = await startProjector();
       const ended = await third.exited;
-      expect({ ended, out: third.out }).toEqual({ ended: { code: 0, signal: null }, out: expect.stringContaining(`scoring rebuilt as generation ${building + 1} (was ${building})`) });
+      expect({ ended, out: third.out }).toEqual({ ended: { code: 0, signal: null }, out: expect.stringContaining(`scoring-parts rebuilt as generation ${building + 1} (was ${building})`) });
       expect(generations()).toEqual({ active: building + 1, building: null });
       expect(scoringGenerations.existingGenerations(rm)).toEqual([building + 1]);
 
@@ -834,7 +835,7 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
       await until('the watcher to be idle', 90_000, async () => {
         const h = await head();
         const caught = readCheckpoint(rm, 'case-inbox') === h && readCheckpoint(rm, SCORING_PROJECTION) === h;
-        const due = (rm.prepare('SELECT COUNT(*) AS n FROM case_inbox WHERE next_check_at <= ?').get(new Date(serverNow()).toISOString()) as { n: number }).n;
+        const due = (rm.prepare(`SELECT COUNT(*) AS n FROM ${inboxTables(activeGeneration(rm, CASE_INBOX)).cases} WHERE next_check_at <= ?`).get(new Date(serverNow()).toISOString()) as { n: number }).n;
         still = caught && due === 0 && h === last ? still + 1 : 0;
         last = h;
         return still >= 3;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { openReadModelDb } from '@chuishao/projections';
-import { activeGeneration, COUNT_FIELDS, rebuildProjection, ROW_FIELDS, SCORING_PROJECTION, scoringGenerations } from '@chuishao/scoring';
+import { activeGeneration, openReadModelDb, rebuildProjection } from '@chuishao/projections';
+import { COUNT_FIELDS, ROW_FIELDS, SCORING_PROJECTION, scoringGenerations } from '@chuishao/scoring';
 import { ASSESSMENT, COMMAND_CENTRE, ECOLOGY, ENFORCEMENT, MARKET, startHarness, TOWNSHIP, WATER, whistleBody, type Harness } from './harness';
 
 const TRANSPORT = 'dept-transport';

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { activeGeneration, CASE_INBOX, inboxTables, inSnapshot } from '@chuishao/projections';
 
 export interface WatcherOptions {
   /** How often to look for clocks that ran out; a simulated clock advance pokes it at once. */
@@ -66,10 +67,12 @@ export class DeadlineWatcher {
   /** One pass over every case with a clock due by now. */
   private async round(): Promise<void> {
     const batch = this.options.batchSize ?? 200;
-    const query = this.readModels.prepare(
-      'SELECT case_id, county_id FROM case_inbox WHERE next_check_at <= ? ORDER BY next_check_at LIMIT ?',
-    );
-    const due = query.all(this.now().toISOString(), batch) as unknown as Due[];
+    const due = inSnapshot(this.readModels, () => {
+      const { cases } = inboxTables(activeGeneration(this.readModels, CASE_INBOX));
+      return this.readModels
+        .prepare(`SELECT case_id, county_id FROM ${cases} WHERE next_check_at <= ? ORDER BY next_check_at LIMIT ?`)
+        .all(this.now().toISOString(), batch) as unknown as Due[];
+    });
     for (const row of due) {
       if (this.stopped) return;
       try {

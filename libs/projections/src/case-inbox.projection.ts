@@ -1,23 +1,32 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { evolve, nextDeadlineCheck, type AlertLevel, type CaseEvent, type CaseState } from '@chuishao/domain';
 import type { RecordedEvent } from '@chuishao/event-store';
+import { liveProjection, type GenerationalProjection } from './generations';
 import type { Projection } from './projection';
+
+export const CASE_INBOX = 'case-inbox';
+
+/** Generation 1 keeps the names the inbox had before it had generations, so existing files need no rebuild. */
+export function inboxTables(generation: number): { cases: string; departments: string } {
+  const cases = generation === 1 ? 'case_inbox' : `case_inbox_g${generation}`;
+  return { cases, departments: `${cases}_departments` };
+}
+
+const TABLE = /^case_inbox(?:_g(\d+))?$/;
 
 /**
  * The inbox read model: one row per case holding the folded case state, plus one row per department
- * that holds or held a part, so "my cases" is an indexed lookup for every kind of caller.
+ * that holds or held a part, so "my cases" is an indexed lookup for every kind of caller. Tables per
+ * generation, so `rebuildProjection(store, db, caseInboxGenerations)` can rebuild it while it serves.
  */
-export const caseInboxProjection: Projection = {
-  name: 'case-inbox',
+export const caseInboxGenerations: GenerationalProjection = {
+  name: CASE_INBOX,
   version: 2,
 
-  drop(db: DatabaseSync) {
-    db.exec('DROP TABLE IF EXISTS case_inbox; DROP TABLE IF EXISTS case_inbox_departments;');
-  },
-
-  setup(db: DatabaseSync) {
+  setupGeneration(db, generation) {
+    const t = inboxTables(generation);
     db.exec(`
-      CREATE TABLE IF NOT EXISTS case_inbox (
+      CREATE TABLE IF NOT EXISTS ${t.cases} (
         case_id TEXT PRIMARY KEY,
         county_id TEXT NOT NULL,
         township_id TEXT NOT NULL,
@@ -36,10 +45,10 @@ export const caseInboxProjection: Projection = {
         position INTEGER NOT NULL,
         state TEXT NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS case_inbox_township ON case_inbox (township_id, raised_at DESC, case_id DESC);
-      CREATE INDEX IF NOT EXISTS case_inbox_county ON case_inbox (county_id, raised_at DESC, case_id DESC);
-      CREATE INDEX IF NOT EXISTS case_inbox_next_check ON case_inbox (next_check_at) WHERE next_check_at IS NOT NULL;
-      CREATE TABLE IF NOT EXISTS case_inbox_departments (
+      CREATE INDEX IF NOT EXISTS ${t.cases}_township ON ${t.cases} (township_id, raised_at DESC, case_id DESC);
+      CREATE INDEX IF NOT EXISTS ${t.cases}_county ON ${t.cases} (county_id, raised_at DESC, case_id DESC);
+      CREATE INDEX IF NOT EXISTS ${t.cases}_next_check ON ${t.cases} (next_check_at) WHERE next_check_at IS NOT NULL;
+      CREATE TABLE IF NOT EXISTS ${t.departments} (
         case_id TEXT NOT NULL,
         department_id TEXT NOT NULL,
         holding INTEGER NOT NULL,
@@ -48,23 +57,39 @@ export const caseInboxProjection: Projection = {
     `);
   },
 
-  applyBatch(db: DatabaseSync, events: readonly RecordedEvent[]) {
-    const docs = new Map<string, InboxDoc>();
-    foldInbox(db, events, docs);
-    flushInbox(db, docs);
+  dropGeneration(db, generation) {
+    prepared.get(db)?.delete(generation);
+    const t = inboxTables(generation);
+    db.exec(`DROP TABLE IF EXISTS ${t.cases}; DROP TABLE IF EXISTS ${t.departments};`);
   },
 
-  session(db: DatabaseSync) {
+  existingGenerations(db) {
+    const rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'case_inbox%'").all() as { name: string }[];
+    return rows.map((r) => TABLE.exec(r.name)).filter((m) => m !== null).map((m) => (m![1] ? Number(m![1]) : 1)).sort((a, b) => a - b);
+  },
+
+  applyBatch(db, generation, events) {
     const docs = new Map<string, InboxDoc>();
+    const sql = statements(db, generation);
+    foldInbox(sql, events, docs);
+    flushInbox(sql, docs);
+  },
+
+  session(db, generation) {
+    const docs = new Map<string, InboxDoc>();
+    const sql = statements(db, generation);
     return {
-      fold: (events) => foldInbox(db, events, docs),
+      fold: (events) => foldInbox(sql, events, docs),
       flush() {
-        flushInbox(db, docs);
+        flushInbox(sql, docs);
         trim(docs, SESSION_CASES);
       },
     };
   },
 };
+
+/** What the live runner runs (the projector thread, apps/projector): the active generation's tables. */
+export const caseInboxProjection: Projection = liveProjection(caseInboxGenerations);
 
 /** Cases a runner's session keeps folded in memory between transactions (a few KiB each). */
 const SESSION_CASES = 10_000;
@@ -79,8 +104,7 @@ interface InboxDoc {
 }
 
 /** Folds each case's events in memory; flushInbox then writes each touched case once. */
-function foldInbox(db: DatabaseSync, events: readonly RecordedEvent[], docs: Map<string, InboxDoc>): void {
-  const sql = statements(db);
+function foldInbox(sql: InboxStatements, events: readonly RecordedEvent[], docs: Map<string, InboxDoc>): void {
   for (const event of events) {
     if (!event.streamName.startsWith('case-')) continue;
     const caseId = event.streamName.slice('case-'.length);
@@ -100,8 +124,7 @@ function foldInbox(db: DatabaseSync, events: readonly RecordedEvent[], docs: Map
   }
 }
 
-function flushInbox(db: DatabaseSync, docs: Map<string, InboxDoc>): void {
-  const sql = statements(db);
+function flushInbox(sql: InboxStatements, docs: Map<string, InboxDoc>): void {
   for (const [caseId, doc] of docs) {
     const state = doc.state;
     if (!doc.dirty || !state) continue;
@@ -124,14 +147,17 @@ interface InboxStatements {
   upsertDepartment: StatementSync;
 }
 
-const prepared = new WeakMap<DatabaseSync, InboxStatements>();
-function statements(db: DatabaseSync): InboxStatements {
-  let s = prepared.get(db);
+const prepared = new WeakMap<DatabaseSync, Map<number, InboxStatements>>();
+function statements(db: DatabaseSync, generation: number): InboxStatements {
+  let byGeneration = prepared.get(db);
+  if (!byGeneration) prepared.set(db, (byGeneration = new Map()));
+  let s = byGeneration.get(generation);
   if (!s) {
+    const t = inboxTables(generation);
     s = {
-      load: db.prepare('SELECT state FROM case_inbox WHERE case_id = ?'),
+      load: db.prepare(`SELECT state FROM ${t.cases} WHERE case_id = ?`),
       upsertCase: db.prepare(
-        `INSERT INTO case_inbox (case_id, county_id, township_id, status, category, raised_at, title, description,
+        `INSERT INTO ${t.cases} (case_id, county_id, township_id, status, category, raised_at, title, description,
            next_check_at, earliest_due_at, alert_level, version, position, state)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(case_id) DO UPDATE SET status = excluded.status, next_check_at = excluded.next_check_at,
@@ -139,11 +165,11 @@ function statements(db: DatabaseSync): InboxStatements {
            position = excluded.position, state = excluded.state`,
       ),
       upsertDepartment: db.prepare(
-        `INSERT INTO case_inbox_departments (case_id, department_id, holding) VALUES (?, ?, ?)
+        `INSERT INTO ${t.departments} (case_id, department_id, holding) VALUES (?, ?, ?)
          ON CONFLICT(department_id, case_id) DO UPDATE SET holding = excluded.holding`,
       ),
     };
-    prepared.set(db, s);
+    byGeneration.set(generation, s);
   }
   return s;
 }

@@ -1,6 +1,8 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { toCaseView, type Actor, type AlertLevel, type CaseState, type CaseView } from '@chuishao/domain';
-import { ALERT_LEVELS } from './case-inbox.projection';
+import { ALERT_LEVELS, CASE_INBOX, inboxTables } from './case-inbox.projection';
+import { activeGeneration } from './generations';
+import { inSnapshot } from './read-model-db';
 
 export interface InboxQuery {
   status?: 'open' | 'closed' | 'withdrawn';
@@ -37,6 +39,11 @@ export class InvalidCursor extends Error {
 
 /** Newest first; the cursor is the last row's (raisedAt, caseId), so pages never skip or repeat. */
 export function queryInbox(db: DatabaseSync, actor: Actor, query: InboxQuery): InboxPage {
+  // The generation and its rows from one snapshot: a rebuild's switch is either wholly before or after.
+  return inSnapshot(db, () => queryGeneration(db, inboxTables(activeGeneration(db, CASE_INBOX)), actor, query));
+}
+
+function queryGeneration(db: DatabaseSync, t: { cases: string; departments: string }, actor: Actor, query: InboxQuery): InboxPage {
   const where: string[] = [];
   const args: SQLInputValue[] = [];
   // The caller's scope first: nothing outside it can be asked for.
@@ -46,7 +53,7 @@ export function queryInbox(db: DatabaseSync, actor: Actor, query: InboxQuery): I
       args.push(actor.orgId);
       break;
     case 'department':
-      where.push('EXISTS (SELECT 1 FROM case_inbox_departments d WHERE d.case_id = c.case_id AND d.department_id = ?)');
+      where.push(`EXISTS (SELECT 1 FROM ${t.departments} d WHERE d.case_id = c.case_id AND d.department_id = ?)`);
       args.push(actor.orgId);
       break;
     default:
@@ -62,7 +69,7 @@ export function queryInbox(db: DatabaseSync, actor: Actor, query: InboxQuery): I
     args.push(query.townshipId);
   }
   if (query.departmentId) {
-    where.push('EXISTS (SELECT 1 FROM case_inbox_departments d2 WHERE d2.case_id = c.case_id AND d2.department_id = ?)');
+    where.push(`EXISTS (SELECT 1 FROM ${t.departments} d2 WHERE d2.case_id = c.case_id AND d2.department_id = ?)`);
     args.push(query.departmentId);
   }
   if (query.category) {
@@ -96,7 +103,7 @@ export function queryInbox(db: DatabaseSync, actor: Actor, query: InboxQuery): I
     args.push(cursor.raisedAt, cursor.raisedAt, cursor.caseId);
   }
   const rows = db
-    .prepare(`SELECT state, version, position FROM case_inbox c WHERE ${where.join(' AND ')}
+    .prepare(`SELECT state, version, position FROM ${t.cases} c WHERE ${where.join(' AND ')}
               ORDER BY c.raised_at DESC, c.case_id DESC LIMIT ?`)
     .all(...args, query.limit + 1) as { state: string; version: number; position: number }[];
   const items = rows.slice(0, query.limit).map((r) => toCaseView(JSON.parse(r.state) as CaseState, r.version, r.position));

@@ -3,7 +3,6 @@ export * from './time';
 export * from './facts';
 export * from './evaluate';
 export * from './scorecard';
-export * from './generations';
 export * from './projection';
 export * from './mirror';
 export * from './reader';

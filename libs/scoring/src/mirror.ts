@@ -1,7 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { inSnapshot, readCheckpoint } from '@chuishao/projections';
+import { inSnapshot, readCheckpoint, activeGeneration } from '@chuishao/projections';
 import type { PartFacts } from './facts';
-import { activeGeneration } from './generations';
 import { fromRow, prepared, SCORING_PROJECTION, tablesOf, type PartRow } from './projection';
 
 const CHUNK = 5000;

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import fc from 'fast-check';
 import { SqliteEventStore, type EventStore, type ReadAllOptions, type RecordedEvent, type SubscribeOptions } from '@chuishao/event-store';
-import { openReadModelDb, ProjectionRunner, readCheckpoint } from '@chuishao/projections';
+import { openReadModelDb, ProjectionRunner, readCheckpoint, activeGeneration, rebuildName, rebuildProjection } from '@chuishao/projections';
 import { actionsArb, historyOf } from '../test/random-history';
 import { factsFromEvents, type PartFacts } from './facts';
-import { activeGeneration, rebuildName, rebuildProjection } from './generations';
 import { fromRow, SCORING_PROJECTION, scoringGenerations, scoringPartsProjection, tablesOf, type PartRow } from './projection';
 
 const byId = (parts: PartFacts[]) => [...parts].sort((a, b) => (a.holdingId < b.holdingId ? -1 : 1));

@@ -1,8 +1,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { RecordedEvent } from '@chuishao/event-store';
-import type { Projection } from '@chuishao/projections';
+import { type Projection, liveProjection, rebuildName, type GenerationalProjection } from '@chuishao/projections';
 import { applyScoringEvent, SCORED_EVENT_TYPES, type CaseFacts, type FactsStore, type PartFacts, type ReviewFacts, type RoundFacts } from './facts';
-import { liveProjection, rebuildName, type GenerationalProjection } from './generations';
 
 /**
  * The `scoring-parts` projection: the part facts of facts.ts in read-model tables, one row per scoring

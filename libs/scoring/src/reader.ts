@@ -1,8 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import { inSnapshot, readCheckpoint } from '@chuishao/projections';
+import { inSnapshot, readCheckpoint, activeGeneration } from '@chuishao/projections';
 import { evaluatePart, type PartEvaluation } from './evaluate';
 import { isoOf, type PartFacts } from './facts';
-import { activeGeneration } from './generations';
 import { PartsMirror } from './mirror';
 import { fromRow, prepared, SCORING_PROJECTION, tablesOf, type PartRow } from './projection';
 import type { ScoringPolicy } from './policy';

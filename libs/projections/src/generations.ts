@@ -1,12 +1,13 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { EventStore, RecordedEvent } from '@chuishao/event-store';
-import { ProjectionRunner, readCheckpoint, writeCheckpoint, type Projection, type ProjectionSession } from '@chuishao/projections';
+import type { Projection, ProjectionSession } from './projection';
+import { ProjectionRunner } from './projection-runner';
+import { readCheckpoint, writeCheckpoint } from './read-model-db';
 
 /**
  * Generations: rebuilding a projection from position 0 into NEW tables while the current ones keep
  * serving, then switching atomically. Generic over any projection whose tables can be named per
- * generation; written here for the scoring projection, meant to move to libs/projections (the inbox
- * needs its tables and query parameterised by generation to use it; see libs/scoring/README.md).
+ * generation: the case inbox and the scoring parts.
  *
  *   projection_generations(name, active, building): which generation readers and the live runner use,
  *   and which one a rebuild is filling.
@@ -21,6 +22,8 @@ import { ProjectionRunner, readCheckpoint, writeCheckpoint, type Projection, typ
 export interface GenerationalProjection {
   /** Name of the live projection: its checkpoint and its row in projection_generations. */
   readonly name: string;
+  /** As Projection.version: a change drops every generation and projects again from the first event. */
+  readonly version?: number;
   setupGeneration(db: DatabaseSync, generation: number): void;
   dropGeneration(db: DatabaseSync, generation: number): void;
   /** Generations whose tables exist in this database. */
@@ -61,12 +64,21 @@ export function activeGeneration(db: DatabaseSync, name: string): number {
   return generationRow(db, name)?.active ?? 1;
 }
 
-export const rebuildName = (name: string, generation: number) => `${name}#g${generation}`;
+export const rebuildName = (name: string, generation: number | '') => `${name}#g${generation}`;
 
 /** The projection the live runner runs: the projection's name, the active generation's tables. */
 export function liveProjection(gp: GenerationalProjection): Projection {
   return {
     name: gp.name,
+    version: gp.version,
+    drop(db) {
+      ensureGenerationsTable(db);
+      for (const generation of gp.existingGenerations(db)) gp.dropGeneration(db, generation);
+      db.prepare('DELETE FROM projection_generations WHERE name = ?').run(gp.name);
+      // A rebuild that was under way built the old version: it starts over.
+      const rebuilds = db.prepare('SELECT name FROM projection_checkpoints').all() as { name: string }[];
+      for (const { name } of rebuilds) if (name.startsWith(rebuildName(gp.name, ''))) db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(name);
+    },
     setup(db) {
       ensureGenerationsTable(db);
       db.prepare('INSERT OR IGNORE INTO projection_generations (name, active, building, updated_at) VALUES (?, 1, NULL, ?)')
@@ -113,7 +125,7 @@ export interface RebuildProgress {
 }
 
 export interface RebuildOptions {
-  /** Events per transaction while catching up (default 10,000). */
+  /** Events per transaction while catching up (default: the runner's, 100,000 or 2 s) and per switching step (2,000). */
   maxBatch?: number;
   /** How long the old generation's tables stay after the switch, for readers still on them (default 2 s). */
   graceMs?: number;
@@ -141,7 +153,7 @@ export async function rebuildProjection(store: EventStore, db: DatabaseSync, gp:
   // 1. Catch up from the checkpoint (0 when fresh) to the head, in big batches, off the live path.
   let failure: unknown = null;
   const runner = new ProjectionRunner(store, db, generationProjection(gp, generation), {
-    catchUpBatch: options.maxBatch ?? 10_000,
+    catchUpBatch: options.maxBatch,
     onError: (error) => (failure = error),
   });
   runner.start();
