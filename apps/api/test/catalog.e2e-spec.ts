@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { openReadModelDb, writeCheckpoint } from '@chuishao/projections';
 import { startHarness, TOWNSHIP, whistleBody, type Harness } from './harness';
 
 interface Matter { code: string; category: string; departmentIds: string[]; responseLimit: object; completionLimit: object; maxReworkRounds: number }
@@ -68,9 +70,16 @@ describe('GET /v1/health', () => {
       expect(res.body).toMatchObject({
         status: 'ok',
         store: { head: blown.body.position },
-        readModels: { 'case-inbox': { checkpoint: blown.body.position, behind: 0 } },
+        readModels: { 'case-inbox': { checkpoint: blown.body.position, behind: 0, generation: 1, rebuilding: null } },
         calendar: { coveredYears: ['2025', '2026'] },
       });
+      // A rebuild under way shows with its generation and progress.
+      const db = openReadModelDb(join(h.dataDir, 'read-models.sqlite'));
+      db.prepare("UPDATE projection_generations SET building = 2 WHERE name = 'case-inbox'").run();
+      writeCheckpoint(db, 'case-inbox#g2', 1);
+      db.close();
+      const during = await h.http().get('/v1/health').expect(200);
+      expect(during.body.readModels['case-inbox']).toMatchObject({ generation: 1, rebuilding: { generation: 2, checkpoint: 1 } });
     } finally {
       await h.close();
     }

@@ -59,6 +59,16 @@ function generationRow(db: DatabaseSync, name: string): GenerationRow | undefine
   return statement.get(name) as GenerationRow | undefined;
 }
 
+/** Which generation serves, and which one a rebuild is filling (null: none), with the rebuild's checkpoint. */
+export function generationStatus(db: DatabaseSync, name: string): { active: number; building: { generation: number; checkpoint: number | null } | null } {
+  const row = generationRow(db, name);
+  const building = row?.building ?? null;
+  return {
+    active: row?.active ?? 1,
+    building: building === null ? null : { generation: building, checkpoint: readCheckpoint(db, rebuildName(name, building)) },
+  };
+}
+
 /** The generation readers and the live runner use (1 before any rebuild). */
 export function activeGeneration(db: DatabaseSync, name: string): number {
   return generationRow(db, name)?.active ?? 1;

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { EventStore } from '@chuishao/event-store';
-import { readCheckpoint } from '@chuishao/projections';
+import { generationStatus, readCheckpoint } from '@chuishao/projections';
 import { PROJECTIONS } from '../../../projector/src/projections';
 import { Public } from '../auth/auth.guard';
 import type { Clock } from '../clock';
@@ -30,7 +30,9 @@ export class HealthRoute {
     }
     const readModels = Object.fromEntries(PROJECTIONS.map(({ name }) => {
       const checkpoint = readCheckpoint(this.readModels.db, name);
-      return [name, { checkpoint, behind: head === null ? 0 : head - (checkpoint ?? 0) }];
+      // Which tables serve, and how far a rebuild running next to the service has come (see rebuild.command.ts).
+      const { active, building } = generationStatus(this.readModels.db, name);
+      return [name, { checkpoint, behind: head === null ? 0 : head - (checkpoint ?? 0), generation: active, rebuilding: building }];
     }));
     return {
       status: 'ok',

@@ -133,7 +133,7 @@ export const openApiDocument = {
     '/v1/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
     '/v1/health': {
       get: {
-        summary: 'Liveness and lag (public, no case data): store head, read-model checkpoints, calendar coverage',
+        summary: 'Liveness and lag (public, no case data): store head, read-model checkpoints and generations (with a rebuild under way), calendar coverage',
         responses: { 200: json({ type: 'object' }), 503: { description: 'The event store does not answer' } },
       },
     },
