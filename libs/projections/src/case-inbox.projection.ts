@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { evolve, nextDeadlineCheck, type AlertLevel, type CaseEvent, type CaseState } from '@chuishao/domain';
 import type { RecordedEvent } from '@chuishao/event-store';
-import { liveProjection, type GenerationalProjection } from './generations';
+import { liveProjection, PerGeneration, type GenerationalProjection } from './generations';
 import type { Projection } from './projection';
 
 export const CASE_INBOX = 'case-inbox';
@@ -58,7 +58,7 @@ export const caseInboxGenerations: GenerationalProjection = {
   },
 
   dropGeneration(db, generation) {
-    prepared.get(db)?.delete(generation);
+    statements.forget(db, generation);
     const t = inboxTables(generation);
     db.exec(`DROP TABLE IF EXISTS ${t.cases}; DROP TABLE IF EXISTS ${t.departments};`);
   },
@@ -70,14 +70,14 @@ export const caseInboxGenerations: GenerationalProjection = {
 
   applyBatch(db, generation, events) {
     const docs = new Map<string, InboxDoc>();
-    const sql = statements(db, generation);
+    const sql = statements.get(db, generation);
     foldInbox(sql, events, docs);
     flushInbox(sql, docs);
   },
 
   session(db, generation) {
     const docs = new Map<string, InboxDoc>();
-    const sql = statements(db, generation);
+    const sql = statements.get(db, generation);
     return {
       fold: (events) => foldInbox(sql, events, docs),
       flush() {
@@ -147,32 +147,24 @@ interface InboxStatements {
   upsertDepartment: StatementSync;
 }
 
-const prepared = new WeakMap<DatabaseSync, Map<number, InboxStatements>>();
-function statements(db: DatabaseSync, generation: number): InboxStatements {
-  let byGeneration = prepared.get(db);
-  if (!byGeneration) prepared.set(db, (byGeneration = new Map()));
-  let s = byGeneration.get(generation);
-  if (!s) {
-    const t = inboxTables(generation);
-    s = {
-      load: db.prepare(`SELECT state FROM ${t.cases} WHERE case_id = ?`),
-      upsertCase: db.prepare(
-        `INSERT INTO ${t.cases} (case_id, county_id, township_id, status, category, raised_at, title, description,
-           next_check_at, earliest_due_at, alert_level, version, position, state)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(case_id) DO UPDATE SET status = excluded.status, next_check_at = excluded.next_check_at,
-           earliest_due_at = excluded.earliest_due_at, alert_level = excluded.alert_level, version = excluded.version,
-           position = excluded.position, state = excluded.state`,
-      ),
-      upsertDepartment: db.prepare(
-        `INSERT INTO ${t.departments} (case_id, department_id, holding) VALUES (?, ?, ?)
-         ON CONFLICT(department_id, case_id) DO UPDATE SET holding = excluded.holding`,
-      ),
-    };
-    byGeneration.set(generation, s);
-  }
-  return s;
-}
+const statements = new PerGeneration<InboxStatements>((db, generation) => {
+  const t = inboxTables(generation);
+  return {
+    load: db.prepare(`SELECT state FROM ${t.cases} WHERE case_id = ?`),
+    upsertCase: db.prepare(
+      `INSERT INTO ${t.cases} (case_id, county_id, township_id, status, category, raised_at, title, description,
+         next_check_at, earliest_due_at, alert_level, version, position, state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(case_id) DO UPDATE SET status = excluded.status, next_check_at = excluded.next_check_at,
+         earliest_due_at = excluded.earliest_due_at, alert_level = excluded.alert_level, version = excluded.version,
+         position = excluded.position, state = excluded.state`,
+    ),
+    upsertDepartment: db.prepare(
+      `INSERT INTO ${t.departments} (case_id, department_id, holding) VALUES (?, ?, ?)
+       ON CONFLICT(department_id, case_id) DO UPDATE SET holding = excluded.holding`,
+    ),
+  };
+});
 
 function trim(docs: Map<string, InboxDoc>, max: number): void {
   for (const key of docs.keys()) {

@@ -36,6 +36,25 @@ export interface GenerationalProjection {
   session?(db: DatabaseSync, generation: number): ProjectionSession;
 }
 
+/** Something made once per connection and generation (a projection's prepared statements); forgotten when that generation is dropped. */
+export class PerGeneration<T> {
+  private readonly byDb = new WeakMap<DatabaseSync, Map<number, T>>();
+
+  constructor(private readonly make: (db: DatabaseSync, generation: number) => T) {}
+
+  get(db: DatabaseSync, generation: number): T {
+    let byGeneration = this.byDb.get(db);
+    if (!byGeneration) this.byDb.set(db, (byGeneration = new Map()));
+    let value = byGeneration.get(generation);
+    if (value === undefined) byGeneration.set(generation, (value = this.make(db, generation)));
+    return value;
+  }
+
+  forget(db: DatabaseSync, generation: number): void {
+    this.byDb.get(db)?.delete(generation);
+  }
+}
+
 export function ensureGenerationsTable(db: DatabaseSync): void {
   db.exec(`CREATE TABLE IF NOT EXISTS projection_generations (
     name TEXT PRIMARY KEY,

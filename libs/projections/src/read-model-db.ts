@@ -33,9 +33,9 @@ export function openReadModelDb(file: string, options: { readOnly?: boolean } = 
   return db;
 }
 
-/** Statements prepared once per connection: checkpoints are read on every batch and every scorecard request. */
+/** Statements prepared once per connection and SQL text: checkpoints are read on every batch and every scorecard request. */
 const statements = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
-function prepared(db: DatabaseSync, sql: string): StatementSync {
+export function prepared(db: DatabaseSync, sql: string): StatementSync {
   let cache = statements.get(db);
   if (!cache) statements.set(db, (cache = new Map()));
   let statement = cache.get(sql);

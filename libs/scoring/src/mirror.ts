@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { inSnapshot, readCheckpoint, activeGeneration } from '@chuishao/projections';
+import { activeGeneration, inSnapshot, prepared, readCheckpoint } from '@chuishao/projections';
 import type { PartFacts } from './facts';
-import { fromRow, prepared, SCORING_PROJECTION, tablesOf, type PartRow } from './projection';
+import { fromRow, SCORING_PROJECTION, tablesOf, type PartRow } from './projection';
 
 const CHUNK = 5000;
 

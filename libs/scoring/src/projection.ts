@@ -1,6 +1,6 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { RecordedEvent } from '@chuishao/event-store';
-import { type Projection, liveProjection, rebuildName, type GenerationalProjection } from '@chuishao/projections';
+import { liveProjection, PerGeneration, type GenerationalProjection, type Projection } from '@chuishao/projections';
 import { applyScoringEvent, SCORED_EVENT_TYPES, type CaseFacts, type FactsStore, type PartFacts, type ReviewFacts, type RoundFacts } from './facts';
 
 /**
@@ -16,16 +16,6 @@ export const SCORING_PROJECTION = 'scoring-parts';
 
 const TABLE = /^scoring_g(\d+)_(parts|cases)$/;
 export const tablesOf = (generation: number) => ({ parts: `scoring_g${generation}_parts`, cases: `scoring_g${generation}_cases` });
-
-const statements = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
-/** Prepared once per connection and SQL text. */
-export function prepared(db: DatabaseSync, sql: string): StatementSync {
-  let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
-  let statement = cache.get(sql);
-  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
-  return statement;
-}
 
 export const PART_COLUMNS = [
   'holding_id', 'case_id', 'part_id', 'seq', 'county_id', 'township_id', 'department_id', 'received_by', 'from_department_id',
@@ -103,27 +93,19 @@ interface Statements {
   upsertPart: StatementSync;
 }
 
-const bundles = new WeakMap<DatabaseSync, Map<number, Statements>>();
-function statementsFor(db: DatabaseSync, generation: number): Statements {
-  let byGeneration = bundles.get(db);
-  if (!byGeneration) bundles.set(db, (byGeneration = new Map()));
-  let s = byGeneration.get(generation);
-  if (!s) {
-    const t = tablesOf(generation);
-    s = {
-      getCase: db.prepare(`SELECT county_id, township_id, known, position, current FROM ${t.cases} WHERE case_id = ?`),
-      getPart: db.prepare(`SELECT * FROM ${t.parts} WHERE holding_id = ?`),
-      upsertCase: db.prepare(
-        `INSERT INTO ${t.cases} (case_id, county_id, township_id, known, position, current) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(case_id) DO UPDATE SET known = excluded.known, position = excluded.position, current = excluded.current`),
-      upsertPart: db.prepare(
-        `INSERT INTO ${t.parts} (${PART_COLUMNS.join(', ')}) VALUES (${PART_COLUMNS.map(() => '?').join(', ')})
-         ON CONFLICT(holding_id) DO UPDATE SET ${MUTABLE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`),
-    };
-    byGeneration.set(generation, s);
-  }
-  return s;
-}
+const statementsFor = new PerGeneration<Statements>((db, generation) => {
+  const t = tablesOf(generation);
+  return {
+    getCase: db.prepare(`SELECT county_id, township_id, known, position, current FROM ${t.cases} WHERE case_id = ?`),
+    getPart: db.prepare(`SELECT * FROM ${t.parts} WHERE holding_id = ?`),
+    upsertCase: db.prepare(
+      `INSERT INTO ${t.cases} (case_id, county_id, township_id, known, position, current) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(case_id) DO UPDATE SET known = excluded.known, position = excluded.position, current = excluded.current`),
+    upsertPart: db.prepare(
+      `INSERT INTO ${t.parts} (${PART_COLUMNS.join(', ')}) VALUES (${PART_COLUMNS.map(() => '?').join(', ')})
+       ON CONFLICT(holding_id) DO UPDATE SET ${MUTABLE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`),
+  };
+});
 
 /**
  * The batch's working set over one generation's tables: each row read at most once, written once.
@@ -241,7 +223,7 @@ export const scoringGenerations: GenerationalProjection = {
   },
 
   dropGeneration(db, generation) {
-    bundles.get(db)?.delete(generation);
+    statementsFor.forget(db, generation);
     const t = tablesOf(generation);
     db.exec(`DROP TABLE IF EXISTS ${t.parts}; DROP TABLE IF EXISTS ${t.cases};`);
   },
@@ -252,7 +234,7 @@ export const scoringGenerations: GenerationalProjection = {
   },
 
   session(db, generation) {
-    const store = new SqliteFactsStore(statementsFor(db, generation), new Map(), new Map(), SESSION_CACHE_CASES);
+    const store = new SqliteFactsStore(statementsFor.get(db, generation), new Map(), new Map(), SESSION_CACHE_CASES);
     return {
       fold(events) {
         for (const e of events) if (SCORED_EVENT_TYPES.has(e.type)) applyScoringEvent(store, e);
@@ -262,7 +244,7 @@ export const scoringGenerations: GenerationalProjection = {
   },
 
   applyBatch(db, generation, events: readonly RecordedEvent[]) {
-    const store = new SqliteFactsStore(statementsFor(db, generation));
+    const store = new SqliteFactsStore(statementsFor.get(db, generation));
     for (const e of events) {
       if (!SCORED_EVENT_TYPES.has(e.type)) continue;
       applyScoringEvent(store, e);

@@ -1,9 +1,9 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import { inSnapshot, readCheckpoint, activeGeneration } from '@chuishao/projections';
+import { activeGeneration, inSnapshot, prepared, readCheckpoint } from '@chuishao/projections';
 import { evaluatePart, type PartEvaluation } from './evaluate';
 import { isoOf, type PartFacts } from './facts';
 import { PartsMirror } from './mirror';
-import { fromRow, prepared, SCORING_PROJECTION, tablesOf, type PartRow } from './projection';
+import { fromRow, SCORING_PROJECTION, tablesOf, type PartRow } from './projection';
 import type { ScoringPolicy } from './policy';
 import { computeScorecard, computeTrend, stableInterval, type DepartmentRef, type Scorecard, type ScorecardRow, type TrendPoint } from './scorecard';
 import { periodOf } from './time';
