@@ -15,6 +15,10 @@ export function openReadModelDb(file: string, options: { readOnly?: boolean } = 
   // 64 MiB of page cache (SQLite's default is 2 MiB): projections update rows all over their tables.
   db.exec('PRAGMA cache_size = -65536');
   if (!options.readOnly) {
+    // 8 KiB pages for a new file (an existing one keeps its size): inbox rows hold a case's state (~2-4 KB),
+    // and larger pages made a 1M-event rebuild ~8% faster; 16 KiB was faster still, but a live batch rewrites
+    // whole pages for each touched row, so the smaller one keeps the live path's writes down.
+    db.exec('PRAGMA page_size = 8192');
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = NORMAL');
     // Checkpoint the WAL every ~40 MiB instead of every 4 MiB: a catch-up transaction rewrites the same hot
