@@ -22,6 +22,7 @@ import {
 } from '@chuishao/domain';
 import type { EventData } from '@chuishao/event-store';
 import type { Matter } from '@chuishao/catalog';
+import { seededRandom } from './seeded-random';
 
 export interface HistorySink {
   /** Appends one command's events to the case's stream (fire and forget; the generator awaits `drain`). */
@@ -61,17 +62,6 @@ export interface GenerateStats {
   byType: Record<string, number>;
 }
 
-/** mulberry32: small, fast, deterministic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -152,7 +142,7 @@ interface Temper {
 }
 
 export async function generateHistories(sink: HistorySink, o: GenerateOptions): Promise<GenerateStats> {
-  const random = rng(o.seed);
+  const random = seededRandom(o.seed);
   const uniform = (lo: number, hi: number) => lo + (hi - lo) * random();
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
   const chance = (p: number) => random() < p;

@@ -15,6 +15,7 @@ import {
   type CaseFacts, type PartFacts, type PartRow, type Scorecard,
 } from '@chuishao/scoring';
 import { generateHistories, type HistorySink } from '../../../bench/lib/case-histories';
+import { seededRandom } from '../../../bench/lib/seeded-random';
 import { ASSESSMENT, COMMAND_CENTRE } from './harness';
 import { client, freePort, kill, startServer } from './server-process';
 
@@ -57,17 +58,7 @@ const DEPARTMENT_REFS = orgsOf('department').map((o) => ({ id: o.id, name: o.nam
 const catalog = Catalog.demo();
 const policies = new ScoringPolicies();
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-const random = rng(SEED);
+const random = seededRandom(SEED);
 const uniform = (lo: number, hi: number) => lo + (hi - lo) * random();
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
