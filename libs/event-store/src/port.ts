@@ -71,6 +71,38 @@ export interface ReadAllOptions {
   after?: number | null;
   /** Maximum events to return; default 1000. */
   limit?: number;
+  /**
+   * Only the events of streams in this partition (see streamPartition): a stream's events all fall in one
+   * partition, so `count` readers can fold disjoint sets of streams side by side. A page shorter than
+   * `limit` still means the end of the store.
+   */
+  partition?: StreamPartition;
+}
+
+/** Partition `index` of `count` (0 <= index < count). */
+export interface StreamPartition {
+  index: number;
+  count: number;
+}
+
+/**
+ * The partition a stream falls in: the code point of its name's last character, modulo `count`. Every
+ * adapter filters with this one rule (the SQLite adapter in SQL); stream names ending in a UUID or a
+ * counter spread evenly.
+ */
+export function streamPartition(streamName: string, count: number): number {
+  const last = streamName.codePointAt(streamName.length - 1) ?? 0;
+  // A name ending in a surrogate pair: the pair's code point, as SQLite's unicode() reads the last character.
+  const codePoint = last >= 0xdc00 && last <= 0xdfff && streamName.length > 1 ? streamName.codePointAt(streamName.length - 2)! : last;
+  return codePoint % count;
+}
+
+export function assertPartition(partition: StreamPartition | undefined): void {
+  if (partition === undefined) return;
+  const { index, count } = partition;
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
+    throw new RangeError(`partition must have an integer count >= 1 and 0 <= index < count; got ${JSON.stringify(partition)}`);
+  }
 }
 
 export interface SubscribeOptions {

@@ -1,6 +1,6 @@
 import { IdempotencyKeyUsed, WrongExpectedRevision } from '../src/errors';
 import { InvalidAppend } from '../src/invalid-append';
-import type { EventStore, RecordedEvent } from '../src/port';
+import { streamPartition, type EventStore, type RecordedEvent } from '../src/port';
 import {
   expectStrictlyIncreasing, idsOf, newEvent, newEvents, newStream, pullUntil, rejectionOf, within,
 } from './contract-helpers';
@@ -172,6 +172,47 @@ export function describeEventStoreContract(
         const nextTwo = await store.readAll({ after: firstTwo[1].position, limit: 2 });
         expect(idsOf(nextTwo)).toEqual(idsOf(events.slice(2, 4)));
         expect(await store.readAll({ after: all[4].position })).toEqual([]);
+      });
+
+      it('reads one partition of the streams: partitions together hold every event once, a stream in one, in global order', async () => {
+        const before = await store.headPosition();
+        // Names ending in every hex digit and in a non-ASCII character, as the partition rule reads the last one.
+        const streams = [...'0123456789abcdef', '报'].map((c) => `${newStream('p')}-${c}`);
+        const appended: RecordedEvent[] = [];
+        for (const [i, stream] of streams.entries()) {
+          await store.append(stream, newEvents(1 + (i % 3)), { expectedRevision: 'no_stream' });
+        }
+        appended.push(...(await store.readAll({ after: before, limit: 100 })));
+        expect(appended).toHaveLength(streams.reduce((n, _, i) => n + 1 + (i % 3), 0));
+
+        for (const count of [1, 2, 3]) {
+          const seen: RecordedEvent[][] = [];
+          for (let index = 0; index < count; index++) {
+            // Paged by two, as a reader would, to the end.
+            const part: RecordedEvent[] = [];
+            let after = before;
+            for (;;) {
+              const page = await store.readAll({ after, limit: 2, partition: { index, count } });
+              part.push(...page);
+              if (page.length < 2) break;
+              after = page[page.length - 1].position;
+            }
+            expectStrictlyIncreasing(part.map((e) => e.position));
+            for (const e of part) expect(streamPartition(e.streamName, count)).toBe(index);
+            seen.push(part);
+          }
+          const union = seen.flat().sort((x, y) => x.position - y.position);
+          expect(idsOf(union)).toEqual(idsOf(appended));
+          // A stream's events are never split across partitions.
+          for (const stream of streams) expect(seen.filter((part) => part.some((e) => e.streamName === stream))).toHaveLength(1);
+          if (count > 1) for (const part of seen) expect(part.length).toBeGreaterThan(0);
+        }
+      });
+
+      it('refuses a partition that is not one of count', async () => {
+        for (const partition of [{ index: 2, count: 2 }, { index: -1, count: 2 }, { index: 0, count: 0 }, { index: 0.5, count: 2 }]) {
+          await expect(store.readAll({ partition })).rejects.toThrow(RangeError);
+        }
       });
 
       it('reads at most 1000 events when no limit is given', async () => {

@@ -32,6 +32,7 @@ import type {
   RecordedEvent,
   SubscribeOptions,
 } from '../port';
+import { assertPartition, streamPartition } from '../port';
 
 /** Bookkeeping streams of this adapter; user stream names must not start with it. */
 const RESERVATION_STREAM_PREFIX = 'idempotency-';
@@ -99,13 +100,17 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    assertPartition(options.partition);
     const after = options.after ?? null;
     const limit = options.limit ?? DEFAULT_READ_LIMIT;
+    const partition = options.partition;
     const events: RecordedEvent[] = [];
     if (limit <= 0) return events;
     // Reading from a position includes the event at it; `after` is exclusive, hence the filter.
     for await (const event of this.userEvents(after === null ? START : fullPosition(after), FORWARDS)) {
       if (after !== null && event.position <= after) continue;
+      // Filtered here, reading on until the page is full, so a short page still means the end.
+      if (partition && streamPartition(event.streamName, partition.count) !== partition.index) continue;
       events.push(event);
       if (events.length === limit) break;
     }

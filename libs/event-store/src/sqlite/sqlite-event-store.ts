@@ -2,16 +2,17 @@ import { EventEmitter } from 'node:events';
 import type { DatabaseSync } from 'node:sqlite';
 import { StoreUnavailable } from '../errors';
 import { assertWellFormedAppend, InvalidAppend, withIdempotencyKey } from '../invalid-append';
-import type {
-  AppendOptions,
-  AppendResult,
-  EventData,
-  EventStore,
-  IdempotentAppend,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeOptions,
+import {
+  assertPartition,
+  type AppendOptions,
+  type AppendResult,
+  type EventData,
+  type EventStore,
+  type IdempotentAppend,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
 } from '../port';
 import { openConnection, SCHEMA, SqliteStatements } from './sqlite-schema';
 import { SqliteWriter } from './sqlite-writer';
@@ -106,7 +107,12 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    return this.readPage(options.after ?? null, options.limit ?? DEFAULT_READ_LIMIT);
+    assertPartition(options.partition);
+    const after = options.after ?? 0;
+    const limit = Math.max(0, options.limit ?? DEFAULT_READ_LIMIT);
+    if (!options.partition || options.partition.count === 1) return this.readPage(after, limit);
+    const { index, count } = options.partition;
+    return this.sql.readAllPartition.all(after, count, index, limit).map(toRecordedEvent);
   }
 
   async headPosition(): Promise<number | null> {
