@@ -36,6 +36,7 @@ import { Directory } from '@chuishao/directory';
 import { SqliteEventStore, type EventData } from '@chuishao/event-store';
 import { activeGeneration, CASE_INBOX, caseInboxProjection, inboxTables, openReadModelDb, ProjectionRunner, readCheckpoint, rebuildProjection, type Projection } from '@chuishao/projections';
 import { SCORING_PROJECTION, scoringGenerations, scoringPartsProjection, tablesOf } from '@chuishao/scoring';
+import { defaultRebuildThreads, rebuildReadModels } from '../apps/projector/src/rebuild';
 import { generateHistories, type HistorySink } from './lib/case-histories';
 import { KeepAliveConnection } from './lib/keep-alive-client';
 
@@ -126,6 +127,20 @@ async function rebuild(dir: string, readModelFile: string, which: string) {
     const db = openReadModelDb(readModelFile);
     await rebuildProjection(store, db, scoringGenerations, { graceMs: 0 });
     db.close();
+  } else if (which === 'command') {
+    // As `rebuild.command.js all` does it: both read models into new generations, the history in stream partitions.
+    const threads = Number(process.env.BENCH_REBUILD_THREADS ?? defaultRebuildThreads());
+    await rebuildReadModels({
+      names: [CASE_INBOX, SCORING_PROJECTION],
+      store,
+      storeConfig: { kind: 'sqlite', file: join(dir, 'events.sqlite'), synchronous: 'NORMAL' },
+      readModelFile,
+      threads,
+      graceMs: 0,
+    });
+    const s = seconds(t0);
+    await store.close();
+    return result({ which, threads, events: head, seconds: s, perSecond: head / s });
   } else {
     // As apps/projector runs them: one runner, one reading of the events, both read models per transaction.
     const projections: Projection[] = which === 'both' ? [scoringPartsProjection, caseInboxProjection] : which === 'scoring' ? [scoringPartsProjection] : [caseInboxProjection];

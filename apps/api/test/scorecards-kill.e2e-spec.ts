@@ -8,7 +8,7 @@ import { Catalog } from '@chuishao/catalog';
 import { countyPolicy } from '@chuishao/deadlines';
 import { Directory } from '@chuishao/directory';
 import { SqliteEventStore, type EventData, type RecordedEvent } from '@chuishao/event-store';
-import { activeGeneration, CASE_INBOX, inboxTables, readCheckpoint } from '@chuishao/projections';
+import { activeGeneration, CASE_INBOX, inboxTables, partitionCheckpointName, readCheckpoint } from '@chuishao/projections';
 import {
   applyScoringEvent, computeScorecard, evaluatePart, explainPart, formatLocalDate, fromRow, localDateOf, MemoryFactsStore,
   ms, periodOf, SCORING_PROJECTION, ScoringPolicies, scoringGenerations, tablesOf,
@@ -731,9 +731,10 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
     let killedAt = 0;
     const total = await head();
     try {
-      // Transactions of 2,000 events, so there is a midway to kill it in (the default would take these ~27k in one).
-      const rebuildEnv = { ...env, READ_MODEL_FILE: readModelFile, REBUILD_BATCH: '2000' };
-      // 1. Killed while building: after some of its batches, before the switch.
+      // Transactions of 2,000 events, so there is a midway to kill it in (the default would take these ~27k in one);
+      // two partition workers, so the kill lands in the partitioned phase.
+      const rebuildEnv = { ...env, READ_MODEL_FILE: readModelFile, REBUILD_BATCH: '2000', REBUILD_THREADS: '2' };
+      // 1. Killed while building: after some of its partitions' batches, before the switch.
       const first = new Proc(REBUILD, rebuildEnv);
       others.push(first);
       const fraction = uniform(0.2, 0.7);
@@ -741,7 +742,9 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
         if (!first.running) throw new Error(`the rebuild ended before it could be killed midway: ${first.out}`);
         const g = generations();
         if (g.building === null) return false;
-        const at = readCheckpoint(rm, `${SCORING_PROJECTION}#g${g.building}`);
+        // The partitions' checkpoints, until they merge into the generation's own.
+        const partitions = [0, 1].map((index) => readCheckpoint(rm, partitionCheckpointName(SCORING_PROJECTION, g.building!, { index, count: 2 })));
+        const at = readCheckpoint(rm, `${SCORING_PROJECTION}#g${g.building}`) ?? (partitions.includes(null) ? null : Math.min(...(partitions as number[])));
         if (at === null || at < fraction * total) return false;
         building = g.building;
         first.child.kill('SIGKILL');
@@ -765,8 +768,8 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
       expect(generations()).toEqual({ active: building, building: null });
       expect(scoringGenerations.existingGenerations(rm)).toEqual([before, building]); // the old one left behind
 
-      // 3. Rerun to the end; meanwhile the projector is killed once more, mid-rebuild.
-      const third = new Proc(REBUILD, rebuildEnv);
+      // 3. Rerun to the end on one thread (the unpartitioned path); meanwhile the projector is killed once more, mid-rebuild.
+      const third = new Proc(REBUILD, { ...rebuildEnv, REBUILD_THREADS: '1' });
       others.push(third);
       await until('the third rebuild to be building', 60_000, () => generations().building !== null || !third.running, 5);
       await projector!.kill9();

@@ -1,53 +1,66 @@
 import { createEventStore } from '@chuishao/event-store';
-import { caseInboxGenerations, openReadModelDb, rebuildProjection, type GenerationalProjection } from '@chuishao/projections';
-import { scoringGenerations } from '@chuishao/scoring';
 import { loadConfig } from '../../api/src/config';
+import { defaultRebuildThreads, rebuildReadModels } from './rebuild';
+import { REBUILDABLE } from './rebuildable';
 
-/** Every read model that can be rebuilt while the service keeps serving it. */
-export const REBUILDABLE: Readonly<Record<string, GenerationalProjection>> = {
-  [caseInboxGenerations.name]: caseInboxGenerations,
-  [scoringGenerations.name]: scoringGenerations,
-};
+export { REBUILDABLE };
 
 /**
- * Rebuilds one read model from position 0 into a new generation of tables while the service keeps
- * serving the current one, then switches atomically and drops the old tables. Safe next to a running
- * service (embedded or external projector); after a crash, run it again: it resumes.
+ * Rebuilds read models from position 0 into new generations of tables while the service keeps serving
+ * the current ones, then switches each atomically and drops the old tables. `all` rebuilds every read
+ * model over one reading of the events. Safe next to a running service (embedded or external
+ * projector); after a crash, run it again: it resumes.
  *
- *   node --disable-warning=ExperimentalWarning -r ./scripts/register-paths.js dist/apps/projector/src/rebuild.command.js case-inbox|scoring-parts
+ *   node --disable-warning=ExperimentalWarning -r ./scripts/register-paths.js dist/apps/projector/src/rebuild.command.js all|case-inbox|scoring-parts
+ *
+ * REBUILD_THREADS: workers folding the history in stream partitions (default: the cores, up to 4);
+ * REBUILD_BATCH: events per catch-up transaction (default 100,000 or 2 s; smaller ones hold the
+ * read-model write lock for less).
  */
 export async function rebuildFromCommandLine(name: string | undefined): Promise<void> {
-  const projection = name === undefined ? undefined : REBUILDABLE[name];
-  if (!projection) {
-    console.error(`usage: rebuild.command.js <${Object.keys(REBUILDABLE).join('|')}>${name === undefined ? '' : ` (no read model ${name})`}`);
+  const names = name === 'all' ? Object.keys(REBUILDABLE) : name !== undefined && REBUILDABLE[name] ? [name] : null;
+  if (!names) {
+    console.error(`usage: rebuild.command.js <all|${Object.keys(REBUILDABLE).join('|')}>${name === undefined ? '' : ` (no read model ${name})`}`);
     process.exit(2);
   }
-  // Events per catch-up transaction (default 100,000 or 2 s): smaller ones hold the read-model write lock for less.
-  const batch = process.env.REBUILD_BATCH === undefined ? undefined : Number(process.env.REBUILD_BATCH);
-  if (batch !== undefined && !(Number.isInteger(batch) && batch > 0)) {
-    console.error(`REBUILD_BATCH must be a positive integer; got ${process.env.REBUILD_BATCH}`);
-    process.exit(2);
-  }
+  const batch = positiveInteger('REBUILD_BATCH');
+  const threads = positiveInteger('REBUILD_THREADS') ?? defaultRebuildThreads();
   const config = loadConfig();
   const store = createEventStore(config.store);
-  const db = openReadModelDb(config.readModelFile);
   const started = Date.now();
   try {
-    const result = await rebuildProjection(store, db, projection, {
+    const results = await rebuildReadModels({
+      names,
+      store,
+      storeConfig: config.store,
+      readModelFile: config.readModelFile,
+      threads,
       maxBatch: batch,
-      onProgress: ({ generation, position, head }) => console.log(`${projection.name} generation ${generation}: at ${position ?? 'start'} of ${head ?? 'empty store'}`),
+      onProgress: ({ generation, position, head }) => console.log(`generation ${generation}: at ${position ?? 'start'} of ${head ?? 'empty store'}`),
     });
-    console.log(
-      `${projection.name} rebuilt as generation ${result.generation} (was ${result.previous}${result.resumed ? ', resumed' : ''}) ` +
-        `up to position ${result.position ?? 'none'} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    results.forEach((result, i) =>
+      console.log(
+        `${names[i]} rebuilt as generation ${result.generation} (was ${result.previous}${result.resumed ? ', resumed' : ''}) ` +
+          `up to position ${result.position ?? 'none'} in ${((Date.now() - started) / 1000).toFixed(1)} s (${threads} thread${threads === 1 ? '' : 's'})`,
+      ),
     );
   } catch (error) {
-    console.error(`${projection.name} rebuild failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`${names.join(' + ')} rebuild failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
   } finally {
-    db.close();
     await store.close();
   }
+}
+
+function positiveInteger(variable: string): number | undefined {
+  const text = process.env[variable];
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!(Number.isInteger(value) && value > 0)) {
+    console.error(`${variable} must be a positive integer; got ${text}`);
+    process.exit(2);
+  }
+  return value;
 }
 
 if (require.main === module) void rebuildFromCommandLine(process.argv[2]);

@@ -198,7 +198,7 @@ describe('SQLite adapter', () => {
     await store.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
 
     // Private peek: killing the thread is the only way to make it die from outside.
-    const dying = store['writer']['worker']!.terminate();
+    const dying = store['writer']!['worker']!.terminate();
     const pending = store.append(stream, [newEvent()], { expectedRevision: 0 });
     expect(await within(rejectionOf(pending), 2_000, 'the pending append to fail')).toBeInstanceOf(StoreUnavailable);
     await dying;
@@ -207,6 +207,16 @@ describe('SQLite adapter', () => {
       .toBeInstanceOf(StoreUnavailable);
     expect(await store.readStream(stream, { toRevision: 0 })).toHaveLength(1);
     await within(store.close(), 2_000, 'close after the writer died');
+  });
+
+  it('starts its writer thread on the first append, not for a store that only reads', async () => {
+    const writer = stores.open();
+    await writer.append(newStream(), [newEvent()], { expectedRevision: 'no_stream' });
+    const reader = stores.open();
+    expect(await reader.readAll({ limit: 10 })).toHaveLength(1);
+    // Private peek: a rebuild's partition workers and the projector thread open the store only to read.
+    expect(reader['writer']).toBeNull();
+    expect(writer['writer']).not.toBeNull();
   });
 
   it('delivers what another process appends to the same file, by polling it', async () => {

@@ -75,11 +75,13 @@ export const caseInboxGenerations: GenerationalProjection = {
     flushInbox(sql, docs);
   },
 
-  session(db, generation) {
+  session(db, generation, options) {
     const docs = new Map<string, InboxDoc>();
     const sql = statements.get(db, generation);
+    // On empty tables, the cases this session has seen are the only ones with rows.
+    const seen = options?.empty ? new Set<string>() : null;
     return {
-      fold: (events) => foldInbox(sql, events, docs),
+      fold: (events) => foldInbox(sql, events, docs, seen),
       flush() {
         flushInbox(sql, docs);
         trim(docs, SESSION_CASES);
@@ -104,7 +106,7 @@ interface InboxDoc {
 }
 
 /** Folds each case's events in memory; flushInbox then writes each touched case once. */
-function foldInbox(sql: InboxStatements, events: readonly RecordedEvent[], docs: Map<string, InboxDoc>): void {
+function foldInbox(sql: InboxStatements, events: readonly RecordedEvent[], docs: Map<string, InboxDoc>, seen: Set<string> | null = null): void {
   for (const event of events) {
     if (!event.streamName.startsWith('case-')) continue;
     const caseId = event.streamName.slice('case-'.length);
@@ -113,7 +115,8 @@ function foldInbox(sql: InboxStatements, events: readonly RecordedEvent[], docs:
       // Re-insert: the Map's order then tells which cases were touched least recently (trimmed first).
       docs.delete(caseId);
     } else {
-      const row = sql.load.get(caseId) as { state: string } | undefined;
+      const row = seen && !seen.has(caseId) ? undefined : (sql.load.get(caseId) as { state: string } | undefined);
+      seen?.add(caseId);
       doc = { state: row ? (JSON.parse(row.state) as CaseState) : null, version: -1, position: -1, dirty: false, departments: null };
     }
     docs.set(caseId, doc);

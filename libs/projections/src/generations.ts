@@ -1,8 +1,9 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { EventStore, RecordedEvent } from '@chuishao/event-store';
-import type { Projection, ProjectionSession } from './projection';
+import type { EventStore, RecordedEvent, StreamPartition } from '@chuishao/event-store';
+import type { Projection, ProjectionSession, SessionOptions } from './projection';
+import { catchUpPartition, partitionCheckpointName } from './partitioned-catch-up';
 import { ProjectionRunner } from './projection-runner';
-import { readCheckpoint, writeCheckpoint } from './read-model-db';
+import { beginImmediate, readCheckpoint, writeCheckpoint } from './read-model-db';
 
 /**
  * Generations: rebuilding a projection from position 0 into NEW tables while the current ones keep
@@ -33,7 +34,7 @@ export interface GenerationalProjection {
    * Optional: a session over one generation's tables that keeps rows in memory across transactions;
    * the runner makes a new one whenever another writer may have touched the tables (Projection.session).
    */
-  session?(db: DatabaseSync, generation: number): ProjectionSession;
+  session?(db: DatabaseSync, generation: number, options?: SessionOptions): ProjectionSession;
 }
 
 /** Something made once per connection and generation (a projection's prepared statements); forgotten when that generation is dropped. */
@@ -117,7 +118,7 @@ export function liveProjection(gp: GenerationalProjection): Projection {
     applyBatch(db, events) {
       gp.applyBatch(db, activeGeneration(db, gp.name), events);
     },
-    session: gp.session && ((db) => {
+    session: gp.session && ((db, options) => {
       // What a session holds belongs to one generation: a switch (a rebuild finishing) starts afresh.
       // The switch commits while no transaction of this runner is open, so a whole transaction sees one generation.
       let generation = -1;
@@ -126,8 +127,9 @@ export function liveProjection(gp: GenerationalProjection): Projection {
         fold(events) {
           const active = activeGeneration(db, gp.name);
           if (active !== generation || !current) {
+            // Only the generation the runner's checkpoint spoke of can be the empty one.
+            current = gp.session!(db, active, generation === -1 ? options : undefined);
             generation = active;
-            current = gp.session!(db, active);
           }
           current.fold(events);
         },
@@ -143,7 +145,7 @@ export function generationProjection(gp: GenerationalProjection, generation: num
     name: rebuildName(gp.name, generation),
     setup: (db) => gp.setupGeneration(db, generation),
     applyBatch: (db, events) => gp.applyBatch(db, generation, events),
-    session: gp.session && ((db) => gp.session!(db, generation)),
+    session: gp.session && ((db, options) => gp.session!(db, generation, options)),
   };
 }
 
@@ -160,6 +162,20 @@ export interface RebuildOptions {
   graceMs?: number;
   onProgress?: (progress: RebuildProgress) => void;
   progressEveryMs?: number;
+  /**
+   * Fold the history in `count` stream partitions side by side (partitioned-catch-up.ts) before the usual
+   * catch-up of the tail; `run` runs one partition's task, e.g. on a worker thread of its own (default:
+   * on this thread, over `db`). Without it, or with count 1, one runner reads the whole history.
+   */
+  partitions?: { count: number; run?: (task: PartitionTask, signal: AbortSignal) => Promise<void> };
+}
+
+/** One partition's share of a rebuild: what a worker needs to call catchUpPartition on its own connections. */
+export interface PartitionTask {
+  targets: { name: string; generation: number }[];
+  partition: StreamPartition;
+  to: number;
+  batch?: number;
 }
 
 export interface RebuildResult {
@@ -175,13 +191,30 @@ export interface RebuildResult {
  * continues the generation that was being built from its checkpoint.
  */
 export async function rebuildProjection(store: EventStore, db: DatabaseSync, gp: GenerationalProjection, options: RebuildOptions = {}): Promise<RebuildResult> {
-  liveProjection(gp).setup(db);
-  const { generation, resumed, previous } = claimGeneration(db, gp);
-  const name = rebuildName(gp.name, generation);
+  return (await rebuildProjections(store, db, [gp], options))[0];
+}
 
-  // 1. Catch up from the checkpoint (0 when fresh) to the head, in big batches, off the live path.
+/** rebuildProjection for several read models over one reading of the events; each switches on its own once built. */
+export async function rebuildProjections(
+  store: EventStore,
+  db: DatabaseSync,
+  gps: readonly GenerationalProjection[],
+  options: RebuildOptions = {},
+): Promise<RebuildResult[]> {
+  const claims = gps.map((gp) => {
+    liveProjection(gp).setup(db);
+    return claimGeneration(db, gp);
+  });
+  const building = gps.map((gp, i) => ({ gp, generation: claims[i].generation, name: rebuildName(gp.name, claims[i].generation) }));
+  const progress = (position: number | null, head: number | null) =>
+    building.forEach(({ generation }) => options.onProgress?.({ generation, position, head }));
+
+  // 1a. The bulk of the history, partitioned over several workers (when asked, and not done already).
+  await catchUpInPartitions(store, db, building, options, progress);
+
+  // 1b. Catch up from the checkpoint (0 when fresh) to the head, in big batches, off the live path.
   let failure: unknown = null;
-  const runner = new ProjectionRunner(store, db, generationProjection(gp, generation), {
+  const runner = new ProjectionRunner(store, db, building.map(({ gp, generation }) => generationProjection(gp, generation)), {
     catchUpBatch: options.maxBatch,
     onError: (error) => (failure = error),
   });
@@ -194,7 +227,7 @@ export async function rebuildProjection(store: EventStore, db: DatabaseSync, gp:
       for (;;) {
         const done = await Promise.race([reached, sleep(options.progressEveryMs ?? 1000).then(() => false)]);
         if (failure) throw failure;
-        options.onProgress?.({ generation, position: runner.checkpoint, head });
+        progress(runner.checkpoint, head);
         if (done) break;
       }
       // Close enough to the head when nothing (or little) was appended while catching up.
@@ -206,11 +239,102 @@ export async function rebuildProjection(store: EventStore, db: DatabaseSync, gp:
   }
   if (failure) throw failure;
 
-  // 2. Switch, catching up the last events inside the switching transaction (never awaiting in it).
+  const results: RebuildResult[] = [];
+  for (const [i, { gp, generation, name }] of building.entries()) {
+    const built = await switchTo(store, db, gp, generation, name, options);
+    options.onProgress?.({ generation, position: built, head: await store.headPosition() });
+    results.push({ generation, previous: claims[i].previous, position: built, resumed: claims[i].resumed });
+  }
+
+  // 3. Let readers that resolved the old generation just before the switch finish, then drop it.
+  await sleep(options.graceMs ?? 2000);
+  for (const gp of gps) dropStaleGenerations(db, gp);
+  return results;
+}
+
+interface Building {
+  gp: GenerationalProjection;
+  generation: number;
+  name: string;
+}
+
+/**
+ * Partitions fold up to the head as it was when they started (or resume from their checkpoints after a
+ * crash, with the count they started with), then one transaction sets each generation's checkpoint there.
+ */
+async function catchUpInPartitions(
+  store: EventStore,
+  db: DatabaseSync,
+  building: readonly Building[],
+  options: RebuildOptions,
+  progress: (position: number | null, head: number | null) => void,
+): Promise<void> {
+  // Generations past this phase (a resumed rebuild) have their own checkpoint and go on with the runner.
+  const pending = building.filter(({ name }) => readCheckpoint(db, name) === null);
+  if (pending.length === 0) return;
+  const started = partitionCountOf(db, pending);
+  const count = started ?? options.partitions?.count ?? 1;
+  if (count <= 1) return;
+  const to = await store.headPosition();
+  if (to === null) return;
+  const targets = pending.map(({ gp, generation }) => ({ name: gp.name, generation }));
+  const run = options.partitions?.run ?? ((task: PartitionTask, signal: AbortSignal) => catchUpPartition(store, db, task.targets.map((t) => {
+    const gp = pending.find((b) => b.gp.name === t.name)!.gp;
+    return { ...t, session: sessionOf(gp, t.generation) };
+  }), task.partition, task.to, { batch: task.batch, signal }));
+  progress(null, to);
+  // One partition failing stops the others; the rebuild fails only once none is still writing.
+  const abort = new AbortController();
+  const outcomes = await Promise.allSettled(Array.from({ length: count }, (_, index) =>
+    run({ targets, partition: { index, count }, to, batch: options.maxBatch }, abort.signal).catch((error: unknown) => {
+      abort.abort();
+      throw error;
+    })));
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
+
+  beginImmediate(db);
+  try {
+    for (const { gp, generation, name } of pending) {
+      for (let index = 0; index < count; index++) {
+        const partitionName = partitionCheckpointName(gp.name, generation, { index, count });
+        const reached = readCheckpoint(db, partitionName);
+        if (reached !== to) throw new Error(`${partitionName} is at ${reached}, not at ${to}`);
+        db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(partitionName);
+      }
+      writeCheckpoint(db, name, to);
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+  progress(to, to);
+}
+
+/** The partition count an interrupted partitioned phase used (its checkpoints' names say), or null. */
+function partitionCountOf(db: DatabaseSync, building: readonly Building[]): number | null {
+  const rows = db.prepare('SELECT name FROM projection_checkpoints').all() as { name: string }[];
+  for (const { name } of building) {
+    for (const row of rows) {
+      const m = row.name.startsWith(`${name}/p`) ? /of(\d+)$/.exec(row.name) : null;
+      if (m) return Number(m[1]);
+    }
+  }
+  return null;
+}
+
+function sessionOf(gp: GenerationalProjection, generation: number): (db: DatabaseSync, options: SessionOptions) => ProjectionSession {
+  if (!gp.session) throw new Error(`${gp.name} has no session, so it cannot be rebuilt in partitions`);
+  return (db, options) => gp.session!(db, generation, options);
+}
+
+/** 2. Switch, catching up the last events inside the switching transaction (never awaiting in it). */
+async function switchTo(store: EventStore, db: DatabaseSync, gp: GenerationalProjection, generation: number, name: string, options: RebuildOptions): Promise<number | null> {
   let built = readCheckpoint(db, name);
   for (;;) {
     const pending = await store.readAll({ after: built, limit: options.maxBatch ?? 2000 });
-    db.exec('BEGIN IMMEDIATE');
+    beginImmediate(db);
     try {
       const live = readCheckpoint(db, gp.name);
       built = readCheckpoint(db, name);
@@ -230,7 +354,7 @@ export async function rebuildProjection(store: EventStore, db: DatabaseSync, gp:
         if (built !== null) writeCheckpoint(db, gp.name, built);
         db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(name);
         db.exec('COMMIT');
-        break;
+        return built;
       }
       db.exec('COMMIT');
     } catch (error) {
@@ -238,16 +362,10 @@ export async function rebuildProjection(store: EventStore, db: DatabaseSync, gp:
       throw error;
     }
   }
-  options.onProgress?.({ generation, position: built, head: await store.headPosition() });
-
-  // 3. Let readers that resolved the old generation just before the switch finish, then drop it.
-  await sleep(options.graceMs ?? 2000);
-  dropStaleGenerations(db, gp);
-  return { generation, previous, position: built, resumed };
 }
 
 function claimGeneration(db: DatabaseSync, gp: GenerationalProjection): { generation: number; resumed: boolean; previous: number } {
-  db.exec('BEGIN IMMEDIATE');
+  beginImmediate(db);
   try {
     const row = generationRow(db, gp.name)!;
     let generation = row.building;
@@ -255,7 +373,8 @@ function claimGeneration(db: DatabaseSync, gp: GenerationalProjection): { genera
     if (generation === null) {
       generation = Math.max(row.active, ...gp.existingGenerations(db)) + 1;
       gp.dropGeneration(db, generation);
-      db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(rebuildName(gp.name, generation));
+      db.prepare("DELETE FROM projection_checkpoints WHERE name = ? OR name LIKE ? ESCAPE '\\'")
+        .run(rebuildName(gp.name, generation), `${rebuildName(gp.name, generation).replace(/[\\%_]/g, (c) => `\\${c}`)}/p%`);
       db.prepare('UPDATE projection_generations SET building = ?, updated_at = ? WHERE name = ?').run(generation, new Date().toISOString(), gp.name);
     }
     // Leftovers of earlier rebuilds (a crash between switch and drop) go now.
@@ -271,7 +390,7 @@ function claimGeneration(db: DatabaseSync, gp: GenerationalProjection): { genera
 
 /** Drops every generation's tables except the active one and one being built. */
 export function dropStaleGenerations(db: DatabaseSync, gp: GenerationalProjection): number[] {
-  db.exec('BEGIN IMMEDIATE');
+  beginImmediate(db);
   try {
     const row = generationRow(db, gp.name);
     const keep = new Set([row?.active ?? 1, row?.building ?? -1]);

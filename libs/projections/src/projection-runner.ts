@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { EventStore, RecordedEvent } from '@chuishao/event-store';
 import type { Projection, ProjectionSession } from './projection';
-import { readCheckpoint, readProjectionVersion, resetCheckpoint, writeCheckpoint } from './read-model-db';
+import { beginImmediate, readCheckpoint, readProjectionVersion, resetCheckpoint, writeCheckpoint } from './read-model-db';
 
 export interface RunnerOptions {
   /** Live: commit after this many events even if more are ready (default 500). */
@@ -146,7 +146,7 @@ export class ProjectionRunner {
   }
 
   private begin(): void {
-    this.db.exec('BEGIN IMMEDIATE');
+    beginImmediate(this.db);
     const committed = new Map<string, number | null>();
     for (const projection of this.projections) {
       // Read under the write lock: another projector on the same file may have moved it, and then
@@ -165,7 +165,7 @@ export class ProjectionRunner {
         const checkpoint = open.committed.get(projection.name)!;
         const fresh = checkpoint === null ? events : events.filter((e) => e.position > checkpoint);
         if (fresh.length === 0) continue;
-        if (projection.session) this.sessionOf(projection).fold(fresh);
+        if (projection.session) this.sessionOf(projection, checkpoint).fold(fresh);
         else projection.applyBatch(this.db, fresh);
         open.fed.add(projection.name);
       }
@@ -208,9 +208,10 @@ export class ProjectionRunner {
     this.committed.clear();
   }
 
-  private sessionOf(projection: Projection): ProjectionSession {
+  private sessionOf(projection: Projection, checkpoint: number | null): ProjectionSession {
     let session = this.sessions.get(projection.name);
-    if (!session) this.sessions.set(projection.name, (session = projection.session!(this.db)));
+    // No checkpoint yet: nothing of this projection is written (migrate() dropped whatever an older version left).
+    if (!session) this.sessions.set(projection.name, (session = projection.session!(this.db, { empty: checkpoint === null })));
     return session;
   }
 
@@ -236,7 +237,7 @@ function migrate(db: DatabaseSync, projection: Projection): void {
   const version = projection.version ?? 0;
   const stored = readProjectionVersion(db, projection.name);
   if (stored !== null && stored !== version) {
-    db.exec('BEGIN IMMEDIATE');
+    beginImmediate(db);
     try {
       projection.drop?.(db);
       projection.setup(db);

@@ -21,7 +21,16 @@ export interface Projection {
    * session whenever the tables may have changed under it (another writer moved the checkpoint, or a
    * transaction failed and was rolled back). A session must bound its memory.
    */
-  session?(db: DatabaseSync): ProjectionSession;
+  session?(db: DatabaseSync, options?: SessionOptions): ProjectionSession;
+}
+
+export interface SessionOptions {
+  /**
+   * The session starts on tables holding none of the rows it will write (its checkpoint is null, and
+   * rows are only written with a checkpoint), and it is their only writer: a row it has not seen yet
+   * does not exist, so it need not be looked up. What makes folding from position 0 cheaper.
+   */
+  empty?: boolean;
 }
 
 export interface ProjectionSession {

@@ -37,6 +37,33 @@ export function openReadModelDb(file: string, options: { readOnly?: boolean } = 
   return db;
 }
 
+/** How long beginImmediate keeps trying for the write lock (as busy_timeout). */
+const WRITE_LOCK_WAIT_MS = 30_000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * BEGIN IMMEDIATE that waits for the write lock. busy_timeout alone is not enough in WAL mode: with
+ * several writers committing back to back (a partitioned rebuild's workers), SQLite at times answers
+ * SQLITE_BUSY after a few hundred milliseconds of its busy handler (measured: 374 ms of a 30 s timeout),
+ * and an immediate retry succeeds. Nothing has been read or written when BEGIN fails, so retrying is safe.
+ */
+export function beginImmediate(db: DatabaseSync): void {
+  const deadline = Date.now() + WRITE_LOCK_WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      return;
+    } catch (error) {
+      const busy = (error as { errcode?: number }).errcode === SQLITE_BUSY && !db.isTransaction;
+      if (!busy || Date.now() >= deadline) throw error;
+      // Blocks this thread briefly; a writer's thread has nothing else to do until it holds the lock.
+      Atomics.wait(pause, 0, 0, Math.min(50, 1 + attempt * 5));
+    }
+  }
+}
+
+const SQLITE_BUSY = 5;
+
 /** Statements prepared once per connection and SQL text: checkpoints are read on every batch and every scorecard request. */
 const statements = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
 export function prepared(db: DatabaseSync, sql: string): StatementSync {

@@ -110,6 +110,32 @@ describe('scoring-parts projection over the real store and runner', () => {
     rebuildDb.close();
   });
 
+  it('a rebuild in stream partitions, with appends going on, gives the facts of a from-scratch fold', async () => {
+    const file = join(dir, 'rm.sqlite');
+    const liveDb = openReadModelDb(file);
+    const live = new ProjectionRunner(store, liveDb, scoringPartsProjection, { maxBatch: 5 });
+    live.start();
+    for (const [i, prefix] of ['a-', 'b-', 'c-', 'd-'].entries()) await append(store, renamed(history(20 + i, 60), prefix));
+    await live.reached((await store.headPosition())!);
+
+    const rebuildDb = openReadModelDb(file);
+    const appending = append(store, renamed(history(30, 60), 'e-'));
+    const [result] = await Promise.all([
+      rebuildProjection(store, rebuildDb, scoringGenerations, { maxBatch: 7, graceMs: 0, partitions: { count: 3 } }),
+      appending,
+    ]);
+    expect(result).toMatchObject({ generation: 2, previous: 1, resumed: false });
+    await live.reached((await store.headPosition())!);
+    expect(activeGeneration(liveDb, SCORING_PROJECTION)).toBe(2);
+    const facts = projected(liveDb);
+    // Cases of several partitions, each whole.
+    expect(new Set(facts.map((p) => p.caseId)).size).toBeGreaterThan(3);
+    expect(facts).toEqual(byId(factsFromEvents(await readEverything(store))));
+    await live.stop();
+    liveDb.close();
+    rebuildDb.close();
+  });
+
   it('a rebuild that dies midway resumes its generation from its checkpoint', async () => {
     const file = join(dir, 'rm.sqlite');
     const head = await append(store, renamed(history(6, 80), 'a-'));

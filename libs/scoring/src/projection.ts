@@ -121,10 +121,17 @@ class SqliteFactsStore implements FactsStore {
     private readonly cases = new Map<string, CaseFacts | null>(),
     private readonly parts = new Map<string, PartFacts | null>(),
     private readonly keep = 0,
+    /** On empty tables (SessionOptions.empty): the only rows there are, those this store has seen. */
+    private readonly seen: { cases: Set<string>; parts: Set<string> } | null = null,
   ) {}
 
   getCase(caseId: string): CaseFacts | undefined {
     if (!this.cases.has(caseId)) {
+      if (this.seen && !this.seen.cases.has(caseId)) {
+        this.seen.cases.add(caseId);
+        this.cases.set(caseId, null);
+        return undefined;
+      }
       const row = this.sql.getCase.get(caseId) as
         | { county_id: string; township_id: string; known: number; position: number; current: string }
         | undefined;
@@ -136,12 +143,18 @@ class SqliteFactsStore implements FactsStore {
   }
 
   putCase(facts: CaseFacts): void {
+    this.seen?.cases.add(facts.caseId);
     this.cases.set(facts.caseId, facts);
     this.dirtyCases.add(facts.caseId);
   }
 
   getPart(holdingId: string): PartFacts | undefined {
     if (!this.parts.has(holdingId)) {
+      if (this.seen && !this.seen.parts.has(holdingId)) {
+        this.seen.parts.add(holdingId);
+        this.parts.set(holdingId, null);
+        return undefined;
+      }
       const row = this.sql.getPart.get(holdingId) as PartRow | undefined;
       this.parts.set(holdingId, row ? fromRow(row) : null);
     }
@@ -149,6 +162,7 @@ class SqliteFactsStore implements FactsStore {
   }
 
   putPart(facts: PartFacts): void {
+    this.seen?.parts.add(facts.holdingId);
     this.parts.set(facts.holdingId, facts);
     this.dirtyParts.add(facts.holdingId);
   }
@@ -233,8 +247,9 @@ export const scoringGenerations: GenerationalProjection = {
     return [...new Set(rows.map((r) => TABLE.exec(r.name)).filter((m) => m !== null).map((m) => Number(m![1])))].sort((a, b) => a - b);
   },
 
-  session(db, generation) {
-    const store = new SqliteFactsStore(statementsFor.get(db, generation), new Map(), new Map(), SESSION_CACHE_CASES);
+  session(db, generation, options) {
+    const seen = options?.empty ? { cases: new Set<string>(), parts: new Set<string>() } : null;
+    const store = new SqliteFactsStore(statementsFor.get(db, generation), new Map(), new Map(), SESSION_CACHE_CASES, seen);
     return {
       fold(events) {
         for (const e of events) if (SCORED_EVENT_TYPES.has(e.type)) applyScoringEvent(store, e);

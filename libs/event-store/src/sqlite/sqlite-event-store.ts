@@ -51,7 +51,9 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   /** Wakes waiting subscriptions: 'appended' after each commit, 'closed' on close. */
   private readonly notifier = new EventEmitter();
-  private readonly writer: SqliteWriter;
+  /** Started on the first append: a store opened only to read (a projector, a rebuild worker) runs no writer thread. */
+  private writer: SqliteWriter | null = null;
+  private readonly writerOptions: { file: string; synchronous: SqliteSynchronous; clock?: () => Date };
   /** Bumped on every commit, so a subscription can tell whether it missed one while delivering a page. */
   private commitSequence = 0;
   private closed = false;
@@ -76,26 +78,19 @@ export class SqliteEventStore implements EventStore {
     // Created here, synchronously, so reads work before the writer thread has started.
     this.db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
     this.sql = new SqliteStatements(this.db);
-    this.writer = new SqliteWriter(
-      { file: options.file, synchronous },
-      () => {
-        this.commitSequence++;
-        this.notifier.emit('appended');
-      },
-      options.clock,
-    );
+    this.writerOptions = { file: options.file, synchronous, clock: options.clock };
   }
 
   /** Transactions committed by this instance: with group commit, far fewer than appends under concurrency. */
   get transactionsCommitted(): number {
-    return this.writer.transactionsCommitted;
+    return this.writer?.transactionsCommitted ?? 0;
   }
 
   async append(streamName: string, events: EventData[], options: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
     assertWellFormedAppend(streamName, events, options.expectedRevision);
     const rows = events.map((e) => toRow(streamName, withIdempotencyKey(e, options.idempotencyKey)));
-    return this.writer.append({ streamName, rows, expectedRevision: options.expectedRevision, idempotencyKey: options.idempotencyKey });
+    return this.startedWriter().append({ streamName, rows, expectedRevision: options.expectedRevision, idempotencyKey: options.idempotencyKey });
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -154,9 +149,21 @@ export class SqliteEventStore implements EventStore {
       this.notifier.emit('closed');
       // The reader goes first, so the writer's connection is the last to close and runs the final checkpoint off this thread.
       this.db.close();
-      this.closing = this.writer.close();
+      this.closing = this.writer ? this.writer.close() : Promise.resolve();
     }
     return this.closing;
+  }
+
+  private startedWriter(): SqliteWriter {
+    this.writer ??= new SqliteWriter(
+      { file: this.writerOptions.file, synchronous: this.writerOptions.synchronous },
+      () => {
+        this.commitSequence++;
+        this.notifier.emit('appended');
+      },
+      this.writerOptions.clock,
+    );
+    return this.writer;
   }
 
   private readPage(after: number | null, limit: number): RecordedEvent[] {

@@ -1,0 +1,32 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { createEventStore, type EventStoreConfig } from '@chuishao/event-store';
+import { catchUpPartition, openReadModelDb, type PartitionTask } from '@chuishao/projections';
+import { REBUILDABLE } from './rebuildable';
+
+/** One partition of a rebuild (rebuild.ts), on its own thread with its own store and read-model connections. */
+export interface PartitionWorkerData {
+  store: EventStoreConfig;
+  readModelFile: string;
+  task: PartitionTask;
+}
+
+async function run({ store: storeConfig, readModelFile, task }: PartitionWorkerData): Promise<void> {
+  const store = createEventStore(storeConfig);
+  const db = openReadModelDb(readModelFile);
+  try {
+    const targets = task.targets.map((t) => {
+      const gp = REBUILDABLE[t.name];
+      if (!gp?.session) throw new Error(`no read model ${t.name} that can be rebuilt in partitions`);
+      return { ...t, session: (connection: typeof db, options: { empty?: boolean }) => gp.session!(connection, t.generation, options) };
+    });
+    await catchUpPartition(store, db, targets, task.partition, task.to, { batch: task.batch });
+  } finally {
+    db.close();
+    await store.close();
+  }
+}
+
+run(workerData as PartitionWorkerData).then(
+  () => parentPort!.postMessage({ type: 'done' }),
+  (error: unknown) => parentPort!.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
+);

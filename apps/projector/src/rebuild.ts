@@ -1,0 +1,89 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { EventStore, EventStoreConfig } from '@chuishao/event-store';
+import { openReadModelDb, rebuildProjections, type PartitionTask, type RebuildOptions, type RebuildResult } from '@chuishao/projections';
+import type { PartitionWorkerData } from './rebuild-partition.worker';
+import { REBUILDABLE } from './rebuildable';
+
+export interface RebuildReadModels {
+  /** Names from REBUILDABLE; rebuilt over one reading of the events. */
+  names: readonly string[];
+  store: EventStore;
+  /** How the partition workers open the same store. */
+  storeConfig: EventStoreConfig;
+  readModelFile: string;
+  /** Partition workers (threads) for the bulk of the history; 1 reads it on this thread. */
+  threads: number;
+  maxBatch?: number;
+  graceMs?: number;
+  onProgress?: RebuildOptions['onProgress'];
+}
+
+/** Threads a rebuild uses unless told: the cores there are, up to 4 (it shares the machine with the service). */
+export const defaultRebuildThreads = (): number => Math.max(1, Math.min(4, availableParallelism()));
+
+/**
+ * Rebuilds read models into new generations while the old ones serve (generations.ts), the history
+ * folded by `threads` workers in stream partitions. What rebuild.command.ts runs, and the benchmark.
+ */
+export async function rebuildReadModels(options: RebuildReadModels): Promise<RebuildResult[]> {
+  const gps = options.names.map((name) => {
+    const gp = REBUILDABLE[name];
+    if (!gp) throw new Error(`no read model ${name}; one of ${Object.keys(REBUILDABLE).join(', ')}`);
+    return gp;
+  });
+  const db = openReadModelDb(options.readModelFile);
+  const workers = new Set<Worker>();
+  try {
+    return await rebuildProjections(options.store, db, gps, {
+      maxBatch: options.maxBatch,
+      graceMs: options.graceMs,
+      onProgress: options.onProgress,
+      partitions: {
+        count: options.threads,
+        run: (task, signal) => runPartitionWorker({ store: options.storeConfig, readModelFile: options.readModelFile, task }, workers, signal),
+      },
+    });
+  } finally {
+    // One partition failed: the others stop too (their work so far stays, behind their checkpoints).
+    await Promise.all([...workers].map((w) => w.terminate()));
+    db.close();
+  }
+}
+
+/** Young generation of a partition worker: folding allocates many short-lived objects (as the projector thread). */
+const WORKER_YOUNG_GENERATION_MB = 96;
+
+function runPartitionWorker(data: PartitionWorkerData, workers: Set<Worker>, signal: AbortSignal): Promise<void> {
+  const task: PartitionTask = data.task;
+  return new Promise((resolve, reject) => {
+    // Compiled build only: a Worker does not load TypeScript (tests run the rebuild from dist, as users do).
+    const worker = new Worker(join(__dirname, 'rebuild-partition.worker.js'), {
+      workerData: data,
+      name: `rebuild p${task.partition.index}of${task.partition.count}`,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
+    workers.add(worker);
+    // Another partition failed: this one stops where it is (its last commit stays, behind its checkpoint).
+    const stop = () => void worker.terminate();
+    signal.addEventListener('abort', stop, { once: true });
+    worker.once('exit', () => {
+      workers.delete(worker);
+      signal.removeEventListener('abort', stop);
+    });
+    let settled = false;
+    worker.on('message', (m: { type: string; message?: string }) => {
+      settled = true;
+      if (m.type === 'done') resolve();
+      else reject(new Error(`partition ${task.partition.index} of ${task.partition.count}: ${m.message}`));
+    });
+    worker.on('error', (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`partition ${task.partition.index} of ${task.partition.count}: worker exited with ${code}`));
+    });
+  });
+}

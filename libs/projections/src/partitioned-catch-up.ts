@@ -1,0 +1,98 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { EventStore, RecordedEvent, StreamPartition } from '@chuishao/event-store';
+import type { ProjectionSession, SessionOptions } from './projection';
+import { beginImmediate, readCheckpoint, writeCheckpoint } from './read-model-db';
+
+/**
+ * A rebuild's first phase, split by stream partition: `count` workers each fold the events of their own
+ * streams (store.readAll with `partition`) into the new generation's tables, side by side on as many
+ * cores. This is sound only for projections whose rows belong to one stream each (a case's rows to its
+ * case-<id> stream), as the inbox's and the scoring facts' do: partitions then never write the same row.
+ *
+ * Each worker keeps its own checkpoint per projection (`<name>#g<n>/p<i>of<count>`): everything of its
+ * partition up to there is applied. It folds outside any transaction and holds the write lock only to
+ * write the folded rows and move its checkpoints, so workers overlap instead of queueing for the lock.
+ * After a crash a worker resumes from its checkpoints; once every partition has reached `to`, the
+ * rebuild merges them into the generation's one checkpoint (generations.ts).
+ */
+export interface PartitionTarget {
+  /** The live projection's name and the generation this rebuild fills. */
+  name: string;
+  generation: number;
+  /** A session over that generation's tables (GenerationalProjection.session). */
+  session(db: DatabaseSync, options: SessionOptions): ProjectionSession;
+}
+
+export interface PartitionOptions {
+  /** Events folded between commits (default 100,000; also at most ~2 s of folding). */
+  batch?: number;
+  signal?: AbortSignal;
+}
+
+const PAGE = 1_000;
+const MAX_FOLD_MS = 2_000;
+
+export const partitionCheckpointName = (name: string, generation: number, partition: StreamPartition): string =>
+  `${name}#g${generation}/p${partition.index}of${partition.count}`;
+
+/** Folds partition `partition` of the events after each target's partition checkpoint, up to `to` inclusive. */
+export async function catchUpPartition(
+  store: EventStore,
+  db: DatabaseSync,
+  targets: readonly PartitionTarget[],
+  partition: StreamPartition,
+  to: number,
+  options: PartitionOptions = {},
+): Promise<void> {
+  const names = targets.map((t) => partitionCheckpointName(t.name, t.generation, partition));
+  let committed = names.map((n) => readCheckpoint(db, n));
+  // A partition without a checkpoint has written none of its rows, and no other partition writes them.
+  const sessions = targets.map((t, i) => t.session(db, { empty: committed[i] === null }));
+  const maxEvents = options.batch ?? 100_000;
+  const pageSize = Math.min(PAGE, maxEvents);
+  for (;;) {
+    const from = lowest(committed);
+    if (from !== null && from >= to) return;
+    // Fold a chunk in memory: rows a session misses are read from what earlier chunks committed.
+    let last = from;
+    let folded = 0;
+    let end = false;
+    const started = performance.now();
+    while (!end && folded < maxEvents && performance.now() - started < MAX_FOLD_MS) {
+      const page = await store.readAll({ after: last, limit: pageSize, partition });
+      if (options.signal?.aborted) return;
+      const upTo = page.filter((e) => e.position <= to);
+      sessions.forEach((session, i) => foldFresh(session, upTo, committed[i]));
+      folded += upTo.length;
+      if (upTo.length > 0) last = upTo[upTo.length - 1].position;
+      end = page.length < pageSize || upTo.length < page.length;
+    }
+    // Everything of this partition up to `reached` is now folded.
+    const reached = end ? to : last!;
+    beginImmediate(db);
+    try {
+      names.forEach((name, i) => {
+        if (readCheckpoint(db, name) !== committed[i]) throw new Error(`${name}: moved by another writer; is another rebuild running?`);
+      });
+      for (const session of sessions) session.flush();
+      for (const name of names) writeCheckpoint(db, name, reached);
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+    committed = names.map(() => reached);
+    // Let timers and messages run between chunks.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+function foldFresh(session: ProjectionSession, events: readonly RecordedEvent[], checkpoint: number | null): void {
+  const fresh = checkpoint === null ? events : events.filter((e) => e.position > checkpoint);
+  if (fresh.length > 0) session.fold(fresh);
+}
+
+function lowest(checkpoints: readonly (number | null)[]): number | null {
+  if (checkpoints.some((c) => c === null)) return null;
+  return Math.min(...(checkpoints as number[]));
+}
