@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { activeGeneration, CASE_INBOX, caseInboxGenerations, openReadModelDb, rebuildProjection } from '@chuishao/projections';
+import { activeGeneration, CASE_INBOX, caseInboxGenerations, inboxTables, openReadModelDb, rebuildProjection } from '@chuishao/projections';
 import { ASSESSMENT, COMMAND_CENTRE, ECOLOGY, ENFORCEMENT, MARKET, OTHER_TOWNSHIP, startHarness, TOWNSHIP, WATER, whistleBody, type Harness } from './harness';
 
 interface Page { items: { caseId: string; townshipId: string; status: string }[]; nextCursor: string | null }
@@ -112,6 +112,10 @@ describe('GET /v1/cases: the inbox read model', () => {
     const result = await rebuildProjection(h.runtime.store, db, caseInboxGenerations, { graceMs: 50, maxBatch: 3, partitions: { count: 3 } });
     expect(result.generation).toBe(generation + 1);
     expect(await Promise.all(everyone.map((org) => inbox(org, '&limit=100')))).toEqual(before);
+    // Filled without the indexes the queries use, which the rebuild then made.
+    const { cases } = inboxTables(result.generation);
+    const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?").all(cases) as { name: string }[]).map((r) => r.name);
+    expect(indexes).toEqual(expect.arrayContaining([`${cases}_township`, `${cases}_county`, `${cases}_next_check`]));
     db.close();
   });
 });

@@ -53,7 +53,7 @@ export async function rebuildReadModels(options: RebuildReadModels): Promise<Reb
 }
 
 /** Young generation of a partition worker: folding allocates many short-lived objects (as the projector thread). */
-const WORKER_YOUNG_GENERATION_MB = 96;
+const WORKER_YOUNG_GENERATION_MB = 64;
 
 function runPartitionWorker(data: PartitionWorkerData, workers: Set<Worker>, signal: AbortSignal): Promise<void> {
   const task: PartitionTask = data.task;

@@ -3,13 +3,14 @@ import { evolve, nextDeadlineCheck, type AlertLevel, type CaseEvent, type CaseSt
 import type { RecordedEvent } from '@chuishao/event-store';
 import { liveProjection, PerGeneration, type GenerationalProjection } from './generations';
 import type { Projection } from './projection';
+import { StoredStates, type StoredRow } from './stored-state';
 
 export const CASE_INBOX = 'case-inbox';
 
-/** Generation 1 keeps the names the inbox had before it had generations, so existing files need no rebuild. */
-export function inboxTables(generation: number): { cases: string; departments: string } {
+/** Generation 1 keeps the names the inbox had before it had generations. */
+export function inboxTables(generation: number): { cases: string; departments: string; bases: string } {
   const cases = generation === 1 ? 'case_inbox' : `case_inbox_g${generation}`;
-  return { cases, departments: `${cases}_departments` };
+  return { cases, departments: `${cases}_departments`, bases: `${cases}_bases` };
 }
 
 const TABLE = /^case_inbox(?:_g(\d+))?$/;
@@ -21,7 +22,8 @@ const TABLE = /^case_inbox(?:_g(\d+))?$/;
  */
 export const caseInboxGenerations: GenerationalProjection = {
   name: CASE_INBOX,
-  version: 2,
+  // 3: the state column holds the compact StoredState (stored-state.ts).
+  version: 3,
 
   setupGeneration(db, generation) {
     const t = inboxTables(generation);
@@ -43,6 +45,7 @@ export const caseInboxGenerations: GenerationalProjection = {
         alert_level INTEGER NOT NULL,
         version INTEGER NOT NULL,
         position INTEGER NOT NULL,
+        -- The folded case state as StoredState (stored-state.ts), title and description in their columns.
         state TEXT NOT NULL
       );
       CREATE INDEX IF NOT EXISTS ${t.cases}_township ON ${t.cases} (township_id, raised_at DESC, case_id DESC);
@@ -54,13 +57,20 @@ export const caseInboxGenerations: GenerationalProjection = {
         holding INTEGER NOT NULL,
         PRIMARY KEY (department_id, case_id)
       );
+      CREATE TABLE IF NOT EXISTS ${t.bases} (key TEXT PRIMARY KEY, basis TEXT NOT NULL) WITHOUT ROWID;
     `);
+  },
+
+  dropReaderIndexes(db, generation) {
+    const { cases } = inboxTables(generation);
+    db.exec(`DROP INDEX IF EXISTS ${cases}_township; DROP INDEX IF EXISTS ${cases}_county; DROP INDEX IF EXISTS ${cases}_next_check;`);
   },
 
   dropGeneration(db, generation) {
     statements.forget(db, generation);
+    readers.forget(db, generation);
     const t = inboxTables(generation);
-    db.exec(`DROP TABLE IF EXISTS ${t.cases}; DROP TABLE IF EXISTS ${t.departments};`);
+    db.exec(`DROP TABLE IF EXISTS ${t.cases}; DROP TABLE IF EXISTS ${t.departments}; DROP TABLE IF EXISTS ${t.bases};`);
   },
 
   existingGenerations(db) {
@@ -80,11 +90,12 @@ export const caseInboxGenerations: GenerationalProjection = {
     const sql = statements.get(db, generation);
     // On empty tables, the cases this session has seen are the only ones with rows.
     const seen = options?.empty ? new Set<string>() : null;
+    const keep = Math.ceil(SESSION_CASES / (options?.partitions ?? 1));
     return {
       fold: (events) => foldInbox(sql, events, docs, seen),
       flush() {
         flushInbox(sql, docs);
-        trim(docs, SESSION_CASES);
+        trim(docs, keep);
       },
     };
   },
@@ -115,9 +126,9 @@ function foldInbox(sql: InboxStatements, events: readonly RecordedEvent[], docs:
       // Re-insert: the Map's order then tells which cases were touched least recently (trimmed first).
       docs.delete(caseId);
     } else {
-      const row = seen && !seen.has(caseId) ? undefined : (sql.load.get(caseId) as { state: string } | undefined);
+      const row = seen && !seen.has(caseId) ? undefined : (sql.load.get(caseId) as StoredRow | undefined);
       seen?.add(caseId);
-      doc = { state: row ? (JSON.parse(row.state) as CaseState) : null, version: -1, position: -1, dirty: false, departments: null };
+      doc = { state: row ? sql.bases.restore(row) : null, version: -1, position: -1, dirty: false, departments: null };
     }
     docs.set(caseId, doc);
     doc.state = evolve(doc.state, { type: event.type, data: event.data } as CaseEvent);
@@ -128,13 +139,15 @@ function foldInbox(sql: InboxStatements, events: readonly RecordedEvent[], docs:
 }
 
 function flushInbox(sql: InboxStatements, docs: Map<string, InboxDoc>): void {
+  // Bases are stored again in each transaction that refers to them: one rolled back takes its rows and its bases.
+  sql.bases.startTransaction();
   for (const [caseId, doc] of docs) {
     const state = doc.state;
     if (!doc.dirty || !state) continue;
     doc.dirty = false;
     sql.upsertCase.run(
       caseId, state.countyId, state.townshipId, state.status, state.category, state.raisedAt, state.title, state.description,
-      nextDeadlineCheck(state), earliestDue(state), alertLevel(state), doc.version, doc.position, JSON.stringify(state),
+      nextDeadlineCheck(state), earliestDue(state), alertLevel(state), doc.version, doc.position, sql.bases.store(state),
     );
     const holders = new Set(state.parts.filter((p) => p.status !== 'closed').map((p) => p.departmentId));
     const departments = state.involvedDepartmentIds.map((d) => (holders.has(d) ? `+${d}` : `-${d}`)).join(' ');
@@ -145,6 +158,7 @@ function flushInbox(sql: InboxStatements, docs: Map<string, InboxDoc>): void {
 }
 
 interface InboxStatements {
+  bases: StoredStates;
   load: StatementSync;
   upsertCase: StatementSync;
   upsertDepartment: StatementSync;
@@ -153,7 +167,8 @@ interface InboxStatements {
 const statements = new PerGeneration<InboxStatements>((db, generation) => {
   const t = inboxTables(generation);
   return {
-    load: db.prepare(`SELECT state FROM ${t.cases} WHERE case_id = ?`),
+    bases: new StoredStates(db, t.bases),
+    load: db.prepare(`SELECT state, title, description FROM ${t.cases} WHERE case_id = ?`),
     upsertCase: db.prepare(
       `INSERT INTO ${t.cases} (case_id, county_id, township_id, status, category, raised_at, title, description,
          next_check_at, earliest_due_at, alert_level, version, position, state)
@@ -168,6 +183,10 @@ const statements = new PerGeneration<InboxStatements>((db, generation) => {
     ),
   };
 });
+
+/** Reads stored states back for queries (case-inbox.query.ts): bases cached per connection and generation. */
+const readers = new PerGeneration<StoredStates>((db, generation) => new StoredStates(db, inboxTables(generation).bases));
+export const storedStatesOf = (db: DatabaseSync, generation: number): StoredStates => readers.get(db, generation);
 
 function trim(docs: Map<string, InboxDoc>, max: number): void {
   for (const key of docs.keys()) {

@@ -1,8 +1,9 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import { toCaseView, type Actor, type AlertLevel, type CaseState, type CaseView } from '@chuishao/domain';
-import { ALERT_LEVELS, CASE_INBOX, inboxTables } from './case-inbox.projection';
+import { toCaseView, type Actor, type AlertLevel, type CaseView } from '@chuishao/domain';
+import { ALERT_LEVELS, CASE_INBOX, inboxTables, storedStatesOf } from './case-inbox.projection';
 import { activeGeneration } from './generations';
 import { inSnapshot } from './read-model-db';
+import type { StoredRow, StoredStates } from './stored-state';
 
 export interface InboxQuery {
   status?: 'open' | 'closed' | 'withdrawn';
@@ -40,10 +41,13 @@ export class InvalidCursor extends Error {
 /** Newest first; the cursor is the last row's (raisedAt, caseId), so pages never skip or repeat. */
 export function queryInbox(db: DatabaseSync, actor: Actor, query: InboxQuery): InboxPage {
   // The generation and its rows from one snapshot: a rebuild's switch is either wholly before or after.
-  return inSnapshot(db, () => queryGeneration(db, inboxTables(activeGeneration(db, CASE_INBOX)), actor, query));
+  return inSnapshot(db, () => {
+    const generation = activeGeneration(db, CASE_INBOX);
+    return queryGeneration(db, inboxTables(generation), storedStatesOf(db, generation), actor, query);
+  });
 }
 
-function queryGeneration(db: DatabaseSync, t: { cases: string; departments: string }, actor: Actor, query: InboxQuery): InboxPage {
+function queryGeneration(db: DatabaseSync, t: { cases: string; departments: string }, states: StoredStates, actor: Actor, query: InboxQuery): InboxPage {
   const where: string[] = [];
   const args: SQLInputValue[] = [];
   // The caller's scope first: nothing outside it can be asked for.
@@ -103,10 +107,10 @@ function queryGeneration(db: DatabaseSync, t: { cases: string; departments: stri
     args.push(cursor.raisedAt, cursor.raisedAt, cursor.caseId);
   }
   const rows = db
-    .prepare(`SELECT state, version, position FROM ${t.cases} c WHERE ${where.join(' AND ')}
+    .prepare(`SELECT state, title, description, version, position FROM ${t.cases} c WHERE ${where.join(' AND ')}
               ORDER BY c.raised_at DESC, c.case_id DESC LIMIT ?`)
-    .all(...args, query.limit + 1) as { state: string; version: number; position: number }[];
-  const items = rows.slice(0, query.limit).map((r) => toCaseView(JSON.parse(r.state) as CaseState, r.version, r.position));
+    .all(...args, query.limit + 1) as unknown as (StoredRow & { version: number; position: number })[];
+  const items = rows.slice(0, query.limit).map((r) => toCaseView(states.restore(r), r.version, r.position));
   const last = items[items.length - 1];
   const nextCursor = rows.length > query.limit && last ? encodeCursor({ raisedAt: last.raisedAt, caseId: last.caseId }) : null;
   return { items, nextCursor };

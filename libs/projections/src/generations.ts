@@ -27,6 +27,12 @@ export interface GenerationalProjection {
   readonly version?: number;
   setupGeneration(db: DatabaseSync, generation: number): void;
   dropGeneration(db: DatabaseSync, generation: number): void;
+  /**
+   * Optional: drops the indexes only readers need (setupGeneration makes them again). A partitioned
+   * rebuild fills a new generation without them and builds each index once at the end, sorted, instead
+   * of updating it row by row.
+   */
+  dropReaderIndexes?(db: DatabaseSync, generation: number): void;
   /** Generations whose tables exist in this database. */
   existingGenerations(db: DatabaseSync): number[];
   applyBatch(db: DatabaseSync, generation: number, events: readonly RecordedEvent[]): void;
@@ -282,14 +288,32 @@ async function catchUpInPartitions(
     const gp = pending.find((b) => b.gp.name === t.name)!.gp;
     return { ...t, session: sessionOf(gp, t.generation) };
   }), task.partition, task.to, { batch: task.batch, signal }));
+  // Fresh or resumed, the partitions write without reader indexes; the merge below builds them.
+  beginImmediate(db);
+  try {
+    for (const { gp, generation } of pending) gp.dropReaderIndexes?.(db, generation);
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
   progress(null, to);
   // One partition failing stops the others; the rebuild fails only once none is still writing.
   const abort = new AbortController();
+  // The partitions commit without checkpointing the WAL; this connection does it for them, off their threads.
+  const checkpointer = setInterval(() => {
+    try {
+      db.exec('PRAGMA wal_checkpoint(PASSIVE)');
+    } catch {
+      // Only a missed checkpoint: the next one, or the merge's commit, copies the WAL.
+    }
+  }, WAL_CHECKPOINT_EVERY_MS);
   const outcomes = await Promise.allSettled(Array.from({ length: count }, (_, index) =>
     run({ targets, partition: { index, count }, to, batch: options.maxBatch }, abort.signal).catch((error: unknown) => {
       abort.abort();
       throw error;
     })));
+  clearInterval(checkpointer);
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failed) throw failed.reason;
 
@@ -303,6 +327,7 @@ async function catchUpInPartitions(
         db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(partitionName);
       }
       writeCheckpoint(db, name, to);
+      gp.setupGeneration(db, generation);
     }
     db.exec('COMMIT');
   } catch (error) {
@@ -311,6 +336,8 @@ async function catchUpInPartitions(
   }
   progress(to, to);
 }
+
+const WAL_CHECKPOINT_EVERY_MS = 1_000;
 
 /** The partition count an interrupted partitioned phase used (its checkpoints' names say), or null. */
 function partitionCountOf(db: DatabaseSync, building: readonly Building[]): number | null {

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { EventStore, RecordedEvent, StreamPartition } from '@chuishao/event-store';
 import type { ProjectionSession, SessionOptions } from './projection';
-import { beginImmediate, readCheckpoint, writeCheckpoint } from './read-model-db';
+import { beginImmediate, readCheckpoint, tryBeginImmediate, writeCheckpoint } from './read-model-db';
 
 /**
  * A rebuild's first phase, split by stream partition: `count` workers each fold the events of their own
@@ -24,7 +24,7 @@ export interface PartitionTarget {
 }
 
 export interface PartitionOptions {
-  /** Events folded between commits (default 100,000; also at most ~2 s of folding). */
+  /** Events of this partition folded between commits (default 50,000; also at most ~2 s of folding). */
   batch?: number;
   signal?: AbortSignal;
 }
@@ -47,9 +47,20 @@ export async function catchUpPartition(
   const names = targets.map((t) => partitionCheckpointName(t.name, t.generation, partition));
   let committed = names.map((n) => readCheckpoint(db, n));
   // A partition without a checkpoint has written none of its rows, and no other partition writes them.
-  const sessions = targets.map((t, i) => t.session(db, { empty: committed[i] === null }));
-  const maxEvents = options.batch ?? 100_000;
+  const sessions = targets.map((t, i) => t.session(db, { empty: committed[i] === null, partitions: partition.count }));
+  const maxEvents = options.batch ?? 50_000;
   const pageSize = Math.min(PAGE, maxEvents);
+  // The rebuild's own connection checkpoints the WAL meanwhile (generations.ts), so no commit here waits
+  // for a checkpoint's copying and fsync.
+  const autocheckpoint = (db.prepare('PRAGMA wal_autocheckpoint').get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
+  db.exec('PRAGMA wal_autocheckpoint = 0');
+  try {
+    await foldChunks();
+  } finally {
+    if (db.isOpen) db.exec(`PRAGMA wal_autocheckpoint = ${Number(autocheckpoint)}`);
+  }
+
+  async function foldChunks(): Promise<void> {
   for (;;) {
     const from = lowest(committed);
     if (from !== null && from >= to) return;
@@ -58,18 +69,24 @@ export async function catchUpPartition(
     let folded = 0;
     let end = false;
     const started = performance.now();
-    while (!end && folded < maxEvents && performance.now() - started < MAX_FOLD_MS) {
+    const foldPage = async (): Promise<boolean> => {
       const page = await store.readAll({ after: last, limit: pageSize, partition });
-      if (options.signal?.aborted) return;
+      if (options.signal?.aborted) return false;
       const upTo = page.filter((e) => e.position <= to);
       sessions.forEach((session, i) => foldFresh(session, upTo, committed[i]));
       folded += upTo.length;
       if (upTo.length > 0) last = upTo[upTo.length - 1].position;
       end = page.length < pageSize || upTo.length < page.length;
+      return true;
+    };
+    while (!end && folded < maxEvents && performance.now() - started < MAX_FOLD_MS) if (!(await foldPage())) return;
+    // While another partition holds the write lock, fold on instead of waiting (up to twice the chunk).
+    while (!end && folded < 2 * maxEvents && performance.now() - started < 2 * MAX_FOLD_MS && !tryBeginImmediate(db)) {
+      if (!(await foldPage())) return;
     }
     // Everything of this partition up to `reached` is now folded.
     const reached = end ? to : last!;
-    beginImmediate(db);
+    if (!db.isTransaction) beginImmediate(db);
     try {
       names.forEach((name, i) => {
         if (readCheckpoint(db, name) !== committed[i]) throw new Error(`${name}: moved by another writer; is another rebuild running?`);
@@ -84,6 +101,7 @@ export async function catchUpPartition(
     committed = names.map(() => reached);
     // Let timers and messages run between chunks.
     await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   }
 }
 

@@ -31,6 +31,8 @@ export interface SessionOptions {
    * does not exist, so it need not be looked up. What makes folding from position 0 cheaper.
    */
   empty?: boolean;
+  /** The session folds one of this many stream partitions: it keeps that share of its usual rows in memory. */
+  partitions?: number;
 }
 
 export interface ProjectionSession {

@@ -7,13 +7,13 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
  * and its checkpoint in one transaction, so synchronous=NORMAL is enough: a power cut can only lose
  * the newest batch, which is then projected again from the checkpoint.
  */
-export function openReadModelDb(file: string, options: { readOnly?: boolean } = {}): DatabaseSync {
+export function openReadModelDb(file: string, options: { readOnly?: boolean; cacheMiB?: number } = {}): DatabaseSync {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new DatabaseSync(file, { readOnly: options.readOnly ?? false });
   // A writer waits for another's transaction (a projector's catch-up holds the write lock up to ~2 s) rather than fail.
-  db.exec('PRAGMA busy_timeout = 30000');
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // 64 MiB of page cache (SQLite's default is 2 MiB): projections update rows all over their tables.
-  db.exec('PRAGMA cache_size = -65536');
+  db.exec(`PRAGMA cache_size = ${-1024 * Math.max(1, Math.floor(options.cacheMiB ?? 64))}`);
   if (!options.readOnly) {
     // 8 KiB pages for a new file (an existing one keeps its size): inbox rows hold a case's state (~2-4 KB),
     // and larger pages made a 1M-event rebuild ~8% faster; 16 KiB was faster still, but a live batch rewrites
@@ -37,8 +37,8 @@ export function openReadModelDb(file: string, options: { readOnly?: boolean } = 
   return db;
 }
 
-/** How long beginImmediate keeps trying for the write lock (as busy_timeout). */
-const WRITE_LOCK_WAIT_MS = 30_000;
+/** How long a writer waits for another's transaction (a projector's catch-up holds the write lock up to ~2 s). */
+const BUSY_TIMEOUT_MS = 30_000;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /**
@@ -48,7 +48,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * and an immediate retry succeeds. Nothing has been read or written when BEGIN fails, so retrying is safe.
  */
 export function beginImmediate(db: DatabaseSync): void {
-  const deadline = Date.now() + WRITE_LOCK_WAIT_MS;
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
   for (let attempt = 0; ; attempt++) {
     try {
       db.exec('BEGIN IMMEDIATE');
@@ -63,6 +63,20 @@ export function beginImmediate(db: DatabaseSync): void {
 }
 
 const SQLITE_BUSY = 5;
+
+/** BEGIN IMMEDIATE if the write lock is free right now; false (and no transaction) if another writer holds it. */
+export function tryBeginImmediate(db: DatabaseSync): boolean {
+  db.exec('PRAGMA busy_timeout = 0');
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    return true;
+  } catch (error) {
+    if ((error as { errcode?: number }).errcode === SQLITE_BUSY && !db.isTransaction) return false;
+    throw error;
+  } finally {
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+}
 
 /** Statements prepared once per connection and SQL text: checkpoints are read on every batch and every scorecard request. */
 const statements = new WeakMap<DatabaseSync, Map<string, StatementSync>>();

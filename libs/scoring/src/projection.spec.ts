@@ -131,6 +131,9 @@ describe('scoring-parts projection over the real store and runner', () => {
     // Cases of several partitions, each whole.
     expect(new Set(facts.map((p) => p.caseId)).size).toBeGreaterThan(3);
     expect(facts).toEqual(byId(factsFromEvents(await readEverything(store))));
+    // Built without its reader indexes, which the merge then made.
+    const indexes = (liveDb.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?").all(tablesOf(2).parts) as { name: string }[]).map((r) => r.name);
+    expect(indexes).toEqual(expect.arrayContaining([`${tablesOf(2).parts}_county`, `${tablesOf(2).parts}_position`]));
     await live.stop();
     liveDb.close();
     rebuildDb.close();

@@ -236,6 +236,11 @@ export const scoringGenerations: GenerationalProjection = {
     `);
   },
 
+  dropReaderIndexes(db, generation) {
+    const { parts } = tablesOf(generation);
+    db.exec(`DROP INDEX IF EXISTS ${parts}_county; DROP INDEX IF EXISTS ${parts}_position;`);
+  },
+
   dropGeneration(db, generation) {
     statementsFor.forget(db, generation);
     const t = tablesOf(generation);
@@ -249,7 +254,8 @@ export const scoringGenerations: GenerationalProjection = {
 
   session(db, generation, options) {
     const seen = options?.empty ? { cases: new Set<string>(), parts: new Set<string>() } : null;
-    const store = new SqliteFactsStore(statementsFor.get(db, generation), new Map(), new Map(), SESSION_CACHE_CASES, seen);
+    const keep = Math.ceil(SESSION_CACHE_CASES / (options?.partitions ?? 1));
+    const store = new SqliteFactsStore(statementsFor.get(db, generation), new Map(), new Map(), keep, seen);
     return {
       fold(events) {
         for (const e of events) if (SCORED_EVENT_TYPES.has(e.type)) applyScoringEvent(store, e);
