@@ -9,15 +9,17 @@
  *    file, written with synchronous=OFF (generation speed only; nothing is measured on that).
  * 2. Measures, each in a fresh child process on that file (so peak RSS is the phase's own):
  *    (i)   raw read-all: readAll() paged to the end, events/s;
- *    (ii)  from-zero rebuild of the scorecard projection (`scoringPartsProjection`) and the case inbox
- *          (`caseInboxProjection`) with one ProjectionRunner into a fresh read-model file, as
- *          apps/projector runs them; then each alone; then the scorecard rebuild as the rebuild command
- *          does it (`rebuildProjection`, generations). events/s, wall seconds, ratio to (i), peak RSS;
+ *    (ii)  the rebuild of both read models as `rebuild.command.js all` runs it (rebuildReadModels: new
+ *          generations, the history folded in stream partitions on BENCH_REBUILD_THREADS worker threads,
+ *          default the cores up to 4) into a fresh read-model file, BENCH_ROUNDS (3) times, each between
+ *          two raw read-alls: events/s, wall seconds, ratio to the mean of the two, peak RSS; the verdict
+ *          takes the median round. Then, for reference: one ProjectionRunner for both (as apps/projector
+ *          catches up on a new file), each alone, and the scorecards via rebuildProjection on one thread;
  *    (iii) the built API (PROCESSORS=inline) on that data and the rebuilt read model: GET /v1/scorecards
  *          for one month and GET /v1/scorecards/:dept/explain under BENCH_CLIENTS (20) concurrent
  *          clients on a keep-alive agent, p50/p99, and the server's peak RSS (VmHWM).
  *
- * Env: BENCH_EVENTS, BENCH_SEED (default 20260301), BENCH_CLIENTS (20), BENCH_REQUESTS (2000 per
+ * Env: BENCH_EVENTS, BENCH_SEED (default 20260301), BENCH_ROUNDS (3), BENCH_REBUILD_THREADS, BENCH_CLIENTS (20), BENCH_REQUESTS (2000 per
  * measurement), BENCH_PORT (39217), BENCH_DIR (keep the data there instead of a temp dir that is
  * removed), BENCH_CPU_PROF=<dir> (--cpu-prof for the rebuild children and the server),
  * BENCH_SKIP_SINGLE=1 (skip the one-projection-at-a-time rebuilds), BENCH_SERVE_ONLY=1 (with BENCH_DIR
@@ -46,6 +48,7 @@ const SEED = Number(process.env.BENCH_SEED ?? 20260301);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const PORT = Number(process.env.BENCH_PORT ?? 39217);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PROFILE_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
 /** Monday 3 November 2025, 00:00 in Asia/Shanghai: a year of history that the national calendar covers. */
 const HISTORY_START = Date.parse('2025-11-02T16:00:00.000Z');
@@ -365,9 +368,28 @@ async function main() {
     const raw = raws[0];
 
     const readModelFile = join(dir, 'read-models.sqlite');
-    if (!serveOnly) console.log('\n(ii) from-zero rebuild into a fresh read-model file (fresh process each):');
+    // This machine's speed drifts by tens of percent within minutes (a shared host): each round takes the
+    // rebuild's ratio against the raw read-alls right before and after it, and the verdict takes the median.
+    const commandRounds: { before: Phase; rebuild: Phase & { threads: number }; after: Phase; ratio: number }[] = [];
+    if (!serveOnly) {
+      console.log(`\n(ii) rebuild of scorecards + case inbox as \`rebuild.command.js all\` runs it (new generations, history folded in stream ` +
+        `partitions on worker threads) into a fresh read-model file; ${ROUNDS} rounds, each between two raw read-alls (fresh process each):`);
+      for (let round = 1; round <= ROUNDS; round++) {
+        const before = await phase<Phase>(['readall', dir, '1000']);
+        const r = await phase<Phase & { threads: number }>(['rebuild', dir, readModelFile, 'command'], true);
+        const after = await phase<Phase>(['readall', dir, '1000']);
+        const ratio = r.perSecond / ((before.perSecond + after.perSecond) / 2);
+        commandRounds.push({ before, rebuild: r, after, ratio });
+        console.log(`  round ${round}: raw ${f(before.seconds, 2)} s; rebuild (${r.threads} threads) ${f(r.events)} events in ${f(r.seconds, 1)} s = ` +
+          `${f(r.perSecond)} events/s, peak RSS ${r.peakRssMiB} MiB; raw ${f(after.seconds, 2)} s → ${f(100 * ratio, 1)}% of raw read-all`);
+      }
+    }
+    const medianRound = [...commandRounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((commandRounds.length - 1) / 2)];
+    if (medianRound) console.log(`  median: ${f(100 * medianRound.ratio, 1)}% of raw read-all (${f(medianRound.rebuild.seconds, 1)} s)`);
+
+    if (!serveOnly) console.log('\n(ii-b) for reference, other ways to build the read models from zero (fresh read-model file and process each; ratio to (i)):');
     const rows: [string, string][] = serveOnly ? [] : [
-      ['both', 'scorecards + case inbox, one ProjectionRunner for both (as apps/projector runs them)'],
+      ['both', 'scorecards + case inbox, one ProjectionRunner for both (as apps/projector catches up on a new file)'],
       ...(process.env.BENCH_SKIP_SINGLE ? [] : [
         ['scoring', 'scorecards alone (ProjectionRunner, scoringPartsProjection)'],
         ['inbox', 'case inbox alone (ProjectionRunner, caseInboxProjection)'],
@@ -376,11 +398,11 @@ async function main() {
     ];
     const rebuilt: Record<string, Phase> = {};
     for (const [which, label] of rows) {
-      const file = which === 'both' ? readModelFile : join(dir, `read-models-${which}.sqlite`);
+      const file = join(dir, `read-models-${which}.sqlite`);
       const r = await phase<Phase>(['rebuild', dir, file, which], true);
       rebuilt[which] = r;
       console.log(`  ${label}: ${f(r.events)} events in ${f(r.seconds, 1)} s = ${f(r.perSecond)} events/s = ${f((100 * r.perSecond) / raw.perSecond, 1)}% of raw read-all; peak RSS ${r.peakRssMiB} MiB`);
-      if (which !== 'both') rmSync(file, { force: true });
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
     }
     const rm = new DatabaseSync(readModelFile, { readOnly: true });
     const { parts, first, last } = rm.prepare(`SELECT COUNT(*) AS parts, MIN(assigned_at) AS first, MAX(assigned_at) AS last FROM ${tablesOf(activeGeneration(rm, SCORING_PROJECTION)).parts}`)
@@ -405,16 +427,18 @@ async function main() {
     lat(`GET /v1/scorecards/${s.busiest.departmentId}/explain, asOf = now`, s.explain);
     console.log(`  server peak RSS (VmHWM): ${s.peakRssMiB} MiB`);
 
-    const both = rebuilt.both;
-    const peak = Math.max(...Object.values(rebuilt).map((r) => r.peakRssMiB));
+    const built = medianRound?.rebuild;
+    const peak = Math.max(...commandRounds.map((r) => r.rebuild.peakRssMiB));
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
     console.log('\ntargets (issue 3, on 2 cores):');
-    if (both) {
-      console.log(`  rebuild (scorecards + inbox) ≥ 50% of raw read-all: ${f((100 * both.perSecond) / raw.perSecond, 1)}% → ${verdict(both.perSecond >= 0.5 * raw.perSecond)}`);
-      console.log(`  1M-event rebuild within 60 s: ${f(both.seconds, 1)} s for ${f(both.events)} events → ${verdict(both.seconds * (1_000_000 / both.events) <= 60)}`);
+    if (built) {
+      console.log(`  rebuild (scorecards + inbox) ≥ 50% of raw read-all: median of ${commandRounds.length} rounds ${f(100 * medianRound.ratio, 1)}% ` +
+        `(rounds: ${commandRounds.map((r) => `${f(100 * r.ratio, 1)}%`).join(', ')}) → ${verdict(medianRound.ratio >= 0.5)}`);
+      console.log(`  1M-event rebuild within 60 s: slowest round ${f(Math.max(...commandRounds.map((r) => r.rebuild.seconds)), 1)} s for ${f(built.events)} events → ` +
+        `${verdict(Math.max(...commandRounds.map((r) => r.rebuild.seconds)) * (1_000_000 / built.events) <= 60)}`);
     }
     console.log(`  scorecard p99 ≤ 20 ms: ${f(s.asServed.p99, 2)} ms as served → ${verdict(s.asServed.p99 <= 20)}; ${f(s.uncached.p99, 2)} ms uncached → ${verdict(s.uncached.p99 <= 20)}; explain ${f(s.explain.p99, 2)} ms → ${verdict(s.explain.p99 <= 20)}`);
-    console.log(`  peak RSS ≤ 1 GiB: server ${s.peakRssMiB} MiB → ${verdict(s.peakRssMiB <= 1024)}` + (both ? `; rebuild ${peak} MiB → ${verdict(peak <= 1024)}` : ''));
+    console.log(`  peak RSS ≤ 1 GiB: server ${s.peakRssMiB} MiB → ${verdict(s.peakRssMiB <= 1024)}` + (built ? `; rebuild ${peak} MiB (highest round) → ${verdict(peak <= 1024)}` : ''));
     if (s.asServed.failures + s.uncached.failures + s.explain.failures > 0) process.exitCode = 1;
   } finally {
     agent.destroy();

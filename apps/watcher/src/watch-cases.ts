@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { systemActor } from '@chuishao/domain';
+import { DomainError, systemActor } from '@chuishao/domain';
 import type { Directory } from '@chuishao/directory';
 import type { CaseCommands } from '../../api/src/cases/case-commands';
 import type { Clock } from '../../api/src/clock';
@@ -17,5 +17,19 @@ export function watchCases(commands: CaseCommands, directory: Directory, readMod
     const actor = systemActor(countyId, 'deadline-watcher');
     const meta = { correlationId: `watcher-${randomUUID()}`, requestId: randomUUID(), idempotencyKey: null, requestHash: '', expectedVersion: null };
     await commands.execute(caseId, actor, meta, (now) => ({ type: 'CheckDeadlines', caseId, actor, now, data: { commandCentreId: commandCentreOf(countyId) } }));
-  }, { intervalMs });
+  }, {
+    intervalMs,
+    onError: (error, caseId) => {
+      if (closedSinceListed(error)) return;
+      console.error(`deadline check of case ${caseId} failed: ${error instanceof Error ? error.message : String(error)}`);
+    },
+  });
+}
+
+/**
+ * The inbox trails the store (after a restart it catches up from its checkpoint): a case it still lists as
+ * due may have been closed or withdrawn since, and the domain then refuses the check. Nothing is wrong.
+ */
+export function closedSinceListed(error: unknown): boolean {
+  return error instanceof DomainError && error.code === 'CASE.INVALID_STATE';
 }

@@ -45,6 +45,32 @@ describe('generations', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('a rebuild on a new read-model file records the version it built, so the live runner that starts next keeps its tables', async () => {
+    const file = join(dir, 'rm.sqlite');
+    await append(30);
+    const db = openReadModelDb(file);
+    expect((await rebuildProjection(store, db, counting(4), { graceMs: 0 })).generation).toBe(2);
+    new ProjectionRunner(store, db, liveProjection(counting(4)));
+    expect(counting(4).existingGenerations(db)).toEqual([2]);
+    expect(sum(db, 2)).toBe(30);
+    db.close();
+  });
+
+  it('a rebuild by a newer version switches the recorded version with the tables', async () => {
+    const file = join(dir, 'rm.sqlite');
+    const db = openReadModelDb(file);
+    const live = new ProjectionRunner(store, db, liveProjection(counting(1)));
+    live.start();
+    await live.reached(await append(20));
+    await live.stop();
+    expect((await rebuildProjection(store, db, counting(2), { graceMs: 0 })).generation).toBe(2);
+    // The upgraded live runner finds its own version's tables: nothing dropped, nothing projected again.
+    new ProjectionRunner(store, db, liveProjection(counting(2)));
+    expect(activeGeneration(db, 'counts')).toBe(2);
+    expect(sum(db, 2)).toBe(20);
+    db.close();
+  });
+
   it('a new version drops every generation and any rebuild under way, then projects from the first event', async () => {
     const file = join(dir, 'rm.sqlite');
     const db = openReadModelDb(file);

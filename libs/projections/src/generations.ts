@@ -3,7 +3,7 @@ import type { EventStore, RecordedEvent, StreamPartition } from '@chuishao/event
 import type { Projection, ProjectionSession, SessionOptions } from './projection';
 import { catchUpPartition, partitionCheckpointName } from './partitioned-catch-up';
 import { ProjectionRunner } from './projection-runner';
-import { beginImmediate, readCheckpoint, writeCheckpoint } from './read-model-db';
+import { beginImmediate, readCheckpoint, readProjectionVersion, resetCheckpoint, writeCheckpoint } from './read-model-db';
 
 /**
  * Generations: rebuilding a projection from position 0 into NEW tables while the current ones keep
@@ -85,14 +85,23 @@ function generationRow(db: DatabaseSync, name: string): GenerationRow | undefine
   return statement.get(name) as GenerationRow | undefined;
 }
 
-/** Which generation serves, and which one a rebuild is filling (null: none), with the rebuild's checkpoint. */
-export function generationStatus(db: DatabaseSync, name: string): { active: number; building: { generation: number; checkpoint: number | null } | null } {
+export interface GenerationStatus {
+  active: number;
+  /** The generation a rebuild is filling, with its checkpoint; while partitions fold the history, theirs. */
+  building: { generation: number; checkpoint: number | null; partitions?: { partition: string; checkpoint: number | null }[] } | null;
+}
+
+/** Which generation serves, and which one a rebuild is filling (null: none), with the rebuild's progress. */
+export function generationStatus(db: DatabaseSync, name: string): GenerationStatus {
   const row = generationRow(db, name);
   const building = row?.building ?? null;
-  return {
-    active: row?.active ?? 1,
-    building: building === null ? null : { generation: building, checkpoint: readCheckpoint(db, rebuildName(name, building)) },
-  };
+  if (building === null) return { active: row?.active ?? 1, building: null };
+  const prefix = `${rebuildName(name, building)}/`;
+  const partitions = (db.prepare('SELECT name, position FROM projection_checkpoints WHERE substr(name, 1, ?) = ? ORDER BY name')
+    .all(prefix.length, prefix) as { name: string; position: number | null }[])
+    .map((r) => ({ partition: r.name.slice(prefix.length), checkpoint: r.position }));
+  const checkpoint = readCheckpoint(db, rebuildName(name, building));
+  return { active: row?.active ?? 1, building: { generation: building, checkpoint, ...(partitions.length > 0 ? { partitions } : {}) } };
 }
 
 /** The generation readers and the live runner use (1 before any rebuild). */
@@ -209,6 +218,9 @@ export async function rebuildProjections(
 ): Promise<RebuildResult[]> {
   const claims = gps.map((gp) => {
     liveProjection(gp).setup(db);
+    // On a new file no live runner has recorded the version yet; without it, the first one to start would
+    // take the rebuilt tables for an older version's and project everything again.
+    if (readProjectionVersion(db, gp.name) === null) resetCheckpoint(db, gp.name, gp.version ?? 0);
     return claimGeneration(db, gp);
   });
   const building = gps.map((gp, i) => ({ gp, generation: claims[i].generation, name: rebuildName(gp.name, claims[i].generation) }));
@@ -379,6 +391,8 @@ async function switchTo(store: EventStore, db: DatabaseSync, gp: GenerationalPro
         db.prepare('UPDATE projection_generations SET active = ?, building = NULL, updated_at = ? WHERE name = ?')
           .run(generation, new Date().toISOString(), gp.name);
         if (built !== null) writeCheckpoint(db, gp.name, built);
+        // The tables now served were built by this version of the projection.
+        db.prepare('UPDATE projection_checkpoints SET version = ? WHERE name = ?').run(gp.version ?? 0, gp.name);
         db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(name);
         db.exec('COMMIT');
         return built;

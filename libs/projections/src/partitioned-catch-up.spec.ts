@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { SqliteEventStore, type EventStore, type ReadAllOptions } from '@chuishao/event-store';
-import { activeGeneration, liveProjection, rebuildName, rebuildProjection, type GenerationalProjection } from './generations';
+import { activeGeneration, generationStatus, liveProjection, rebuildName, rebuildProjection, type GenerationalProjection } from './generations';
 import { catchUpPartition, partitionCheckpointName } from './partitioned-catch-up';
 import { ProjectionRunner } from './projection-runner';
 import { openReadModelDb, readCheckpoint } from './read-model-db';
@@ -147,6 +147,11 @@ describe('rebuilds in stream partitions', () => {
     expect(checkpoints[1]!).toBeLessThan(head);
     expect(readCheckpoint(db, rebuildName('tally', 2))).toBeNull();
     expect(activeGeneration(db, 'tally')).toBe(1);
+    // What /v1/health shows meanwhile: the partitions' progress.
+    expect(generationStatus(db, 'tally')).toEqual({
+      active: 1,
+      building: { generation: 2, checkpoint: null, partitions: [0, 1, 2].map((index) => ({ partition: `p${index}of3`, checkpoint: checkpoints[index] })) },
+    });
 
     // Asked for 2 partitions now; the rows already written are partitioned by 3, so 3 it stays.
     const lookupsBefore = projection.lookups;

@@ -45,64 +45,80 @@ export async function catchUpPartition(
   options: PartitionOptions = {},
 ): Promise<void> {
   const names = targets.map((t) => partitionCheckpointName(t.name, t.generation, partition));
-  let committed = names.map((n) => readCheckpoint(db, n));
+  const committed = names.map((n) => readCheckpoint(db, n));
   // A partition without a checkpoint has written none of its rows, and no other partition writes them.
   const sessions = targets.map((t, i) => t.session(db, { empty: committed[i] === null, partitions: partition.count }));
   const maxEvents = options.batch ?? 50_000;
-  const pageSize = Math.min(PAGE, maxEvents);
+  const run: PartitionRun = { store, db, names, sessions, committed, partition, to, maxEvents, pageSize: Math.min(PAGE, maxEvents), signal: options.signal };
   // The rebuild's own connection checkpoints the WAL meanwhile (generations.ts), so no commit here waits
   // for a checkpoint's copying and fsync.
   const autocheckpoint = (db.prepare('PRAGMA wal_autocheckpoint').get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
   db.exec('PRAGMA wal_autocheckpoint = 0');
   try {
-    await foldChunks();
+    while (await foldAndCommitChunk(run)) {
+      // Let timers and messages run between chunks.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   } finally {
     if (db.isOpen) db.exec(`PRAGMA wal_autocheckpoint = ${Number(autocheckpoint)}`);
   }
+}
 
-  async function foldChunks(): Promise<void> {
-  for (;;) {
-    const from = lowest(committed);
-    if (from !== null && from >= to) return;
-    // Fold a chunk in memory: rows a session misses are read from what earlier chunks committed.
-    let last = from;
-    let folded = 0;
-    let end = false;
-    const started = performance.now();
-    const foldPage = async (): Promise<boolean> => {
-      const page = await store.readAll({ after: last, limit: pageSize, partition });
-      if (options.signal?.aborted) return false;
-      const upTo = page.filter((e) => e.position <= to);
-      sessions.forEach((session, i) => foldFresh(session, upTo, committed[i]));
-      folded += upTo.length;
-      if (upTo.length > 0) last = upTo[upTo.length - 1].position;
-      end = page.length < pageSize || upTo.length < page.length;
-      return true;
-    };
-    while (!end && folded < maxEvents && performance.now() - started < MAX_FOLD_MS) if (!(await foldPage())) return;
-    // While another partition holds the write lock, fold on instead of waiting (up to twice the chunk).
-    while (!end && folded < 2 * maxEvents && performance.now() - started < 2 * MAX_FOLD_MS && !tryBeginImmediate(db)) {
-      if (!(await foldPage())) return;
-    }
-    // Everything of this partition up to `reached` is now folded.
-    const reached = end ? to : last!;
-    if (!db.isTransaction) beginImmediate(db);
-    try {
-      names.forEach((name, i) => {
-        if (readCheckpoint(db, name) !== committed[i]) throw new Error(`${name}: moved by another writer; is another rebuild running?`);
-      });
-      for (const session of sessions) session.flush();
-      for (const name of names) writeCheckpoint(db, name, reached);
-      db.exec('COMMIT');
-    } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      throw error;
-    }
-    committed = names.map(() => reached);
-    // Let timers and messages run between chunks.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+interface PartitionRun {
+  store: EventStore;
+  db: DatabaseSync;
+  names: string[];
+  sessions: ProjectionSession[];
+  /** Per target, its partition checkpoint as this run last committed it. */
+  committed: (number | null)[];
+  partition: StreamPartition;
+  to: number;
+  maxEvents: number;
+  pageSize: number;
+  signal?: AbortSignal;
+}
+
+/** Folds one chunk in memory, then commits its rows and checkpoints; false once `to` is reached (or aborted). */
+async function foldAndCommitChunk(run: PartitionRun): Promise<boolean> {
+  const { db, names, sessions, committed, to } = run;
+  const from = lowest(committed);
+  if (from !== null && from >= to) return false;
+  // Rows a session misses are read from what earlier chunks committed.
+  let last = from;
+  let folded = 0;
+  let end = false;
+  const started = performance.now();
+  const foldPage = async (): Promise<boolean> => {
+    const page = await run.store.readAll({ after: last, limit: run.pageSize, partition: run.partition });
+    if (run.signal?.aborted) return false;
+    const upTo = page.filter((e) => e.position <= to);
+    sessions.forEach((session, i) => foldFresh(session, upTo, committed[i]));
+    folded += upTo.length;
+    if (upTo.length > 0) last = upTo[upTo.length - 1].position;
+    end = page.length < run.pageSize || upTo.length < page.length;
+    return true;
+  };
+  while (!end && folded < run.maxEvents && performance.now() - started < MAX_FOLD_MS) if (!(await foldPage())) return false;
+  // While another partition holds the write lock, fold on instead of waiting (up to twice the chunk).
+  while (!end && folded < 2 * run.maxEvents && performance.now() - started < 2 * MAX_FOLD_MS && !tryBeginImmediate(db)) {
+    if (!(await foldPage())) return false;
   }
+  // Everything of this partition up to `reached` is now folded.
+  const reached = end ? to : last!;
+  if (!db.isTransaction) beginImmediate(db);
+  try {
+    names.forEach((name, i) => {
+      if (readCheckpoint(db, name) !== committed[i]) throw new Error(`${name}: moved by another writer; is another rebuild running?`);
+    });
+    for (const session of sessions) session.flush();
+    for (const name of names) writeCheckpoint(db, name, reached);
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
   }
+  committed.fill(reached);
+  return true;
 }
 
 function foldFresh(session: ProjectionSession, events: readonly RecordedEvent[], checkpoint: number | null): void {
