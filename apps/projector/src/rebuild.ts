@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EventStore, EventStoreConfig } from '@chuishao/event-store';
@@ -18,6 +19,16 @@ export interface RebuildReadModels {
   maxBatch?: number;
   graceMs?: number;
   onProgress?: RebuildOptions['onProgress'];
+}
+
+/**
+ * V8 collects garbage on helper threads by default; with every core busy folding partitions those helpers
+ * only compete with the workers (a 1M-event rebuild on 2 cores ran ~10% faster without them). Process-wide,
+ * so for processes that do nothing but rebuild: the rebuild command and its benchmark. Call before the
+ * workers start.
+ */
+export function preferSingleThreadedGc(): void {
+  setFlagsFromString('--single-threaded-gc');
 }
 
 /** Threads a rebuild uses unless told: the cores there are, up to 4 (it shares the machine with the service). */
@@ -72,18 +83,18 @@ function runPartitionWorker(data: PartitionWorkerData, workers: Set<Worker>, sig
       workers.delete(worker);
       signal.removeEventListener('abort', stop);
     });
-    let settled = false;
+    const failed = (reason: string) => new Error(`partition ${task.partition.index} of ${task.partition.count}: ${reason}`);
+    let outcome: Error | 'done' | null = null;
     worker.on('message', (m: { type: string; message?: string }) => {
-      settled = true;
-      if (m.type === 'done') resolve();
-      else reject(new Error(`partition ${task.partition.index} of ${task.partition.count}: ${m.message}`));
+      outcome ??= m.type === 'done' ? 'done' : failed(m.message ?? 'failed');
     });
     worker.on('error', (error) => {
-      settled = true;
-      reject(error);
+      outcome ??= error;
     });
+    // Settled once the thread is gone, so its memory is back before the merge builds the indexes.
     worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`partition ${task.partition.index} of ${task.partition.count}: worker exited with ${code}`));
+      if (outcome === 'done') resolve();
+      else reject(outcome ?? failed(`worker exited with ${code}`));
     });
   });
 }

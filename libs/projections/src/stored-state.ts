@@ -23,7 +23,6 @@ export interface StoredRow {
 }
 
 export class StoredStates {
-  private readonly keys = new WeakMap<DeadlineBasis, string>();
   private readonly bases = new Map<string, DeadlineBasis>();
   /** Distinct bases are few: each one's text is hashed once. */
   private readonly byText = new Map<string, string>();
@@ -58,20 +57,15 @@ export class StoredStates {
   }
 
   private keyOf(basis: DeadlineBasis): string {
-    // Parts of one case share a basis object; cases folded from their own events each have an equal copy.
-    let key = this.keys.get(basis);
+    const text = JSON.stringify(basis);
+    let key = this.byText.get(text);
     if (key === undefined) {
-      const text = JSON.stringify(basis);
-      key = this.byText.get(text);
-      if (key === undefined) {
-        key = createHash('sha256').update(text).digest('base64url').slice(0, 22);
-        this.byText.set(text, key);
-        this.bases.set(key, basis);
-      }
-      this.keys.set(basis, key);
+      key = createHash('sha256').update(text).digest('base64url').slice(0, 22);
+      this.byText.set(text, key);
+      this.bases.set(key, basis);
     }
     if (!this.written.has(key)) {
-      this.insert.run(key, JSON.stringify(this.bases.get(key) ?? basis));
+      this.insert.run(key, text);
       this.written.add(key);
     }
     return key;
@@ -84,7 +78,6 @@ export class StoredStates {
       if (!row) throw new Error(`case inbox: no deadline basis ${key}`);
       basis = JSON.parse(row.basis) as DeadlineBasis;
       this.bases.set(key, basis);
-      this.keys.set(basis, key);
     }
     return basis;
   }
