@@ -65,6 +65,14 @@ export async function rebuildReadModels(options: RebuildReadModels): Promise<Reb
 
 /** Young generation of a partition worker: folding allocates many short-lived objects (as the projector thread). */
 const WORKER_YOUNG_GENERATION_MB = 64;
+/**
+ * Old generation cap of a partition worker. What a worker keeps alive is bounded by its sessions (a share of
+ * their rows) and one chunk of events: a 1M-event rebuild still ran with 192 MiB. Without a cap, and with the
+ * collector on one thread, V8 let each heap grow to ~400 MiB before collecting (process peak ≈ 1 GiB); with
+ * it the process peaks at ≈ 640 MiB and runs no slower. A worker that needed more would fail the rebuild
+ * (ERR_WORKER_OUT_OF_MEMORY; rerun resumes), not the service.
+ */
+const WORKER_OLD_GENERATION_MB = 512;
 
 function runPartitionWorker(data: PartitionWorkerData, workers: Set<Worker>, signal: AbortSignal): Promise<void> {
   const task: PartitionTask = data.task;
@@ -73,7 +81,7 @@ function runPartitionWorker(data: PartitionWorkerData, workers: Set<Worker>, sig
     const worker = new Worker(join(__dirname, 'rebuild-partition.worker.js'), {
       workerData: data,
       name: `rebuild p${task.partition.index}of${task.partition.count}`,
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB },
     });
     workers.add(worker);
     // Another partition failed: this one stops where it is (its last commit stays, behind its checkpoint).
