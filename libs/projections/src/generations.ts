@@ -3,7 +3,7 @@ import type { EventStore, RecordedEvent, StreamPartition } from '@chuishao/event
 import type { Projection, ProjectionSession, SessionOptions } from './projection';
 import { catchUpPartition, partitionCheckpointName } from './partitioned-catch-up';
 import { ProjectionRunner } from './projection-runner';
-import { beginImmediate, readCheckpoint, readProjectionVersion, resetCheckpoint, writeCheckpoint } from './read-model-db';
+import { inWriteTransaction, readCheckpoint, readProjectionVersion, resetCheckpoint, writeCheckpoint } from './read-model-db';
 
 /**
  * Generations: rebuilding a projection from position 0 into NEW tables while the current ones keep
@@ -301,14 +301,9 @@ async function catchUpInPartitions(
     return { ...t, session: sessionOf(gp, t.generation) };
   }), task.partition, task.to, { batch: task.batch, signal }));
   // Fresh or resumed, the partitions write without reader indexes; the merge below builds them.
-  beginImmediate(db);
-  try {
+  inWriteTransaction(db, () => {
     for (const { gp, generation } of pending) gp.dropReaderIndexes?.(db, generation);
-    db.exec('COMMIT');
-  } catch (error) {
-    if (db.isTransaction) db.exec('ROLLBACK');
-    throw error;
-  }
+  });
   progress(null, to);
   // One partition failing stops the others; the rebuild fails only once none is still writing.
   const abort = new AbortController();
@@ -329,8 +324,7 @@ async function catchUpInPartitions(
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failed) throw failed.reason;
 
-  beginImmediate(db);
-  try {
+  inWriteTransaction(db, () => {
     for (const { gp, generation, name } of pending) {
       for (let index = 0; index < count; index++) {
         const partitionName = partitionCheckpointName(gp.name, generation, { index, count });
@@ -341,11 +335,7 @@ async function catchUpInPartitions(
       writeCheckpoint(db, name, to);
       gp.setupGeneration(db, generation);
     }
-    db.exec('COMMIT');
-  } catch (error) {
-    if (db.isTransaction) db.exec('ROLLBACK');
-    throw error;
-  }
+  });
   progress(to, to);
 }
 
@@ -373,8 +363,7 @@ async function switchTo(store: EventStore, db: DatabaseSync, gp: GenerationalPro
   let built = readCheckpoint(db, name);
   for (;;) {
     const pending = await store.readAll({ after: built, limit: options.maxBatch ?? 2000 });
-    beginImmediate(db);
-    try {
+    const switched = inWriteTransaction(db, () => {
       const live = readCheckpoint(db, gp.name);
       built = readCheckpoint(db, name);
       const fresh = pending.filter((e) => built === null || e.position > built);
@@ -394,20 +383,15 @@ async function switchTo(store: EventStore, db: DatabaseSync, gp: GenerationalPro
         // The tables now served were built by this version of the projection.
         db.prepare('UPDATE projection_checkpoints SET version = ? WHERE name = ?').run(gp.version ?? 0, gp.name);
         db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(name);
-        db.exec('COMMIT');
-        return built;
       }
-      db.exec('COMMIT');
-    } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      throw error;
-    }
+      return covered;
+    });
+    if (switched) return built;
   }
 }
 
 function claimGeneration(db: DatabaseSync, gp: GenerationalProjection): { generation: number; resumed: boolean; previous: number } {
-  beginImmediate(db);
-  try {
+  return inWriteTransaction(db, () => {
     const row = generationRow(db, gp.name)!;
     let generation = row.building;
     const resumed = generation !== null;
@@ -421,28 +405,19 @@ function claimGeneration(db: DatabaseSync, gp: GenerationalProjection): { genera
     // Leftovers of earlier rebuilds (a crash between switch and drop) go now.
     for (const g of gp.existingGenerations(db)) if (g !== row.active && g !== generation) gp.dropGeneration(db, g);
     gp.setupGeneration(db, generation);
-    db.exec('COMMIT');
     return { generation, resumed, previous: row.active };
-  } catch (error) {
-    if (db.isTransaction) db.exec('ROLLBACK');
-    throw error;
-  }
+  });
 }
 
 /** Drops every generation's tables except the active one and one being built. */
 export function dropStaleGenerations(db: DatabaseSync, gp: GenerationalProjection): number[] {
-  beginImmediate(db);
-  try {
+  return inWriteTransaction(db, () => {
     const row = generationRow(db, gp.name);
     const keep = new Set([row?.active ?? 1, row?.building ?? -1]);
     const dropped = gp.existingGenerations(db).filter((g) => !keep.has(g));
     for (const g of dropped) gp.dropGeneration(db, g);
-    db.exec('COMMIT');
     return dropped;
-  } catch (error) {
-    if (db.isTransaction) db.exec('ROLLBACK');
-    throw error;
-  }
+  });
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

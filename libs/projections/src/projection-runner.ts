@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { EventStore, RecordedEvent } from '@chuishao/event-store';
 import type { Projection, ProjectionSession } from './projection';
-import { beginImmediate, readCheckpoint, readProjectionVersion, resetCheckpoint, writeCheckpoint } from './read-model-db';
+import { beginImmediate, inWriteTransaction, readCheckpoint, readProjectionVersion, resetCheckpoint, writeCheckpoint } from './read-model-db';
 
 export interface RunnerOptions {
   /** Live: commit after this many events even if more are ready (default 500). */
@@ -237,16 +237,11 @@ function migrate(db: DatabaseSync, projection: Projection): void {
   const version = projection.version ?? 0;
   const stored = readProjectionVersion(db, projection.name);
   if (stored !== null && stored !== version) {
-    beginImmediate(db);
-    try {
+    inWriteTransaction(db, () => {
       projection.drop?.(db);
       projection.setup(db);
       resetCheckpoint(db, projection.name, version);
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
-    }
+    });
     return;
   }
   projection.setup(db);

@@ -64,6 +64,19 @@ export function beginImmediate(db: DatabaseSync): void {
 
 const SQLITE_BUSY = 5;
 
+/** Runs `fn` in a write transaction (beginImmediate): committed if it returns, rolled back if it throws. */
+export function inWriteTransaction<T>(db: DatabaseSync, fn: () => T): T {
+  beginImmediate(db);
+  try {
+    const result = fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
 /** BEGIN IMMEDIATE if the write lock is free right now; false (and no transaction) if another writer holds it. */
 export function tryBeginImmediate(db: DatabaseSync): boolean {
   db.exec('PRAGMA busy_timeout = 0');
