@@ -35,6 +35,12 @@ export interface RecordedEvent extends EventData {
   recordedAt: string;
 }
 
+/**
+ * An event as a projection folds it: without its id and metadata. Who did what is the audit log, read by
+ * the API and the relay; no read model reads it, and it is about a quarter of an event's stored bytes.
+ */
+export type FoldableEvent = Omit<RecordedEvent, 'id' | 'metadata'>;
+
 /** `no_stream`: the stream must not exist; a number: the stream's last revision must equal it; `any`: no check. */
 export type ExpectedRevision = number | 'no_stream' | 'any';
 
@@ -119,6 +125,8 @@ export interface EventStore {
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events of all streams in global order (user events only). */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** readAll's events, page for page, as FoldableEvents: what a rebuild reads (cheaper where the store can skip the metadata). */
+  readAllFoldable(options?: ReadAllOptions): Promise<FoldableEvent[]>;
   /** Position of the newest event, or null on an empty store. */
   headPosition(): Promise<number | null>;
   /** The earlier append under this idempotency key, or null. */

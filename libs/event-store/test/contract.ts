@@ -209,6 +209,27 @@ export function describeEventStoreContract(
         }
       });
 
+      it('readAllFoldable: readAll page for page (whole store and per partition), each event without id and metadata', async () => {
+        const before = await store.headPosition();
+        const streams = ['a', 'b', 'c', '报'].map((c) => `${newStream('f')}-${c}`);
+        for (const [i, stream] of streams.entries()) await store.append(stream, newEvents(2 + i), { expectedRevision: 'no_stream' });
+        for (const options of [{ limit: 3 }, { limit: 2, partition: { index: 0, count: 2 } }, { limit: 2, partition: { index: 1, count: 2 } }]) {
+          let after = before;
+          let pages = 0;
+          for (;;) {
+            const full = await store.readAll({ ...options, after });
+            const foldable = await store.readAllFoldable({ ...options, after });
+            expect(foldable).toEqual(full.map(({ id: _id, metadata: _metadata, ...event }) => event));
+            for (const event of foldable) expect(Object.keys(event).sort()).toEqual(['data', 'position', 'recordedAt', 'revision', 'streamName', 'type']);
+            pages++;
+            if (full.length < options.limit) break;
+            after = full[full.length - 1].position;
+          }
+          expect(pages).toBeGreaterThan(1);
+        }
+        await expect(store.readAllFoldable({ partition: { index: 2, count: 2 } })).rejects.toThrow(RangeError);
+      });
+
       it('refuses a partition that is not one of count', async () => {
         for (const partition of [{ index: 2, count: 2 }, { index: -1, count: 2 }, { index: 0, count: 0 }, { index: 0.5, count: 2 }]) {
           await expect(store.readAll({ partition })).rejects.toThrow(RangeError);

@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { evolve, nextDeadlineCheck, type AlertLevel, type CaseEvent, type CaseState } from '@chuishao/domain';
-import type { RecordedEvent } from '@chuishao/event-store';
+import type { FoldableEvent } from '@chuishao/event-store';
 import { liveProjection, PerGeneration, type GenerationalProjection } from './generations';
 import type { Projection } from './projection';
 import { StoredStates, type StoredRow } from './stored-state';
@@ -117,7 +117,7 @@ interface InboxDoc {
 }
 
 /** Folds each case's events in memory; flushInbox then writes each touched case once. */
-function foldInbox(sql: InboxStatements, events: readonly RecordedEvent[], docs: Map<string, InboxDoc>, seen: Set<string> | null = null): void {
+function foldInbox(sql: InboxStatements, events: readonly FoldableEvent[], docs: Map<string, InboxDoc>, seen: Set<string> | null = null): void {
   for (const event of events) {
     if (!event.streamName.startsWith('case-')) continue;
     const caseId = event.streamName.slice('case-'.length);

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { EventStore, RecordedEvent, StreamPartition } from '@chuishao/event-store';
+import type { EventStore, FoldableEvent, StreamPartition } from '@chuishao/event-store';
 import type { Projection, ProjectionSession, SessionOptions } from './projection';
 import { catchUpPartition, partitionCheckpointName } from './partitioned-catch-up';
 import { ProjectionRunner } from './projection-runner';
@@ -35,7 +35,7 @@ export interface GenerationalProjection {
   dropReaderIndexes?(db: DatabaseSync, generation: number): void;
   /** Generations whose tables exist in this database. */
   existingGenerations(db: DatabaseSync): number[];
-  applyBatch(db: DatabaseSync, generation: number, events: readonly RecordedEvent[]): void;
+  applyBatch(db: DatabaseSync, generation: number, events: readonly FoldableEvent[]): void;
   /**
    * Optional: a session over one generation's tables that keeps rows in memory across transactions;
    * the runner makes a new one whenever another writer may have touched the tables (Projection.session).
@@ -362,7 +362,7 @@ function sessionOf(gp: GenerationalProjection, generation: number): (db: Databas
 async function switchTo(store: EventStore, db: DatabaseSync, gp: GenerationalProjection, generation: number, name: string, options: RebuildOptions): Promise<number | null> {
   let built = readCheckpoint(db, name);
   for (;;) {
-    const pending = await store.readAll({ after: built, limit: options.maxBatch ?? 2000 });
+    const pending = await store.readAllFoldable({ after: built, limit: options.maxBatch ?? 2000 });
     const switched = inWriteTransaction(db, () => {
       const live = readCheckpoint(db, gp.name);
       built = readCheckpoint(db, name);

@@ -1,11 +1,11 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { EventStore, RecordedEvent, StreamPartition } from '@chuishao/event-store';
+import type { EventStore, FoldableEvent, StreamPartition } from '@chuishao/event-store';
 import type { ProjectionSession, SessionOptions } from './projection';
 import { beginImmediate, readCheckpoint, tryBeginImmediate, writeCheckpoint } from './read-model-db';
 
 /**
  * A rebuild's first phase, split by stream partition: `count` workers each fold the events of their own
- * streams (store.readAll with `partition`) into the new generation's tables, side by side on as many
+ * streams (store.readAllFoldable with `partition`) into the new generation's tables, side by side on as many
  * cores. This is sound only for projections whose rows belong to one stream each (a case's rows to its
  * case-<id> stream), as the inbox's and the scoring facts' do: partitions then never write the same row.
  *
@@ -89,7 +89,7 @@ async function foldAndCommitChunk(run: PartitionRun): Promise<boolean> {
   let end = false;
   const started = performance.now();
   const foldPage = async (): Promise<boolean> => {
-    const page = await run.store.readAll({ after: last, limit: run.pageSize, partition: run.partition });
+    const page = await run.store.readAllFoldable({ after: last, limit: run.pageSize, partition: run.partition });
     if (run.signal?.aborted) return false;
     const upTo = page.filter((e) => e.position <= to);
     sessions.forEach((session, i) => foldFresh(session, upTo, committed[i]));
@@ -121,7 +121,7 @@ async function foldAndCommitChunk(run: PartitionRun): Promise<boolean> {
   return true;
 }
 
-function foldFresh(session: ProjectionSession, events: readonly RecordedEvent[], checkpoint: number | null): void {
+function foldFresh(session: ProjectionSession, events: readonly FoldableEvent[], checkpoint: number | null): void {
   const fresh = checkpoint === null ? events : events.filter((e) => e.position > checkpoint);
   if (fresh.length > 0) session.fold(fresh);
 }

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { randomUUID } from 'node:crypto';
-import { SqliteEventStore, type RecordedEvent } from '@chuishao/event-store';
+import { SqliteEventStore, type FoldableEvent } from '@chuishao/event-store';
 import { openReadModelDb, readCheckpoint } from './read-model-db';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 
 /** Counts events per stream: any double-applied or lost event shows up as a wrong count. */
-const counting = (failOn?: (e: RecordedEvent) => boolean): Projection => ({
+const counting = (failOn?: (e: FoldableEvent) => boolean): Projection => ({
   name: 'counting',
   setup: (db) => db.exec('CREATE TABLE IF NOT EXISTS counts (stream TEXT PRIMARY KEY, n INTEGER NOT NULL)'),
   applyBatch: (db, events) => {
@@ -25,7 +25,7 @@ const counting = (failOn?: (e: RecordedEvent) => boolean): Projection => ({
  * that kept stale counts after another writer moved the checkpoint would overwrite that writer's
  * counts, so any missing invalidation shows up as a wrong total.
  */
-const sessionCounting = (name = 'counting', failOn?: (e: RecordedEvent) => boolean): Projection => ({
+const sessionCounting = (name = 'counting', failOn?: (e: FoldableEvent) => boolean): Projection => ({
   ...counting(failOn),
   name,
   setup: (db) => db.exec(`CREATE TABLE IF NOT EXISTS ${name === 'counting' ? 'counts' : name} (stream TEXT PRIMARY KEY, n INTEGER NOT NULL)`),

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { EventStore, RecordedEvent } from '@chuishao/event-store';
+import type { EventStore, FoldableEvent, RecordedEvent } from '@chuishao/event-store';
 import type { Projection, ProjectionSession } from './projection';
 import { beginImmediate, inWriteTransaction, readCheckpoint, readProjectionVersion, resetCheckpoint, writeCheckpoint } from './read-model-db';
 
@@ -102,7 +102,7 @@ export class ProjectionRunner {
     const pageSize = Math.min(CATCH_UP_PAGE, maxEvents);
     let after = this.position;
     for (;;) {
-      const page = await this.store.readAll({ after, limit: pageSize });
+      const page = await this.store.readAllFoldable({ after, limit: pageSize });
       if (signal.aborted) return;
       if (page.length > 0) {
         if (!this.open) this.begin();
@@ -158,7 +158,7 @@ export class ProjectionRunner {
     this.open = { committed, fed: new Set(), last: -1, events: 0, startedAt: performance.now() };
   }
 
-  private feed(events: readonly RecordedEvent[]): void {
+  private feed(events: readonly FoldableEvent[]): void {
     const open = this.open!;
     try {
       for (const projection of this.projections) {

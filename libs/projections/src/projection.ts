@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { RecordedEvent } from '@chuishao/event-store';
+import type { FoldableEvent } from '@chuishao/event-store';
 
 /**
  * A projection folds events into read-model rows: evolve(doc, event) over a batch against its tables.
@@ -13,7 +13,7 @@ export interface Projection {
   setup(db: DatabaseSync): void;
   /** Removes the projection's tables (for a rebuild after a version change). */
   drop?(db: DatabaseSync): void;
-  applyBatch(db: DatabaseSync, events: readonly RecordedEvent[]): void;
+  applyBatch(db: DatabaseSync, events: readonly FoldableEvent[]): void;
   /**
    * Optional: a writer for one runner's run that folds events into rows held in memory and writes each
    * touched row once per transaction (`flush`), keeping rows between transactions so a row touched
@@ -37,7 +37,7 @@ export interface SessionOptions {
 
 export interface ProjectionSession {
   /** Folds events (in global order, each once) into rows in memory; may read rows it does not hold. */
-  fold(events: readonly RecordedEvent[]): void;
+  fold(events: readonly FoldableEvent[]): void;
   /** Writes every row changed since the last flush; called inside the transaction that moves the checkpoint. */
   flush(): void;
 }

@@ -149,13 +149,13 @@ describe('scoring-parts projection over the real store and runner', () => {
 
     // A store whose reads break after 30 events: the rebuild fails like a killed process.
     let delivered = 0;
-    const counted = (events: RecordedEvent[]) => {
+    const counted = <E>(events: E[]) => {
       delivered += events.length;
       if (delivered > 30) throw new Error('killed');
       return events;
     };
     const broken: EventStore = Object.create(store, {
-      readAll: { value: async (options?: ReadAllOptions) => counted(await store.readAll(options)) },
+      readAllFoldable: { value: async (options?: ReadAllOptions) => counted(await store.readAllFoldable(options)) },
       subscribeToAll: {
         value: (options?: SubscribeOptions) => (async function* () {
           for await (const e of store.subscribeToAll(options)) yield counted([e])[0];

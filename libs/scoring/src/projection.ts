@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
-import type { RecordedEvent } from '@chuishao/event-store';
+import type { FoldableEvent } from '@chuishao/event-store';
 import { liveProjection, PerGeneration, type GenerationalProjection, type Projection } from '@chuishao/projections';
 import { applyScoringEvent, SCORED_EVENT_TYPES, type CaseFacts, type FactsStore, type PartFacts, type ReviewFacts, type RoundFacts } from './facts';
 
@@ -264,7 +264,7 @@ export const scoringGenerations: GenerationalProjection = {
     };
   },
 
-  applyBatch(db, generation, events: readonly RecordedEvent[]) {
+  applyBatch(db, generation, events: readonly FoldableEvent[]) {
     const store = new SqliteFactsStore(statementsFor.get(db, generation));
     for (const e of events) {
       if (!SCORED_EVENT_TYPES.has(e.type)) continue;

@@ -26,6 +26,7 @@ import type {
   EventMetadata,
   EventStore,
   ExpectedRevision,
+  FoldableEvent,
   IdempotentAppend,
   ReadAllOptions,
   ReadStreamOptions,
@@ -115,6 +116,11 @@ export class EventStoreDbEventStore implements EventStore {
       if (events.length === limit) break;
     }
     return events;
+  }
+
+  /** The gRPC read brings the metadata anyway: readAll's events without it. */
+  async readAllFoldable(options: ReadAllOptions = {}): Promise<FoldableEvent[]> {
+    return (await this.readAll(options)).map(({ id: _id, metadata: _metadata, ...event }) => event);
   }
 
   async headPosition(): Promise<number | null> {

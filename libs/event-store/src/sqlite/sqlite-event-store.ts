@@ -8,6 +8,7 @@ import {
   type AppendResult,
   type EventData,
   type EventStore,
+  type FoldableEvent,
   type IdempotentAppend,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -110,6 +111,17 @@ export class SqliteEventStore implements EventStore {
     return this.sql.readAllPartition.all(after, count, index, limit).map(toRecordedEvent);
   }
 
+  async readAllFoldable(options: ReadAllOptions = {}): Promise<FoldableEvent[]> {
+    this.assertOpen();
+    assertPartition(options.partition);
+    const after = options.after ?? 0;
+    const limit = Math.max(0, options.limit ?? DEFAULT_READ_LIMIT);
+    const rows = !options.partition || options.partition.count === 1
+      ? this.sql.readAllFoldable.all(after, limit)
+      : this.sql.readAllFoldablePartition.all(after, options.partition.count, options.partition.index, limit);
+    return (rows as unknown as FoldableRow[]).map(toFoldableEvent);
+  }
+
   async headPosition(): Promise<number | null> {
     this.assertOpen();
     return (this.sql.headPosition.get()?.position as number | null | undefined) ?? null;
@@ -208,6 +220,13 @@ function toRecordedEvent(row: Record<string, unknown>): RecordedEvent {
     metadata: JSON.parse(row.metadata as string),
     recordedAt: row.recorded_at as string,
   };
+}
+
+/** A row of FOLDABLE_COLUMNS (sqlite-schema.ts), returned as an array. */
+type FoldableRow = [position: number, streamName: string, revision: number, type: string, data: string, recordedAt: string];
+
+function toFoldableEvent(row: FoldableRow): FoldableEvent {
+  return { position: row[0], streamName: row[1], revision: row[2], type: row[3], data: JSON.parse(row[4]), recordedAt: row[5] };
 }
 
 function toRow(streamName: string, event: EventData): EventRow {
