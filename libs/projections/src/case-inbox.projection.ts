@@ -1,9 +1,10 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { evolve, nextDeadlineCheck, type AlertLevel, type CaseEvent, type CaseState } from '@chuishao/domain';
 import type { FoldableEvent } from '@chuishao/event-store';
 import { liveProjection, PerGeneration, type GenerationalProjection } from './generations';
-import type { Projection } from './projection';
+import type { Projection, SessionOptions } from './projection';
 import { StoredStates, type StoredRow } from './stored-state';
+import { KeyedRows, KeylessRows, type TableRows, type TableSpec } from './table-rows';
 
 export const CASE_INBOX = 'case-inbox';
 
@@ -22,14 +23,14 @@ const TABLE = /^case_inbox(?:_g(\d+))?$/;
  */
 export const caseInboxGenerations: GenerationalProjection = {
   name: CASE_INBOX,
-  // 3: the state column holds the compact StoredState (stored-state.ts).
-  version: 3,
+  // 3: the state column holds the compact StoredState (stored-state.ts). 4: unique keys as indexes (dropIndexes).
+  version: 4,
 
   setupGeneration(db, generation) {
     const t = inboxTables(generation);
     db.exec(`
       CREATE TABLE IF NOT EXISTS ${t.cases} (
-        case_id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL,
         county_id TEXT NOT NULL,
         township_id TEXT NOT NULL,
         status TEXT NOT NULL,
@@ -48,27 +49,27 @@ export const caseInboxGenerations: GenerationalProjection = {
         -- The folded case state as StoredState (stored-state.ts), title and description in their columns.
         state TEXT NOT NULL
       );
+      CREATE UNIQUE INDEX IF NOT EXISTS ${t.cases}_key ON ${t.cases} (case_id);
       CREATE INDEX IF NOT EXISTS ${t.cases}_township ON ${t.cases} (township_id, raised_at DESC, case_id DESC);
       CREATE INDEX IF NOT EXISTS ${t.cases}_county ON ${t.cases} (county_id, raised_at DESC, case_id DESC);
       CREATE INDEX IF NOT EXISTS ${t.cases}_next_check ON ${t.cases} (next_check_at) WHERE next_check_at IS NOT NULL;
       CREATE TABLE IF NOT EXISTS ${t.departments} (
         case_id TEXT NOT NULL,
         department_id TEXT NOT NULL,
-        holding INTEGER NOT NULL,
-        PRIMARY KEY (department_id, case_id)
+        holding INTEGER NOT NULL
       );
+      CREATE UNIQUE INDEX IF NOT EXISTS ${t.departments}_key ON ${t.departments} (department_id, case_id);
       CREATE TABLE IF NOT EXISTS ${t.bases} (key TEXT PRIMARY KEY, basis TEXT NOT NULL) WITHOUT ROWID;
     `);
   },
 
-  dropReaderIndexes(db, generation) {
-    const { cases } = inboxTables(generation);
-    db.exec(`DROP INDEX IF EXISTS ${cases}_township; DROP INDEX IF EXISTS ${cases}_county; DROP INDEX IF EXISTS ${cases}_next_check;`);
+  dropIndexes(db, generation) {
+    const { cases, departments } = inboxTables(generation);
+    for (const index of [`${cases}_key`, `${cases}_township`, `${cases}_county`, `${cases}_next_check`, `${departments}_key`]) db.exec(`DROP INDEX IF EXISTS ${index}`);
   },
 
   dropGeneration(db, generation) {
-    statements.forget(db, generation);
-    readers.forget(db, generation);
+    storedStates.forget(db, generation);
     const t = inboxTables(generation);
     db.exec(`DROP TABLE IF EXISTS ${t.cases}; DROP TABLE IF EXISTS ${t.departments}; DROP TABLE IF EXISTS ${t.bases};`);
   },
@@ -80,21 +81,19 @@ export const caseInboxGenerations: GenerationalProjection = {
 
   applyBatch(db, generation, events) {
     const docs = new Map<string, InboxDoc>();
-    const sql = statements.get(db, generation);
-    foldInbox(sql, events, docs);
-    flushInbox(sql, docs);
+    const rows = inboxRows(db, generation);
+    foldInbox(rows, events, docs);
+    flushInbox(rows, docs);
   },
 
   session(db, generation, options) {
     const docs = new Map<string, InboxDoc>();
-    const sql = statements.get(db, generation);
-    // On empty tables, the cases this session has seen are the only ones with rows.
-    const seen = options?.empty ? new Set<string>() : null;
+    const rows = inboxRows(db, generation, options);
     const keep = Math.ceil(SESSION_CASES / (options?.partitions ?? 1));
     return {
-      fold: (events) => foldInbox(sql, events, docs, seen),
+      fold: (events) => foldInbox(rows, events, docs),
       flush() {
-        flushInbox(sql, docs);
+        flushInbox(rows, docs);
         trim(docs, keep);
       },
     };
@@ -117,7 +116,7 @@ interface InboxDoc {
 }
 
 /** Folds each case's events in memory; flushInbox then writes each touched case once. */
-function foldInbox(sql: InboxStatements, events: readonly FoldableEvent[], docs: Map<string, InboxDoc>, seen: Set<string> | null = null): void {
+function foldInbox(rows: InboxRows, events: readonly FoldableEvent[], docs: Map<string, InboxDoc>): void {
   for (const event of events) {
     if (!event.streamName.startsWith('case-')) continue;
     const caseId = event.streamName.slice('case-'.length);
@@ -126,9 +125,8 @@ function foldInbox(sql: InboxStatements, events: readonly FoldableEvent[], docs:
       // Re-insert: the Map's order then tells which cases were touched least recently (trimmed first).
       docs.delete(caseId);
     } else {
-      const row = seen && !seen.has(caseId) ? undefined : (sql.load.get(caseId) as StoredRow | undefined);
-      seen?.add(caseId);
-      doc = { state: row ? sql.bases.restore(row) : null, version: -1, position: -1, dirty: false, departments: null };
+      const row = rows.cases.get(caseId) as StoredRow | undefined;
+      doc = { state: row ? rows.bases.restore(row) : null, version: -1, position: -1, dirty: false, departments: null };
     }
     docs.set(caseId, doc);
     doc.state = evolve(doc.state, { type: event.type, data: event.data } as CaseEvent);
@@ -138,55 +136,55 @@ function foldInbox(sql: InboxStatements, events: readonly FoldableEvent[], docs:
   }
 }
 
-function flushInbox(sql: InboxStatements, docs: Map<string, InboxDoc>): void {
+function flushInbox(rows: InboxRows, docs: Map<string, InboxDoc>): void {
   // Bases are stored again in each transaction that refers to them: one rolled back takes its rows and its bases.
-  sql.bases.startTransaction();
+  rows.bases.startTransaction();
   for (const [caseId, doc] of docs) {
     const state = doc.state;
     if (!doc.dirty || !state) continue;
     doc.dirty = false;
-    sql.upsertCase.run(
+    rows.cases.put([
       caseId, state.countyId, state.townshipId, state.status, state.category, state.raisedAt, state.title, state.description,
-      nextDeadlineCheck(state), earliestDue(state), alertLevel(state), doc.version, doc.position, sql.bases.store(state),
-    );
+      nextDeadlineCheck(state), earliestDue(state), alertLevel(state), doc.version, doc.position, rows.bases.store(state),
+    ]);
     const holders = new Set(state.parts.filter((p) => p.status !== 'closed').map((p) => p.departmentId));
     const departments = state.involvedDepartmentIds.map((d) => (holders.has(d) ? `+${d}` : `-${d}`)).join(' ');
     if (departments === doc.departments) continue;
-    for (const departmentId of state.involvedDepartmentIds) sql.upsertDepartment.run(caseId, departmentId, holders.has(departmentId) ? 1 : 0);
+    for (const departmentId of state.involvedDepartmentIds) rows.departments.put([caseId, departmentId, holders.has(departmentId) ? 1 : 0]);
     doc.departments = departments;
   }
 }
 
-interface InboxStatements {
+interface InboxRows {
   bases: StoredStates;
-  load: StatementSync;
-  upsertCase: StatementSync;
-  upsertDepartment: StatementSync;
+  cases: TableRows;
+  departments: TableRows;
 }
 
-const statements = new PerGeneration<InboxStatements>((db, generation) => {
+function tableSpecs(generation: number): { cases: TableSpec; departments: TableSpec } {
   const t = inboxTables(generation);
   return {
-    bases: new StoredStates(db, t.bases),
-    load: db.prepare(`SELECT state, title, description FROM ${t.cases} WHERE case_id = ?`),
-    upsertCase: db.prepare(
-      `INSERT INTO ${t.cases} (case_id, county_id, township_id, status, category, raised_at, title, description,
-         next_check_at, earliest_due_at, alert_level, version, position, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(case_id) DO UPDATE SET status = excluded.status, next_check_at = excluded.next_check_at,
-         earliest_due_at = excluded.earliest_due_at, alert_level = excluded.alert_level, version = excluded.version,
-         position = excluded.position, state = excluded.state`,
-    ),
-    upsertDepartment: db.prepare(
-      `INSERT INTO ${t.departments} (case_id, department_id, holding) VALUES (?, ?, ?)
-       ON CONFLICT(department_id, case_id) DO UPDATE SET holding = excluded.holding`,
-    ),
+    cases: {
+      table: t.cases,
+      columns: ['case_id', 'county_id', 'township_id', 'status', 'category', 'raised_at', 'title', 'description',
+        'next_check_at', 'earliest_due_at', 'alert_level', 'version', 'position', 'state'],
+      key: ['case_id'],
+      mutable: ['status', 'next_check_at', 'earliest_due_at', 'alert_level', 'version', 'position', 'state'],
+      read: ['state', 'title', 'description'],
+    },
+    departments: { table: t.departments, columns: ['case_id', 'department_id', 'holding'], key: ['department_id', 'case_id'], mutable: ['holding'], read: ['holding'] },
   };
-});
+}
 
-/** Reads stored states back for queries (case-inbox.query.ts): bases cached per connection and generation. */
-const readers = new PerGeneration<StoredStates>((db, generation) => new StoredStates(db, inboxTables(generation).bases));
-export const storedStatesOf = (db: DatabaseSync, generation: number): StoredStates => readers.get(db, generation);
+function inboxRows(db: DatabaseSync, generation: number, options: SessionOptions = {}): InboxRows {
+  const specs = tableSpecs(generation);
+  const rowsOf = (spec: TableSpec) => (options.keyless ? new KeylessRows(db, spec) : KeyedRows.of(db, spec, options));
+  return { bases: storedStates.get(db, generation), cases: rowsOf(specs.cases), departments: rowsOf(specs.departments) };
+}
+
+/** Stores states, and reads them back for queries (case-inbox.query.ts): bases cached per connection and generation. */
+const storedStates = new PerGeneration<StoredStates>((db, generation) => new StoredStates(db, inboxTables(generation).bases));
+export const storedStatesOf = (db: DatabaseSync, generation: number): StoredStates => storedStates.get(db, generation);
 
 function trim(docs: Map<string, InboxDoc>, max: number): void {
   for (const key of docs.keys()) {

@@ -28,11 +28,11 @@ export interface GenerationalProjection {
   setupGeneration(db: DatabaseSync, generation: number): void;
   dropGeneration(db: DatabaseSync, generation: number): void;
   /**
-   * Optional: drops the indexes only readers need (setupGeneration makes them again). A partitioned
-   * rebuild fills a new generation without them and builds each index once at the end, sorted, instead
-   * of updating it row by row.
+   * Optional: drops the generation's indexes, its unique keys' too (setupGeneration makes them again). A
+   * partitioned rebuild fills a new generation without them, its sessions keyless (SessionOptions), and
+   * builds each index once at the merge, sorted, instead of updating it row by row.
    */
-  dropReaderIndexes?(db: DatabaseSync, generation: number): void;
+  dropIndexes?(db: DatabaseSync, generation: number): void;
   /** Generations whose tables exist in this database. */
   existingGenerations(db: DatabaseSync): number[];
   applyBatch(db: DatabaseSync, generation: number, events: readonly FoldableEvent[]): void;
@@ -300,9 +300,9 @@ async function catchUpInPartitions(
     const gp = pending.find((b) => b.gp.name === t.name)!.gp;
     return { ...t, session: sessionOf(gp, t.generation) };
   }), task.partition, task.to, { batch: task.batch, signal }));
-  // Fresh or resumed, the partitions write without reader indexes; the merge below builds them.
+  // Fresh or resumed, the partitions write without indexes; the merge below builds them.
   inWriteTransaction(db, () => {
-    for (const { gp, generation } of pending) gp.dropReaderIndexes?.(db, generation);
+    for (const { gp, generation } of pending) gp.dropIndexes?.(db, generation);
   });
   progress(null, to);
   // One partition failing stops the others; the rebuild fails only once none is still writing.

@@ -5,3 +5,4 @@ export * from './generations';
 export * from './partitioned-catch-up';
 export * from './case-inbox.projection';
 export * from './case-inbox.query';
+export * from './table-rows';

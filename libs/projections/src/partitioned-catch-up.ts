@@ -47,7 +47,8 @@ export async function catchUpPartition(
   const names = targets.map((t) => partitionCheckpointName(t.name, t.generation, partition));
   const committed = names.map((n) => readCheckpoint(db, n));
   // A partition without a checkpoint has written none of its rows, and no other partition writes them.
-  const sessions = targets.map((t, i) => t.session(db, { empty: committed[i] === null, partitions: partition.count }));
+  // The generation's indexes are gone until the merge (dropIndexes): sessions find their rows by rowid.
+  const sessions = targets.map((t, i) => t.session(db, { empty: committed[i] === null, keyless: true, partitions: partition.count }));
   const maxEvents = options.batch ?? 50_000;
   const run: PartitionRun = { store, db, names, sessions, committed, partition, to, maxEvents, pageSize: Math.min(PAGE, maxEvents), signal: options.signal };
   // The rebuild's own connection checkpoints the WAL meanwhile (generations.ts), so no commit here waits

@@ -31,6 +31,11 @@ export interface SessionOptions {
    * does not exist, so it need not be looked up. What makes folding from position 0 cheaper.
    */
   empty?: boolean;
+  /**
+   * The tables' unique key indexes are absent (a partitioned rebuild's first phase, see
+   * GenerationalProjection.dropIndexes): rows are found by rowid (KeylessRows in table-rows.ts), never by key.
+   */
+  keyless?: boolean;
   /** The session folds one of this many stream partitions: it keeps that share of its usual rows in memory. */
   partitions?: number;
 }

@@ -1,6 +1,6 @@
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { FoldableEvent } from '@chuishao/event-store';
-import { liveProjection, PerGeneration, type GenerationalProjection, type Projection } from '@chuishao/projections';
+import { KeyedRows, KeylessRows, liveProjection, type GenerationalProjection, type Projection, type SessionOptions, type TableRows, type TableSpec } from '@chuishao/projections';
 import { applyScoringEvent, SCORED_EVENT_TYPES, type CaseFacts, type FactsStore, type PartFacts, type ReviewFacts, type RoundFacts } from './facts';
 
 /**
@@ -86,26 +86,26 @@ const MUTABLE_COLUMNS = [
   'end_kind', 'end_at', 'end_known', 'to_department_id', 'position',
 ] as const;
 
-interface Statements {
-  getCase: StatementSync;
-  getPart: StatementSync;
-  upsertCase: StatementSync;
-  upsertPart: StatementSync;
+interface FactRows {
+  cases: TableRows;
+  parts: TableRows;
 }
 
-const statementsFor = new PerGeneration<Statements>((db, generation) => {
+function factRows(db: DatabaseSync, generation: number, options: SessionOptions = {}): FactRows {
   const t = tablesOf(generation);
-  return {
-    getCase: db.prepare(`SELECT county_id, township_id, known, position, current FROM ${t.cases} WHERE case_id = ?`),
-    getPart: db.prepare(`SELECT * FROM ${t.parts} WHERE holding_id = ?`),
-    upsertCase: db.prepare(
-      `INSERT INTO ${t.cases} (case_id, county_id, township_id, known, position, current) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT(case_id) DO UPDATE SET known = excluded.known, position = excluded.position, current = excluded.current`),
-    upsertPart: db.prepare(
-      `INSERT INTO ${t.parts} (${PART_COLUMNS.join(', ')}) VALUES (${PART_COLUMNS.map(() => '?').join(', ')})
-       ON CONFLICT(holding_id) DO UPDATE SET ${MUTABLE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`),
+  const specs: Record<keyof FactRows, TableSpec> = {
+    cases: {
+      table: t.cases,
+      columns: ['case_id', 'county_id', 'township_id', 'known', 'position', 'current'],
+      key: ['case_id'],
+      mutable: ['known', 'position', 'current'],
+      read: ['county_id', 'township_id', 'known', 'position', 'current'],
+    },
+    parts: { table: t.parts, columns: PART_COLUMNS, key: ['holding_id'], mutable: MUTABLE_COLUMNS, read: PART_COLUMNS },
   };
-});
+  const rowsOf = (spec: TableSpec) => (options.keyless ? new KeylessRows(db, spec) : KeyedRows.of(db, spec, options));
+  return { cases: rowsOf(specs.cases), parts: rowsOf(specs.parts) };
+}
 
 /**
  * The batch's working set over one generation's tables: each row read at most once, written once.
@@ -117,22 +117,15 @@ class SqliteFactsStore implements FactsStore {
   private readonly dirtyParts = new Set<string>();
 
   constructor(
-    private readonly sql: Statements,
+    private readonly rows: FactRows,
     private readonly cases = new Map<string, CaseFacts | null>(),
     private readonly parts = new Map<string, PartFacts | null>(),
     private readonly keep = 0,
-    /** On empty tables (SessionOptions.empty): the only rows there are, those this store has seen. */
-    private readonly seen: { cases: Set<string>; parts: Set<string> } | null = null,
   ) {}
 
   getCase(caseId: string): CaseFacts | undefined {
     if (!this.cases.has(caseId)) {
-      if (this.seen && !this.seen.cases.has(caseId)) {
-        this.seen.cases.add(caseId);
-        this.cases.set(caseId, null);
-        return undefined;
-      }
-      const row = this.sql.getCase.get(caseId) as
+      const row = this.rows.cases.get(caseId) as
         | { county_id: string; township_id: string; known: number; position: number; current: string }
         | undefined;
       this.cases.set(caseId, row
@@ -143,26 +136,19 @@ class SqliteFactsStore implements FactsStore {
   }
 
   putCase(facts: CaseFacts): void {
-    this.seen?.cases.add(facts.caseId);
     this.cases.set(facts.caseId, facts);
     this.dirtyCases.add(facts.caseId);
   }
 
   getPart(holdingId: string): PartFacts | undefined {
     if (!this.parts.has(holdingId)) {
-      if (this.seen && !this.seen.parts.has(holdingId)) {
-        this.seen.parts.add(holdingId);
-        this.parts.set(holdingId, null);
-        return undefined;
-      }
-      const row = this.sql.getPart.get(holdingId) as PartRow | undefined;
+      const row = this.rows.parts.get(holdingId) as PartRow | undefined;
       this.parts.set(holdingId, row ? fromRow(row) : null);
     }
     return this.parts.get(holdingId) ?? undefined;
   }
 
   putPart(facts: PartFacts): void {
-    this.seen?.parts.add(facts.holdingId);
     this.parts.set(facts.holdingId, facts);
     this.dirtyParts.add(facts.holdingId);
   }
@@ -170,9 +156,9 @@ class SqliteFactsStore implements FactsStore {
   flush(): void {
     for (const id of this.dirtyCases) {
       const c = this.cases.get(id)!;
-      this.sql.upsertCase.run(c.caseId, c.countyId, c.townshipId, c.known, c.position, JSON.stringify(c.current));
+      this.rows.cases.put([c.caseId, c.countyId, c.townshipId, c.known, c.position, JSON.stringify(c.current)]);
     }
-    for (const id of this.dirtyParts) this.sql.upsertPart.run(...toRow(this.parts.get(id)!));
+    for (const id of this.dirtyParts) this.rows.parts.put(toRow(this.parts.get(id)!));
     this.dirtyCases.clear();
     this.dirtyParts.clear();
     trim(this.cases, this.keep);
@@ -193,20 +179,23 @@ const SESSION_CACHE_CASES = 10_000;
 
 export const scoringGenerations: GenerationalProjection = {
   name: SCORING_PROJECTION,
+  // 1: unique keys as indexes (dropIndexes).
+  version: 1,
 
   setupGeneration(db, generation) {
     const t = tablesOf(generation);
     db.exec(`
       CREATE TABLE IF NOT EXISTS ${t.cases} (
-        case_id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL,
         county_id TEXT NOT NULL,
         township_id TEXT NOT NULL,
         known INTEGER NOT NULL,
         position INTEGER NOT NULL,
         current TEXT NOT NULL
       );
+      CREATE UNIQUE INDEX IF NOT EXISTS ${t.cases}_key ON ${t.cases} (case_id);
       CREATE TABLE IF NOT EXISTS ${t.parts} (
-        holding_id TEXT PRIMARY KEY,
+        holding_id TEXT NOT NULL,
         case_id TEXT NOT NULL,
         part_id TEXT NOT NULL,
         seq INTEGER NOT NULL,
@@ -231,18 +220,18 @@ export const scoringGenerations: GenerationalProjection = {
         to_department_id TEXT,
         position INTEGER NOT NULL
       );
+      CREATE UNIQUE INDEX IF NOT EXISTS ${t.parts}_key ON ${t.parts} (holding_id);
       CREATE INDEX IF NOT EXISTS ${t.parts}_county ON ${t.parts} (county_id, assigned_at);
       CREATE INDEX IF NOT EXISTS ${t.parts}_position ON ${t.parts} (position);
     `);
   },
 
-  dropReaderIndexes(db, generation) {
-    const { parts } = tablesOf(generation);
-    db.exec(`DROP INDEX IF EXISTS ${parts}_county; DROP INDEX IF EXISTS ${parts}_position;`);
+  dropIndexes(db, generation) {
+    const { parts, cases } = tablesOf(generation);
+    for (const index of [`${cases}_key`, `${parts}_key`, `${parts}_county`, `${parts}_position`]) db.exec(`DROP INDEX IF EXISTS ${index}`);
   },
 
   dropGeneration(db, generation) {
-    statementsFor.forget(db, generation);
     const t = tablesOf(generation);
     db.exec(`DROP TABLE IF EXISTS ${t.parts}; DROP TABLE IF EXISTS ${t.cases};`);
   },
@@ -253,9 +242,8 @@ export const scoringGenerations: GenerationalProjection = {
   },
 
   session(db, generation, options) {
-    const seen = options?.empty ? { cases: new Set<string>(), parts: new Set<string>() } : null;
     const keep = Math.ceil(SESSION_CACHE_CASES / (options?.partitions ?? 1));
-    const store = new SqliteFactsStore(statementsFor.get(db, generation), new Map(), new Map(), keep, seen);
+    const store = new SqliteFactsStore(factRows(db, generation, options), new Map(), new Map(), keep);
     return {
       fold(events) {
         for (const e of events) if (SCORED_EVENT_TYPES.has(e.type)) applyScoringEvent(store, e);
@@ -265,7 +253,7 @@ export const scoringGenerations: GenerationalProjection = {
   },
 
   applyBatch(db, generation, events: readonly FoldableEvent[]) {
-    const store = new SqliteFactsStore(statementsFor.get(db, generation));
+    const store = new SqliteFactsStore(factRows(db, generation));
     for (const e of events) {
       if (!SCORED_EVENT_TYPES.has(e.type)) continue;
       applyScoringEvent(store, e);
