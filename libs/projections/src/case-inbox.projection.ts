@@ -107,6 +107,7 @@ export const caseInboxProjection: Projection = liveProjection(caseInboxGeneratio
 const SESSION_CASES = 10_000;
 
 interface InboxDoc {
+  caseId: string;
   state: CaseState | null;
   version: number;
   position: number;
@@ -115,21 +116,23 @@ interface InboxDoc {
   departments: string | null;
 }
 
-/** Folds each case's events in memory; flushInbox then writes each touched case once. */
+/** Folds each case's events in memory (docs by stream name); flushInbox then writes each touched case once. */
 function foldInbox(rows: InboxRows, events: readonly FoldableEvent[], docs: Map<string, InboxDoc>): void {
   for (const event of events) {
     if (!event.streamName.startsWith('case-')) continue;
-    const caseId = event.streamName.slice('case-'.length);
-    let doc = docs.get(caseId);
-    if (doc) {
-      // Re-insert: the Map's order then tells which cases were touched least recently (trimmed first).
-      docs.delete(caseId);
-    } else {
+    let doc = docs.get(event.streamName);
+    if (!doc) {
+      const caseId = event.streamName.slice('case-'.length);
       const row = rows.cases.get(caseId) as StoredRow | undefined;
-      doc = { state: row ? rows.bases.restore(row) : null, version: -1, position: -1, dirty: false, departments: null };
+      doc = { caseId, state: row ? rows.bases.restore(row) : null, version: -1, position: -1, dirty: false, departments: null };
+      docs.set(event.streamName, doc);
+    } else if (!doc.dirty) {
+      // First touch since the last flush: to the Map's end, so its order lists the cases touched least recently first (trimmed first).
+      docs.delete(event.streamName);
+      docs.set(event.streamName, doc);
     }
-    docs.set(caseId, doc);
-    doc.state = evolve(doc.state, { type: event.type, data: event.data } as CaseEvent);
+    // A FoldableEvent is a CaseEvent (type, data) with more fields, which evolve does not read.
+    doc.state = evolve(doc.state, event as unknown as CaseEvent);
     doc.version = event.revision;
     doc.position = event.position;
     doc.dirty = true;
@@ -139,8 +142,8 @@ function foldInbox(rows: InboxRows, events: readonly FoldableEvent[], docs: Map<
 function flushInbox(rows: InboxRows, docs: Map<string, InboxDoc>): void {
   // Bases are stored again in each transaction that refers to them: one rolled back takes its rows and its bases.
   rows.bases.startTransaction();
-  for (const [caseId, doc] of docs) {
-    const state = doc.state;
+  for (const doc of docs.values()) {
+    const { caseId, state } = doc;
     if (!doc.dirty || !state) continue;
     doc.dirty = false;
     rows.cases.put([

@@ -194,7 +194,8 @@ function newPart(c: CaseFacts, a: PartAssignment, seq: number, receivedBy: Recei
  */
 export function applyScoringEvent(store: FactsStore, recorded: ScoringEvent): boolean {
   if (!SCORED_EVENT_TYPES.has(recorded.type)) return false;
-  const event = { type: recorded.type, data: recorded.data } as CaseEvent;
+  // A recorded event is a CaseEvent (type, data) with more fields, which nothing here reads.
+  const event = recorded as unknown as CaseEvent;
   const d = event.data;
   const occurredAt = ms(d.occurredAt);
   const recordedAt = ms(recorded.recordedAt);
@@ -224,31 +225,23 @@ export function applyScoringEvent(store: FactsStore, recorded: ScoringEvent): bo
   c.known = Math.max(c.known, occurredAt, recordedAt);
   c.position = position;
   const stamp: Stamp = { at: occurredAt, known: c.known };
-  const current = (partId: string): PartFacts | undefined => {
-    const seq = c.current[partId];
-    return seq === undefined ? undefined : store.getPart(holdingIdOf(c.caseId, partId, seq));
-  };
-  const touch = (p: PartFacts) => {
-    p.position = position;
-    store.putPart(p);
-  };
 
   switch (event.type) {
     case 'DepartmentResponded': {
-      const p = current(event.data.partId);
+      const p = currentPart(store, c, event.data.partId);
       if (p && !p.reportedIn) {
         p.reportedIn = stamp;
-        touch(p);
+        touchPart(store, p, position);
       }
       break;
     }
     case 'CaseTransferred':
     case 'PartReassigned': {
-      const p = current(event.data.partId);
+      const p = currentPart(store, c, event.data.partId);
       const kind = event.type === 'CaseTransferred' ? 'transferred' : 'reassigned';
       if (p) {
         if (!p.end) p.end = { kind, at: occurredAt, known: c.known, toDepartmentId: event.data.toDepartmentId };
-        touch(p);
+        touchPart(store, p, position);
       }
       const seq = (c.current[event.data.partId] ?? -1) + 1;
       c.current[event.data.partId] = seq;
@@ -257,36 +250,36 @@ export function applyScoringEvent(store: FactsStore, recorded: ScoringEvent): bo
       break;
     }
     case 'HandlingCompleted': {
-      const p = current(event.data.partId);
+      const p = currentPart(store, c, event.data.partId);
       const round = p?.rounds.find((r) => r.round === event.data.round);
       if (p && round && !round.completed) {
         round.completed = stamp;
-        touch(p);
+        touchPart(store, p, position);
       }
       break;
     }
     case 'ReviewCompleted': {
-      const p = current(event.data.partId);
+      const p = currentPart(store, c, event.data.partId);
       if (p) {
         const { round, resolved, satisfaction } = event.data;
         p.reviews.push({ round, resolved, satisfaction, at: occurredAt, known: c.known });
-        touch(p);
+        touchPart(store, p, position);
       }
       break;
     }
     case 'CaseReopened': {
-      const p = current(event.data.partId);
+      const p = currentPart(store, c, event.data.partId);
       if (p && !p.rounds.some((r) => r.round === event.data.round)) {
         p.rounds.push({ round: event.data.round, dueAt: ms(event.data.completionDueAt), opened: stamp, completed: null });
-        touch(p);
+        touchPart(store, p, position);
       }
       break;
     }
     case 'PartClosed': {
-      const p = current(event.data.partId);
+      const p = currentPart(store, c, event.data.partId);
       if (p && !p.end) {
         p.end = { kind: 'closed', at: occurredAt, known: c.known, toDepartmentId: null };
-        touch(p);
+        touchPart(store, p, position);
       }
       break;
     }
@@ -296,7 +289,7 @@ export function applyScoringEvent(store: FactsStore, recorded: ScoringEvent): bo
         const p = store.getPart(holdingIdOf(c.caseId, partId, seq));
         if (p && !p.end) {
           p.end = { kind: 'withdrawn', at: occurredAt, known: c.known, toDepartmentId: null };
-          touch(p);
+          touchPart(store, p, position);
         }
       }
       break;
@@ -306,6 +299,17 @@ export function applyScoringEvent(store: FactsStore, recorded: ScoringEvent): bo
   }
   store.putCase(c);
   return true;
+}
+
+/** The holding that has the part now. */
+function currentPart(store: FactsStore, c: CaseFacts, partId: string): PartFacts | undefined {
+  const seq = c.current[partId];
+  return seq === undefined ? undefined : store.getPart(holdingIdOf(c.caseId, partId, seq));
+}
+
+function touchPart(store: FactsStore, p: PartFacts, position: number): void {
+  p.position = position;
+  store.putPart(p);
 }
 
 /** Facts in memory: the from-scratch recomputation, and the projection's per-batch working set. */
