@@ -38,7 +38,7 @@ import { Directory } from '@chuishao/directory';
 import { SqliteEventStore, type EventData } from '@chuishao/event-store';
 import { activeGeneration, CASE_INBOX, caseInboxProjection, inboxTables, openReadModelDb, ProjectionRunner, readCheckpoint, rebuildProjection, type Projection } from '@chuishao/projections';
 import { SCORING_PROJECTION, scoringGenerations, scoringPartsProjection, tablesOf } from '@chuishao/scoring';
-import { defaultRebuildThreads, preferSingleThreadedGc, rebuildReadModels } from '../apps/projector/src/rebuild';
+import { defaultRebuildThreads, rebuildReadModels } from '../apps/projector/src/rebuild';
 import { generateHistories, type HistorySink } from './lib/case-histories';
 import { KeepAliveConnection } from './lib/keep-alive-client';
 
@@ -133,7 +133,6 @@ async function rebuild(dir: string, readModelFile: string, which: string) {
   } else if (which === 'command') {
     // As `rebuild.command.js all` does it: both read models into new generations, the history in stream partitions.
     const threads = Number(process.env.BENCH_REBUILD_THREADS ?? defaultRebuildThreads());
-    preferSingleThreadedGc();
     await rebuildReadModels({
       names: [CASE_INBOX, SCORING_PROJECTION],
       store,

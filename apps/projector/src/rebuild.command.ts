@@ -1,6 +1,6 @@
 import { createEventStore } from '@chuishao/event-store';
 import { loadConfig } from '../../api/src/config';
-import { defaultRebuildThreads, preferSingleThreadedGc, rebuildReadModels } from './rebuild';
+import { defaultRebuildThreads, rebuildReadModels } from './rebuild';
 import { REBUILDABLE } from './rebuildable';
 
 export { REBUILDABLE };
@@ -23,7 +23,6 @@ export async function rebuildFromCommandLine(name: string | undefined): Promise<
     console.error(`usage: rebuild.command.js <all|${Object.keys(REBUILDABLE).join('|')}>${name === undefined ? '' : ` (no read model ${name})`}`);
     process.exit(2);
   }
-  preferSingleThreadedGc();
   const batch = positiveInteger('REBUILD_BATCH');
   const threads = positiveInteger('REBUILD_THREADS') ?? defaultRebuildThreads();
   const config = loadConfig();

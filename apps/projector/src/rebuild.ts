@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EventStore, EventStoreConfig } from '@chuishao/event-store';
@@ -19,16 +18,6 @@ export interface RebuildReadModels {
   maxBatch?: number;
   graceMs?: number;
   onProgress?: RebuildOptions['onProgress'];
-}
-
-/**
- * V8 collects garbage on helper threads by default; with every core busy folding partitions those helpers
- * only compete with the workers (a 1M-event rebuild on 2 cores ran ~10% faster without them). Process-wide,
- * so for processes that do nothing but rebuild: the rebuild command and its benchmark. Call before the
- * workers start.
- */
-export function preferSingleThreadedGc(): void {
-  setFlagsFromString('--single-threaded-gc');
 }
 
 /** Threads a rebuild uses unless told: the cores there are, up to 4 (it shares the machine with the service). */
