@@ -13,6 +13,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamPartition,
   type SubscribeOptions,
 } from '../port';
 import { openConnection, SCHEMA, SqliteStatements } from './sqlite-schema';
@@ -102,23 +103,16 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    this.assertOpen();
-    assertPartition(options.partition);
-    const after = options.after ?? 0;
-    const limit = Math.max(0, options.limit ?? DEFAULT_READ_LIMIT);
-    if (!options.partition || options.partition.count === 1) return this.readPage(after, limit);
-    const { index, count } = options.partition;
-    return this.sql.readAllPartition.all(after, count, index, limit).map(toRecordedEvent);
+    const page = this.pageOf(options);
+    if (!page.partition) return this.readPage(page.after, page.limit);
+    return this.sql.readAllPartition.all(page.after, page.partition.count, page.partition.index, page.limit).map(toRecordedEvent);
   }
 
   async readAllFoldable(options: ReadAllOptions = {}): Promise<FoldableEvent[]> {
-    this.assertOpen();
-    assertPartition(options.partition);
-    const after = options.after ?? 0;
-    const limit = Math.max(0, options.limit ?? DEFAULT_READ_LIMIT);
-    const rows = !options.partition || options.partition.count === 1
-      ? this.sql.readAllFoldable.all(after, limit)
-      : this.sql.readAllFoldablePartition.all(after, options.partition.count, options.partition.index, limit);
+    const { after, limit, partition } = this.pageOf(options);
+    const rows = partition
+      ? this.sql.readAllFoldablePartition.all(after, partition.count, partition.index, limit)
+      : this.sql.readAllFoldable.all(after, limit);
     return (rows as unknown as FoldableRow[]).map(toFoldableEvent);
   }
 
@@ -176,6 +170,14 @@ export class SqliteEventStore implements EventStore {
       this.writerOptions.clock,
     );
     return this.writer;
+  }
+
+  /** readAll's options checked and defaulted; `partition` only when it splits the store. */
+  private pageOf(options: ReadAllOptions): { after: number; limit: number; partition: StreamPartition | null } {
+    this.assertOpen();
+    assertPartition(options.partition);
+    const partition = options.partition && options.partition.count > 1 ? options.partition : null;
+    return { after: options.after ?? 0, limit: Math.max(0, options.limit ?? DEFAULT_READ_LIMIT), partition };
   }
 
   private readPage(after: number | null, limit: number): RecordedEvent[] {
