@@ -3,15 +3,15 @@ import { evolve, nextDeadlineCheck, type AlertLevel, type CaseEvent, type CaseSt
 import type { FoldableEvent } from '@chuishao/event-store';
 import { liveProjection, PerGeneration, type GenerationalProjection } from './generations';
 import type { Projection, SessionOptions } from './projection';
-import { StoredStates, type StoredRow } from './stored-state';
+import { STORED_ROW_COLUMNS, StoredStates, type StoredRow } from './stored-state';
 import { KeyedRows, KeylessRows, type TableRows, type TableSpec } from './table-rows';
 
 export const CASE_INBOX = 'case-inbox';
 
 /** Generation 1 keeps the names the inbox had before it had generations. */
-export function inboxTables(generation: number): { cases: string; departments: string; bases: string } {
+export function inboxTables(generation: number): { cases: string; departments: string; shared: string } {
   const cases = generation === 1 ? 'case_inbox' : `case_inbox_g${generation}`;
-  return { cases, departments: `${cases}_departments`, bases: `${cases}_bases` };
+  return { cases, departments: `${cases}_departments`, shared: `${cases}_shared` };
 }
 
 const TABLE = /^case_inbox(?:_g(\d+))?$/;
@@ -24,7 +24,8 @@ const TABLE = /^case_inbox(?:_g(\d+))?$/;
 export const caseInboxGenerations: GenerationalProjection = {
   name: CASE_INBOX,
   // 3: the state column holds the compact StoredState (stored-state.ts). 4: unique keys as indexes (dropIndexes).
-  version: 4,
+  // 5: the state as a positional array, limits shared like bases (a `_shared` table instead of `_bases`).
+  version: 5,
 
   setupGeneration(db, generation) {
     const t = inboxTables(generation);
@@ -46,7 +47,7 @@ export const caseInboxGenerations: GenerationalProjection = {
         alert_level INTEGER NOT NULL,
         version INTEGER NOT NULL,
         position INTEGER NOT NULL,
-        -- The folded case state as StoredState (stored-state.ts), title and description in their columns.
+        -- The rest of the folded case state (stored-state.ts): what these columns do not hold.
         state TEXT NOT NULL
       );
       CREATE UNIQUE INDEX IF NOT EXISTS ${t.cases}_key ON ${t.cases} (case_id);
@@ -59,7 +60,7 @@ export const caseInboxGenerations: GenerationalProjection = {
         holding INTEGER NOT NULL
       );
       CREATE UNIQUE INDEX IF NOT EXISTS ${t.departments}_key ON ${t.departments} (department_id, case_id);
-      CREATE TABLE IF NOT EXISTS ${t.bases} (key TEXT PRIMARY KEY, basis TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS ${t.shared} (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     `);
   },
 
@@ -71,7 +72,8 @@ export const caseInboxGenerations: GenerationalProjection = {
   dropGeneration(db, generation) {
     storedStates.forget(db, generation);
     const t = inboxTables(generation);
-    db.exec(`DROP TABLE IF EXISTS ${t.cases}; DROP TABLE IF EXISTS ${t.departments}; DROP TABLE IF EXISTS ${t.bases};`);
+    // `_bases`: the shared values' table before version 5.
+    db.exec(`DROP TABLE IF EXISTS ${t.cases}; DROP TABLE IF EXISTS ${t.departments}; DROP TABLE IF EXISTS ${t.shared}; DROP TABLE IF EXISTS ${t.cases}_bases;`);
   },
 
   existingGenerations(db) {
@@ -124,7 +126,7 @@ function foldInbox(rows: InboxRows, events: readonly FoldableEvent[], docs: Map<
     if (!doc) {
       const caseId = event.streamName.slice('case-'.length);
       const row = rows.cases.get(caseId) as StoredRow | undefined;
-      doc = { caseId, state: row ? rows.bases.restore(row) : null, version: -1, position: -1, dirty: false, departments: null };
+      doc = { caseId, state: row ? rows.states.restore(row) : null, version: -1, position: -1, dirty: false, departments: null };
       docs.set(event.streamName, doc);
     } else if (!doc.dirty) {
       // First touch since the last flush: to the Map's end, so its order lists the cases touched least recently first (trimmed first).
@@ -140,15 +142,15 @@ function foldInbox(rows: InboxRows, events: readonly FoldableEvent[], docs: Map<
 }
 
 function flushInbox(rows: InboxRows, docs: Map<string, InboxDoc>): void {
-  // Bases are stored again in each transaction that refers to them: one rolled back takes its rows and its bases.
-  rows.bases.startTransaction();
+  // Shared values are stored again in each transaction that refers to them: one rolled back takes its rows and its values.
+  rows.states.startTransaction();
   for (const doc of docs.values()) {
     const { caseId, state } = doc;
     if (!doc.dirty || !state) continue;
     doc.dirty = false;
     rows.cases.put([
       caseId, state.countyId, state.townshipId, state.status, state.category, state.raisedAt, state.title, state.description,
-      nextDeadlineCheck(state), earliestDue(state), alertLevel(state), doc.version, doc.position, rows.bases.store(state),
+      nextDeadlineCheck(state), earliestDue(state), alertLevel(state), doc.version, doc.position, rows.states.store(state),
     ]);
     const holders = new Set(state.parts.filter((p) => p.status !== 'closed').map((p) => p.departmentId));
     const departments = state.involvedDepartmentIds.map((d) => (holders.has(d) ? `+${d}` : `-${d}`)).join(' ');
@@ -159,7 +161,7 @@ function flushInbox(rows: InboxRows, docs: Map<string, InboxDoc>): void {
 }
 
 interface InboxRows {
-  bases: StoredStates;
+  states: StoredStates;
   cases: TableRows;
   departments: TableRows;
 }
@@ -173,7 +175,7 @@ function tableSpecs(generation: number): { cases: TableSpec; departments: TableS
         'next_check_at', 'earliest_due_at', 'alert_level', 'version', 'position', 'state'],
       key: ['case_id'],
       mutable: ['status', 'next_check_at', 'earliest_due_at', 'alert_level', 'version', 'position', 'state'],
-      read: ['state', 'title', 'description'],
+      read: STORED_ROW_COLUMNS,
     },
     departments: { table: t.departments, columns: ['case_id', 'department_id', 'holding'], key: ['department_id', 'case_id'], mutable: ['holding'], read: ['holding'] },
   };
@@ -182,11 +184,11 @@ function tableSpecs(generation: number): { cases: TableSpec; departments: TableS
 function inboxRows(db: DatabaseSync, generation: number, options: SessionOptions = {}): InboxRows {
   const specs = tableSpecs(generation);
   const rowsOf = (spec: TableSpec) => (options.keyless ? new KeylessRows(db, spec) : KeyedRows.of(db, spec, options));
-  return { bases: storedStates.get(db, generation), cases: rowsOf(specs.cases), departments: rowsOf(specs.departments) };
+  return { states: storedStates.get(db, generation), cases: rowsOf(specs.cases), departments: rowsOf(specs.departments) };
 }
 
-/** Stores states, and reads them back for queries (case-inbox.query.ts): bases cached per connection and generation. */
-const storedStates = new PerGeneration<StoredStates>((db, generation) => new StoredStates(db, inboxTables(generation).bases));
+/** Stores states, and reads them back for queries (case-inbox.query.ts): shared values cached per connection and generation. */
+const storedStates = new PerGeneration<StoredStates>((db, generation) => new StoredStates(db, inboxTables(generation).shared));
 export const storedStatesOf = (db: DatabaseSync, generation: number): StoredStates => storedStates.get(db, generation);
 
 function trim(docs: Map<string, InboxDoc>, max: number): void {

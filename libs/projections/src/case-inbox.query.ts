@@ -3,7 +3,7 @@ import { toCaseView, type Actor, type AlertLevel, type CaseView } from '@chuisha
 import { ALERT_LEVELS, CASE_INBOX, inboxTables, storedStatesOf } from './case-inbox.projection';
 import { activeGeneration } from './generations';
 import { inSnapshot } from './read-model-db';
-import type { StoredRow, StoredStates } from './stored-state';
+import { STORED_ROW_COLUMNS, type StoredRow, type StoredStates } from './stored-state';
 
 export interface InboxQuery {
   status?: 'open' | 'closed' | 'withdrawn';
@@ -107,7 +107,7 @@ function queryGeneration(db: DatabaseSync, t: { cases: string; departments: stri
     args.push(cursor.raisedAt, cursor.raisedAt, cursor.caseId);
   }
   const rows = db
-    .prepare(`SELECT state, title, description, version, position FROM ${t.cases} c WHERE ${where.join(' AND ')}
+    .prepare(`SELECT ${STORED_ROW_COLUMNS.map((c) => `c.${c}`).join(', ')}, c.version, c.position FROM ${t.cases} c WHERE ${where.join(' AND ')}
               ORDER BY c.raised_at DESC, c.case_id DESC LIMIT ?`)
     .all(...args, query.limit + 1) as unknown as (StoredRow & { version: number; position: number })[];
   const items = rows.slice(0, query.limit).map((r) => toCaseView(states.restore(r), r.version, r.position));

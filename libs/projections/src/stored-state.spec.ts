@@ -1,6 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import type { CaseState, DeadlineBasis, PartState } from '@chuishao/domain';
-import { StoredStates } from './stored-state';
+import { StoredStates, type StoredRow } from './stored-state';
 
 const basis = (matterCode: string | null): DeadlineBasis => ({
   policyVersion: 'county/demo-2026.1/cn-national-2026.1',
@@ -26,38 +26,64 @@ const state = (caseId: string, parts: PartState[]): CaseState => ({
   parts, involvedDepartmentIds: parts.map((p) => p.departmentId),
 });
 
+/** The row as the inbox writes it: the state's text beside the columns it leaves out. */
+const rowOf = (s: CaseState, text: string): StoredRow => ({
+  case_id: s.caseId, township_id: s.townshipId, county_id: s.countyId, status: s.status, category: s.category, raised_at: s.raisedAt,
+  title: s.title, description: s.description, state: text,
+});
+
 describe('the inbox’s stored case state', () => {
   let db: DatabaseSync;
   beforeEach(() => {
     db = new DatabaseSync(':memory:');
-    db.exec('CREATE TABLE bases (key TEXT PRIMARY KEY, basis TEXT NOT NULL) WITHOUT ROWID');
+    db.exec('CREATE TABLE shared (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID');
   });
   afterEach(() => db.close());
 
-  it('restores exactly the state it stored, without keeping title, description or bases in the text', () => {
+  it('restores exactly the state it stored, every field, without field names, columns, bases or limits in the text', () => {
     const shared = basis('HC-005');
-    const original = state('c1', [part('p1', 'dept-housing', shared), part('p2', 'dept-enforcement', shared), part('p3', 'dept-water', basis(null))]);
-    const states = new StoredStates(db, 'bases');
+    const reviewed: PartState = {
+      ...part('p2', 'dept-enforcement', shared), status: 'closed', completedAt: '2026-03-04T08:00:00.000Z', reviewedRound: 1, outcome: 'resolved',
+      review: { round: 1, resolved: true, satisfaction: 'basically_satisfied', comment: '基本满意', reviewedAt: '2026-03-04T09:00:00.000Z' },
+      transfers: [{ kind: 'transfer', fromDepartmentId: 'dept-water', toDepartmentId: 'dept-enforcement', reason: '非本部门职责', at: '2026-03-02T01:10:00.000Z' }],
+    };
+    const original: CaseState = {
+      ...state('c1', [part('p1', 'dept-housing', shared), reviewed, part('p3', 'dept-water', basis(null))]),
+      sourceRef: '12345-2026-0001', location: { address: 'twp-maan 第22网格', grid: 'G-22', lat: 32.58, lng: 105.23 },
+      involvedDepartmentIds: ['dept-housing', 'dept-water', 'dept-enforcement'],
+    };
+    const states = new StoredStates(db, 'shared');
     states.startTransaction();
     const text = states.store(original);
-    expect(text).not.toContain('夜间违规施工');
-    expect(text).not.toContain('calendarVersion');
-    expect(text.length).toBeLessThan(JSON.stringify(original).length * 0.75);
-    // Two distinct bases, stored once each.
-    expect(db.prepare('SELECT COUNT(*) AS n FROM bases').get()).toEqual({ n: 2 });
+    for (const absent of ['夜间违规施工', 'calendarVersion', 'maxReworkRounds', 'completionRemindAt', 'twp-maan"', 'resident_request', 'c1']) expect(text).not.toContain(absent);
+    expect(text.length).toBeLessThan(JSON.stringify(original).length * 0.5);
+    // Two distinct bases and one limits, stored once each.
+    expect(db.prepare('SELECT COUNT(*) AS n FROM shared').get()).toEqual({ n: 3 });
 
     // A reader on its own (cold cache) gets the same state back.
-    const restored = new StoredStates(db, 'bases').restore({ state: text, title: original.title, description: original.description });
-    expect(restored).toEqual(original);
+    const restored = new StoredStates(db, 'shared').restore(rowOf(original, text));
+    expect(restored).toStrictEqual(original);
+  });
+
+  it('leaves out on restore the optional fields the state did not have', () => {
+    const original = state('c1', [{ ...part('p1', 'dept-housing', basis(null)), review: { round: 1, resolved: false, satisfaction: 'dissatisfied', reviewedAt: '2026-03-04T09:00:00.000Z' } }]);
+    delete original.matterCode;
+    const states = new StoredStates(db, 'shared');
+    states.startTransaction();
+    const restored = states.restore(rowOf(original, states.store(original)));
+    expect(restored).toStrictEqual(original);
+    expect('matterCode' in restored).toBe(false);
+    expect('sourceRef' in restored).toBe(false);
+    expect('comment' in restored.parts[0].review!).toBe(false);
   });
 
   it('gives a basis the same key everywhere, and writes it again in each transaction (a rolled-back one takes its bases along)', () => {
-    const states = new StoredStates(db, 'bases');
+    const states = new StoredStates(db, 'shared');
     db.exec('BEGIN');
     states.startTransaction();
     const first = states.store(state('c1', [part('p1', 'dept-housing', basis('HC-005'))]));
     db.exec('ROLLBACK');
-    expect(db.prepare('SELECT COUNT(*) AS n FROM bases').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM shared').get()).toEqual({ n: 0 });
 
     db.exec('BEGIN');
     states.startTransaction();
@@ -65,11 +91,16 @@ describe('the inbox’s stored case state', () => {
     const second = states.store(state('c1', [part('p1', 'dept-housing', basis('HC-005'))]));
     db.exec('COMMIT');
     expect(second).toBe(first);
-    expect(new StoredStates(db, 'bases').restore({ state: second, title: 't', description: 'd' }).parts[0].basis).toEqual(basis('HC-005'));
+    expect(new StoredStates(db, 'shared').restore(rowOf(state('c1', []), second)).parts[0].basis).toEqual(basis('HC-005'));
   });
 
   it('refuses a state whose basis is missing, rather than answer without its deadline basis', () => {
-    const text = JSON.stringify({ ...state('c1', []), parts: [{ ...part('p1', 'dept-housing', basis(null)), basis: 'no-such-key' }] });
-    expect(() => new StoredStates(db, 'bases').restore({ state: text, title: 't', description: 'd' })).toThrow(/no deadline basis no-such-key/);
+    const original = state('c1', [part('p1', 'dept-housing', basis(null))]);
+    const states = new StoredStates(db, 'shared');
+    states.startTransaction();
+    const text = states.store(original);
+    const key = (JSON.parse(text) as unknown[][][])[6][0][10] as string;
+    db.prepare('DELETE FROM shared WHERE key = ?').run(key);
+    expect(() => new StoredStates(db, 'shared').restore(rowOf(original, text))).toThrow(new RegExp(`no shared value ${key}`));
   });
 });
