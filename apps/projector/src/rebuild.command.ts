@@ -14,7 +14,7 @@ export { REBUILDABLE };
  *   node --disable-warning=ExperimentalWarning -r ./scripts/register-paths.js dist/apps/projector/src/rebuild.command.js all|case-inbox|scoring-parts
  *
  * REBUILD_THREADS: workers folding the history in stream partitions (default: the cores, up to 4);
- * REBUILD_BATCH: events per catch-up transaction (default 50,000 per partition worker, 100,000 after;
+ * REBUILD_BATCH: events per catch-up transaction (default 100,000, per partition worker and after;
  * at most ~2 s of work each; smaller ones hold the read-model write lock for less).
  */
 export async function rebuildFromCommandLine(name: string | undefined): Promise<void> {

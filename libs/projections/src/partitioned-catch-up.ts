@@ -24,7 +24,7 @@ export interface PartitionTarget {
 }
 
 export interface PartitionOptions {
-  /** Events of this partition folded between commits (default 50,000; also at most ~2 s of folding). */
+  /** Events of this partition folded between commits (default 100,000; also at most ~2 s of folding). */
   batch?: number;
   signal?: AbortSignal;
 }
@@ -49,7 +49,9 @@ export async function catchUpPartition(
   // A partition without a checkpoint has written none of its rows, and no other partition writes them.
   // The generation's indexes are gone until the merge (dropIndexes): sessions find their rows by rowid.
   const sessions = targets.map((t, i) => t.session(db, { empty: committed[i] === null, keyless: true, partitions: partition.count }));
-  const maxEvents = options.batch ?? 50_000;
+  // 100,000 rather than 50,000: fewer commits, a case's rows rewritten less often (~7% faster rebuild
+  // in interleaved pairs, same peak RSS; 200,000 saved little more for ~90 MiB more RSS; session 5).
+  const maxEvents = options.batch ?? 100_000;
   const run: PartitionRun = { store, db, names, sessions, committed, partition, to, maxEvents, pageSize: Math.min(PAGE, maxEvents), signal: options.signal };
   // The rebuild's own connection checkpoints the WAL meanwhile (generations.ts), so no commit here waits
   // for a checkpoint's copying and fsync.
