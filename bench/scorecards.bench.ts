@@ -182,8 +182,9 @@ function nodeArgs(script: string, profile: string | null, extra: string[] = []):
 /** Runs a phase in a child process; resolves with its RESULT line. */
 function phase<T>(args: string[], profile = false): Promise<T> {
   return new Promise((res, rej) => {
-    // Rebuilds run with the young generation apps/projector and the projector thread get (see projector-thread-host.ts).
-    const v8 = args[0] === 'rebuild' ? ['--max-semi-space-size=64'] : [];
+    // Runners run with the young generation apps/projector and the projector thread get (see projector-thread-host.ts);
+    // the rebuild command runs as its README line has it: no flags (it sets its workers' own, rebuild.ts).
+    const v8 = args[0] === 'rebuild' && args[3] !== 'command' ? ['--max-semi-space-size=64'] : [];
     const child = spawn(process.execPath, [...nodeArgs(__filename, profile ? PROFILE_DIR : null, v8), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (d) => (out += d));

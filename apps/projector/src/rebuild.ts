@@ -53,8 +53,6 @@ export async function rebuildReadModels(options: RebuildReadModels): Promise<Reb
   }
 }
 
-/** Young generation of a partition worker: folding allocates many short-lived objects (as the projector thread). */
-const WORKER_YOUNG_GENERATION_MB = 64;
 /**
  * Old generation cap of a partition worker. What a worker keeps alive is bounded by its sessions (a share of
  * their rows) and one chunk of events: a 1M-event rebuild still ran with 192 MiB. Without a cap, and with the
@@ -63,26 +61,31 @@ const WORKER_YOUNG_GENERATION_MB = 64;
  * (ERR_WORKER_OUT_OF_MEMORY; rerun resumes), not the service.
  */
 const WORKER_OLD_GENERATION_MB = 512;
+
 /**
- * Old generation a partition worker starts with. From V8's default (a few MiB, grown step by step) each
- * worker ran ~8 full collections while its sessions' rows settled in, their marking on V8's helper
- * threads competing with the other worker for the cores: starting at 200 MiB took the helpers' CPU from
- * ≈ 3.7 s to ≈ 2.3 s and a 1M-event rebuild ~9% faster, for ~50 MiB more peak RSS (docs/benchmarks.md,
- * session 5). Workers take no V8 flags of their own (Worker execArgv refuses them), and an isolate reads
- * this one when it is created: so it is set in this process before the workers start. The rebuild runs
- * as a process of its own (rebuild.command.ts), so nothing else here starts isolates after it.
+ * V8 flags for the partition workers' heaps, measured on a 1M-event rebuild (docs/benchmarks.md, session 5):
+ * - a 64 MiB semi-space, as the projector thread has (folding allocates many short-lived objects): 40
+ *   scavenges per worker instead of 63, ~4% faster, ~80 MiB more peak RSS;
+ * - an old generation that starts at 200 MiB: from V8's default (a few MiB, grown step by step) each worker
+ *   ran ~8 full collections while its sessions' rows settled in, their marking on V8's helper threads
+ *   competing with the other worker for the cores; with it 2, helper CPU ≈ 3.7 → 2.3 s, ~9% faster, ~50 MiB
+ *   more peak RSS.
+ * Workers take no V8 flags of their own (Worker execArgv refuses them, resourceLimits has neither), and an
+ * isolate reads these when it is created: so they are set in this process before the workers start, and the
+ * rebuild command needs no flags on its command line. The rebuild runs as a process of its own
+ * (rebuild.command.ts): nothing else here starts isolates after it.
  */
-const WORKER_INITIAL_OLD_GENERATION_MB = 200;
+const WORKER_V8_FLAGS = ['--max-semi-space-size=64', '--initial-old-space-size=200'];
 
 function runPartitionWorker(data: PartitionWorkerData, workers: Set<Worker>, signal: AbortSignal): Promise<void> {
   const task: PartitionTask = data.task;
-  setFlagsFromString(`--initial-old-space-size=${WORKER_INITIAL_OLD_GENERATION_MB}`);
+  for (const flag of WORKER_V8_FLAGS) setFlagsFromString(flag);
   return new Promise((resolve, reject) => {
     // Compiled build only: a Worker does not load TypeScript (tests run the rebuild from dist, as users do).
     const worker = new Worker(join(__dirname, 'rebuild-partition.worker.js'), {
       workerData: data,
       name: `rebuild p${task.partition.index}of${task.partition.count}`,
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB },
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB },
     });
     workers.add(worker);
     // Another partition failed: this one stops where it is (its last commit stays, behind its checkpoint).

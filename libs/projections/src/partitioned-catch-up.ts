@@ -94,7 +94,7 @@ async function foldAndCommitChunk(run: PartitionRun): Promise<boolean> {
   const foldPage = async (): Promise<boolean> => {
     const page = await run.store.readAllFoldable({ after: last, limit: run.pageSize, partition: run.partition });
     if (run.signal?.aborted) return false;
-    const upTo = page.filter((e) => e.position <= to);
+    const upTo = page.length > 0 && page[page.length - 1].position > to ? page.filter((e) => e.position <= to) : page;
     sessions.forEach((session, i) => foldFresh(session, upTo, committed[i]));
     folded += upTo.length;
     if (upTo.length > 0) last = upTo[upTo.length - 1].position;

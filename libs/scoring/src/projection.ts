@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { FoldableEvent } from '@chuishao/event-store';
 import { KeyedRows, KeylessRows, liveProjection, type GenerationalProjection, type Projection, type SessionOptions, type TableRows, type TableSpec } from '@chuishao/projections';
-import { applyScoringEvent, SCORED_EVENT_TYPES, type CaseFacts, type FactsStore, type PartFacts, type ReviewFacts, type RoundFacts } from './facts';
+import { applyScoringEvent, type CaseFacts, type FactsStore, type PartFacts, type ReviewFacts, type RoundFacts } from './facts';
 
 /**
  * The `scoring-parts` projection: the part facts of facts.ts in read-model tables, one row per scoring
@@ -124,15 +124,17 @@ class SqliteFactsStore implements FactsStore {
   ) {}
 
   getCase(caseId: string): CaseFacts | undefined {
-    if (!this.cases.has(caseId)) {
+    let facts = this.cases.get(caseId);
+    if (facts === undefined) {
       const row = this.rows.cases.get(caseId) as
         | { county_id: string; township_id: string; known: number; position: number; current: string }
         | undefined;
-      this.cases.set(caseId, row
+      facts = row
         ? { caseId, countyId: row.county_id, townshipId: row.township_id, known: row.known, position: row.position, current: JSON.parse(row.current) }
-        : null);
+        : null;
+      this.cases.set(caseId, facts);
     }
-    return this.cases.get(caseId) ?? undefined;
+    return facts ?? undefined;
   }
 
   putCase(facts: CaseFacts): void {
@@ -141,11 +143,13 @@ class SqliteFactsStore implements FactsStore {
   }
 
   getPart(holdingId: string): PartFacts | undefined {
-    if (!this.parts.has(holdingId)) {
+    let facts = this.parts.get(holdingId);
+    if (facts === undefined) {
       const row = this.rows.parts.get(holdingId) as PartRow | undefined;
-      this.parts.set(holdingId, row ? fromRow(row) : null);
+      facts = row ? fromRow(row) : null;
+      this.parts.set(holdingId, facts);
     }
-    return this.parts.get(holdingId) ?? undefined;
+    return facts ?? undefined;
   }
 
   putPart(facts: PartFacts): void {
@@ -246,7 +250,8 @@ export const scoringGenerations: GenerationalProjection = {
     const store = new SqliteFactsStore(factRows(db, generation, options), new Map(), new Map(), keep);
     return {
       fold(events) {
-        for (const e of events) if (SCORED_EVENT_TYPES.has(e.type)) applyScoringEvent(store, e);
+        // applyScoringEvent passes over the types it does not score.
+        for (const e of events) applyScoringEvent(store, e);
       },
       flush: () => store.flush(),
     };
@@ -254,10 +259,7 @@ export const scoringGenerations: GenerationalProjection = {
 
   applyBatch(db, generation, events: readonly FoldableEvent[]) {
     const store = new SqliteFactsStore(factRows(db, generation));
-    for (const e of events) {
-      if (!SCORED_EVENT_TYPES.has(e.type)) continue;
-      applyScoringEvent(store, e);
-    }
+    for (const e of events) applyScoringEvent(store, e);
     store.flush();
   },
 };
