@@ -94,6 +94,12 @@ describe('the inbox’s stored case state', () => {
     expect(new StoredStates(db, 'shared').restore(rowOf(state('c1', []), second)).parts[0].basis).toEqual(basis('HC-005'));
   });
 
+  it('refuses a state stored by an older version (an object), rather than answer from half of it', () => {
+    const original = state('c1', []);
+    const text = JSON.stringify({ ...original, title: undefined, description: undefined });
+    expect(() => new StoredStates(db, 'shared').restore(rowOf(original, text))).toThrow(/case c1 is stored by an older version/);
+  });
+
   it('refuses a state whose basis is missing, rather than answer without its deadline basis', () => {
     const original = state('c1', [part('p1', 'dept-housing', basis(null))]);
     const states = new StoredStates(db, 'shared');

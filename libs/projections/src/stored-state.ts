@@ -81,7 +81,10 @@ export class StoredStates {
   }
 
   restore(row: StoredRow): CaseState {
-    const [location, matterCode, sourceRef, closedAt, policyVersion, limits, parts, involvedDepartmentIds] = JSON.parse(row.state) as StoredCase;
+    const stored = JSON.parse(row.state) as StoredCase;
+    // Before inbox version 5 the state was an object: its projector re-projects the table when it starts.
+    if (!Array.isArray(stored)) throw new Error(`case inbox: case ${row.case_id} is stored by an older version; its projector re-projects it on start`);
+    const [location, matterCode, sourceRef, closedAt, policyVersion, limits, parts, involvedDepartmentIds] = stored;
     return {
       caseId: row.case_id,
       townshipId: row.township_id,
