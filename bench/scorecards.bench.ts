@@ -1,7 +1,7 @@
 /**
  * Scorecards benchmark (issue 3, "Benchmarks"), run on demand, never as a test:
  *
- *   npm run build && node --disable-warning=ExperimentalWarning -r ./scripts/register-paths.js dist/bench/scorecards.bench.js
+ *   npm run bench:scorecards   (= npm run build && node --disable-warning=ExperimentalWarning -r ./scripts/register-paths.js dist/bench/scorecards.bench.js)
  *
  * 1. Generates BENCH_EVENTS (default 1,000,000) events of realistic case histories with a simulated
  *    clock (bench/lib/case-histories.ts: every command through the domain's decide(), the county's

@@ -11,7 +11,8 @@ export { REBUILDABLE };
  * model over one reading of the events. Safe next to a running service (embedded or external
  * projector); after a crash, run it again: it resumes.
  *
- *   node --disable-warning=ExperimentalWarning -r ./scripts/register-paths.js dist/apps/projector/src/rebuild.command.js all|case-inbox|scoring-parts
+ *   npm run rebuild -- all|case-inbox|scoring-parts
+ *   (= node --disable-warning=ExperimentalWarning -r ./scripts/register-paths.js dist/apps/projector/src/rebuild.command.js …, on Node 24)
  *
  * REBUILD_THREADS: workers folding the history in stream partitions (default: the cores, up to 4);
  * REBUILD_BATCH: events per catch-up transaction (default 100,000, per partition worker and after;
