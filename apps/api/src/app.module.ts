@@ -32,7 +32,9 @@ import { ReassignHandler, ReassignRoute } from './cases/reassign/reassign.route'
 import { UrgeHandler, UrgeRoute } from './cases/urge/urge.route';
 import type { ReadModels } from './read-models';
 import { SCORECARD_PROVIDERS, SCORECARD_ROUTES } from './scorecards/scorecards.wiring';
-import { CALENDAR_COVERAGE, CATALOG, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
+import { CALENDARS, CATALOG, CLOCK, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
+
+import type { CalendarRegistry } from '@chuishao/calendar';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -42,8 +44,8 @@ export interface AppDependencies {
   policy: CasePolicy;
   readModels: ReadModels;
   catalog: Catalog;
-  /** Years the working calendar has data for (reported on /v1/health). */
-  calendarYears: readonly string[];
+  /** The working calendar in force (its coverage is reported on /v1/health). */
+  calendars: CalendarRegistry;
 }
 
 @Module({})
@@ -80,7 +82,7 @@ export class AppModule {
         { provide: CLOCK, useValue: deps.clock },
         { provide: POLICY, useValue: deps.policy },
         { provide: CATALOG, useValue: deps.catalog },
-        { provide: CALENDAR_COVERAGE, useValue: deps.calendarYears },
+        { provide: CALENDARS, useValue: deps.calendars },
         { provide: READ_MODELS, useValue: deps.readModels },
         { provide: TokenService, useFactory: () => new TokenService(deps.config, deps.directory) },
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -12,6 +12,8 @@ export interface AppConfig {
   /** The whistle catalogue (吹哨清单) and the working calendar; the bundled demo/national ones by default. */
   catalogFile: string | null;
   calendarFile: string | null;
+  /** Official arrangements one per file (`<YYYY>.json`), added to the calendar file's years. */
+  calendarDir: string | null;
   auth: { jwtSecret: string | null; jwksUrl: string | null; issuer: string | null; audience: string | null };
   /**
    * Background processors run in this process: all of them in the embedded `npm start` (PROCESSORS=inline),
@@ -102,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     directoryFile: env.DIRECTORY_FILE ? resolve(env.DIRECTORY_FILE) : null,
     catalogFile: env.CATALOG_FILE ? resolve(env.CATALOG_FILE) : null,
     calendarFile: env.CALENDAR_FILE ? resolve(env.CALENDAR_FILE) : null,
+    calendarDir: env.CALENDAR_DIR ? resolve(env.CALENDAR_DIR) : null,
     auth,
     processors: parseProcessors(env.PROCESSORS ?? 'inline', Boolean(env.KAFKA_BROKERS)),
     readModelWaitMs: Number(env.READ_MODEL_WAIT_MS ?? 5000),

@@ -3,7 +3,8 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { CasePolicy } from '@chuishao/domain';
-import { BusinessCalendar } from '@chuishao/calendar';
+import { join } from 'node:path';
+import { calendarCoverage, CalendarRegistry } from '@chuishao/calendar';
 import { Catalog } from '@chuishao/catalog';
 import { countyPolicy } from '@chuishao/deadlines';
 import { Directory } from '@chuishao/directory';
@@ -35,6 +36,9 @@ export interface Runtime {
   store: EventStore;
   runners: ProjectionRunner[];
   watcher: DeadlineWatcher | null;
+  calendars: CalendarRegistry;
+  /** Reads the calendar files again (SIGHUP): a refused file leaves the calendar in force. */
+  reloadCalendar(): ReturnType<CalendarRegistry['reload']>;
   close(): Promise<void>;
 }
 
@@ -69,13 +73,20 @@ export async function createRuntime(
   setupScoringReadModel(readDb);
   const readModels = new ReadModels(readDb, config.readModelWaitMs);
 
-  const calendar = config.calendarFile ? BusinessCalendar.load(config.calendarFile) : BusinessCalendar.national();
+  const calendars = CalendarRegistry.open({
+    file: config.calendarFile,
+    dir: config.calendarDir,
+    // The last calendar in force, so that a restart with a broken file keeps serving on it.
+    snapshotFile: join(config.dataDir, 'calendar-in-force.json'),
+    now: () => clock.now(),
+  });
   const catalog = config.catalogFile
     ? Catalog.load(config.catalogFile, { knownDepartmentIds: directory.list().filter((o) => o.type === 'department').map((o) => o.id) })
     : Catalog.demo();
-  const policy = options.policy ?? countyPolicy(calendar, catalog);
-  warnIfCalendarRunsOut(calendar, clock);
-  const module = AppModule.with({ config, store, directory, clock, policy, readModels, catalog, calendarYears: calendar.coveredYears });
+  const policy = options.policy ?? countyPolicy(calendars, catalog);
+  const calendarLog = new Logger('calendar');
+  logCalendar(calendars, clock, calendarLog);
+  const module = AppModule.with({ config, store, directory, clock, policy, readModels, catalog, calendars });
   // JSON is the only body the API reads: no urlencoded parser probing every request's Content-Type.
   const app = await NestFactory.create<NestExpressApplication>(module, { logger: options.logger ?? config.logLevels, bodyParser: false });
   app.useBodyParser('json', { limit: '256kb' });
@@ -94,7 +105,8 @@ export async function createRuntime(
 
   let watcher: DeadlineWatcher | null = null;
   if (config.processors.has('watcher')) {
-    watcher = watchCases(app.get(CaseCommands), directory, readDb, clock, config.watcherIntervalMs);
+    watcher = watchCases(app.get(CaseCommands), directory, readDb, clock, config.watcherIntervalMs, calendars);
+    calendars.onChange(() => watcher?.poke());
     if (clock instanceof SimulatedClock) clock.onAdvance(() => watcher?.poke());
     watcher.start();
   }
@@ -104,6 +116,14 @@ export async function createRuntime(
     store,
     runners,
     watcher,
+    calendars,
+    reloadCalendar() {
+      const result = calendars.reload();
+      if (result.ok) calendarLog.log(`calendar reloaded: ${result.version}${result.changed ? '' : ' (unchanged)'}`);
+      else calendarLog.error(`calendar reload refused, ${calendars.current.version} stays in force: ${result.refusal.problems.join('; ')}`);
+      logCalendar(calendars, clock, calendarLog);
+      return result;
+    },
     async close() {
       await watcher?.stop();
       await relay?.stop();
@@ -116,14 +136,11 @@ export async function createRuntime(
   };
 }
 
-/** Working-time deadlines cannot be computed past the calendar's last year: say so well before. */
-function warnIfCalendarRunsOut(calendar: BusinessCalendar, clock: Clock): void {
-  const horizon = new Date(clock.now().getTime() + 60 * 24 * 3600_000);
-  const year = calendar.localDate(horizon).slice(0, 4);
-  if (!calendar.coveredYears.includes(year)) {
-    new Logger('calendar').warn(
-      `the working calendar ${calendar.version} covers ${calendar.coveredYears.join(', ')}; deadlines reaching ${year} ` +
-        'will be refused (503 CALENDAR.YEAR_NOT_COVERED) until CALENDAR_FILE brings that year\'s official holiday arrangement',
-    );
-  }
+/** At start and after a reload: the calendar in force, and what the operator has to load or fix. */
+function logCalendar(calendars: CalendarRegistry, clock: Clock, log: Logger): void {
+  const coverage = calendarCoverage(calendars.current, clock.now(), calendars.lastRefusal);
+  const official = calendars.current.officialYears.join(', ');
+  if (coverage.refused) log.error(coverage.advice!);
+  else if (coverage.advice) log.warn(coverage.advice);
+  else log.log(`working calendar ${coverage.version}, official years ${official}`);
 }

@@ -5,4 +5,4 @@ export const READ_MODELS = Symbol('ReadModels');
 export const CONFIG = Symbol('AppConfig');
 export const POLICY = Symbol('CasePolicy');
 export const CATALOG = Symbol('Catalog');
-export const CALENDAR_COVERAGE = Symbol('CalendarCoverage');
+export const CALENDARS = Symbol('CalendarRegistry');

@@ -14,6 +14,8 @@ async function main() {
     await runtime.close();
     process.exit(0);
   };
+  // An operator who added next year's holidays to the calendar files reloads without a restart.
+  process.on('SIGHUP', () => void runtime.reloadCalendar());
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

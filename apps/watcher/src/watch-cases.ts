@@ -7,18 +7,32 @@ import type { Clock } from '../../api/src/clock';
 import { DeadlineWatcher } from './deadline-watcher';
 
 /** The watcher wired to the one command path: it checks a case as the system actor of its county. */
-export function watchCases(commands: CaseCommands, directory: Directory, readModels: DatabaseSync, clock: Clock, intervalMs: number): DeadlineWatcher {
+export function watchCases(
+  commands: CaseCommands,
+  directory: Directory,
+  readModels: DatabaseSync,
+  clock: Clock,
+  intervalMs: number,
+  calendars?: { readonly current: { readonly officialYears: readonly string[] } },
+): DeadlineWatcher {
   const commandCentreOf = (countyId: string) => {
     const cc = directory.list().find((o) => o.type === 'command_centre' && o.countyId === countyId);
     if (!cc) throw new Error(`county ${countyId} has no command centre in the directory: escalations have nowhere to go`);
     return cc.id;
   };
+  const meta = (name: string) => ({ correlationId: `${name}-${randomUUID()}`, requestId: randomUUID(), idempotencyKey: null, requestHash: '', expectedVersion: null });
   return new DeadlineWatcher(readModels, () => clock.now(), async (caseId, countyId) => {
     const actor = systemActor(countyId, 'deadline-watcher');
-    const meta = { correlationId: `watcher-${randomUUID()}`, requestId: randomUUID(), idempotencyKey: null, requestHash: '', expectedVersion: null };
-    await commands.execute(caseId, actor, meta, (now) => ({ type: 'CheckDeadlines', caseId, actor, now, data: { commandCentreId: commandCentreOf(countyId) } }));
+    await commands.execute(caseId, actor, meta('watcher'), (now) => ({ type: 'CheckDeadlines', caseId, actor, now, data: { commandCentreId: commandCentreOf(countyId) } }));
   }, {
     intervalMs,
+    rebase: calendars && {
+      officialYears: () => calendars.current.officialYears,
+      run: async (caseId, countyId) => {
+        const actor = systemActor(countyId, 'calendar');
+        await commands.execute(caseId, actor, meta('rebase'), (now) => ({ type: 'RebaseDeadlines', caseId, actor, now, data: {} }));
+      },
+    },
     onError: (error, caseId) => {
       if (closedSinceListed(error)) return;
       console.error(`deadline check of case ${caseId} failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -20,7 +20,7 @@ describe('national calendar data', () => {
   it('is versioned, in Asia/Shanghai, covering 2025 and 2026', () => {
     expect(cal.version).toMatch(/\S/);
     expect(cal.timeZone).toBe('Asia/Shanghai');
-    expect(cal.coveredYears).toEqual(['2025', '2026']);
+    expect(cal.officialYears).toEqual(['2025', '2026']);
     expect(cal.workingHours).toEqual([
       { start: '08:30', end: '12:00' },
       { start: '13:30', end: '17:30' },
@@ -258,27 +258,33 @@ describe('workingMinutesBetween', () => {
   });
 });
 
-describe('years outside the data', () => {
-  it('isWorkingDay refuses an uncovered year', () => {
-    const e = calendarError(() => cal.isWorkingDay('2027-01-04'));
-    expect(e.code).toBe('CALENDAR.YEAR_NOT_COVERED');
-    expect(e.message).toMatch(/2027.*covers 2025, 2026/);
+describe('years outside the official data', () => {
+  it('a year without its official arrangement is provisional, not refused', () => {
+    expect(cal.yearStatus(2027)).toBe('provisional');
+    // Mon 2027-01-04 is an ordinary working day of the derived 2027 (元旦 is Fri 01-01).
+    expect(cal.isWorkingDay('2027-01-04')).toBe(true);
+    expect(cal.isWorkingDay('2027-01-01')).toBe(false);
   });
 
-  it('a start in 2024 is refused rather than treating holidays as workdays', () => {
-    expect(calendarError(() => cal.addWorkingMinutes(at('2024-06-03T09:00:00+08:00'), 60)).code).toBe('CALENDAR.YEAR_NOT_COVERED');
-    expect(calendarError(() => cal.addWorkingDays(at('2024-06-03T09:00:00+08:00'), 0)).code).toBe('CALENDAR.YEAR_NOT_COVERED');
-    expect(calendarError(() => cal.addWorkingMinutes(at('2024-06-03T09:00:00+08:00'), 0)).code).toBe('CALENDAR.YEAR_NOT_COVERED');
-  });
-
-  it('counting that runs past 2026-12-31 is refused', () => {
-    // Thu 12-31 17:00: 30 min fit, the rest would fall in 2027.
-    expect(calendarError(() => cal.addWorkingHours(at('2026-12-31T17:00:00+08:00'), 1)).code).toBe('CALENDAR.YEAR_NOT_COVERED');
-    expect(calendarError(() => cal.addWorkingDays(at('2026-12-30T10:00:00+08:00'), 5)).code).toBe('CALENDAR.YEAR_NOT_COVERED');
+  it('counting that runs past 2026-12-31 continues into the provisional year and says so', () => {
+    // Thu 12-31 17:00: 30 min fit, the other 30 on Mon 2027-01-04 (Fri 元旦, then the weekend).
+    const { value, provisionalYears } = cal.traced(() => cal.addWorkingHours(at('2026-12-31T17:00:00+08:00'), 1));
+    expect(iso(value)).toBe(iso(at('2027-01-04T09:00:00+08:00')));
+    expect(provisionalYears).toEqual(['2027']);
+    expect(cal.traced(() => cal.addWorkingHours(at('2026-12-30T10:00:00+08:00'), 1)).provisionalYears).toEqual([]);
   });
 
   it('judges the year by the local date: 2027-01-01 00:30 +08:00 is 2026 in UTC', () => {
-    expect(calendarError(() => cal.addWorkingMinutes(at('2027-01-01T00:30:00+08:00'), 1)).code).toBe('CALENDAR.YEAR_NOT_COVERED');
+    expect(cal.traced(() => cal.addWorkingMinutes(at('2027-01-01T00:30:00+08:00'), 1)).provisionalYears).toEqual(['2027']);
+  });
+
+  it('refuses only years that can be neither loaded nor derived', () => {
+    expect(cal.yearStatus(1900)).toBe('missing');
+    expect(cal.yearStatus(2100)).toBe('missing');
+    const e = calendarError(() => cal.isWorkingDay('2100-01-04'));
+    expect(e.code).toBe('CALENDAR.YEAR_NOT_COVERED');
+    expect(e.message).toMatch(/2100/);
+    expect(calendarError(() => cal.addWorkingMinutes(at('1900-06-04T09:00:00+08:00'), 0)).code).toBe('CALENDAR.YEAR_NOT_COVERED');
   });
 });
 

@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { Lunar } from 'lunar-typescript';
 import {
   type CalendarData,
+  type CountyOverlay,
+  type LocalHoliday,
   type WorkingPeriod,
   FIXED_OFFSET_MINUTES,
   dayNumber,
@@ -10,32 +13,55 @@ import {
   validateCalendarData,
 } from './calendar-data';
 import { CalendarError, CalendarInvalid } from './errors';
+import { isDerivable, provisionalYear } from './statutory';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const NATIONAL = 'libs/calendar/data/cn-national.json';
 
+export type YearStatus = 'official' | 'provisional' | 'missing';
+
+/** The days off and make-up days of one year for one county: national first, the county's overlay over it. */
+interface YearRules {
+  provisional: boolean;
+  holidays: ReadonlySet<string>;
+  makeup: ReadonlySet<string>;
+  localHolidays: ReadonlySet<string>;
+  localMakeup: ReadonlySet<string>;
+}
+
 /**
  * A county's business calendar: which local days are working days (weekends, statutory holidays,
- * 调休 makeup days) and which hours of them count. All arithmetic runs on "local milliseconds"
- * (UTC + the zone's fixed offset), so a local day is simply floor(local / DAY).
- * Days in a year without data throw CALENDAR.YEAR_NOT_COVERED: guessing would silently turn
- * holidays into working days.
+ * 调休 makeup days, the county's local holidays) and which hours of them count. All arithmetic runs on
+ * "local milliseconds" (UTC + the zone's fixed offset), so a local day is simply floor(local / DAY).
+ *
+ * A year is `official` when its State Council arrangement is in the data, `provisional` when it is not
+ * but can be derived from the statutory rules (statutory.ts), and `missing` outside the derivable years,
+ * where a computation throws CALENDAR.YEAR_NOT_COVERED. `traced` tells a caller which provisional years a
+ * computation rested on, so a deadline can say it is a guess.
  */
 export class BusinessCalendar {
-  readonly coveredYears: readonly string[];
+  /** Years with an official arrangement, ascending. */
+  readonly officialYears: readonly string[];
   private readonly offsetMs: number;
   /** Working periods as [startMs, endMs) after local midnight, ordered. */
   private readonly periods: ReadonlyArray<readonly [number, number]>;
-  private readonly holidays: ReadonlySet<string>;
-  private readonly makeup: ReadonlySet<string>;
+  private readonly overlay: CountyOverlay | null;
+  private readonly rules = new Map<number, YearRules | null>();
+  private readonly counties = new Map<string, BusinessCalendar>();
+  /** Provisional years seen by the computation `traced` is running, if any. */
+  private crossed: Set<string> | null = null;
 
-  private constructor(private readonly data: CalendarData) {
+  private constructor(
+    private readonly data: CalendarData,
+    readonly countyId: string | null = null,
+    private readonly root: BusinessCalendar | null = null,
+  ) {
+    this.overlay = countyId ? data.counties?.[countyId] ?? null : null;
     this.offsetMs = FIXED_OFFSET_MINUTES[data.timeZone] * MINUTE;
-    this.periods = data.workingHours.map((p) => [minuteOfDay(p.start)! * MINUTE, minuteOfDay(p.end)! * MINUTE] as const);
-    this.coveredYears = Object.freeze(Object.keys(data.years).sort());
-    this.holidays = new Set(Object.values(data.years).flatMap((y) => y.holidays));
-    this.makeup = new Set(Object.values(data.years).flatMap((y) => y.makeupWorkdays));
+    const hours = this.overlay?.workingHours ?? data.workingHours;
+    this.periods = hours.map((p) => [minuteOfDay(p.start)! * MINUTE, minuteOfDay(p.end)! * MINUTE] as const);
+    this.officialYears = Object.freeze(Object.keys(data.years).sort());
   }
 
   static load(file: string): BusinessCalendar {
@@ -58,17 +84,69 @@ export class BusinessCalendar {
 
   /** The bundled national calendar, found both from source (jest) and from the compiled dist/ tree. */
   static national(): BusinessCalendar {
+    return BusinessCalendar.load(BusinessCalendar.bundledFile());
+  }
+
+  static bundledFile(): string {
     const candidates = [
       path.resolve(__dirname, '../data/cn-national.json'), // libs/calendar/src
       path.resolve(__dirname, '../../../..', NATIONAL), // dist/libs/calendar/src
     ];
     const file = candidates.find((f) => existsSync(f));
     if (!file) throw new Error(`national calendar not found; looked in: ${candidates.join(', ')}`);
-    return BusinessCalendar.load(file);
+    return file;
   }
 
+  /** The calendar of one county: its overlay over the national days, or the national calendar itself. */
+  forCounty(countyId: string): BusinessCalendar {
+    if (this.root) return this.root.forCounty(countyId);
+    if (!this.data.counties?.[countyId]) return this;
+    let c = this.counties.get(countyId);
+    if (!c) this.counties.set(countyId, (c = new BusinessCalendar(this.data, countyId, this)));
+    return c;
+  }
+
+  /** Counties with an overlay of their own. */
+  get overlaidCounties(): string[] {
+    return Object.keys(this.data.counties ?? {});
+  }
+
+  /** The data as loaded: what a snapshot of the calendar in force keeps. */
+  toData(): CalendarData {
+    return JSON.parse(JSON.stringify(this.data)) as CalendarData;
+  }
+
+  /** The calendar's version: the national data's, with the county overlay's after a '+'. */
   get version(): string {
-    return this.data.version;
+    return this.overlay ? `${this.data.version}+${this.overlay.version}` : this.data.version;
+  }
+
+  /** The version a computation that crossed these provisional years rests on, e.g. cn-national-2026.1+provisional-2027. */
+  versionWith(provisionalYears: readonly string[]): string {
+    return this.version + provisionalYears.map((y) => `+provisional-${y}`).join('');
+  }
+
+  yearStatus(year: number | string): YearStatus {
+    const y = Number(year);
+    if (this.data.years[String(year)]) return 'official';
+    return isDerivable(y) ? 'provisional' : 'missing';
+  }
+
+  /**
+   * Runs a (synchronous) computation on this calendar and says which provisional years any day it
+   * looked at came from, ascending.
+   */
+  traced<T>(compute: () => T): { value: T; provisionalYears: string[] } {
+    const outer = this.crossed;
+    const crossed = new Set<string>();
+    this.crossed = crossed;
+    try {
+      const value = compute();
+      return { value, provisionalYears: [...crossed].sort() };
+    } finally {
+      this.crossed = outer;
+      if (outer) for (const y of crossed) outer.add(y);
+    }
   }
 
   get timeZone(): string {
@@ -76,7 +154,16 @@ export class BusinessCalendar {
   }
 
   get workingHours(): WorkingPeriod[] {
-    return this.data.workingHours.map((p) => ({ ...p }));
+    return (this.overlay?.workingHours ?? this.data.workingHours).map((p) => ({ ...p }));
+  }
+
+  /** The year's days off for this county (national and local), with where the national ones come from. */
+  daysOff(year: number): { status: YearStatus; holidays: string[]; makeupWorkdays: string[] } {
+    const r = this.rulesOf(year);
+    if (!r) return { status: 'missing', holidays: [], makeupWorkdays: [] };
+    const holidays = [...new Set([...r.holidays, ...r.localHolidays])].filter((d) => !r.localMakeup.has(d)).sort();
+    const makeupWorkdays = [...new Set([...r.makeup, ...r.localMakeup])].filter((d) => !r.localHolidays.has(d) || r.localMakeup.has(d)).sort();
+    return { status: r.provisional ? 'provisional' : 'official', holidays, makeupWorkdays };
   }
 
   /** A weekday that is not a holiday, or a makeup day. Throws for a year the data does not cover. */
@@ -149,10 +236,31 @@ export class BusinessCalendar {
 
   private isWorkingDayNumber(day: number): boolean {
     const date = dateOf(day);
-    const year = date.slice(0, 4);
-    if (!this.data.years[year]) throw CalendarError.yearNotCovered(year, this.version, this.coveredYears);
-    if (this.makeup.has(date)) return true;
-    return !isWeekend(day) && !this.holidays.has(date);
+    const year = Number(date.slice(0, 4));
+    const r = this.rulesOf(year);
+    if (!r) throw CalendarError.yearNotCovered(String(year), this.version, this.officialYears);
+    if (r.provisional) this.crossed?.add(String(year));
+    // The county's own notice has the last word, then its local holidays, then the national arrangement.
+    if (r.localMakeup.has(date)) return true;
+    if (r.localHolidays.has(date)) return false;
+    if (r.makeup.has(date)) return true;
+    return !isWeekend(day) && !r.holidays.has(date);
+  }
+
+  private rulesOf(year: number): YearRules | null {
+    let r = this.rules.get(year);
+    if (r !== undefined) return r;
+    const official = this.data.years[String(year)];
+    const national = official ?? (isDerivable(year) ? provisionalYear(year) : null);
+    r = national && {
+      provisional: !official,
+      holidays: new Set(national.holidays),
+      makeup: new Set(national.makeupWorkdays),
+      localHolidays: new Set([...localHolidayDates(this.overlay?.localHolidays ?? [], year), ...(this.overlay?.years?.[String(year)]?.holidays ?? [])]),
+      localMakeup: new Set(this.overlay?.years?.[String(year)]?.makeupWorkdays ?? []),
+    };
+    this.rules.set(year, r);
+    return r;
   }
 
   private toLocal(instant: Date): number {
@@ -162,6 +270,20 @@ export class BusinessCalendar {
   private fromLocal(local: number): Date {
     return new Date(local - this.offsetMs);
   }
+}
+
+/** The days a county's recurring local holidays give off in one solar year. */
+function localHolidayDates(holidays: readonly LocalHoliday[], year: number): string[] {
+  const dates: string[] = [];
+  for (const h of holidays) {
+    const [month, day] = (h.lunar ?? h.solar)!.split('-').map(Number);
+    // A lunar date of lunar year y-1 can fall in January of solar year y.
+    const firsts = h.lunar
+      ? [year - 1, year].filter(isDerivable).map((y) => dayNumber(Lunar.fromYmd(y, month, day).getSolar().toYmd())!)
+      : [Date.UTC(year, month - 1, day) / DAY];
+    for (const first of firsts) for (let i = 0; i < h.days; i++) dates.push(dateOf(first + i));
+  }
+  return dates.filter((d) => d.startsWith(`${year}-`));
 }
 
 /** Day numbers → 'YYYY-MM-DD', remembered: deadline arithmetic asks for the same few days on every command. */

@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BusinessCalendar, CalendarInvalid } from './index';
 
+/** 2025's statutory days (《全国年节及纪念日放假办法》): an official year must give them all off. */
+const STATUTORY_2025 = ['2025-01-01', '2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31', '2025-04-04', '2025-05-01', '2025-05-02',
+  '2025-05-31', '2025-10-01', '2025-10-02', '2025-10-03', '2025-10-06'];
+
 const valid = (): Record<string, any> => ({
   version: 't1',
   timeZone: 'Asia/Shanghai',
@@ -10,7 +14,7 @@ const valid = (): Record<string, any> => ({
     { start: '09:00', end: '12:00' },
     { start: '14:00', end: '18:00' },
   ],
-  years: { '2025': { holidays: ['2025-10-01'], makeupWorkdays: ['2025-10-11'] } },
+  years: { '2025': { holidays: [...STATUTORY_2025], makeupWorkdays: ['2025-10-11'] } },
 });
 
 function problemsOf(data: unknown): string[] {
@@ -46,7 +50,7 @@ describe('calendar validation', () => {
 
   it('malformed, impossible, misfiled and duplicate dates', () => {
     const d = valid();
-    d.years['2025'].holidays = ['2025-2-1', '2025-02-30', '2026-01-01', '2025-10-01', '2025-10-01'];
+    d.years['2025'].holidays = ['2025-2-1', '2025-02-30', '2026-01-01', '2025-10-01', '2025-10-01', ...STATUTORY_2025.filter((x) => x !== '2025-10-01')];
     expect(problemsOf(d)).toEqual([
       'years.2025.holidays[0]: not a valid YYYY-MM-DD date: "2025-2-1"',
       'years.2025.holidays[1]: not a valid YYYY-MM-DD date: "2025-02-30"',

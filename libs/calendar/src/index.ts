@@ -1,6 +1,13 @@
 export { BusinessCalendar } from './business-calendar';
+export type { YearStatus } from './business-calendar';
+export { CalendarRegistry, loadCalendar } from './calendar-source';
+export type { CalendarRefusal, CalendarSourceOptions } from './calendar-source';
 export { CalendarError, CalendarInvalid } from './errors';
 export type { CalendarErrorCode } from './errors';
-export type { CalendarData, CalendarYear, WorkingPeriod } from './calendar-data';
+export type { CalendarData, CalendarYear, CalendarYearFile, CountyOverlay, LocalHoliday, WorkingPeriod } from './calendar-data';
 export { LIMIT_CLOCKS, LIMIT_UNITS, deadline, fractionElapsedAt, limitProblems } from './limits';
 export type { LimitClock, LimitUnit, TimeLimit } from './limits';
+export { DERIVABLE_YEARS, isDerivable, provisionalYear, statutoryHolidays } from './statutory';
+export type { ProvisionalYear, StatutoryHoliday } from './statutory';
+export { calendarCoverage, COVERAGE_HORIZON_DAYS } from './coverage';
+export type { CalendarCoverage } from './coverage';

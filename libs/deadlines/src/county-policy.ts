@@ -1,4 +1,4 @@
-import type { Category, CasePolicy, MatterLimits, TimeLimit } from '@chuishao/domain';
+import type { Category, CasePolicy, ClockInstants, ClockStarts, MatterLimits, Schedule } from '@chuishao/domain';
 import { deadline, fractionElapsedAt, type BusinessCalendar } from '@chuishao/calendar';
 import type { Catalog } from '@chuishao/catalog';
 
@@ -19,6 +19,9 @@ const DEFAULT_LIMITS: Record<'emergency' | 'ordinary', MatterLimits> = {
   },
 };
 
+/** 提醒 at 80% of a limit. */
+const REMINDER_FRACTION = 0.8;
+
 export class UnknownMatter extends Error {
   readonly code = 'CATALOG.UNKNOWN_MATTER';
   constructor(readonly matterCode: string) {
@@ -26,23 +29,41 @@ export class UnknownMatter extends Error {
   }
 }
 
-/** The county's deadline rules: its whistle catalogue (吹哨清单) on its working calendar (with 调休). */
-export function countyPolicy(calendar: BusinessCalendar, catalog: Catalog): CasePolicy {
+/** Where the policy finds the calendar in force (a CalendarRegistry reloads it while serving). */
+export interface CalendarInForce {
+  readonly current: BusinessCalendar;
+}
+
+/**
+ * The county's deadline rules: its whistle catalogue (吹哨清单) on the working calendar in force, with
+ * each county's overlay (local holidays, working hours). Every clock is computed under `traced`, so a
+ * deadline that rests on a provisional year says so in its basis.
+ */
+export function countyPolicy(calendars: BusinessCalendar | CalendarInForce, catalog: Catalog): CasePolicy {
+  const inForce: CalendarInForce = 'current' in calendars ? calendars : { current: calendars };
   return {
-    version: `county/${catalog.version}/${calendar.version}`,
-    calendarVersion: calendar.version,
+    get version() {
+      return `county/${catalog.version}/${inForce.current.version}`;
+    },
     catalogVersion: catalog.version,
-    reminderFraction: 0.8,
+    reminderFraction: REMINDER_FRACTION,
     limitsFor(category: Category, matterCode?: string): MatterLimits {
       if (matterCode === undefined) return DEFAULT_LIMITS[category === 'emergency' ? 'emergency' : 'ordinary'];
       const matter = catalog.get(matterCode);
       if (!matter) throw new UnknownMatter(matterCode);
       return { response: matter.responseLimit, completion: matter.completionLimit, maxReworkRounds: matter.maxReworkRounds };
     },
-    due(from: string, limit: TimeLimit, fraction = 1): string {
-      const start = new Date(from);
-      const end = deadline(calendar, start, limit);
-      return (fraction === 1 ? end : fractionElapsedAt(calendar, start, end, limit.clock, fraction)).toISOString();
+    schedule(countyId: string, starts: ClockStarts): Schedule {
+      const calendar = inForce.current.forCounty(countyId);
+      const clock = (s: ClockStarts['response']): ClockInstants | undefined => {
+        if (!s) return undefined;
+        const start = new Date(s.from);
+        const end = deadline(calendar, start, s.limit);
+        const remind = fractionElapsedAt(calendar, start, end, s.limit.clock, REMINDER_FRACTION);
+        return { remindAt: remind.toISOString(), dueAt: end.toISOString() };
+      };
+      const { value, provisionalYears } = calendar.traced(() => ({ response: clock(starts.response), completion: clock(starts.completion) }));
+      return { ...value, calendarVersion: calendar.versionWith(provisionalYears), provisionalYears };
     },
   };
 }

@@ -1,12 +1,12 @@
 import type { Actor } from './actor';
 import type {
-  BlowWhistle, CaseCommand, CompleteHandling, ReassignPart, RespondToCase, ReviewHandling, TransferCase, UrgeDepartment, WithdrawCase,
+  BlowWhistle, CaseCommand, CompleteHandling, RebaseDeadlines, ReassignPart, RespondToCase, ReviewHandling, TransferCase, UrgeDepartment, WithdrawCase,
 } from './commands';
 import { checkDeadlines } from './deadline-check';
 import { CaseAlreadyExists, CaseNotFound, Forbidden, Invalid, InvalidState } from './errors';
-import type { CaseEvent, PartClosed } from './events';
+import type { CaseEvent, PartClosed, RebasedPart } from './events';
 import { assignPart, reworkClock } from './deadlines';
-import type { CasePolicy } from './policy';
+import { deadlineBasis, type CasePolicy } from './policy';
 import type { CaseState, CaseStateOrNone, PartState } from './case.state';
 
 /**
@@ -34,6 +34,8 @@ export function decide(command: CaseCommand, state: CaseStateOrNone, policy: Cas
       return urge(command, state);
     case 'CheckDeadlines':
       return checkDeadlines(command, state);
+    case 'RebaseDeadlines':
+      return rebase(command, state, policy);
   }
 }
 
@@ -62,7 +64,7 @@ function blowWhistle(cmd: BlowWhistle, state: CaseStateOrNone, policy: CasePolic
       sourceRef,
       policyVersion: policy.version,
       limits,
-      parts: ids.map((departmentId, i) => assignPart(policy, limits, matterCode, `p${i + 1}`, departmentId, now)),
+      parts: ids.map((departmentId, i) => assignPart(policy, cmd.actor.countyId, limits, matterCode, `p${i + 1}`, departmentId, now)),
     },
   }];
 }
@@ -104,7 +106,7 @@ function transfer(cmd: TransferCase, state: CaseState, policy: CasePolicy): Case
       fromDepartmentId: part.departmentId,
       toDepartmentId,
       reason,
-      assignment: assignPart(policy, state.limits, state.matterCode, part.partId, toDepartmentId, cmd.now),
+      assignment: assignPart(policy, state.countyId, state.limits, state.matterCode, part.partId, toDepartmentId, cmd.now),
     },
   }];
 }
@@ -134,7 +136,7 @@ function review(cmd: ReviewHandling, state: CaseState, policy: CasePolicy): Case
   const events: CaseEvent[] = [{ type: 'ReviewCompleted', data: { ...base, round: part.round, resolved, satisfaction, comment } }];
   const reworkRoundsUsed = part.round - 1;
   if (!resolved && reworkRoundsUsed < state.limits.maxReworkRounds) {
-    const clock = reworkClock(policy, state.limits, state.matterCode, cmd.now);
+    const clock = reworkClock(policy, state.countyId, state.limits, state.matterCode, cmd.now);
     events.push({ type: 'CaseReopened', data: { ...base, round: part.round + 1, ...clock } });
     return events;
   }
@@ -192,7 +194,7 @@ function reassign(cmd: ReassignPart, state: CaseState, policy: CasePolicy): Case
       fromDepartmentId,
       toDepartmentId,
       reason,
-      assignment: assignPart(policy, state.limits, state.matterCode, part.partId, toDepartmentId, cmd.now),
+      assignment: assignPart(policy, state.countyId, state.limits, state.matterCode, part.partId, toDepartmentId, cmd.now),
     },
   }];
 }
@@ -201,4 +203,35 @@ function urge(cmd: UrgeDepartment, state: CaseState): CaseEvent[] {
   const part = commandCentrePart(cmd, state, cmd.data.departmentId, 'urge a department');
   if (!cmd.data.note.trim()) throw Invalid.field('note', 'say what is urged');
   return [{ type: 'DepartmentUrged', data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, note: cmd.data.note } }];
+}
+
+/**
+ * Re-basing (the calendar changed): each part whose deadlines rest on a provisional year and whose clocks
+ * still run is recomputed from the instants its clocks started, under the calendar in force. A part whose
+ * recomputation rests on the same calendar version as before has nothing new and is left alone, so the
+ * command records nothing when repeated: once per case and calendar version, however often it is sent.
+ * A stopped clock (reported in, completed) keeps the deadline it stopped against.
+ */
+function rebase(cmd: RebaseDeadlines, state: CaseState, policy: CasePolicy): CaseEvent[] {
+  if (cmd.actor.role !== 'system') throw Forbidden.role(cmd.actor.role, 're-base deadlines');
+  const parts: RebasedPart[] = [];
+  for (const p of state.parts) {
+    if (!p.basis.provisional || (p.status !== 'awaiting_response' && p.status !== 'in_progress')) continue;
+    const responseRuns = p.status === 'awaiting_response';
+    const s = policy.schedule(state.countyId, {
+      response: responseRuns ? { from: p.assignedAt, limit: state.limits.response } : undefined,
+      completion: { from: p.roundStartedAt, limit: state.limits.completion },
+    });
+    const basis = deadlineBasis(policy, state.limits, state.matterCode, s);
+    if (basis.calendarVersion === p.basis.calendarVersion) continue;
+    parts.push({
+      partId: p.partId,
+      departmentId: p.departmentId,
+      round: p.round,
+      ...(s.response ? { response: { previousDueAt: p.responseDueAt, ...s.response } } : {}),
+      completion: { previousDueAt: p.completionDueAt, ...s.completion! },
+      basis,
+    });
+  }
+  return parts.length ? [{ type: 'DeadlinesRebased', data: { caseId: state.caseId, occurredAt: cmd.now, parts } }] : [];
 }

@@ -32,6 +32,8 @@ export interface PartState {
   /** 1 for the first handling; each rework (退回重办) adds one. */
   round: number;
   assignedAt: string;
+  /** When the current round's completion clock started: the assignment, or the review that opened the rework. */
+  roundStartedAt: string;
   responseRemindAt: string;
   responseDueAt: string;
   respondedAt: string | null;
@@ -101,6 +103,7 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
       limits: d.limits,
       parts: d.parts.map((a) => ({
         ...a,
+        roundStartedAt: a.assignedAt,
         status: 'awaiting_response',
         round: 1,
         respondedAt: null,
@@ -128,6 +131,7 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
       const next = updatePart(state, event.data.partId, (p) => ({
         ...p,
         ...assignment,
+        roundStartedAt: assignment.assignedAt,
         status: 'awaiting_response',
         round: 1,
         respondedAt: null,
@@ -152,6 +156,20 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
       return updatePart(state, event.data.partId, (p) => raiseAlert(p, 'completion', 'overdue'));
     case 'CaseEscalated':
       return updatePart(state, event.data.partId, (p) => raiseAlert(p, event.data.deadline, 'escalated'));
+    case 'DeadlinesRebased': {
+      // Alerts stay as they are: a reminder or breach already recorded is not recorded again.
+      let next = state;
+      for (const r of event.data.parts) {
+        next = updatePart(next, r.partId, (p) => ({
+          ...p,
+          ...(r.response ? { responseRemindAt: r.response.remindAt, responseDueAt: r.response.dueAt } : {}),
+          completionRemindAt: r.completion.remindAt,
+          completionDueAt: r.completion.dueAt,
+          basis: r.basis,
+        }));
+      }
+      return next;
+    }
     case 'DepartmentUrged':
       return updatePart(state, event.data.partId, (p) => ({ ...p, urges: p.urges + 1 }));
     case 'HandlingCompleted':
@@ -174,6 +192,7 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
         ...p,
         status: 'in_progress',
         round: event.data.round,
+        roundStartedAt: event.data.occurredAt,
         completionRemindAt: event.data.completionRemindAt,
         completionDueAt: event.data.completionDueAt,
         basis: event.data.basis,

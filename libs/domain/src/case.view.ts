@@ -29,7 +29,8 @@ export function toCaseView(state: CaseState, version: number, position: number) 
       completionRemindAt: p.completionRemindAt,
       completionDueAt: p.completionDueAt,
       completedAt: p.completedAt,
-      deadlineBasis: p.basis,
+      // Events recorded before calendars had provisional years carry no flag: they rested on official years only.
+      deadlineBasis: { ...p.basis, provisional: p.basis.provisional ?? false, provisionalYears: p.basis.provisionalYears ?? [] },
       result: p.result,
       review: p.review,
       outcome: p.outcome,

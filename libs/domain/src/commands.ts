@@ -37,6 +37,9 @@ export type UrgeDepartment = CommandBase<'UrgeDepartment', { departmentId: strin
 /** The deadline watcher asks: has any clock of this case run out (or reached its reminder) by now? */
 export type CheckDeadlines = CommandBase<'CheckDeadlines', { commandCentreId: string }>;
 
+/** The calendar changed: recompute the running clocks of parts whose deadlines rest on a provisional year. */
+export type RebaseDeadlines = CommandBase<'RebaseDeadlines', Record<string, never>>;
+
 export type CaseCommand =
   | BlowWhistle
   | RespondToCase
@@ -46,4 +49,5 @@ export type CaseCommand =
   | WithdrawCase
   | ReassignPart
   | UrgeDepartment
-  | CheckDeadlines;
+  | CheckDeadlines
+  | RebaseDeadlines;

@@ -140,6 +140,32 @@ export type CaseEscalated = CaseEventBase<'CaseEscalated', {
 /** The command centre's formal urge (督办) to the department holding a part. */
 export type DepartmentUrged = CaseEventBase<'DepartmentUrged', { partId: string; departmentId: string; note: string }>;
 
+/** One part's clocks as a re-basing moved them: only the clocks still running move. */
+export interface RebasedClock {
+  previousDueAt: string;
+  remindAt: string;
+  dueAt: string;
+}
+
+export interface RebasedPart {
+  partId: string;
+  departmentId: string;
+  round: number;
+  /** Present while the part awaits its report-in. */
+  response?: RebasedClock;
+  /** The current round's completion clock. */
+  completion: RebasedClock;
+  /** The basis of the new deadlines: the calendar version they now rest on, provisional or not. */
+  basis: DeadlineBasis;
+}
+
+/**
+ * The calendar a part's deadlines rested on changed (a provisional year replaced by its official
+ * arrangement): its running clocks are recomputed from their start instants, once per case and
+ * calendar version. Closed and completed parts are not rewritten.
+ */
+export type DeadlinesRebased = CaseEventBase<'DeadlinesRebased', { parts: RebasedPart[] }>;
+
 export type CaseWithdrawn = CaseEventBase<'CaseWithdrawn', { townshipId: string; reason: string }>;
 
 /** Every part is closed. */
@@ -159,6 +185,7 @@ export type CaseEvent =
   | CompletionOverdue
   | CaseEscalated
   | DepartmentUrged
+  | DeadlinesRebased
   | CaseWithdrawn
   | CaseClosed;
 
@@ -178,6 +205,7 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'CompletionOverdue',
   'CaseEscalated',
   'DepartmentUrged',
+  'DeadlinesRebased',
   'CaseWithdrawn',
   'CaseClosed',
 ];

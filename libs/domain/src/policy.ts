@@ -15,27 +15,57 @@ export interface MatterLimits {
   maxReworkRounds: number;
 }
 
-/** Which rules a deadline was computed with: recorded on every assignment and rework. */
+/** Which rules a deadline was computed with: recorded on every assignment, rework and re-basing. */
 export interface DeadlineBasis {
   policyVersion: string;
+  /** The working calendar's version; with `+provisional-<year>` for each provisional year it rested on. */
   calendarVersion: string | null;
   catalogVersion: string | null;
   matterCode: string | null;
   response: TimeLimit;
   completion: TimeLimit;
+  /**
+   * True when a day these deadlines were computed over came from a provisional year: derived from the
+   * statutory holidays because the year's official arrangement was not loaded yet. Such deadlines are
+   * re-based when the official year arrives (DeadlinesRebased).
+   */
+  provisional: boolean;
+  /** Those provisional years, ascending (empty when not provisional). */
+  provisionalYears: string[];
+}
+
+/** One clock's instants: the 提醒 reminder and the deadline. */
+export interface ClockInstants {
+  remindAt: string;
+  dueAt: string;
+}
+
+/** Clocks to start: each from its own instant (a re-basing restarts the response and completion clocks from different ones). */
+export interface ClockStarts {
+  response?: { from: string; limit: TimeLimit };
+  completion?: { from: string; limit: TimeLimit };
+}
+
+/** The instants of the clocks asked for, and the calendar they were computed on. */
+export interface Schedule {
+  response?: ClockInstants;
+  completion?: ClockInstants;
+  calendarVersion: string | null;
+  /** Provisional calendar years any of these computations crossed, ascending. */
+  provisionalYears: string[];
 }
 
 /**
  * Time limits and their arithmetic, versioned. decide() asks the policy, never the wall clock; the
- * default runs on natural time, a county policy (libs/deadlines) on its catalogue and working calendar.
+ * default runs on natural time, a county policy (libs/deadlines) on its catalogue and the county's
+ * working calendar.
  */
 export interface CasePolicy {
-  version: string;
-  calendarVersion: string | null;
-  catalogVersion: string | null;
+  readonly version: string;
+  readonly catalogVersion: string | null;
   limitsFor(category: Category, matterCode?: string): MatterLimits;
-  /** The instant a limit runs out when it starts at `from`; `fraction` < 1 gives the reminder instant. */
-  due(from: string, limit: TimeLimit, fraction?: number): string;
+  /** The clocks that start at the given instants for a case of `countyId`. */
+  schedule(countyId: string, starts: ClockStarts): Schedule;
   /** Share of a limit after which the department is reminded (提醒). */
   reminderFraction: number;
 }
@@ -48,28 +78,35 @@ export function addMinutes(iso: string, minutes: number): string {
 
 export const minutesOf = (limit: TimeLimit) => limit.amount * MINUTES[limit.unit];
 
+const DEFAULT_REMINDER_FRACTION = 0.8;
+
 /** Natural time only: the rules before any catalogue or calendar is configured. */
 export const DEFAULT_POLICY: CasePolicy = {
   version: 'default-2026.1',
-  calendarVersion: null,
   catalogVersion: null,
-  reminderFraction: 0.8,
+  reminderFraction: DEFAULT_REMINDER_FRACTION,
   limitsFor: (category) => ({
     // Pinggu origin rule: an emergency is reported in within 30 minutes.
     response: category === 'emergency' ? { amount: 30, unit: 'minutes', clock: 'natural' } : { amount: 2, unit: 'hours', clock: 'natural' },
     completion: { amount: 3, unit: 'days', clock: 'natural' },
     maxReworkRounds: 2,
   }),
-  due: (from, limit, fraction = 1) => addMinutes(from, Math.round(minutesOf(limit) * fraction)),
+  schedule(_countyId, starts) {
+    const clock = (s: { from: string; limit: TimeLimit } | undefined): ClockInstants | undefined =>
+      s && { remindAt: addMinutes(s.from, Math.round(minutesOf(s.limit) * DEFAULT_REMINDER_FRACTION)), dueAt: addMinutes(s.from, minutesOf(s.limit)) };
+    return { response: clock(starts.response), completion: clock(starts.completion), calendarVersion: null, provisionalYears: [] };
+  },
 };
 
-export function deadlineBasis(policy: CasePolicy, limits: MatterLimits, matterCode?: string): DeadlineBasis {
+export function deadlineBasis(policy: CasePolicy, limits: MatterLimits, matterCode: string | undefined, schedule: Schedule): DeadlineBasis {
   return {
     policyVersion: policy.version,
-    calendarVersion: policy.calendarVersion,
+    calendarVersion: schedule.calendarVersion,
     catalogVersion: policy.catalogVersion,
     matterCode: matterCode ?? null,
     response: limits.response,
     completion: limits.completion,
+    provisional: schedule.provisionalYears.length > 0,
+    provisionalYears: schedule.provisionalYears,
   };
 }

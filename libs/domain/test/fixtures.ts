@@ -50,6 +50,7 @@ export function naturalAssignment(partId: string, departmentId: string, start: n
       policyVersion: 'default-2026.1', calendarVersion: null, catalogVersion: null, matterCode: null,
       response: { amount: responseMinutes === 30 ? 30 : 2, unit: responseMinutes === 30 ? 'minutes' : 'hours', clock: 'natural' },
       completion: { amount: 3, unit: 'days', clock: 'natural' },
+      provisional: false, provisionalYears: [],
     },
   };
 }

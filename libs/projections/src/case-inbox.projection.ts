@@ -25,7 +25,8 @@ export const caseInboxGenerations: GenerationalProjection = {
   name: CASE_INBOX,
   // 3: the state column holds the compact StoredState (stored-state.ts). 4: unique keys as indexes (dropIndexes).
   // 5: the state as a positional array, limits shared like bases (a `_shared` table instead of `_bases`).
-  version: 5,
+  // 6: parts keep when their round's clock started; `provisional_years` for re-basing.
+  version: 6,
 
   setupGeneration(db, generation) {
     const t = inboxTables(generation);
@@ -45,6 +46,8 @@ export const caseInboxGenerations: GenerationalProjection = {
         earliest_due_at TEXT,
         -- Highest watcher rung on any part: 0 none, 1 reminded, 2 overdue, 3 escalated.
         alert_level INTEGER NOT NULL,
+        -- Provisional calendar years the running clocks rest on ('2027' or '2027,2028'); null: none. Re-basing looks here.
+        provisional_years TEXT,
         version INTEGER NOT NULL,
         position INTEGER NOT NULL,
         -- The rest of the folded case state (stored-state.ts): what these columns do not hold.
@@ -54,6 +57,7 @@ export const caseInboxGenerations: GenerationalProjection = {
       CREATE INDEX IF NOT EXISTS ${t.cases}_township ON ${t.cases} (township_id, raised_at DESC, case_id DESC);
       CREATE INDEX IF NOT EXISTS ${t.cases}_county ON ${t.cases} (county_id, raised_at DESC, case_id DESC);
       CREATE INDEX IF NOT EXISTS ${t.cases}_next_check ON ${t.cases} (next_check_at) WHERE next_check_at IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS ${t.cases}_provisional ON ${t.cases} (provisional_years) WHERE provisional_years IS NOT NULL;
       CREATE TABLE IF NOT EXISTS ${t.departments} (
         case_id TEXT NOT NULL,
         department_id TEXT NOT NULL,
@@ -66,7 +70,7 @@ export const caseInboxGenerations: GenerationalProjection = {
 
   dropIndexes(db, generation) {
     const { cases, departments } = inboxTables(generation);
-    for (const index of [`${cases}_key`, `${cases}_township`, `${cases}_county`, `${cases}_next_check`, `${departments}_key`]) db.exec(`DROP INDEX IF EXISTS ${index}`);
+    for (const index of [`${cases}_key`, `${cases}_township`, `${cases}_county`, `${cases}_next_check`, `${cases}_provisional`, `${departments}_key`]) db.exec(`DROP INDEX IF EXISTS ${index}`);
   },
 
   dropGeneration(db, generation) {
@@ -150,7 +154,7 @@ function flushInbox(rows: InboxRows, docs: Map<string, InboxDoc>): void {
     doc.dirty = false;
     rows.cases.put([
       caseId, state.countyId, state.townshipId, state.status, state.category, state.raisedAt, state.title, state.description,
-      nextDeadlineCheck(state), earliestDue(state), alertLevel(state), doc.version, doc.position, rows.states.store(state),
+      nextDeadlineCheck(state), earliestDue(state), alertLevel(state), provisionalYearsOf(state), doc.version, doc.position, rows.states.store(state),
     ]);
     const holders = new Set(state.parts.filter((p) => p.status !== 'closed').map((p) => p.departmentId));
     const departments = state.involvedDepartmentIds.map((d) => (holders.has(d) ? `+${d}` : `-${d}`)).join(' ');
@@ -172,9 +176,9 @@ function tableSpecs(generation: number): { cases: TableSpec; departments: TableS
     cases: {
       table: t.cases,
       columns: ['case_id', 'county_id', 'township_id', 'status', 'category', 'raised_at', 'title', 'description',
-        'next_check_at', 'earliest_due_at', 'alert_level', 'version', 'position', 'state'],
+        'next_check_at', 'earliest_due_at', 'alert_level', 'provisional_years', 'version', 'position', 'state'],
       key: ['case_id'],
-      mutable: ['status', 'next_check_at', 'earliest_due_at', 'alert_level', 'version', 'position', 'state'],
+      mutable: ['status', 'next_check_at', 'earliest_due_at', 'alert_level', 'provisional_years', 'version', 'position', 'state'],
       read: STORED_ROW_COLUMNS,
     },
     departments: { table: t.departments, columns: ['case_id', 'department_id', 'holding'], key: ['department_id', 'case_id'], mutable: ['holding'], read: ['holding'] },
@@ -209,4 +213,15 @@ function earliestDue(state: CaseState): string | null {
   const due = state.parts.flatMap((p) =>
     p.status === 'awaiting_response' ? [p.responseDueAt] : p.status === 'in_progress' ? [p.completionDueAt] : []);
   return due.length ? due.sort()[0] : null;
+}
+
+/** The provisional years that re-basing would act on: those of parts whose clocks still run (decide's rebase rule). */
+export function provisionalYearsOf(state: CaseState): string | null {
+  if (state.status !== 'open') return null;
+  const years = new Set<string>();
+  for (const p of state.parts) {
+    if (p.status !== 'awaiting_response' && p.status !== 'in_progress') continue;
+    for (const y of p.basis.provisionalYears ?? []) years.add(y);
+  }
+  return years.size ? [...years].sort().join(',') : null;
 }

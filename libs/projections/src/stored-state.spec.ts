@@ -9,10 +9,12 @@ const basis = (matterCode: string | null): DeadlineBasis => ({
   matterCode,
   response: { amount: 2, unit: 'hours', clock: 'working' },
   completion: { amount: 3, unit: 'days', clock: 'working' },
+  provisional: false,
+  provisionalYears: [],
 });
 
 const part = (partId: string, departmentId: string, b: DeadlineBasis): PartState => ({
-  partId, departmentId, status: 'in_progress', round: 1, assignedAt: '2026-03-02T01:00:00.000Z',
+  partId, departmentId, status: 'in_progress', round: 1, assignedAt: '2026-03-02T01:00:00.000Z', roundStartedAt: '2026-03-02T01:00:00.000Z',
   responseRemindAt: '2026-03-02T02:06:00.000Z', responseDueAt: '2026-03-02T02:30:00.000Z', respondedAt: '2026-03-02T01:30:00.000Z',
   completionRemindAt: '2026-03-05T02:00:00.000Z', completionDueAt: '2026-03-05T09:30:00.000Z', basis: b, completedAt: null,
   result: '已到场处置', review: null, reviewedRound: 0, outcome: null, transfers: [], responseAlert: 'none', completionAlert: 'reminded', urges: 1,

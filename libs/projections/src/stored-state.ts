@@ -25,7 +25,7 @@ type StoredPart = [
   responseRemindAt: string, responseDueAt: string, respondedAt: string | null, completionRemindAt: string, completionDueAt: string,
   basis: string, completedAt: string | null, result: string | null, review: StoredReview | null, reviewedRound: number,
   outcome: PartState['outcome'], transfers: StoredTransfer[], responseAlert: PartState['responseAlert'],
-  completionAlert: PartState['completionAlert'], urges: number,
+  completionAlert: PartState['completionAlert'], urges: number, roundStartedAt: string,
 ];
 type StoredReview = [round: number, resolved: boolean, satisfaction: Review['satisfaction'], reviewedAt: string, comment: string | null];
 type StoredTransfer = [kind: Transfer['kind'], fromDepartmentId: string, toDepartmentId: string, reason: string, at: string];
@@ -71,7 +71,7 @@ export class StoredStates {
       p.completionRemindAt, p.completionDueAt, this.keyOf(p.basis), p.completedAt, p.result,
       p.review && [p.review.round, p.review.resolved, p.review.satisfaction, p.review.reviewedAt, p.review.comment ?? null], p.reviewedRound,
       p.outcome, p.transfers.map((t): StoredTransfer => [t.kind, t.fromDepartmentId, t.toDepartmentId, t.reason, t.at]),
-      p.responseAlert, p.completionAlert, p.urges,
+      p.responseAlert, p.completionAlert, p.urges, p.roundStartedAt,
     ]);
     const stored: StoredCase = [
       state.location, state.matterCode ?? null, state.sourceRef ?? null, state.closedAt, state.policyVersion,
@@ -107,9 +107,9 @@ export class StoredStates {
 
   private restorePart(p: StoredPart): PartState {
     const [partId, departmentId, status, round, assignedAt, responseRemindAt, responseDueAt, respondedAt, completionRemindAt,
-      completionDueAt, basis, completedAt, result, review, reviewedRound, outcome, transfers, responseAlert, completionAlert, urges] = p;
+      completionDueAt, basis, completedAt, result, review, reviewedRound, outcome, transfers, responseAlert, completionAlert, urges, roundStartedAt] = p;
     return {
-      partId, departmentId, status, round, assignedAt, responseRemindAt, responseDueAt, respondedAt, completionRemindAt, completionDueAt,
+      partId, departmentId, status, round, assignedAt, roundStartedAt, responseRemindAt, responseDueAt, respondedAt, completionRemindAt, completionDueAt,
       basis: this.valueOf<DeadlineBasis>(basis),
       completedAt, result,
       review: review && {

@@ -1,12 +1,13 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { calendarCoverage, type CalendarRegistry } from '@chuishao/calendar';
 import type { EventStore } from '@chuishao/event-store';
 import { generationStatus, readCheckpoint } from '@chuishao/projections';
 import { PROJECTIONS } from '../../../projector/src/projections';
 import { Public } from '../auth/auth.guard';
 import type { Clock } from '../clock';
 import type { ReadModels } from '../read-models';
-import { CALENDAR_COVERAGE, CLOCK, EVENT_STORE, READ_MODELS } from '../tokens';
+import { CALENDARS, CLOCK, EVENT_STORE, READ_MODELS } from '../tokens';
 
 /** For the county's monitoring: is the store answering, how far behind are the read models. Public, no case data. */
 @Controller('v1/health')
@@ -15,7 +16,7 @@ export class HealthRoute {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODELS) private readonly readModels: ReadModels,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(CALENDAR_COVERAGE) private readonly calendarYears: readonly string[],
+    @Inject(CALENDARS) private readonly calendars: CalendarRegistry,
   ) {}
 
   @Public()
@@ -34,12 +35,15 @@ export class HealthRoute {
       const { active, building } = generationStatus(this.readModels.db, name);
       return [name, { checkpoint, behind: head === null ? 0 : head - (checkpoint ?? 0), generation: active, rebuilding: building }];
     }));
+    const now = this.clock.now();
+    const calendar = calendarCoverage(this.calendars.current, now, this.calendars.lastRefusal);
+    // Degraded is still serving (200): deadlines may rest on a provisional year, or a calendar file was refused.
     return {
-      status: 'ok',
-      now: this.clock.now().toISOString(),
+      status: calendar.status,
+      now: now.toISOString(),
       store: { head },
       readModels,
-      calendar: { coveredYears: this.calendarYears },
+      calendar,
     };
   }
 }

@@ -13,7 +13,7 @@ import { CE_TYPE_PREFIX } from '../envelope';
 export type JsonSchema = { [keyword: string]: unknown };
 
 const str = (description?: string): JsonSchema => ({ type: 'string', minLength: 1, ...(description ? { description } : {}) });
-type DefName = 'timestamp' | 'timeLimit' | 'matterLimits' | 'deadlineBasis' | 'partAssignment' | 'location';
+type DefName = 'timestamp' | 'timeLimit' | 'matterLimits' | 'deadlineBasis' | 'partAssignment' | 'rebasedClock' | 'location';
 const ref = (name: DefName): JsonSchema => ({ $ref: `#/$defs/${name}` });
 const int = (minimum: number, description?: string): JsonSchema => ({ type: 'integer', minimum, ...(description ? { description } : {}) });
 
@@ -45,6 +45,8 @@ const DEFS: Record<DefName, JsonSchema> = {
       matterCode: { type: ['string', 'null'] },
       response: ref('timeLimit'),
       completion: ref('timeLimit'),
+      provisional: { type: 'boolean', description: 'true: a day these deadlines were computed over came from a provisional calendar year (derived from the statutory holidays, official arrangement not yet loaded); absent in events recorded before calendars had provisional years, meaning false' },
+      provisionalYears: { type: 'array', items: { type: 'string', pattern: '^\\d{4}$' }, description: 'those provisional years, ascending' },
     },
     required: ['policyVersion', 'calendarVersion', 'catalogVersion', 'matterCode', 'response', 'completion'],
   },
@@ -62,6 +64,12 @@ const DEFS: Record<DefName, JsonSchema> = {
       basis: ref('deadlineBasis'),
     },
     required: ['partId', 'departmentId', 'assignedAt', 'responseRemindAt', 'responseDueAt', 'completionRemindAt', 'completionDueAt', 'basis'],
+  },
+  rebasedClock: {
+    type: 'object',
+    description: 'one clock moved by a re-basing: the deadline before, and the reminder and deadline now',
+    properties: { previousDueAt: ref('timestamp'), remindAt: ref('timestamp'), dueAt: ref('timestamp') },
+    required: ['previousDueAt', 'remindAt', 'dueAt'],
   },
   location: {
     type: 'object',
@@ -152,6 +160,27 @@ const SHAPES: Record<CaseEventType, EventShape> = {
     description: '督办: the command centre formally urged the department holding a part',
     properties: { ...part, note: str() },
     required: ['partId', 'departmentId', 'note'],
+  },
+  DeadlinesRebased: {
+    description: 'the working calendar changed (a provisional year replaced by its official arrangement): the running clocks of these parts were recomputed from their start instants',
+    properties: {
+      parts: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          properties: {
+            ...part,
+            round,
+            response: { ...ref('rebasedClock'), description: 'present while the part awaited its report-in' },
+            completion: ref('rebasedClock'),
+            basis: ref('deadlineBasis'),
+          },
+          required: ['partId', 'departmentId', 'round', 'completion', 'basis'],
+        },
+      },
+    },
+    required: ['parts'],
   },
   CaseWithdrawn: {
     description: 'the raising township withdrew the case',
