@@ -26,6 +26,10 @@ import type { EndFacts, PartFacts, ReviewFacts, RoundFacts } from './facts';
  * - transfersOut / transfersIn count 转办 only (CaseTransferred), not the command centre's reassignments.
  * - reopened counts the rework rounds (CaseReopened) known on the part, charged to the period of the
  *   part's assignment like every other field.
+ * - Re-based deadlines (DeadlinesRebased): a moved deadline counts from the instant the move is known;
+ *   before it, the deadline the part had. Re-basing moves only running clocks, so a response or a
+ *   completion is judged against the deadline in force when it happened, and a part never re-based keeps
+ *   the deadline it was given (provisional or not).
  */
 export interface PartEvaluation {
   facts: PartFacts;
@@ -34,6 +38,8 @@ export interface PartEvaluation {
   response: { at: number; kind: 'report_in' | 'transfer' } | null;
   /** Response instant minus assignment instant, natural time, in ms. */
   responseMs: number | null;
+  /** The response deadline in force at asOf. */
+  responseDueAt: number;
   /** Deadlines are judged against this: asOf, or the earlier instant the clocks stopped. */
   clockStop: number;
   transferredAway: boolean;
@@ -63,8 +69,18 @@ export const emptyCounts = (): PartCounts => ({
 });
 
 /** The part as of `asOf` (epoch ms), or null when its assignment is not yet known then. Allocation-light: it runs per part per scorecard. */
+/** A clock's deadline in force at asOf: the latest known change of it, else the one it was given. */
+export function dueAsOf(p: PartFacts, kind: 'response' | 'completion', round: number, given: number, asOf: number): number {
+  let due = given;
+  for (const c of p.deadlineChanges) if (c.kind === kind && c.round === round && c.known <= asOf) due = c.dueAt;
+  return due;
+}
+
 export function evaluatePart(p: PartFacts, asOf: number): PartEvaluation | null {
   if (p.assigned.known > asOf) return null;
+  const changed = p.deadlineChanges.length > 0;
+  const responseDueAt = changed ? dueAsOf(p, 'response', 1, p.responseDueAt, asOf) : p.responseDueAt;
+  const roundDue = (r: RoundFacts) => (changed ? dueAsOf(p, 'completion', r.round, r.dueAt, asOf) : r.dueAt);
 
   const end = p.end && p.end.known <= asOf ? p.end : null;
   const transferredAway = end?.kind === 'transferred';
@@ -80,7 +96,7 @@ export function evaluatePart(p: PartFacts, asOf: number): PartEvaluation | null 
   let firstCompletion: PartEvaluation['firstCompletion'] = null;
   for (let i = 0; i < visibleRounds && !firstCompletion; i++) {
     const r = p.rounds[i];
-    if (r.completed && r.completed.known <= asOf) firstCompletion = { round: r.round, at: r.completed.at, dueAt: r.dueAt };
+    if (r.completed && r.completed.known <= asOf) firstCompletion = { round: r.round, at: r.completed.at, dueAt: roundDue(r) };
   }
   const current = p.rounds[visibleRounds - 1];
   const currentCompleted = current.completed !== null && current.completed.known <= asOf;
@@ -95,18 +111,18 @@ export function evaluatePart(p: PartFacts, asOf: number): PartEvaluation | null 
   }
 
   const held = end === null;
-  const overdueResponse = held && !response && p.responseDueAt < asOf;
-  const overdueCompletion = held && !currentCompleted && current.dueAt < asOf;
+  const overdueResponse = held && !response && responseDueAt < asOf;
+  const overdueCompletion = held && !currentCompleted && roundDue(current) < asOf;
 
   const counts = emptyCounts();
   counts.received = 1;
   if (response) {
     counts.responded = 1;
-    if (response.at <= p.responseDueAt) counts.respondedOnTime = 1;
+    if (response.at <= responseDueAt) counts.respondedOnTime = 1;
   }
-  if (response || p.responseDueAt <= clockStop) counts.responseDue = 1;
+  if (response || responseDueAt <= clockStop) counts.responseDue = 1;
   if (!transferredAway) {
-    if (firstCompletion || p.rounds[0].dueAt <= clockStop) counts.completionDue = 1;
+    if (firstCompletion || roundDue(p.rounds[0]) <= clockStop) counts.completionDue = 1;
     if (firstCompletion && firstCompletion.at <= firstCompletion.dueAt) counts.completedOnTime = 1;
   }
   if (latestReview) {
@@ -122,14 +138,18 @@ export function evaluatePart(p: PartFacts, asOf: number): PartEvaluation | null 
   if (overdueResponse || overdueCompletion) counts.overdue = 1;
 
   return {
-    facts: p, end, response, responseMs, clockStop, transferredAway, visibleRounds, firstCompletion,
+    facts: p, end, response, responseMs, responseDueAt, clockStop, transferredAway, visibleRounds, firstCompletion,
     latestReview, reviewCount, overdueResponse, overdueCompletion, counts,
   };
 }
 
-/** The rounds of the part as known at the evaluation's asOf (a completion not yet known shows as null). */
+/** The rounds of the part as known at the evaluation's asOf (a completion not yet known shows as null), with the deadlines in force then. */
 export function roundsAsOf(e: PartEvaluation, asOf: number): RoundFacts[] {
-  return e.facts.rounds.slice(0, e.visibleRounds).map((r) => ({ ...r, completed: r.completed && r.completed.known <= asOf ? r.completed : null }));
+  return e.facts.rounds.slice(0, e.visibleRounds).map((r) => ({
+    ...r,
+    dueAt: dueAsOf(e.facts, 'completion', r.round, r.dueAt, asOf),
+    completed: r.completed && r.completed.known <= asOf ? r.completed : null,
+  }));
 }
 
 /**
@@ -147,4 +167,5 @@ export function criticalInstants(p: PartFacts, into: number[]): void {
     if (r.completed) into.push(r.completed.known);
   }
   for (const r of p.reviews) into.push(r.known);
+  for (const c of p.deadlineChanges) into.push(c.known, c.dueAt);
 }

@@ -32,6 +32,8 @@ export interface ExplainedPart {
   /** The sample this part gave the median / p90 (null: not responded, not in the sample). */
   responseMinutes: number | null;
   rounds: { round: number; completionDueAt: string; openedAt: string; completedAt: string | null }[];
+  /** Deadlines re-based after they were set, known at asOf: the due dates above are the ones in force then. */
+  deadlineChanges: { kind: 'response' | 'completion'; round: number; dueAt: string; at: string }[];
   firstCompletedAt: string | null;
   latestReview: { round: number; resolved: boolean; satisfaction: string; reviewedAt: string } | null;
   reviews: number;
@@ -58,8 +60,9 @@ export function explainPart(e: PartEvaluation, asOf: number): ExplainedPart {
     receivedBy: p.receivedBy,
     fromDepartmentId: p.fromDepartmentId,
     assignedAt: iso(p.assigned.at)!,
-    responseDueAt: iso(p.responseDueAt)!,
-    completionDueAt: iso(p.rounds[0].dueAt)!,
+    responseDueAt: iso(e.responseDueAt)!,
+    completionDueAt: iso(roundsAsOf(e, asOf)[0].dueAt)!,
+    deadlineChanges: p.deadlineChanges.filter((c) => c.known <= asOf).map((c) => ({ kind: c.kind, round: c.round, dueAt: iso(c.dueAt)!, at: iso(c.at)! })),
     respondedAt: iso(e.response?.at),
     responseKind: e.response?.kind ?? null,
     responseMinutes: minutesOf(e.responseMs),

@@ -27,6 +27,20 @@ export interface RoundFacts {
   completed: Stamp | null;
 }
 
+/**
+ * A deadline moved by a re-basing (DeadlinesRebased): from `known` on, the clock's deadline is `dueAt`;
+ * before it, the one it had. Only clocks still running are moved, so a response or completion is always
+ * judged against the deadline in force when it happened.
+ */
+export interface DeadlineChange {
+  kind: 'response' | 'completion';
+  /** The round whose completion deadline moved (1 for a response deadline). */
+  round: number;
+  dueAt: number;
+  at: number;
+  known: number;
+}
+
 export interface ReviewFacts {
   round: number;
   resolved: boolean;
@@ -63,6 +77,8 @@ export interface PartFacts {
   rounds: RoundFacts[];
   /** Every review in the order recorded; the latest known one counts. */
   reviews: ReviewFacts[];
+  /** Deadlines moved after they were set, in the order recorded (empty for most parts). */
+  deadlineChanges: DeadlineChange[];
   end: EndFacts | null;
   /** Global position of the last event applied to this part. */
   position: number;
@@ -101,7 +117,7 @@ export const holdingIdOf = (caseId: string, partId: string, seq: number) => `${c
 /** Event types that change scoring facts; the watcher's reminders, overdue marks and urges do not. */
 export const SCORED_EVENT_TYPES: ReadonlySet<string> = new Set([
   'WhistleBlown', 'DepartmentResponded', 'CaseTransferred', 'PartReassigned', 'HandlingCompleted',
-  'ReviewCompleted', 'CaseReopened', 'PartClosed', 'CaseWithdrawn',
+  'ReviewCompleted', 'CaseReopened', 'PartClosed', 'CaseWithdrawn', 'DeadlinesRebased',
 ]);
 
 /**
@@ -183,6 +199,7 @@ function newPart(c: CaseFacts, a: PartAssignment, seq: number, receivedBy: Recei
     reportedIn: null,
     rounds: [{ round: 1, dueAt: ms(a.completionDueAt), opened: assigned, completed: null }],
     reviews: [],
+    deadlineChanges: [],
     end: null,
     position,
   };
@@ -271,6 +288,16 @@ export function applyScoringEvent(store: FactsStore, recorded: ScoringEvent): bo
       const p = currentPart(store, c, event.data.partId);
       if (p && !p.rounds.some((r) => r.round === event.data.round)) {
         p.rounds.push({ round: event.data.round, dueAt: ms(event.data.completionDueAt), opened: stamp, completed: null });
+        touchPart(store, p, position);
+      }
+      break;
+    }
+    case 'DeadlinesRebased': {
+      for (const r of event.data.parts) {
+        const p = currentPart(store, c, r.partId);
+        if (!p || p.end) continue;
+        if (r.response) p.deadlineChanges.push({ kind: 'response', round: 1, dueAt: ms(r.response.dueAt), at: occurredAt, known: c.known });
+        p.deadlineChanges.push({ kind: 'completion', round: r.round, dueAt: ms(r.completion.dueAt), at: occurredAt, known: c.known });
         touchPart(store, p, position);
       }
       break;

@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { FoldableEvent } from '@chuishao/event-store';
 import { KeyedRows, KeylessRows, liveProjection, type GenerationalProjection, type Projection, type SessionOptions, type TableRows, type TableSpec } from '@chuishao/projections';
-import { applyScoringEvent, type CaseFacts, type FactsStore, type PartFacts, type ReviewFacts, type RoundFacts } from './facts';
+import { applyScoringEvent, type CaseFacts, type DeadlineChange, type FactsStore, type PartFacts, type ReviewFacts, type RoundFacts } from './facts';
 
 /**
  * The `scoring-parts` projection: the part facts of facts.ts in read-model tables, one row per scoring
@@ -21,7 +21,7 @@ export const PART_COLUMNS = [
   'holding_id', 'case_id', 'part_id', 'seq', 'county_id', 'township_id', 'department_id', 'received_by', 'from_department_id',
   'assigned_at', 'assigned_known', 'response_due_at', 'reported_at', 'reported_known',
   'due1', 'completed1_at', 'completed1_known', 'rework', 'reviews',
-  'end_kind', 'end_at', 'end_known', 'to_department_id', 'position',
+  'end_kind', 'end_at', 'end_known', 'to_department_id', 'deadline_changes', 'position',
 ] as const;
 
 export interface PartRow {
@@ -29,11 +29,13 @@ export interface PartRow {
   department_id: string; received_by: string; from_department_id: string | null;
   assigned_at: number; assigned_known: number; response_due_at: number; reported_at: number | null; reported_known: number | null;
   due1: number; completed1_at: number | null; completed1_known: number | null; rework: string | null; reviews: string | null;
-  end_kind: string | null; end_at: number | null; end_known: number | null; to_department_id: string | null; position: number;
+  end_kind: string | null; end_at: number | null; end_known: number | null; to_department_id: string | null;
+  deadline_changes: string | null; position: number;
 }
 
 type ReworkTuple = [round: number, dueAt: number, openedAt: number, openedKnown: number, completedAt: number | null, completedKnown: number | null];
 type ReviewTuple = [round: number, resolved: 0 | 1, satisfaction: ReviewFacts['satisfaction'], at: number, known: number];
+type ChangeTuple = [kind: DeadlineChange['kind'], round: number, dueAt: number, at: number, known: number];
 
 function toRow(p: PartFacts): SQLInputValue[] {
   const [first, ...rework] = p.rounds;
@@ -43,7 +45,9 @@ function toRow(p: PartFacts): SQLInputValue[] {
     first.dueAt, first.completed?.at ?? null, first.completed?.known ?? null,
     rework.length > 0 ? JSON.stringify(rework.map((r): ReworkTuple => [r.round, r.dueAt, r.opened.at, r.opened.known, r.completed?.at ?? null, r.completed?.known ?? null])) : null,
     p.reviews.length > 0 ? JSON.stringify(p.reviews.map((r): ReviewTuple => [r.round, r.resolved ? 1 : 0, r.satisfaction, r.at, r.known])) : null,
-    p.end?.kind ?? null, p.end?.at ?? null, p.end?.known ?? null, p.end?.toDepartmentId ?? null, p.position,
+    p.end?.kind ?? null, p.end?.at ?? null, p.end?.known ?? null, p.end?.toDepartmentId ?? null,
+    p.deadlineChanges.length > 0 ? JSON.stringify(p.deadlineChanges.map((c): ChangeTuple => [c.kind, c.round, c.dueAt, c.at, c.known])) : null,
+    p.position,
   ];
 }
 
@@ -75,6 +79,9 @@ export function fromRow(r: PartRow): PartFacts {
     reviews: r.reviews
       ? (JSON.parse(r.reviews) as ReviewTuple[]).map(([round, resolved, satisfaction, at, known]) => ({ round, resolved: resolved === 1, satisfaction, at, known }))
       : [],
+    deadlineChanges: r.deadline_changes
+      ? (JSON.parse(r.deadline_changes) as ChangeTuple[]).map(([kind, round, dueAt, at, known]) => ({ kind, round, dueAt, at, known }))
+      : [],
     end: r.end_kind === null ? null : { kind: r.end_kind as NonNullable<PartFacts['end']>['kind'], at: r.end_at!, known: r.end_known!, toDepartmentId: r.to_department_id },
     position: r.position,
   };
@@ -83,7 +90,7 @@ export function fromRow(r: PartRow): PartFacts {
 /** The columns a later event can change; the others are set once, so their indexes never move on update. */
 const MUTABLE_COLUMNS = [
   'reported_at', 'reported_known', 'completed1_at', 'completed1_known', 'rework', 'reviews',
-  'end_kind', 'end_at', 'end_known', 'to_department_id', 'position',
+  'end_kind', 'end_at', 'end_known', 'to_department_id', 'deadline_changes', 'position',
 ] as const;
 
 interface FactRows {
@@ -183,8 +190,8 @@ const SESSION_CACHE_CASES = 10_000;
 
 export const scoringGenerations: GenerationalProjection = {
   name: SCORING_PROJECTION,
-  // 1: unique keys as indexes (dropIndexes).
-  version: 1,
+  // 1: unique keys as indexes (dropIndexes). 2: deadline_changes (re-based deadlines).
+  version: 2,
 
   setupGeneration(db, generation) {
     const t = tablesOf(generation);
@@ -222,6 +229,7 @@ export const scoringGenerations: GenerationalProjection = {
         end_at INTEGER,
         end_known INTEGER,
         to_department_id TEXT,
+        deadline_changes TEXT,
         position INTEGER NOT NULL
       );
       CREATE UNIQUE INDEX IF NOT EXISTS ${t.parts}_key ON ${t.parts} (holding_id);

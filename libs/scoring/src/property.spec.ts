@@ -70,6 +70,12 @@ function invariants(card: Scorecard) {
 }
 
 describe('property: the incrementally projected facts give the from-scratch scorecard', () => {
+  it('draws histories that re-base deadlines, so the properties below cover DeadlinesRebased', () => {
+    const histories = fc.sample(actionsArb(60), { numRuns: 100, seed: 7 }).map((actions) => historyOf(actions).events);
+    const rebased = histories.filter((events) => events.some((e) => e.type === 'DeadlinesRebased'));
+    expect(rebased.length).toBeGreaterThan(10);
+  });
+
   it('for random histories, random batch splits and redeliveries, at random asOf instants', () => {
     fc.assert(
       fc.property(

@@ -247,6 +247,10 @@ export function stableInterval(parts: Iterable<PartFacts>, asOf: number): { lo: 
       if (r.completed) see(r.completed.known);
     }
     for (const r of p.reviews) see(r.known);
+    for (const c of p.deadlineChanges) {
+      see(c.known);
+      see(c.dueAt);
+    }
   }
   return exact ? { lo: asOf, hi: asOf + 1 } : { lo, hi };
 }

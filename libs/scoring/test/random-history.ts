@@ -3,7 +3,7 @@ import { SATISFACTIONS, type PartStatus, type Satisfaction } from '@chuishao/dom
 import { actor, COUNTY, Script, T0 } from './script';
 
 export const DEPTS = ['dept-a', 'dept-b', 'dept-c', 'dept-d'];
-const KINDS = ['blow', 'blow', 'respond', 'respond', 'respond', 'transfer', 'complete', 'complete', 'complete', 'review', 'review', 'review', 'withdraw', 'reassign', 'check', 'urge'] as const;
+const KINDS = ['blow', 'blow', 'respond', 'respond', 'respond', 'transfer', 'complete', 'complete', 'complete', 'review', 'review', 'review', 'withdraw', 'reassign', 'check', 'urge', 'rebase'] as const;
 
 export interface Action {
   advance: number;
@@ -51,6 +51,7 @@ export function historyOf(actions: readonly Action[]): Script {
     const wanted: Partial<Record<Action['kind'], PartStatus[]>> = {
       respond: ['awaiting_response'], transfer: ['awaiting_response', 'in_progress'], complete: ['in_progress'],
       review: ['completed'], reassign: ['awaiting_response', 'in_progress'], urge: ['awaiting_response', 'in_progress'],
+      rebase: ['awaiting_response', 'in_progress'],
     };
     const open = s.caseIds().map((id) => s.state(id)!).filter((c) => c.status === 'open');
     const statuses = wanted[x.kind];
@@ -81,6 +82,10 @@ export function historyOf(actions: readonly Action[]): Script {
         break;
       case 'check':
         s.tryRunAt(caseId, now, 'CheckDeadlines', { orgId: 'system', role: 'system', userId: 'watcher', countyId: COUNTY }, { commandCentreId: 'cc-a' }, x.lagMs);
+        break;
+      case 'rebase':
+        s.nextCalendar();
+        s.tryRunAt(caseId, now, 'RebaseDeadlines', { orgId: 'system', role: 'system', userId: 'calendar', countyId: COUNTY }, {}, x.lagMs);
         break;
       case 'urge':
         s.tryRunAt(caseId, now, 'UrgeDepartment', actor('cc-a', 'command_centre'), { departmentId: dept, note: '督办' }, x.lagMs);

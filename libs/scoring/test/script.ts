@@ -1,6 +1,6 @@
 import {
-  decide, DEFAULT_POLICY, DomainError, foldCase,
-  type Actor, type CaseCommand, type CaseEvent, type Category, type Satisfaction,
+  addMinutes, decide, DEFAULT_POLICY, DomainError, foldCase,
+  type Actor, type CaseCommand, type CaseEvent, type CasePolicy, type Category, type ClockInstants, type Satisfaction,
 } from '@chuishao/domain';
 import type { RecordedEvent } from '@chuishao/event-store';
 
@@ -20,8 +20,23 @@ export class Script {
   readonly events: RecordedEvent[] = [];
   private readonly histories = new Map<string, CaseEvent[]>();
   private position = 0;
+  /** The calendar in force: each new one moves every deadline 37 minutes later, so re-basing changes something. */
+  private calendar = 0;
+  private readonly policy: CasePolicy = {
+    ...DEFAULT_POLICY,
+    schedule: (countyId, starts) => {
+      const s = DEFAULT_POLICY.schedule(countyId, starts);
+      const shift = (c: ClockInstants | undefined) => c && { remindAt: addMinutes(c.remindAt, 37 * this.calendar), dueAt: addMinutes(c.dueAt, 37 * this.calendar) };
+      return { response: shift(s.response), completion: shift(s.completion), calendarVersion: `script-${this.calendar}+provisional-2099`, provisionalYears: ['2099'] };
+    },
+  };
 
   constructor(private readonly base = T0) {}
+
+  /** Another calendar comes into force: open parts can be re-based (RebaseDeadlines). */
+  nextCalendar(): void {
+    this.calendar++;
+  }
 
   /** Runs a command at `minutes` after the base; throws the DomainError if the domain refuses it. */
   run(caseId: string, minutes: number, type: CaseCommand['type'], by: Actor, data: Record<string, unknown>, recordedLagMs = 0): CaseEvent[] {
@@ -31,7 +46,7 @@ export class Script {
   runAt(caseId: string, now: number, type: CaseCommand['type'], by: Actor, data: Record<string, unknown>, recordedLagMs = 0): CaseEvent[] {
     const history = this.histories.get(caseId) ?? [];
     const command = { type, caseId, actor: by, now: new Date(now).toISOString(), data } as CaseCommand;
-    const events = decide(command, foldCase(history), DEFAULT_POLICY);
+    const events = decide(command, foldCase(history), this.policy);
     this.histories.set(caseId, [...history, ...events]);
     for (const e of events) {
       this.position += 1;
