@@ -29,7 +29,7 @@ export function setupOpenApi(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Claims: `sub` (user), `org`, `role`. In development POST /v1/dev/tokens issues one.' }, 'bearer')
     .addSecurityRequirements('bearer');
   for (const tag of TAGS) config.addTag(tag.name, tag.description);
-  const generated = SwaggerModule.createDocument(app, config.build(), { extraModels: [ReadModelHealth, ...MODELS] });
+  const generated = SwaggerModule.createDocument(app, config.build(), { extraModels: [ReadModelHealth, ...MODELS], autoTagControllers: false });
   const document = finish(generated, dtos);
   app.get(OpenApiRoute).serve(document);
   SwaggerModule.setup(DOCS_PATH, app, document, {
@@ -54,6 +54,8 @@ function finish(document: OpenAPIObject, dtos: ReadonlySet<string>): OpenAPIObje
   for (const name of dtos) if (schemas[name]) Object.assign(schemas[name], { additionalProperties: false });
   // BlowWhistleDto's @ValidateIf: category and departmentIds may be left out only for a catalogue matter.
   Object.assign(schemas.BlowWhistleDto, { anyOf: [{ required: ['matterCode'] }, { required: ['category', 'departmentIds'] }] });
+  // decide() refuses a department named twice.
+  Object.assign((schemas.BlowWhistleDto as { properties: Record<string, object> }).properties.departmentIds, { uniqueItems: true });
   return toOas31(document) as OpenAPIObject;
 }
 
