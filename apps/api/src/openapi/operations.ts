@@ -1,8 +1,7 @@
 import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath, type ApiResponseOptions } from '@nestjs/swagger';
 import type { HeadersObject } from '@nestjs/swagger';
-import { DevTokenDto } from '../auth/dev-tokens.route';
-import { DevTokensRoute } from '../auth/dev-tokens.route';
+import { DevTokenDto, DevTokensRoute } from '../auth/dev-tokens.route';
 import { BlowWhistleDto, LocationDto } from '../cases/blow-whistle/blow-whistle.dto';
 import { BlowWhistleRoute } from '../cases/blow-whistle/blow-whistle.route';
 import { CompleteDto, CompleteRoute } from '../cases/complete/complete.route';

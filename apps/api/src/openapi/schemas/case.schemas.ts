@@ -48,8 +48,8 @@ export class MatterLimitsView {
 }
 
 export class DeadlineBasisView {
-  @ApiProperty({ example: 'county-2026.1' }) policyVersion!: string;
-  @ApiProperty({ type: String, nullable: true, example: 'cn-2026.1' }) calendarVersion!: string | null;
+  @ApiProperty({ example: 'county/demo-2026.1/cn-national-2026.1' }) policyVersion!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'cn-national-2026.1' }) calendarVersion!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'demo-2026.1' }) catalogVersion!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'EE-001' }) matterCode!: string | null;
   @ApiProperty({ type: TimeLimitView }) response!: TimeLimitView;
@@ -116,7 +116,7 @@ export class CaseView {
   @ApiProperty({ enum: ['open', 'closed', 'withdrawn'] }) status!: string;
   @ApiProperty(TIME) raisedAt!: string;
   @ApiProperty({ ...TIME, nullable: true }) closedAt!: string | null;
-  @ApiProperty({ example: 'county-2026.1' }) policyVersion!: string;
+  @ApiProperty({ example: 'county/demo-2026.1/cn-national-2026.1' }) policyVersion!: string;
   @ApiProperty({ type: MatterLimitsView, description: 'The limits of the whistle’s matter (or the category defaults), for every clock of the case' })
   limits!: MatterLimitsView;
   @ApiProperty({ type: [PartView], description: 'One part per department named' }) parts!: PartView[];

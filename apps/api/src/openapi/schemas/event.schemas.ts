@@ -38,7 +38,7 @@ export class WhistleBlownData extends EventDataBase {
   @ApiProperty({ type: LocationView }) location!: LocationView;
   @ApiPropertyOptional({ example: 'EE-001' }) matterCode?: string;
   @ApiPropertyOptional({ example: '12345-20260302-0017' }) sourceRef?: string;
-  @ApiProperty({ example: 'county-2026.1' }) policyVersion!: string;
+  @ApiProperty({ example: 'county/demo-2026.1/cn-national-2026.1' }) policyVersion!: string;
   @ApiProperty({ type: MatterLimitsView }) limits!: MatterLimitsView;
   @ApiProperty({ type: [PartAssignmentData] }) parts!: PartAssignmentData[];
 }
