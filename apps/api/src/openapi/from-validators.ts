@@ -10,7 +10,7 @@ const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as t
 /**
  * The request DTOs' schemas come from their class-validator decorators (read by class-validator-jsonschema), so
  * what the document allows is what the ValidationPipe accepts: required, types, enums, lengths, patterns, sizes.
- * Descriptions and examples are added on top (property docs below, body examples on the operations).
+ * Descriptions and examples are added on top (describeDto, from operations.ts, which also gives each body examples).
  */
 const converters = {
   // Min/Max apply to integers too: they say nothing about the type (the defaults would make an @IsInt a number).
