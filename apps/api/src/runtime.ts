@@ -21,6 +21,7 @@ import type { DeadlineWatcher } from '../../watcher/src/deadline-watcher';
 import { startRelay, type RunningRelay } from '../../relay/src/start-relay';
 import type { AppConfig } from './config';
 import { validationPipe } from './http/validation';
+import { setupOpenApi } from './openapi/openapi.setup';
 import { ReadModels } from './read-models';
 
 /**
@@ -95,6 +96,7 @@ export async function createRuntime(
   // No automatic body-hash ETags: case responses carry their version as the ETag (If-Match), and the other bodies
   // (scorecards and explain stamp asOf = now) change on every request, so hashing them (1.7 MiB for an explain) bought nothing.
   app.set('etag', false);
+  setupOpenApi(app);
   await app.init();
 
   let relay: RunningRelay | null = null;

@@ -5,7 +5,7 @@ import type { Actor } from '@chuishao/domain';
 import { Problem } from '../http/problem';
 import { TokenService } from './token.service';
 
-const PUBLIC = 'chuishao:public';
+export const PUBLIC = 'chuishao:public';
 /** Marks a route that needs no token (org list, dev tokens, OpenAPI). */
 export const Public = () => SetMetadata(PUBLIC, true);
 

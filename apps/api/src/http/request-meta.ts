@@ -16,7 +16,10 @@ export interface RequestMeta {
   expectedVersion: number | null;
 }
 
-const TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
+/** What Idempotency-Key and X-Correlation-Id may hold (the OpenAPI document states the same pattern). */
+export const TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
+/** An ETag this API issued (the case version), weak or strong, quoted or not. */
+export const IF_MATCH = /^(?:W\/)?"?(\d+)"?$/;
 
 export const Meta = createParamDecorator((_: unknown, context: ExecutionContext): RequestMeta => {
   const req = context.switchToHttp().getRequest<Request>();
@@ -34,7 +37,7 @@ export const Meta = createParamDecorator((_: unknown, context: ExecutionContext)
   const ifMatch = header('if-match');
   let expectedVersion: number | null = null;
   if (ifMatch !== undefined) {
-    const m = /^(?:W\/)?"?(\d+)"?$/.exec(ifMatch.trim());
+    const m = IF_MATCH.exec(ifMatch.trim());
     if (!m) throw Problem.badRequest('If-Match must be an ETag this API issued', [{ field: 'If-Match', message: 'invalid header value' }]);
     expectedVersion = Number(m[1]);
   }

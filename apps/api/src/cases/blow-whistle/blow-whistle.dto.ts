@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsLatitude, IsLongitude, IsNotEmpty, IsOptional, IsString, Matches, MaxLength,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsLatitude, IsLongitude, IsNotEmpty, IsOptional, IsString, Matches, MaxLength,
   ValidateIf, ValidateNested,
 } from 'class-validator';
 import { CATEGORIES, type Category } from '@chuishao/domain';
@@ -22,7 +22,8 @@ export class BlowWhistleDto {
   @ValidateIf((o: BlowWhistleDto) => o.matterCode === undefined || o.departmentIds !== undefined)
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @IsString({ each: true }) @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/, { each: true, message: 'each entry must be an org id' })
   departmentIds?: string[];
-  @ValidateNested() @Type(() => LocationDto) location!: LocationDto;
+  // @ValidateNested alone lets a missing location through.
+  @IsDefined() @ValidateNested() @Type(() => LocationDto) location!: LocationDto;
   @IsOptional() @IsString() @Matches(/^[A-Za-z0-9.-]{1,32}$/, { message: 'matterCode must be a catalogue code' }) matterCode?: string;
   @IsOptional() @IsString() @MaxLength(128) sourceRef?: string;
 }

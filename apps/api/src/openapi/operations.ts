@@ -1,0 +1,333 @@
+import { applyDecorators, type Type } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath, type ApiResponseOptions } from '@nestjs/swagger';
+import type { HeadersObject } from '@nestjs/swagger';
+import { DevTokenDto, DevTokensRoute } from '../auth/dev-tokens.route';
+import { BlowWhistleDto, LocationDto } from '../cases/blow-whistle/blow-whistle.dto';
+import { BlowWhistleRoute } from '../cases/blow-whistle/blow-whistle.route';
+import { CompleteDto, CompleteRoute } from '../cases/complete/complete.route';
+import { GetCaseEventsRoute } from '../cases/get-case-events/get-case-events.route';
+import { GetCaseRoute } from '../cases/get-case/get-case.route';
+import { ListCasesDto, ListCasesRoute } from '../cases/list-cases/list-cases.route';
+import { ReassignDto, ReassignRoute } from '../cases/reassign/reassign.route';
+import { RespondDto, RespondRoute } from '../cases/respond/respond.route';
+import { ReviewDto, ReviewRoute } from '../cases/review/review.route';
+import { TransferDto, TransferRoute } from '../cases/transfer/transfer.route';
+import { UrgeDto, UrgeRoute } from '../cases/urge/urge.route';
+import { WithdrawDto, WithdrawRoute } from '../cases/withdraw/withdraw.route';
+import { CatalogRoute } from '../catalog/catalog.route';
+import { AdvanceClockDto, DevClockRoute } from '../dev/clock.route';
+import { HealthRoute } from '../health/health.route';
+import { IF_MATCH, TOKEN } from '../http/request-meta';
+import { OrgsRoute } from '../orgs/orgs.route';
+import { ExplainScorecardRoute } from '../scorecards/explain-scorecard/explain-scorecard.route';
+import { GetDepartmentScorecardRoute } from '../scorecards/get-department-scorecard/get-department-scorecard.route';
+import { ListScorecardsRoute } from '../scorecards/list-scorecards/list-scorecards.route';
+import { ListScorecardsDto, ScorecardPeriodDto } from '../scorecards/scorecard-params';
+import { MAX_PERIOD_DAYS } from '../scorecards/scorecard.service';
+import { describeDto } from './from-validators';
+import { OpenApiRoute } from './openapi.route';
+import { CaseView, CatalogView, ClockNow, DevToken, InboxPage, OrgView, Problem } from './schemas/case.schemas';
+import { EVENT_RECORDS } from './schemas/event.schemas';
+import { Health, HealthUnavailable } from './schemas/health.schemas';
+import { DepartmentScorecard, Scorecard, ScorecardExplanation } from './schemas/scorecard.schemas';
+
+/**
+ * What each route answers, in @nestjs/swagger's decorators. They are applied here rather than on the route files so
+ * the routes stay one use case each; a renamed route or handler fails the typecheck here, and the e2e suite fails on
+ * any served route this table does not describe.
+ */
+
+export const TAGS = [
+  { name: 'cases', description: '吹哨 and the case lifecycle: 报到, 转办, 办结, 一事一评, 督办, 全程留痕' },
+  { name: 'scorecards', description: '以下评上: department scorecards for the assessment office (scoring.md)' },
+  { name: 'directory', description: 'The org directory and the whistle catalogue (吹哨清单): public' },
+  { name: 'service', description: 'Health and this document: public' },
+  { name: 'development', description: 'Development mode only (absent in production)' },
+] as const;
+type Tag = (typeof TAGS)[number]['name'];
+
+/** The response classes the operations refer to, for the document's components. */
+export const MODELS = new Set<Function>();
+const ref = (type: Function) => {
+  MODELS.add(type);
+  return { $ref: getSchemaPath(type) };
+};
+const json = (type: Function) => ({ 'application/json': { schema: ref(type) } });
+const header = (description: string, schema: object = { type: 'string' }) => ({ description, schema });
+
+const RETRY_AFTER = { 'Retry-After': header('Seconds to wait before retrying', { type: 'integer', minimum: 1, example: 1 }) };
+const ETAG: HeadersObject = { ETag: header('The case version (`"<version>"`): send it back as If-Match', { type: 'string', example: '"3"' }) };
+const REPLAYED: HeadersObject = { 'Idempotent-Replayed': header('`true` when this is the first answer to an earlier request with the same Idempotency-Key', { type: 'string', enum: ['true'] }) };
+
+/** The problems (application/problem+json) each status stands for; an operation may say more precisely why. */
+const PROBLEMS: Record<number, { description: string; headers?: HeadersObject }> = {
+  400: { description: 'REQUEST.INVALID: a body field, query parameter or header is invalid, or an unknown one was sent; `errors` names each field' },
+  401: {
+    description: 'AUTH.UNAUTHENTICATED: no bearer token, or an invalid or expired one',
+    headers: { 'WWW-Authenticate': header('`Bearer`', { type: 'string', example: 'Bearer' }) },
+  },
+  403: { description: 'CASE.FORBIDDEN or CASE.NOT_PART_HOLDER: the caller’s org may not do this to this case' },
+  404: { description: 'CASE.NOT_FOUND: no such case, or one the caller may not see (the same answer)' },
+  409: { description: 'CASE.INVALID_STATE: not allowed in the case’s or part’s current state; CASE.CONCURRENCY_CONFLICT: the case kept changing, nothing was written' },
+  412: { description: 'CASE.PRECONDITION_FAILED: If-Match does not match the case’s version' },
+  413: { description: 'REQUEST.TOO_LARGE: the body is over 256 kB' },
+  415: { description: 'HTTP.415: the JSON body is in an unsupported charset or Content-Encoding' },
+  422: { description: 'IDEMPOTENCY.KEY_REUSED: this Idempotency-Key was used with a different request' },
+  503: { description: 'CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it)' },
+};
+
+type Problems = (number | [number, string] | [number, string, HeadersObject])[];
+
+function problems(list: Problems): MethodDecorator[] {
+  return list.map((entry) => {
+    const [status, description, headers] = Array.isArray(entry) ? entry : [entry];
+    const base = PROBLEMS[status];
+    return ApiResponse({
+      status,
+      description: description ?? base.description,
+      headers: { ...base.headers, ...headers },
+      content: { 'application/problem+json': { schema: ref(Problem) } },
+    } as ApiResponseOptions);
+  });
+}
+
+interface OperationDoc {
+  id: string;
+  tag: Tag;
+  summary: string;
+  description?: string;
+  responses: ApiResponseOptions[];
+  problems?: Problems;
+  extra?: MethodDecorator[];
+}
+
+/** Documents one route handler; `method` is checked against the controller's prototype by the compiler. */
+function operation<T>(controller: Type<T>, method: keyof T & string, doc: OperationDoc): void {
+  const decorate = applyDecorators(
+    ApiTags(doc.tag),
+    ApiOperation({ operationId: doc.id, summary: doc.summary, description: doc.description }),
+    ...doc.responses.map((r) => ApiResponse(r)),
+    ...problems(doc.problems ?? []),
+    ...(doc.extra ?? []),
+  );
+  const descriptor = Object.getOwnPropertyDescriptor(controller.prototype, method)!;
+  decorate(controller.prototype as object, method, descriptor);
+  OPERATIONS.set(descriptor.value as Function, doc.id);
+}
+
+/** Handler → operationId, for every operation this table documents. */
+export const OPERATIONS = new Map<Function, string>();
+
+const caseId = ApiParam({ name: 'caseId', description: 'The case (UUID); anything else is answered 404 like an unknown case', schema: { type: 'string', format: 'uuid' } });
+const departmentId = ApiParam({ name: 'departmentId', description: 'A department of the caller’s county', schema: { type: 'string', example: 'dept-ecology' } });
+const commandHeaders = [
+  ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Same key and body again: the first answer, nothing appended. Same key, another body: 422.',
+    schema: { type: 'string', pattern: TOKEN.source, example: 'wf-20260302-0001' },
+  }),
+  ApiHeader({ name: 'If-Match', required: false, description: 'The ETag of the case the client saw; 412 if the case has moved on', schema: { type: 'string', pattern: IF_MATCH.source, example: '"3"' } }),
+  ApiHeader({
+    name: 'X-Correlation-Id',
+    required: false,
+    description: 'Recorded on every event the request causes; a value outside the pattern is replaced by a new id',
+    schema: { type: 'string', pattern: TOKEN.source, example: 'wf-20260302-0001' },
+  }),
+];
+const body = (type: Function, examples: Record<string, { summary: string; value: object }>) => ApiBody({ type, required: true, examples } as Parameters<typeof ApiBody>[0]);
+const caseOk = (status: number, description: string, headers: HeadersObject = ETAG) => ({ status, description, headers, content: json(CaseView) });
+const COMMAND_PROBLEMS: Problems = [400, 401, 403, 404, 409, 412, 413, 415, 422];
+
+let described = false;
+
+/** Applies the table once per process: decorators attach to the classes, which every app instance shares. */
+export function describeOperations(): void {
+  if (described) return;
+  described = true;
+  describeDto(BlowWhistleDto, {
+    title: { description: 'What the problem is, in a line', example: '东坝河段不明排污口' },
+    description: { example: '群众反映东坝河河滨路段有排污口夜间排放黑水，疑似周边作坊偷排。' },
+    category: { description: 'Required unless matterCode is given (the catalogue matter’s category applies; if given, it must be that one)', example: 'joint_enforcement' },
+    departmentIds: { description: 'The departments to report in; required unless matterCode is given (the matter’s departments apply)', example: ['dept-ecology', 'dept-water'] },
+    matterCode: { description: 'A matter of the whistle catalogue (GET /v1/catalog)', example: 'EE-001' },
+    sourceRef: { description: 'The case’s id in another system (e.g. a 12345 hotline ticket)', example: '12345-20260302-0017' },
+  });
+  describeDto(LocationDto, { address: { example: '东坝镇河滨路12号' }, grid: { description: '网格', example: '东坝-03网格' }, lat: { example: 32.58 }, lng: { example: 105.22 } });
+  describeDto(RespondDto, { note: { example: '已报到，今日到现场' } });
+  describeDto(TransferDto, { toDepartmentId: { description: 'Another department of the county', example: 'dept-enforcement' }, reason: { example: '城区管网错接，属执法局职责' } });
+  describeDto(CompleteDto, { result: { example: '已取样送检，责令停止排放' } });
+  describeDto(ReviewDto, {
+    departmentId: { description: 'The department whose completed part is reviewed', example: 'dept-ecology' },
+    resolved: { description: 'false sends the part back (退回重办) while rework rounds remain', example: true },
+    satisfaction: { example: 'satisfied' },
+    comment: { example: '排污口已封堵，群众满意' },
+  });
+  describeDto(WithdrawDto, { reason: { example: '群众已自行协商解决' } });
+  describeDto(UrgeDto, { departmentId: { description: 'The department holding the part', example: 'dept-water' }, note: { example: '请立即报到' } });
+  describeDto(ReassignDto, {
+    fromDepartmentId: { description: 'The department holding the part now', example: 'dept-water' },
+    toDepartmentId: { description: 'Another department of the county; its clocks start anew', example: 'dept-emergency' },
+    reason: { example: '险情升级，改派应急管理局' },
+  });
+  describeDto(DevTokenDto, { orgId: { description: 'An org of the directory (GET /v1/orgs)', example: 'twp-dongba' }, userId: { description: 'Default `<orgId>-demo`', example: 'wang.fang' } });
+  describeDto(AdvanceClockDto, { minutes: { example: 31 } });
+  describeDto(ListCasesDto, {
+    status: { example: 'open' },
+    departmentId: { description: 'Cases with a part held by this department', example: 'dept-ecology' },
+    townshipId: { description: 'Cases raised by this township', example: 'twp-dongba' },
+    raisedFrom: { description: 'Raised at or after (ISO-8601)', example: '2026-03-01T00:00:00+08:00' },
+    raisedTo: { description: 'Raised before (ISO-8601)', example: '2026-04-01T00:00:00+08:00' },
+    q: { description: 'Substring of the title or description', example: '排污' },
+    overdue: { description: 'Some running clock is past its deadline now', example: true },
+    escalation: { description: 'Highest watcher rung on any part (提醒/催办/督办)', example: 'escalated' },
+    limit: { description: 'Page size (default 20)', example: 20 },
+    cursor: { description: 'nextCursor of the previous page' },
+    minPosition: { description: 'Wait until the inbox has applied this store position (the `position` of a command response); 503 if it does not in time', example: 1287 },
+  });
+  describeDto(ScorecardPeriodDto, {
+    from: { description: 'First local date (county time zone) of the period [from, to)', example: '2026-11-01' },
+    to: { description: `The local date after the period; at most ${MAX_PERIOD_DAYS} days after from`, example: '2026-12-01' },
+    asOf: { description: 'The instant described (default now): only events recorded by then count; in the future: 400. Send + as %2B.', example: '2026-11-30T16:00:00.000Z' },
+    policy: { description: 'Re-score under this scoring policy version (default: the one in force at asOf)', example: 'scoring-2026.1' },
+  });
+  describeDto(ListScorecardsDto, {
+    countyId: { description: 'Default and only allowed value: the caller’s county', example: 'county-qingchuan' },
+    format: { description: 'Overrides Accept (text/csv gives CSV)', example: 'json' },
+  });
+
+  operation(OrgsRoute, 'list', {
+    id: 'listOrgs', tag: 'directory', summary: 'The org directory: townships, departments, the command centre and the assessment office',
+    responses: [{ status: 200, description: 'Every org', content: { 'application/json': { schema: { type: 'array', items: ref(OrgView) } } } }],
+  });
+  operation(CatalogRoute, 'list', {
+    id: 'getCatalog', tag: 'directory', summary: '吹哨清单: the matters a township may whistle for, with their departments and time limits',
+    responses: [{ status: 200, description: 'The catalogue in force', content: json(CatalogView) }],
+  });
+  operation(HealthRoute, 'health', {
+    id: 'getHealth', tag: 'service', summary: 'Liveness and lag: the store head, read-model checkpoints and generations, calendar coverage (no case data)',
+    responses: [
+      { status: 200, description: 'The store answers', content: json(Health) },
+      { status: 503, description: 'The event store does not answer', content: json(HealthUnavailable) },
+    ],
+  });
+  operation(OpenApiRoute, 'get', {
+    id: 'getOpenApiDocument', tag: 'service', summary: 'This document (OpenAPI 3.1); the interactive reference is at /docs',
+    responses: [{ status: 200, description: 'The OpenAPI document', content: {
+      'application/json': {
+        schema: { type: 'object', required: ['openapi', 'info', 'paths'], properties: { openapi: { type: 'string', example: '3.1.0' }, info: { type: 'object' }, paths: { type: 'object' } } },
+      },
+    } }],
+  });
+  operation(DevTokensRoute, 'issue', {
+    id: 'issueDevToken', tag: 'development', summary: 'A bearer token for any org of the directory (development mode only)',
+    responses: [{ status: 201, description: 'The token', content: json(DevToken) }],
+    problems: [[400, 'REQUEST.INVALID: invalid body, or orgId is not an org of the directory'], 413, 415],
+    extra: [body(DevTokenDto, { township: { summary: '东坝镇, 王芳', value: { orgId: 'twp-dongba', userId: 'wang.fang' } } })],
+  });
+  operation(DevClockRoute, 'advance', {
+    id: 'advanceDevClock', tag: 'development', summary: 'Move the server’s time forward (CLOCK=simulated in development only)',
+    responses: [{ status: 200, description: 'The new server time', content: json(ClockNow) }],
+    problems: [400, 413, 415],
+    extra: [body(AdvanceClockDto, { past_emergency_limit: { summary: 'Past an emergency’s 30-minute limit', value: { minutes: 31 } } })],
+  });
+
+  operation(BlowWhistleRoute, 'blow', {
+    id: 'blowWhistle', tag: 'cases', summary: '吹哨: a township raises a case to one or more departments',
+    description: 'Each named department gets a part with its own clocks (报到 and 办结 deadlines from the catalogue matter or the category, on the working calendar).',
+    responses: [caseOk(201, 'The new case', { ...ETAG, Location: header('/v1/cases/{caseId}', { type: 'string', example: '/v1/cases/0b9c2f9e-6d1a-4f3e-9a57-3d2e1c0b8a41' }) })],
+    problems: [[400, 'REQUEST.INVALID: invalid body, a department that is not one of the county’s, or a matterCode not in the catalogue'], 401, [403, 'CASE.FORBIDDEN: only a township blows the whistle'], 413, 415, 422, 503],
+    extra: [
+      ...commandHeaders,
+      body(BlowWhistleDto, {
+        departments: { summary: 'Naming the departments', value: { title: '东坝河段不明排污口', description: '群众反映东坝河河滨路段有排污口夜间排放黑水，疑似周边作坊偷排。', category: 'joint_enforcement', departmentIds: ['dept-ecology', 'dept-water'], location: { address: '东坝镇河滨路12号', grid: '东坝-03网格', lat: 32.58, lng: 105.22 } } },
+        matter: { summary: 'A catalogue matter (its category and departments apply)', value: { title: '东坝河段企业偷排', description: '河滨路段作坊夜间偷排废水。', matterCode: 'EE-001', location: { address: '东坝镇河滨路12号' } } },
+      }),
+    ],
+  });
+  operation(ListCasesRoute, 'list', {
+    id: 'listCases', tag: 'cases', summary: 'The caller’s inbox (read model), newest first, cursor-paged',
+    description: 'A township sees the cases it raised, a department those it holds or held a part of, the command centre and the assessment office all of the county. Unknown query parameters are refused (400).',
+    responses: [{ status: 200, description: 'One page of cases', content: json(InboxPage) }],
+    problems: [[400, 'REQUEST.INVALID: an invalid or unknown query parameter, or a cursor this API did not issue'], 401, [503, 'READ_MODEL.BEHIND: the inbox has not applied minPosition in time; retry', RETRY_AFTER]],
+  });
+  operation(GetCaseRoute, 'get', {
+    id: 'getCase', tag: 'cases', summary: 'One case, always current (read from its events)',
+    responses: [caseOk(200, 'The case')],
+    problems: [401, 404],
+    extra: [caseId],
+  });
+  operation(GetCaseEventsRoute, 'get', {
+    id: 'getCaseEvents', tag: 'cases', summary: '全程留痕: every event of the case in order, who did it and when',
+    responses: [{
+      status: 200,
+      description: 'The case’s events, oldest first',
+      content: {
+        'application/json': {
+          schema: {
+            type: 'array',
+            items: {
+              oneOf: EVENT_RECORDS.map(ref),
+              discriminator: { propertyName: 'type', mapping: Object.fromEntries(EVENT_RECORDS.map((r) => [r.name.replace(/Event$/, ''), getSchemaPath(r)])) },
+            },
+          },
+        },
+      },
+    }],
+    problems: [401, 404],
+    extra: [caseId],
+  });
+
+  const command = <T>(route: Type<T>, method: keyof T & string, id: string, summary: string, dto: Function, example: object, extra: Partial<OperationDoc> = {}) =>
+    operation(route, method, {
+      id, tag: 'cases', summary,
+      responses: [caseOk(200, 'The case after the command', { ...ETAG, ...REPLAYED })],
+      problems: COMMAND_PROBLEMS,
+      ...extra,
+      extra: [caseId, ...commandHeaders, body(dto, { example: { summary: '示例', value: example } })],
+    });
+  command(RespondRoute, 'respond', 'respondToCase', '报到: the department holding a part reports in', RespondDto, { note: '已报到，今日到现场' });
+  command(TransferRoute, 'transfer', 'transferCase', '转办: the holding department passes its part to another department, with a reason', TransferDto,
+    { toDepartmentId: 'dept-enforcement', reason: '城区管网错接，属执法局职责' },
+    { problems: [[400, 'REQUEST.INVALID: invalid body, or toDepartmentId is not a department of the county'], 401, 403, 404, 409, 412, 413, 415, 422, 503] });
+  command(CompleteRoute, 'complete', 'completeHandling', '办结: the holding department reports its part handled', CompleteDto, { result: '已取样送检，责令停止排放' });
+  command(ReviewRoute, 'review', 'reviewHandling', '一事一评: the raising township reviews a completed part; unresolved sends it back (退回重办)', ReviewDto,
+    { departmentId: 'dept-ecology', resolved: false, satisfaction: 'dissatisfied', comment: '排污口仍在排放' },
+    { problems: [...COMMAND_PROBLEMS, 503] });
+  command(WithdrawRoute, 'withdraw', 'withdrawCase', 'The raising township withdraws an open case, with a reason', WithdrawDto, { reason: '群众已自行协商解决' });
+  command(UrgeRoute, 'urge', 'urgeDepartment', '督办: the command centre formally urges the department holding a part', UrgeDto, { departmentId: 'dept-water', note: '请立即报到' });
+  command(ReassignRoute, 'reassign', 'reassignPart', '督办: the command centre moves a part to another department, whose clocks start anew', ReassignDto,
+    { fromDepartmentId: 'dept-water', toDepartmentId: 'dept-emergency', reason: '险情升级，改派应急管理局' },
+    { problems: [[400, 'REQUEST.INVALID: invalid body, or toDepartmentId is not a department of the county'], 401, 403, 404, 409, 412, 413, 415, 422, 503] });
+
+  const SCORECARD_PROBLEMS: Problems = [
+    [400, 'REQUEST.INVALID: invalid from/to/asOf/policy (or an unknown parameter); `errors` names each'],
+    401,
+    [503, 'READ_MODEL.BEHIND: the scoring read model has not caught up in time; retry', RETRY_AFTER],
+  ];
+  operation(ListScorecardsRoute, 'list', {
+    id: 'listScorecards', tag: 'scorecards', summary: '以下评上: the county’s department scorecards, ranked (JSON, or CSV for Excel)',
+    responses: [{
+      status: 200,
+      description: 'The scorecard. CSV (format=csv, or Accept: text/csv): a header row of the field names, UTF-8 with BOM.',
+      headers: {
+        'X-Scorecard-As-Of': header('CSV only: the scorecard’s asOf', { type: 'string', format: 'date-time' }),
+        'X-Scorecard-Policy-Version': header('CSV only: the scoring policy it was computed with', { type: 'string', example: 'scoring-2026.1' }),
+      },
+      content: { ...json(Scorecard), 'text/csv': { schema: { type: 'string' } } },
+    }],
+    problems: [...SCORECARD_PROBLEMS.slice(0, 2), [403, 'AUTH.FORBIDDEN: scorecards are published within a county; countyId names another'], [404, 'SCORECARD.COUNTY_NOT_FOUND: the caller’s county is not in the directory'], SCORECARD_PROBLEMS[2]],
+  });
+  operation(GetDepartmentScorecardRoute, 'get', {
+    id: 'getDepartmentScorecard', tag: 'scorecards', summary: 'One department’s scorecard over the period (ranked within its county), and month by month',
+    responses: [{ status: 200, description: 'The department’s row and its trend', content: json(DepartmentScorecard) }],
+    problems: [...SCORECARD_PROBLEMS.slice(0, 2), [403, 'AUTH.FORBIDDEN: a department of another county'], [404, 'SCORECARD.DEPARTMENT_NOT_FOUND: no such department'], SCORECARD_PROBLEMS[2]],
+    extra: [departmentId],
+  });
+  operation(ExplainScorecardRoute, 'explain', {
+    id: 'explainScorecard', tag: 'scorecards', summary: 'Every part counted on the department’s row and what it entered (the assessment office, the command centre, the department itself)',
+    responses: [{ status: 200, description: 'The row and its parts', content: json(ScorecardExplanation) }],
+    problems: [...SCORECARD_PROBLEMS.slice(0, 2), [403, 'AUTH.FORBIDDEN: another county’s department, or the caller is neither the assessment office, the command centre nor the department'], [404, 'SCORECARD.DEPARTMENT_NOT_FOUND: no such department'], SCORECARD_PROBLEMS[2]],
+    extra: [departmentId],
+  });
+}

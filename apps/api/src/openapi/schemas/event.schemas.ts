@@ -1,0 +1,159 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CATEGORIES, SATISFACTIONS, type CaseEventType } from '@chuishao/domain';
+import { DeadlineBasisView, LocationView, MatterLimitsView } from './case.schemas';
+
+/** The event data of libs/domain/src/events.ts, one class per event type, for GET /v1/cases/{caseId}/events. */
+
+const TIME = { type: String, format: 'date-time' } as const;
+const ROUND = { type: 'integer', minimum: 1 } as const;
+const DEADLINE = { enum: ['response', 'completion'] } as const;
+
+class EventDataBase {
+  @ApiProperty({ format: 'uuid' }) caseId!: string;
+  @ApiProperty({ ...TIME, description: 'Server time of the fact' }) occurredAt!: string;
+}
+
+class PartEventData extends EventDataBase {
+  @ApiProperty({ example: 'p1' }) partId!: string;
+  @ApiProperty({ example: 'dept-ecology' }) departmentId!: string;
+}
+
+export class PartAssignmentData {
+  @ApiProperty({ example: 'p1' }) partId!: string;
+  @ApiProperty({ example: 'dept-ecology' }) departmentId!: string;
+  @ApiProperty(TIME) assignedAt!: string;
+  @ApiProperty(TIME) responseRemindAt!: string;
+  @ApiProperty(TIME) responseDueAt!: string;
+  @ApiProperty(TIME) completionRemindAt!: string;
+  @ApiProperty(TIME) completionDueAt!: string;
+  @ApiProperty({ type: DeadlineBasisView }) basis!: DeadlineBasisView;
+}
+
+export class WhistleBlownData extends EventDataBase {
+  @ApiProperty({ example: 'twp-dongba' }) townshipId!: string;
+  @ApiProperty({ example: 'county-qingchuan' }) countyId!: string;
+  @ApiProperty({ example: '东坝河段不明排污口' }) title!: string;
+  @ApiProperty({ example: '群众反映东坝河河滨路段有排污口夜间排放黑水，疑似周边作坊偷排。' }) description!: string;
+  @ApiProperty({ enum: CATEGORIES }) category!: string;
+  @ApiProperty({ type: LocationView }) location!: LocationView;
+  @ApiPropertyOptional({ example: 'EE-001' }) matterCode?: string;
+  @ApiPropertyOptional({ example: '12345-20260302-0017' }) sourceRef?: string;
+  @ApiProperty({ example: 'county/demo-2026.1/cn-national-2026.1' }) policyVersion!: string;
+  @ApiProperty({ type: MatterLimitsView }) limits!: MatterLimitsView;
+  @ApiProperty({ type: [PartAssignmentData] }) parts!: PartAssignmentData[];
+}
+
+export class DepartmentRespondedData extends PartEventData {
+  @ApiPropertyOptional({ example: '已报到，今日到现场' }) note?: string;
+}
+
+class MoveData extends EventDataBase {
+  @ApiProperty({ example: 'p2' }) partId!: string;
+  @ApiProperty({ example: 'dept-water' }) fromDepartmentId!: string;
+  @ApiProperty({ example: 'dept-enforcement' }) toDepartmentId!: string;
+  @ApiProperty({ example: '城区管网错接，属执法局职责' }) reason!: string;
+  @ApiProperty({ type: PartAssignmentData, description: 'The new department’s clocks' }) assignment!: PartAssignmentData;
+}
+export class CaseTransferredData extends MoveData {}
+export class PartReassignedData extends MoveData {}
+
+export class HandlingCompletedData extends PartEventData {
+  @ApiProperty(ROUND) round!: number;
+  @ApiProperty({ example: '已取样送检，责令停止排放' }) result!: string;
+}
+
+export class ReviewCompletedData extends PartEventData {
+  @ApiProperty(ROUND) round!: number;
+  @ApiProperty() resolved!: boolean;
+  @ApiProperty({ enum: SATISFACTIONS }) satisfaction!: string;
+  @ApiPropertyOptional({ example: '排污口仍在排放' }) comment?: string;
+}
+
+export class CaseReopenedData extends PartEventData {
+  @ApiProperty({ ...ROUND, description: 'The new round' }) round!: number;
+  @ApiProperty(TIME) completionRemindAt!: string;
+  @ApiProperty(TIME) completionDueAt!: string;
+  @ApiProperty({ type: DeadlineBasisView }) basis!: DeadlineBasisView;
+}
+
+export class PartClosedData extends PartEventData {
+  @ApiProperty({ enum: ['resolved', 'unresolved'] }) outcome!: string;
+}
+
+export class DeadlineReminderSentData extends PartEventData {
+  @ApiProperty(DEADLINE) deadline!: string;
+  @ApiProperty(ROUND) round!: number;
+  @ApiProperty(TIME) dueAt!: string;
+}
+
+class OverdueData extends PartEventData {
+  @ApiProperty(ROUND) round!: number;
+  @ApiProperty(TIME) dueAt!: string;
+}
+export class ResponseOverdueData extends OverdueData {}
+export class CompletionOverdueData extends OverdueData {}
+
+export class CaseEscalatedData extends PartEventData {
+  @ApiProperty(DEADLINE) deadline!: string;
+  @ApiProperty(ROUND) round!: number;
+  @ApiProperty({ example: 'cc-qingchuan' }) commandCentreId!: string;
+}
+
+export class DepartmentUrgedData extends PartEventData {
+  @ApiProperty({ example: '请立即报到' }) note!: string;
+}
+
+export class CaseWithdrawnData extends EventDataBase {
+  @ApiProperty({ example: 'twp-dongba' }) townshipId!: string;
+  @ApiProperty({ example: '群众已自行协商解决' }) reason!: string;
+}
+
+export class CaseClosedData extends EventDataBase {
+  @ApiProperty({ type: 'integer', minimum: 0 }) resolvedParts!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) unresolvedParts!: number;
+}
+
+/** Every event type with its data: a new type in libs/domain fails the typecheck here until it is documented. */
+export const EVENT_DATA: Record<CaseEventType, new () => object> = {
+  WhistleBlown: WhistleBlownData,
+  DepartmentResponded: DepartmentRespondedData,
+  CaseTransferred: CaseTransferredData,
+  HandlingCompleted: HandlingCompletedData,
+  ReviewCompleted: ReviewCompletedData,
+  CaseReopened: CaseReopenedData,
+  PartClosed: PartClosedData,
+  PartReassigned: PartReassignedData,
+  DeadlineReminderSent: DeadlineReminderSentData,
+  ResponseOverdue: ResponseOverdueData,
+  CompletionOverdue: CompletionOverdueData,
+  CaseEscalated: CaseEscalatedData,
+  DepartmentUrged: DepartmentUrgedData,
+  CaseWithdrawn: CaseWithdrawnData,
+  CaseClosed: CaseClosedData,
+};
+
+export class EventActor {
+  @ApiProperty({ example: 'twp-dongba' }) orgId!: string;
+  @ApiProperty({ enum: ['township', 'department', 'command_centre', 'assessment_office', 'system'], example: 'township' }) role!: string;
+  @ApiProperty({ example: 'wang.fang' }) userId!: string;
+}
+
+class RecordedCaseEvent {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Position in the case stream (0: the whistle)' }) revision!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Position in the whole store' }) position!: number;
+  @ApiProperty(TIME) occurredAt!: string;
+  @ApiProperty({ ...TIME, description: 'When the store recorded it' }) recordedAt!: string;
+  @ApiProperty({ type: EventActor, description: 'Who did it (全程留痕)' }) actor!: EventActor;
+  @ApiProperty({ description: 'Ties together everything one user action caused (X-Correlation-Id)' }) correlationId!: string;
+  @ApiProperty({ description: 'The request (or event) that directly caused this one' }) causationId!: string;
+}
+
+/** One schema per event type (`<Type>Event`: the type's name and its data), so a client can switch on `type`. */
+export const EVENT_RECORDS: (new () => object)[] = Object.entries(EVENT_DATA).map(([type, data]) => {
+  const Record = class extends RecordedCaseEvent {};
+  Object.defineProperty(Record, 'name', { value: `${type}Event` });
+  ApiProperty({ enum: [type], example: type })(Record.prototype, 'type');
+  ApiProperty({ type: data })(Record.prototype, 'data');
+  return Record;
+});
