@@ -74,7 +74,7 @@ describe('served scorecards under concurrent writes', () => {
     expect(failures).toEqual([]);
     expect(served.length).toBeGreaterThanOrEqual(SERVED_TARGET);
 
-    // Every served scorecard was read while commands were committing: they show many different states.
+    // Read while commands were committing, the served scorecards show many different states.
     const received = (c: Card) => c.departments.reduce((s, r) => s + r.received, 0);
     expect(new Set(served.map(received)).size).toBeGreaterThan(50);
 
