@@ -31,7 +31,7 @@ export interface RecordedEvent extends EventData {
   revision: number;
   /** Global, strictly increasing position across all streams (not necessarily dense). */
   position: number;
-  /** When the store recorded it (ISO-8601, UTC). */
+  /** When the store recorded it (ISO-8601, UTC): stamped in commit order, so it never decreases with position. */
   recordedAt: string;
 }
 
@@ -40,6 +40,18 @@ export interface RecordedEvent extends EventData {
  * the API and the relay; no read model reads it, and it is about a quarter of an event's stored bytes.
  */
 export type FoldableEvent = Omit<RecordedEvent, 'id' | 'metadata'>;
+
+/**
+ * What `EventStore.horizon()` answers: every event whose recordedAt is at or before `recordedAt` has a position at or
+ * before `position` and is readable now, and no event recorded at or before `recordedAt` will be appended later.
+ * A read model at or past `position` therefore holds exactly the events recorded by `recordedAt`, now and forever.
+ */
+export interface RecordedHorizon {
+  /** The newest position when the horizon was taken (null: the store was empty). */
+  position: number | null;
+  /** ISO-8601, UTC, millisecond precision, like recordedAt. */
+  recordedAt: string;
+}
 
 /** `no_stream`: the stream must not exist; a number: the stream's last revision must equal it; `any`: no check. */
 export type ExpectedRevision = number | 'no_stream' | 'any';
@@ -129,6 +141,12 @@ export interface EventStore {
   readAllFoldable(options?: ReadAllOptions): Promise<FoldableEvent[]>;
   /** Position of the newest event, or null on an empty store. */
   headPosition(): Promise<number | null>;
+  /**
+   * An instant up to which every commit is visible, and the head at it (RecordedHorizon). recordedAt never decreases
+   * with position, and no append recorded at or before a horizon's instant commits after it: what lets a reader
+   * state that instant as the asOf of a read model at that head, and anyone recompute the same answer later.
+   */
+  horizon(): Promise<RecordedHorizon>;
   /** The earlier append under this idempotency key, or null. */
   findIdempotentAppend(idempotencyKey: string): Promise<IdempotentAppend | null>;
   /**

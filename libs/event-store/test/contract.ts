@@ -344,6 +344,70 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('recordedAt and the horizon', () => {
+      it('recordedAt never decreases with position', async () => {
+        const before = await store.headPosition();
+        // Concurrent appends (one or more transactions each) and sequential ones, with horizons taken in between.
+        for (let round = 0; round < 5; round++) {
+          await Promise.all([
+            ...Array.from({ length: 40 }, () => store.append(newStream('ordered'), newEvents(1 + (round % 3)), { expectedRevision: 'no_stream' })),
+            store.horizon(),
+          ]);
+          await store.append(newStream('ordered'), [newEvent()], { expectedRevision: 'no_stream' });
+        }
+
+        const all = await store.readAll({ after: before });
+        expect(all).toHaveLength(40 * (1 + 2 + 3 + 1 + 2) + 5);
+        for (let i = 1; i < all.length; i++) {
+          if (all[i].recordedAt < all[i - 1].recordedAt) throw new Error(`position ${all[i].position} recorded at ${all[i].recordedAt}, before ${all[i - 1].recordedAt} at ${all[i - 1].position}`);
+        }
+        expectStrictlyIncreasing(all.map((e) => e.position));
+      });
+
+      it('horizon: every event recorded at or before its instant is readable at or before its position, appends in flight included', async () => {
+        const before = await store.headPosition();
+        const acknowledged: number[] = [];
+        const horizons: { position: number | null; recordedAt: string; acknowledgedBefore: number; readableAtOnce: number }[] = [];
+        const appends = Array.from({ length: 200 }, (_, i) =>
+          new Promise((resolve) => setTimeout(resolve, i % 20)).then(async () => {
+            acknowledged.push((await store.append(newStream('racing'), [newEvent()], { expectedRevision: 'no_stream' })).position);
+          }),
+        );
+        const takers = Array.from({ length: 30 }, (_, i) =>
+          new Promise((resolve) => setTimeout(resolve, i % 25)).then(async () => {
+            const acknowledgedBefore = Math.max(before ?? 0, ...acknowledged);
+            const horizon = await store.horizon();
+            // Readable as soon as it resolves: no later read can find less.
+            const readableAtOnce = (await store.readAll({ after: before, limit: 10_000 })).filter((e) => e.position <= (horizon.position ?? 0)).length;
+            horizons.push({ ...horizon, acknowledgedBefore, readableAtOnce });
+          }),
+        );
+        await Promise.all([...appends, ...takers]);
+
+        const all = await store.readAll({ after: before, limit: 10_000 });
+        expect(all).toHaveLength(200);
+        expect(horizons).toHaveLength(30);
+        for (const h of horizons) {
+          expect(new Date(h.recordedAt).toISOString()).toBe(h.recordedAt);
+          expect(h.position ?? 0).toBeGreaterThanOrEqual(h.acknowledgedBefore);
+          const covered = all.filter((e) => e.recordedAt <= h.recordedAt);
+          const late = covered.filter((e) => h.position === null || e.position > h.position);
+          expect(late.map((e) => `${e.position} recorded at ${e.recordedAt}`)).toEqual([]);
+          expect(h.readableAtOnce).toBe(all.filter((e) => e.position <= (h.position ?? 0)).length);
+        }
+      });
+
+      it('horizon on a store that holds nothing new: the head, and an instant no later append is recorded at or before', async () => {
+        const head = await store.headPosition();
+        const horizon = await store.horizon();
+        expect(horizon.position).toBe(head);
+        const { position } = await store.append(newStream(), [newEvent()], { expectedRevision: 'no_stream' });
+        const [event] = await store.readAll({ after: head, limit: 1 });
+        expect(event.position).toBe(position);
+        expect(event.recordedAt > horizon.recordedAt).toBe(true);
+      });
+    });
+
     describe('subscribeToAll', () => {
       it('from the start, delivers existing events then live ones, in order, each once', async () => {
         const [stream, other] = [newStream(), newStream('other')];

@@ -117,6 +117,45 @@ describe('SQLite adapter', () => {
     expect((await store.append(x, [fine], { expectedRevision: 'no_stream' })).nextRevision).toBe(0);
   });
 
+  it('stamps recordedAt at commit: a clock that steps back, or another connection with a slower clock, never makes it decrease', async () => {
+    let offset = 0;
+    const a = stores.open({ clock: () => new Date(Date.now() + offset) });
+    const b = stores.open({ clock: () => new Date(Date.now() - 60_000) });
+    await a.append(newStream(), [newEvent()], { expectedRevision: 'no_stream' });
+    offset = -3_600_000; // a's clock steps back an hour
+    await a.append(newStream(), [newEvent()], { expectedRevision: 'no_stream' });
+    await Promise.all([
+      ...Array.from({ length: 20 }, () => a.append(newStream(), [newEvent()], { expectedRevision: 'no_stream' })),
+      ...Array.from({ length: 20 }, () => b.append(newStream(), [newEvent()], { expectedRevision: 'no_stream' })),
+    ]);
+
+    const all = await a.readAll();
+    expect(all).toHaveLength(42);
+    // Every stamp equals the first one: both later clocks read earlier than it.
+    expect(new Set(all.map((e) => e.recordedAt))).toEqual(new Set([all[0].recordedAt]));
+  });
+
+  it('a horizon holds for appends by another connection to the file (another process), even one whose clock is behind', async () => {
+    const reader = stores.open();
+    const other = stores.open({ clock: () => new Date(Date.now() - 1_000) });
+    const horizons: Array<{ position: number | null; recordedAt: string }> = [];
+    // Each round issues a horizon amid another connection's appends, some sent before it and some after.
+    for (let i = 0; i < 20; i++) {
+      const appends = () => Array.from({ length: 5 }, () => other.append(newStream(), [newEvent()], { expectedRevision: 'no_stream' }));
+      const early = appends();
+      const horizon = reader.horizon();
+      await Promise.all([...early, ...appends(), horizon.then((h) => horizons.push(h))]);
+    }
+
+    const all = await reader.readAll();
+    expect(all).toHaveLength(200);
+    expect(horizons).toHaveLength(20);
+    for (const h of horizons) {
+      const late = all.filter((e) => e.recordedAt <= h.recordedAt && (h.position === null || e.position > h.position));
+      expect(late.map((e) => `${e.position} recorded at ${e.recordedAt}, horizon ${h.recordedAt} at ${h.position}`)).toEqual([]);
+    }
+  });
+
   it('refuses an event JSON cannot hold without failing the rest of its batch', async () => {
     const store = stores.open();
     const [bad, good] = await Promise.allSettled([

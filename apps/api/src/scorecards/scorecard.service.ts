@@ -15,6 +15,9 @@ export const SCORING_POLICIES = Symbol('ScoringPolicies');
 /** The longest period one request may ask for: two years (annual assessment with last year beside it). */
 export const MAX_PERIOD_DAYS = 731;
 
+/** How long an explicit asOf may wait for a store whose clock lags the service's (then 503). */
+const HORIZON_WAIT_MS = 3_000;
+
 /**
  * Who may read what, and the request every scorecard route builds:
  * - every authenticated org reads the ranked scorecards of its own county (they are published there);
@@ -75,19 +78,37 @@ export class ScorecardService implements OnApplicationBootstrap {
     if (days <= 0) errors.push({ field: 'to', message: 'must be after from (the period is [from, to))' });
     else if (days > MAX_PERIOD_DAYS) errors.push({ field: 'to', message: `the period may span at most ${MAX_PERIOD_DAYS} days` });
     const now = this.clock.now().getTime();
-    const asOf = params.asOf === undefined ? now : Date.parse(params.asOf);
-    if (asOf > now) errors.push({ field: 'asOf', message: `is in the future (now is ${new Date(now).toISOString()})` });
-    const policy = params.policy === undefined ? this.policies.inForceAt(asOf) : this.policies.named(params.policy);
-    if (!policy) errors.push({ field: 'policy', message: `no scoring policy ${params.policy}; known: ${this.policies.all().map((p) => p.version).join(', ')}` });
+    const asked = params.asOf === undefined ? null : Date.parse(params.asOf);
+    if (asked !== null && asked > now) errors.push({ field: 'asOf', message: `is in the future (now is ${new Date(now).toISOString()})` });
+    const named = params.policy === undefined ? null : this.policies.named(params.policy);
+    if (params.policy !== undefined && !named) errors.push({ field: 'policy', message: `no scoring policy ${params.policy}; known: ${this.policies.all().map((p) => p.version).join(', ')}` });
     if (errors.length > 0) throw Problem.badRequest(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
 
-    // Everything recorded up to now (hence up to asOf) must be in the read model before it answers.
-    const head = await this.store.headPosition();
-    if (head !== null) await this.readModels.waitFor(SCORING_PROJECTION, head);
+    // The scorecard states an asOf up to which every commit is visible and waits until the read model holds the head
+    // at that instant: then it counts exactly the events recorded by asOf, as a recomputation later will.
+    const { asOf, position } = await this.visibleAsOf(asked ?? now, asked === null);
+    if (position !== null) await this.readModels.waitFor(SCORING_PROJECTION, position);
     await this.reader.ready();
+    const policy = named ?? this.policies.inForceAt(asOf);
     const departments = this.directory.list()
       .filter((o) => o.type === 'department' && o.countyId === countyId)
       .map((o) => ({ id: o.id, name: o.name }));
     return { countyId, timeZone: county.timeZone, from: params.from, to: params.to, asOf, policy: policy!, departments };
+  }
+
+  /**
+   * The store's horizon covering `asOf`. The embedded store's covers the clock's now, so always; a store stamping by
+   * its own clock (EventStoreDB) may lag ours by a little: "now" is then its horizon, and an explicit asOf waits for it.
+   */
+  private async visibleAsOf(asOf: number, isNow: boolean): Promise<{ asOf: number; position: number | null }> {
+    const deadline = Date.now() + HORIZON_WAIT_MS;
+    for (;;) {
+      const horizon = await this.store.horizon();
+      const visible = Date.parse(horizon.recordedAt);
+      if (asOf <= visible) return { asOf, position: horizon.position };
+      if (isNow) return { asOf: visible, position: horizon.position };
+      if (Date.now() >= deadline) throw Problem.readModelBehind(`the event store has recorded up to ${horizon.recordedAt}, not yet ${new Date(asOf).toISOString()}; retry shortly`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(asOf - visible, 50)));
+    }
   }
 }

@@ -31,6 +31,7 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  RecordedHorizon,
   SubscribeOptions,
 } from '../port';
 import { assertPartition, streamPartition } from '../port';
@@ -38,6 +39,9 @@ import { assertPartition, streamPartition } from '../port';
 /** Bookkeeping streams of this adapter; user stream names must not start with it. */
 const RESERVATION_STREAM_PREFIX = 'idempotency-';
 const RESERVATION_EVENT_TYPE = 'IdempotencyKeyReserved';
+/** Where horizon() writes its probes: under the bookkeeping prefix (never a sha256), so reads leave it out too. */
+const HORIZON_STREAM = `${RESERVATION_STREAM_PREFIX}horizon`;
+const HORIZON_EVENT_TYPE = 'HorizonProbe';
 const DEFAULT_READ_LIMIT = 1_000;
 const SUBSCRIPTION_PAGE = 500;
 /** What servers that do not know an event's $all position send in its place (max uint64). */
@@ -56,6 +60,9 @@ const UNKNOWN_POSITION = 2n ** 64n - 1n;
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
+  /** The probe in flight, shared by the callers that arrive meanwhile (its instant is at most as old as they are). */
+  private probe: Promise<RecordedHorizon> | null = null;
+  private probeStreamCapped = false;
 
   constructor(url: string) {
     this.client = EventStoreDBClient.connectionString(url);
@@ -126,6 +133,38 @@ export class EventStoreDbEventStore implements EventStore {
   async headPosition(): Promise<number | null> {
     for await (const event of this.userEvents(END, BACKWARDS)) return event.position;
     return null;
+  }
+
+  /**
+   * The server stamps `created` when its single writer writes the event, in log order, and an acknowledged append
+   * is readable together with everything before it in the log (on the leader, which clients read by default).
+   * So: append a probe, read back the newest probe, then the head. Every event created before that probe's
+   * millisecond precedes it in the log and is now readable at or before the head; every later one is created in
+   * the probe's millisecond or after. Assumes the leader's clock does not step back.
+   */
+  horizon(): Promise<RecordedHorizon> {
+    this.probe ??= this.takeHorizon().finally(() => (this.probe = null));
+    return this.probe;
+  }
+
+  private async takeHorizon(): Promise<RecordedHorizon> {
+    try {
+      if (!this.probeStreamCapped) {
+        // Only the newest probe is ever read: the server may drop the others.
+        await this.client.setStreamMetadata(HORIZON_STREAM, { maxCount: 1 });
+        this.probeStreamCapped = true;
+      }
+      await this.client.appendToStream(HORIZON_STREAM, jsonEvent({ type: HORIZON_EVENT_TYPE, data: {} }), { expectedRevision: ANY });
+      // The newest probe is ours or a later one (another instance's): either is at or after ours in the log.
+      let created: Date | null = null;
+      for await (const { event } of drain(this.client.readStream(HORIZON_STREAM, { fromRevision: END, direction: BACKWARDS, maxCount: 1 }))) {
+        if (event) created = event.created;
+      }
+      if (!created) throw new StoreUnavailable('EventStoreDB: the horizon probe just written could not be read back');
+      return { position: await this.headPosition(), recordedAt: new Date(created.getTime() - 1).toISOString() };
+    } catch (error) {
+      throw unavailable(error);
+    }
   }
 
   async findIdempotentAppend(idempotencyKey: string): Promise<IdempotentAppend | null> {

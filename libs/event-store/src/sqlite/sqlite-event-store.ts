@@ -13,6 +13,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type RecordedHorizon,
   type StreamPartition,
   type SubscribeOptions,
 } from '../port';
@@ -59,6 +60,8 @@ export class SqliteEventStore implements EventStore {
   /** Bumped on every commit, so a subscription can tell whether it missed one while delivering a page. */
   private commitSequence = 0;
   private closed = false;
+  /** The clock that stamps recordedAt (the writer gets the same one). */
+  private readonly now: () => Date;
   private closing: Promise<void> | null = null;
 
   constructor(options: SqliteEventStoreOptions) {
@@ -81,6 +84,7 @@ export class SqliteEventStore implements EventStore {
     this.db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
     this.sql = new SqliteStatements(this.db);
     this.writerOptions = { file: options.file, synchronous, clock: options.clock };
+    this.now = options.clock ?? (() => new Date());
   }
 
   /** Transactions committed by this instance: with group commit, far fewer than appends under concurrency. */
@@ -119,6 +123,17 @@ export class SqliteEventStore implements EventStore {
   async headPosition(): Promise<number | null> {
     this.assertOpen();
     return (this.sql.headPosition.get()?.position as number | null | undefined) ?? null;
+  }
+
+  /**
+   * The clock's reading now, made a floor for every later commit (by any connection to the file) in one write
+   * transaction, which also waits out a commit in progress; the head is read under that lock. See the worker.
+   */
+  async horizon(): Promise<RecordedHorizon> {
+    this.assertOpen();
+    const instant = this.now().getTime();
+    const position = await this.startedWriter().horizon(instant);
+    return { position, recordedAt: new Date(instant).toISOString() };
   }
 
   async findIdempotentAppend(idempotencyKey: string): Promise<IdempotentAppend | null> {

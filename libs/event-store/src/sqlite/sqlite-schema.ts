@@ -18,6 +18,8 @@ export function openConnection(file: string, synchronous: string): { db: Databas
  * events: the log. AUTOINCREMENT makes positions strictly increasing and never reused, so a checkpoint stays valid.
  * streams: each stream's last revision, so the expected-revision check is one primary-key lookup.
  * idempotency: written in the same transaction as the append it names, so a key is used iff its events exist.
+ * recorded_floor: the latest instant (epoch ms) a horizon promised complete; every later commit, by any connection,
+ * records after it (sqlite-writer.worker.ts).
  */
 export const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -42,6 +44,10 @@ export const SCHEMA = `
     last_revision  INTEGER NOT NULL,
     position       INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS recorded_floor (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    floor INTEGER NOT NULL
+  ) STRICT;
 `;
 
 const EVENT_COLUMNS = 'position, stream_name, revision, id, type, data, metadata, recorded_at';
@@ -63,6 +69,9 @@ export class SqliteStatements {
   readonly readAllFoldable: StatementSync;
   readonly readAllFoldablePartition: StatementSync;
   readonly headPosition: StatementSync;
+  readonly lastRecordedAt: StatementSync;
+  readonly recordedFloor: StatementSync;
+  readonly raiseRecordedFloor: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.streamHead = db.prepare('SELECT last_revision FROM streams WHERE name = ?');
@@ -95,5 +104,10 @@ export class SqliteStatements {
     );
     this.readAllFoldablePartition.setReturnArrays(true);
     this.headPosition = db.prepare('SELECT MAX(position) AS position FROM events');
+    this.lastRecordedAt = db.prepare('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1');
+    this.recordedFloor = db.prepare('SELECT floor FROM recorded_floor WHERE id = 1');
+    this.raiseRecordedFloor = db.prepare(
+      'INSERT INTO recorded_floor (id, floor) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET floor = MAX(floor, excluded.floor)',
+    );
   }
 }

@@ -29,19 +29,23 @@ export interface AppendRequest {
 export type Flat = Array<string | number | undefined>;
 
 /**
- * Main → writer. `recordedAt` is the main thread's clock when it sent the batch (the application's clock, which a
- * simulated or test clock may move): the commit stamps its events with the latest such instant it received.
+ * Main → writer. One 'append' message carries every append issued in one turn of the main event loop. `recordedAt`
+ * is the main thread's clock when it sent them (the application's clock, which a simulated or test clock may move).
+ * A 'horizon' asks for a transaction that raises the file's recorded floor to `instant` (epoch ms) and reports the
+ * head position under the write lock (see sqlite-writer.worker.ts).
  */
-/** Main → writer. One 'append' message carries every append issued in one turn of the main event loop. */
-export type ToWriter = { type: 'append'; requests: Flat; recordedAt: string } | { type: 'close' };
+export type ToWriter = { type: 'append'; requests: Flat; recordedAt: string } | { type: 'horizon'; id: number; instant: number } | { type: 'close' };
 
 export type RefusalCode = 'STORE.WRONG_EXPECTED_REVISION' | 'STORE.IDEMPOTENCY_KEY_USED' | 'STORE.INVALID_APPEND';
 
 /**
  * Writer → main, one message per transaction. `outcomes` holds four slots per append: its id, then '', the next
  * revision and the position if it was written, or a refusal code and its detail (the actual revision, the reason).
+ * `horizons` are the ids of the horizon requests the transaction answered, `head` the newest position at its commit.
  */
-export type FromWriter = { type: 'committed'; outcomes: Flat } | { type: 'rolledBack'; ids: number[]; message: string };
+export type FromWriter =
+  | { type: 'committed'; outcomes: Flat; horizons: number[]; head: number | null }
+  | { type: 'rolledBack'; ids: number[]; horizons: number[]; message: string };
 
 export function encodeRequests(requests: readonly AppendRequest[]): Flat {
   const flat: Flat = [];

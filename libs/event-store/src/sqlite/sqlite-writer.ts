@@ -55,6 +55,8 @@ export class SqliteWriter {
   private queue: PendingAppend[] = [];
   private flushScheduled: NodeJS.Immediate | null = null;
   private readonly inFlight = new Map<number, PendingAppend>();
+  /** Horizon requests sent to the writer, by id: each resolves with the head position its transaction saw. */
+  private readonly horizons = new Map<number, { resolve(head: number | null): void; reject(error: unknown): void }>();
   private idleWaiters: Array<() => void> = [];
   private nextId = 0;
   private failure: StoreUnavailable | null = null;
@@ -81,11 +83,26 @@ export class SqliteWriter {
     });
   }
 
+  /**
+   * Raises the file's recorded floor to `instant` (epoch ms) in a transaction of its own or of the next batch, and
+   * resolves with the head position at that commit: every event recorded at or before `instant` is at or before it.
+   */
+  horizon(instant: number): Promise<number | null> {
+    if (this.failure) return Promise.reject(this.failure);
+    const worker = this.worker ?? this.start();
+    const id = ++this.nextId;
+    return new Promise<number | null>((resolve, reject) => {
+      this.horizons.set(id, { resolve, reject });
+      worker.postMessage({ type: 'horizon', id, instant } satisfies ToWriter);
+      worker.ref();
+    });
+  }
+
   /** Sends what is queued, waits for every answer, then closes the writer's connection and ends the thread. */
   async close(): Promise<void> {
     if (this.flushScheduled) clearImmediate(this.flushScheduled);
     this.flush();
-    if (this.inFlight.size > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (this.inFlight.size > 0 || this.horizons.size > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     const worker = this.worker;
     if (!worker) return;
     if (!this.failure) worker.postMessage({ type: 'close' } satisfies ToWriter);
@@ -138,6 +155,7 @@ export class SqliteWriter {
         new Error(message.message),
       );
       for (const id of message.ids) this.take(id)?.reject(failure);
+      for (const id of message.horizons) this.takeHorizon(id)?.reject(failure);
     } else {
       // Settled only now: a promise resolves once its append is durable (as far as `synchronous` promises).
       this.committed++;
@@ -147,7 +165,8 @@ export class SqliteWriter {
         if (o[i + 1] === '') pending?.resolve({ nextRevision: o[i + 2] as number, position: o[i + 3] as number });
         else pending?.reject(toError(pending.request, o[i + 1] as RefusalCode, o[i + 2]));
       }
-      this.onCommit();
+      for (const id of message.horizons) this.takeHorizon(id)?.resolve(message.head);
+      if (o.length > 0) this.onCommit();
     }
     this.settleIdle();
   }
@@ -155,8 +174,9 @@ export class SqliteWriter {
   /** Idempotent: the first cause wins ('error' is followed by 'exit'). An exit after close() finds nothing pending. */
   private fail(message: string, cause?: unknown): void {
     this.failure ??= new StoreUnavailable(message, cause);
-    const pending = [...this.inFlight.values(), ...this.queue];
+    const pending = [...this.inFlight.values(), ...this.queue, ...this.horizons.values()];
     this.inFlight.clear();
+    this.horizons.clear();
     this.queue = [];
     for (const p of pending) p.reject(this.failure);
     this.settleIdle();
@@ -168,8 +188,14 @@ export class SqliteWriter {
     return pending;
   }
 
+  private takeHorizon(id: number) {
+    const pending = this.horizons.get(id);
+    this.horizons.delete(id);
+    return pending;
+  }
+
   private settleIdle(): void {
-    if (this.inFlight.size > 0) return;
+    if (this.inFlight.size > 0 || this.horizons.size > 0) return;
     this.worker?.unref();
     const waiters = this.idleWaiters;
     this.idleWaiters = [];

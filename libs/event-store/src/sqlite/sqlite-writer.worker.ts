@@ -19,17 +19,20 @@ const sql = new SqliteStatements(db);
 const port = parentPort!;
 let batch: AppendRequest[] = [];
 let batchRecordedAt = '';
+/** Horizon requests waiting for the next transaction: ids, and the highest instant asked for. */
+let horizons: number[] = [];
+let horizonInstant = -Infinity;
 let commitScheduled = false;
 
 port.on('message', (message: ToWriter) => {
   if (message.type === 'append') {
     for (const request of decodeRequests(message.requests)) batch.push(request);
     if (message.recordedAt > batchRecordedAt) batchRecordedAt = message.recordedAt;
-    // Committing on setImmediate lets every message already waiting (those sent during the last fsync) join the batch.
-    if (!commitScheduled) {
-      commitScheduled = true;
-      setImmediate(commit);
-    }
+    scheduleCommit();
+  } else if (message.type === 'horizon') {
+    horizons.push(message.id);
+    horizonInstant = Math.max(horizonInstant, message.instant);
+    scheduleCommit();
   } else {
     commit();
     db.close();
@@ -37,17 +40,42 @@ port.on('message', (message: ToWriter) => {
   }
 });
 
-/** One transaction for the whole batch; each append is checked on its own, against heads moved earlier in the batch. */
+/** Committing on setImmediate lets every message already waiting (those sent during the last fsync) join the batch. */
+function scheduleCommit(): void {
+  if (commitScheduled) return;
+  commitScheduled = true;
+  setImmediate(commit);
+}
+
+/**
+ * One transaction for the whole batch; each append is checked on its own, against heads moved earlier in the batch.
+ *
+ * recordedAt is stamped here, under the file's write lock, so it follows commit order across every connection: it is
+ * the latest clock reading the batch carries, raised to the newest stored recordedAt (so it never decreases with
+ * position) and past the recorded floor. A horizon raises that floor to its instant in the same transaction and
+ * answers with the head after it: every commit before it is visible by then, and every commit after it (this
+ * thread's or another process's) records after the instant. So no event recorded at or before a horizon's instant
+ * can appear beyond its head, which is what lets a reader state that instant as the asOf of what it read.
+ */
 function commit(): void {
   commitScheduled = false;
   const requests = batch;
+  const answered = horizons;
+  const floorAsked = horizonInstant;
   batch = [];
-  if (requests.length === 0) return;
-  const recordedAt = batchRecordedAt;
+  horizons = [];
+  horizonInstant = -Infinity;
+  if (requests.length === 0 && answered.length === 0) return;
+  const clockAt = batchRecordedAt;
   batchRecordedAt = '';
   const outcomes: Flat = [];
+  let head: number | null = null;
   try {
     db.exec('BEGIN IMMEDIATE');
+    const floor = (sql.recordedFloor.get()?.floor as number | undefined) ?? -Infinity;
+    const last = sql.lastRecordedAt.get()?.recorded_at as string | undefined;
+    // An append batch always carries a clock reading, so the stamp is finite whenever there is something to stamp.
+    const recordedAt = requests.length === 0 ? '' : new Date(Math.max(Date.parse(clockAt), last ? Date.parse(last) : -Infinity, floor + 1)).toISOString();
     for (const request of requests) {
       try {
         const { nextRevision, position } = write(request, recordedAt);
@@ -57,14 +85,19 @@ function commit(): void {
         outcomes.push(request.id, error.code, error.detail, undefined);
       }
     }
+    if (answered.length > 0) {
+      // Written only when it moves: horizons within one millisecond share one write.
+      if (floorAsked > floor) sql.raiseRecordedFloor.run(floorAsked);
+      head = (sql.headPosition.get()?.position as number | null | undefined) ?? null;
+    }
     db.exec('COMMIT');
   } catch (error) {
     if (db.isTransaction) db.exec('ROLLBACK');
     const message = error instanceof Error ? error.message : String(error);
-    reply({ type: 'rolledBack', ids: requests.map((r) => r.id), message });
+    reply({ type: 'rolledBack', ids: requests.map((r) => r.id), horizons: answered, message });
     return;
   }
-  reply({ type: 'committed', outcomes });
+  reply({ type: 'committed', outcomes, horizons: answered, head });
 }
 
 function write({ streamName, rows, expectedRevision, idempotencyKey: key }: AppendRequest, recordedAt: string) {
