@@ -49,13 +49,17 @@ export class MatterLimitsView {
 
 export class DeadlineBasisView {
   @ApiProperty({ example: 'county/demo-2026.1/cn-national-2026.1' }) policyVersion!: string;
-  @ApiProperty({ type: String, nullable: true, example: 'cn-national-2026.1' }) calendarVersion!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'cn-national-2026.1', description: 'With +provisional-<year> for each provisional year the deadlines rest on' }) calendarVersion!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'demo-2026.1' }) catalogVersion!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'EE-001' }) matterCode!: string | null;
   @ApiProperty({ type: TimeLimitView }) response!: TimeLimitView;
   @ApiProperty({ type: TimeLimitView }) completion!: TimeLimitView;
-  @ApiProperty({ description: 'Whether these deadlines are provisional: a later DeadlinesRebased event may move them', example: false })
+  @ApiProperty({
+    description: 'True when a day these deadlines were computed over came from a provisional calendar year (official arrangement not yet loaded): a later DeadlinesRebased event moves them',
+    example: false,
+  })
   provisional!: boolean;
+  @ApiProperty({ type: [String], description: 'Those provisional years', example: [] }) provisionalYears!: string[];
 }
 
 export class LocationView {

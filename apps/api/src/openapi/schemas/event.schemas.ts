@@ -103,6 +103,25 @@ export class DepartmentUrgedData extends PartEventData {
   @ApiProperty({ example: '请立即报到' }) note!: string;
 }
 
+class RebasedClockData {
+  @ApiProperty(TIME) previousDueAt!: string;
+  @ApiProperty(TIME) remindAt!: string;
+  @ApiProperty(TIME) dueAt!: string;
+}
+
+class RebasedPartData {
+  @ApiProperty({ example: 'p1' }) partId!: string;
+  @ApiProperty({ example: 'dept-ecology' }) departmentId!: string;
+  @ApiProperty(ROUND) round!: number;
+  @ApiPropertyOptional({ type: RebasedClockData, description: 'Present while the part awaited its report-in' }) response?: RebasedClockData;
+  @ApiProperty({ type: RebasedClockData }) completion!: RebasedClockData;
+  @ApiProperty({ type: DeadlineBasisView }) basis!: DeadlineBasisView;
+}
+
+export class DeadlinesRebasedData extends EventDataBase {
+  @ApiProperty({ type: [RebasedPartData], description: 'The parts whose running clocks were recomputed under the calendar now in force' }) parts!: RebasedPartData[];
+}
+
 export class CaseWithdrawnData extends EventDataBase {
   @ApiProperty({ example: 'twp-dongba' }) townshipId!: string;
   @ApiProperty({ example: '群众已自行协商解决' }) reason!: string;
@@ -128,6 +147,7 @@ export const EVENT_DATA: Record<CaseEventType, new () => object> = {
   CompletionOverdue: CompletionOverdueData,
   CaseEscalated: CaseEscalatedData,
   DepartmentUrged: DepartmentUrgedData,
+  DeadlinesRebased: DeadlinesRebasedData,
   CaseWithdrawn: CaseWithdrawnData,
   CaseClosed: CaseClosedData,
 };

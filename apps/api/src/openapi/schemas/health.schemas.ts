@@ -22,12 +22,29 @@ class StoreHealth {
   @ApiProperty({ type: 'integer', nullable: true, description: 'Position of the last event (null: empty store)', example: 1287 }) head!: number | null;
 }
 
+class CalendarRefusalView {
+  @ApiProperty({ type: String, format: 'date-time' }) at!: string;
+  @ApiProperty({ example: '/etc/chuishao/calendar/2027.json' }) source!: string;
+  @ApiProperty({ type: [String], example: ['2027.json: years.2027.holidays: missing statutory day 2027-01-01 (元旦)'] }) problems!: string[];
+}
+
 class CalendarHealth {
-  @ApiProperty({ type: [String], description: 'Years the working calendar has data for', example: ['2025', '2026'] }) coveredYears!: string[];
+  @ApiProperty({ enum: ['ok', 'degraded'], description: 'degraded: a deadline within 60 days may fall in a provisional year, or a calendar file was refused' }) status!: string;
+  @ApiProperty({ example: 'cn-national-2026.1' }) version!: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { enum: ['official', 'provisional', 'missing'] },
+    description: 'Per year: official (arrangement loaded), provisional (derived from the statutory holidays), missing (refused)',
+    example: { '2025': 'official', '2026': 'official', '2027': 'provisional' },
+  })
+  years!: Record<string, string>;
+  @ApiProperty({ type: [String], description: 'Provisional years a deadline set within 60 days may fall in: the notices to load', example: ['2027'] }) provisionalSoon!: string[];
+  @ApiProperty({ type: CalendarRefusalView, nullable: true, description: 'The last calendar file refused; the calendar in force stayed' }) refused!: CalendarRefusalView | null;
+  @ApiProperty({ type: String, nullable: true, description: 'What the operator should do' }) advice!: string | null;
 }
 
 export class Health {
-  @ApiProperty({ enum: ['ok'] }) status!: string;
+  @ApiProperty({ enum: ['ok', 'degraded'], description: 'degraded still serves: see calendar' }) status!: string;
   @ApiProperty({ type: String, format: 'date-time' }) now!: string;
   @ApiProperty({ type: StoreHealth }) store!: StoreHealth;
   @ApiProperty({
