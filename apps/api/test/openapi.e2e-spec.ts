@@ -164,7 +164,7 @@ describe('the OpenAPI document', () => {
     expect(s.DeadlineBasisView.properties.provisional).toMatchObject({ type: 'boolean' });
     expect(s.DeadlineBasisView.required).toContain('provisional');
     const events = doc.paths['/v1/cases/{caseId}/events'].get.responses['200'].content['application/json'].schema.items;
-    expect(events.oneOf).toHaveLength(15);
+    expect(events.oneOf).toHaveLength(16);
     expect(s.WhistleBlownEvent.properties.data).toEqual({ $ref: '#/components/schemas/WhistleBlownData' });
     expect(s.WhistleBlownData.required).toEqual(expect.arrayContaining(['title', 'parts', 'limits']));
   });

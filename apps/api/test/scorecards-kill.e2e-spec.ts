@@ -17,7 +17,7 @@ import {
 import { generateHistories, type HistorySink } from '../../../bench/lib/case-histories';
 import { seededRandom } from '../../../bench/lib/seeded-random';
 import { ASSESSMENT, COMMAND_CENTRE } from './harness';
-import { client, freePort, kill, startServer } from './server-process';
+import { client, freePort, kill, startServer, track } from './server-process';
 
 /**
  * kill -9 around the scorecards (issue 3 "Done when", issue 4 "Overdue counts on scorecards agree with
@@ -77,10 +77,10 @@ class Proc {
   out = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   constructor(script: string, env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), script], {
+    this.child = track(spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), script], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    }));
     this.child.stdout!.on('data', (d) => (this.out += d));
     this.child.stderr!.on('data', (d) => (this.out += d));
     this.exited = new Promise((r) => this.child.once('exit', (code, signal) => r({ code, signal })));
@@ -93,20 +93,6 @@ class Proc {
     this.child.kill('SIGKILL');
     await this.exited;
   }
-}
-
-/**
- * A working calendar for the test: the national one plus weekends-only years for this year and the
- * next if it does not cover them, so working-time deadlines never run past its end on a later run.
- */
-function testCalendar(dir: string): string {
-  const data = JSON.parse(readFileSync(join(ROOT, 'libs/calendar/data/cn-national.json'), 'utf8'));
-  const year = new Date().getUTCFullYear();
-  for (const y of [year - 1, year, year + 1]) data.years[String(y)] ??= { holidays: [], makeupWorkdays: [], source: 'test: weekends only' };
-  data.version = `${data.version}+test`;
-  const file = join(dir, 'calendar.json');
-  writeFileSync(file, JSON.stringify(data));
-  return file;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -590,7 +576,6 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
   }
 
   beforeAll(async () => {
-    env.CALENDAR_FILE = testCalendar(dataDir);
     port = await freePort();
     // A background history made by the real domain over the ten days before now: 25k events, with
     // the watcher's rungs decided by the same domain check (checkDeadlines) the watcher runs.
@@ -609,7 +594,7 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
     };
     const start = simulated;
     await generateHistories(sink, {
-      policy: countyPolicy(BusinessCalendar.load(env.CALENDAR_FILE), catalog),
+      policy: countyPolicy(BusinessCalendar.national(), catalog),
       matters: catalog.list(),
       townships: orgsOf('township'),
       departments: orgsOf('department'),

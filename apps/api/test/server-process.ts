@@ -13,6 +13,7 @@ export async function startServer(dataDir: string, port: number, env: Record<str
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, STORE_SYNCHRONOUS: 'FULL', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  track(child);
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   for (let i = 0; i < 200; i++) {
@@ -24,11 +25,31 @@ export async function startServer(dataDir: string, port: number, env: Record<str
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  await kill(child);
   throw new Error(`server did not come up: ${stderr}`);
 }
 
+/** Every process this test file started and that is still running. */
+const spawned = new Set<ChildProcess>();
+
+/** Puts a process a test spawned itself under killAllServers. */
+export function track(child: ChildProcess): ChildProcess {
+  spawned.add(child);
+  child.once('exit', () => spawned.delete(child));
+  return child;
+}
+
+/**
+ * SIGKILLs every server still running: a test that failed or timed out half-way must not leave servers
+ * behind, which would hold their ports and keep jest from exiting (test/e2e-setup.ts calls it after each file).
+ */
+export async function killAllServers(): Promise<void> {
+  await Promise.all([...spawned].map(kill));
+}
+
 export async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  // A child killed by a signal has exitCode null and signalCode set: it has exited all the same.
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGKILL');
   await exited;

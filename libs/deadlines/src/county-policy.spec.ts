@@ -45,3 +45,36 @@ describe('county policy: catalogue limits on the working calendar', () => {
     expect(() => blow(cst('2026-03-02T09:00:00'), { matterCode: 'XX-999' })).toThrow(UnknownMatter);
   });
 });
+
+describe('county policy past the last official year', () => {
+  it('every catalogue matter can be whistled on every day from 2026-12-01 to 2027-12-31, on a provisional 2027', () => {
+    const national = BusinessCalendar.national();
+    const provisional2027 = new Set(national.daysOff(2027).holidays);
+    const localDay = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
+    let whistles = 0;
+    let reaching2027 = 0;
+    for (let day = Date.parse('2026-12-01T10:00:00+08:00'); day <= Date.parse('2027-12-31T10:00:00+08:00'); day += 86_400_000) {
+      const now = new Date(day).toISOString();
+      for (const matter of Catalog.demo().list()) {
+        const [e] = blow(now, { category: matter.category, matterCode: matter.code, departmentIds: matter.departmentIds });
+        if (e.type !== 'WhistleBlown') throw new Error(`${now} ${matter.code}: ${e.type}`);
+        for (const part of e.data.parts) {
+          expect(Date.parse(part.completionDueAt!)).toBeGreaterThan(day);
+          const due = localDay(part.completionDueAt!);
+          const crosses2027 = due >= '2027-01-01' && matter.completionLimit.clock === 'working';
+          if (crosses2027) reaching2027++;
+          // A working-time deadline in 2027 never lands on a provisional day off.
+          if (crosses2027) expect(provisional2027.has(due)).toBe(false);
+          expect(part.basis.provisional).toBe(crosses2027 || (localDay(part.responseDueAt!) >= '2027-01-01' && matter.responseLimit.clock === 'working'));
+          if (part.basis.provisional) {
+            expect(part.basis.provisionalYears).toContain('2027');
+            expect(part.basis.calendarVersion).toBe(national.versionWith(part.basis.provisionalYears!));
+          }
+        }
+        whistles++;
+      }
+    }
+    expect(whistles).toBe(396 * Catalog.demo().list().length);
+    expect(reaching2027).toBeGreaterThan(whistles / 2);
+  });
+});

@@ -66,6 +66,13 @@ class ExplainedRound {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) completedAt!: string | null;
 }
 
+class ExplainedDeadlineChange {
+  @ApiProperty({ enum: ['response', 'completion'] }) kind!: string;
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'The round whose completion deadline moved (1 for the response deadline)' }) round!: number;
+  @ApiProperty({ type: String, format: 'date-time', description: 'The new due instant' }) dueAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', description: 'When the deadline moved (DeadlinesRebased)' }) at!: string;
+}
+
 class ExplainedReview {
   @ApiProperty({ type: 'integer', minimum: 1 }) round!: number;
   @ApiProperty() resolved!: boolean;
@@ -119,6 +126,8 @@ export class ExplainedPart {
   @ApiProperty({ enum: ['report_in', 'transfer'], nullable: true }) responseKind!: string | null;
   @ApiProperty(MINUTES) responseMinutes!: number | null;
   @ApiProperty({ type: [ExplainedRound] }) rounds!: ExplainedRound[];
+  @ApiProperty({ type: [ExplainedDeadlineChange], description: 'Deadlines re-based after they were set, known at asOf; the due instants above are those in force at asOf' })
+  deadlineChanges!: ExplainedDeadlineChange[];
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) firstCompletedAt!: string | null;
   @ApiProperty({ type: ExplainedReview, nullable: true }) latestReview!: ExplainedReview | null;
   @ApiProperty({ type: 'integer', minimum: 0 }) reviews!: number;
