@@ -9,6 +9,19 @@ import { Problem } from '../http/problem';
 
 const DEV_ISSUER = 'chuishao-dev';
 const MAX_CACHED_TOKENS = 10_000;
+/** The longest a token may live (exp − iat, or exp − now without iat): a stolen token stops working within a shift. */
+const DEFAULT_MAX_LIFETIME_S = 12 * 3600;
+/** Clock skew tolerated between the identity provider and this server. */
+const CLOCK_TOLERANCE_S = 60;
+/**
+ * Algorithms per key type, so a token can never choose how it is checked: the shared secret verifies HS256 only,
+ * the provider's published keys asymmetric signatures only (no HS256 made with a public key, no `none`).
+ */
+const SECRET_ALGORITHMS = ['HS256'];
+const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const SUBJECT_MAX = 128;
+// C0/C1 controls and the invisible format characters (zero-width space, bidi overrides) that disguise audit lines.
+const SUBJECT_FORBIDDEN = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 
 /**
  * Bearer JWTs carrying the org (`org`), its role (`role`) and the user (`sub`). Dev mode signs its
@@ -57,21 +70,37 @@ export class TokenService {
   private async verifyUncached(token: string): Promise<{ actor: Actor; expiresAt: number }> {
     let payload: JWTPayload;
     try {
-      const options = { issuer: this.config.auth.issuer ?? (this.config.production ? undefined : DEV_ISSUER), audience: this.config.auth.audience ?? undefined };
+      const options = {
+        issuer: this.config.auth.issuer ?? (this.config.production ? undefined : DEV_ISSUER),
+        audience: this.config.auth.audience ?? undefined,
+        requiredClaims: ['exp'],
+        clockTolerance: CLOCK_TOLERANCE_S,
+      };
       payload = this.jwks
-        ? (await jwtVerify(token, this.jwks, options)).payload
-        : (await jwtVerify(token, this.secret!, { ...options, algorithms: ['HS256'] })).payload;
-    } catch {
-      throw Problem.unauthenticated('the bearer token is invalid or expired');
+        ? (await jwtVerify(token, this.jwks, { ...options, algorithms: JWKS_ALGORITHMS })).payload
+        : (await jwtVerify(token, this.secret!, { ...options, algorithms: SECRET_ALGORITHMS })).payload;
+    } catch (error) {
+      const claim = (error as { claim?: string }).claim;
+      throw Problem.unauthenticated(claim === 'exp' && (error as { code?: string }).code === 'ERR_JWT_CLAIM_VALIDATION_FAILED'
+        ? 'the bearer token has no expiry (exp) or has expired'
+        : 'the bearer token is invalid or expired');
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const maxLifetime = DEFAULT_MAX_LIFETIME_S;
+    const issuedAt = typeof payload.iat === 'number' ? payload.iat : now;
+    if (payload.exp! - Math.min(issuedAt, now) > maxLifetime + CLOCK_TOLERANCE_S) {
+      throw Problem.unauthenticated(`the bearer token lives longer than the ${maxLifetime / 3600} h allowed`);
     }
     if (this.config.production && payload.dev === true) throw Problem.unauthenticated('development tokens are not accepted in production');
+    const sub = payload.sub as unknown;
+    if (typeof sub !== 'string' || sub.length === 0 || sub.length > SUBJECT_MAX || SUBJECT_FORBIDDEN.test(sub) || sub.trim() !== sub) {
+      throw Problem.unauthenticated(`the token's user (sub) must be 1–${SUBJECT_MAX} characters of text, without control characters`);
+    }
     const orgId = typeof payload.org === 'string' ? payload.org : '';
     const org = this.directory.get(orgId);
-    if (!org || !payload.sub) throw Problem.unauthenticated('the token names no known org or user');
+    if (!org) throw Problem.unauthenticated('the token names no org of the directory');
     if (payload.role !== undefined && payload.role !== org.type) throw Problem.unauthenticated('the token role does not match the org');
-    // Without an expiry claim, re-verify after a minute rather than trusting the token forever.
-    const expiresAt = Math.min(payload.exp ? payload.exp * 1000 : Infinity, Date.now() + 60_000);
-    return { actor: { orgId: org.id, role: org.type, userId: payload.sub, countyId: org.countyId }, expiresAt };
+    return { actor: { orgId: org.id, role: org.type, userId: sub, countyId: org.countyId }, expiresAt: payload.exp! * 1000 };
   }
 }
 
