@@ -73,11 +73,11 @@ describe('bearer tokens in production (shared secret)', () => {
 describe('bearer tokens in production (JWKS_URL alone)', () => {
   let h: Harness;
   let jwks: Server;
-  let privateKey: CryptoKey;
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
   let publicJwk: JWK;
   beforeAll(async () => {
     const pair = await generateKeyPair('ES256', { extractable: true });
-    privateKey = pair.privateKey as CryptoKey;
+    privateKey = pair.privateKey;
     publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
     jwks = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] })));
     await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
