@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createEventStore } from '@chuishao/event-store';
 import { loadConfig } from '../../api/src/config';
 import { defaultRebuildThreads, rebuildReadModels } from './rebuild';
@@ -27,6 +28,11 @@ export async function rebuildFromCommandLine(name: string | undefined): Promise<
   const batch = positiveInteger('REBUILD_BATCH');
   const threads = positiveInteger('REBUILD_THREADS') ?? defaultRebuildThreads();
   const config = loadConfig();
+  // Opening a missing file would create an empty store and "rebuild" nothing, reporting success.
+  if (config.store.kind === 'sqlite' && !existsSync(config.store.file)) {
+    console.error(`rebuild: no event store at ${config.store.file} (is DATA_DIR right?); nothing rebuilt`);
+    process.exit(2);
+  }
   const store = createEventStore(config.store);
   const started = Date.now();
   try {
