@@ -20,6 +20,8 @@ import { watchCases } from '../../watcher/src/watch-cases';
 import type { DeadlineWatcher } from '../../watcher/src/deadline-watcher';
 import { startRelay, type RunningRelay } from '../../relay/src/start-relay';
 import type { AppConfig } from './config';
+import helmet from 'helmet';
+import { checkJsonDepth, refuseForbiddenKeys, requireJsonBody } from './http/body-guards';
 import { validationPipe } from './http/validation';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { ReadModels } from './read-models';
@@ -90,7 +92,15 @@ export async function createRuntime(
   const module = AppModule.with({ config, store, directory, clock, policy, readModels, catalog, calendars });
   // JSON is the only body the API reads: no urlencoded parser probing every request's Content-Type.
   const app = await NestFactory.create<NestExpressApplication>(module, { logger: options.logger ?? config.logLevels, bodyParser: false });
-  app.useBodyParser('json', { limit: '256kb' });
+  app.use(helmet());
+  // Answers about cases and people are never to sit in a shared proxy or a browser's cache.
+  app.use('/v1', (_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use(requireJsonBody);
+  app.useBodyParser('json', { limit: '256kb', verify: checkJsonDepth });
+  app.use(refuseForbiddenKeys);
   app.useGlobalPipes(validationPipe());
   app.disable('x-powered-by');
   // No automatic body-hash ETags: case responses carry their version as the ETag (If-Match), and the other bodies

@@ -71,7 +71,7 @@ const PROBLEMS: Record<number, { description: string; headers?: HeadersObject }>
   409: { description: 'CASE.INVALID_STATE: not allowed in the case’s or part’s current state; CASE.CONCURRENCY_CONFLICT: the case kept changing, nothing was written' },
   412: { description: 'CASE.PRECONDITION_FAILED: If-Match does not match the case’s version' },
   413: { description: 'REQUEST.TOO_LARGE: the body is over 256 kB' },
-  415: { description: 'HTTP.415: the JSON body is in an unsupported charset or Content-Encoding' },
+  415: { description: 'REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding' },
   422: { description: 'IDEMPOTENCY.KEY_REUSED: this Idempotency-Key was used with a different request' },
   503: { description: 'CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it)' },
 };

@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
+import { Problem } from './problem';
+
+/** Deeper than any request the API defines (a whistle nests 3 levels); JSON.parse recurses, so depth is checked first. */
+export const MAX_JSON_DEPTH = 32;
+/** Keys that reach Object.prototype machinery when a body is copied or merged. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+const hasBody = (req: IncomingMessage) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+
+/** A body that is not JSON is refused once, as 415, before anything looks at its fields. */
+export function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
+  if (!BODY_METHODS.has(req.method) || !hasBody(req)) return next();
+  const type = req.headers['content-type'];
+  if (type && JSON_TYPE.test(type)) return next();
+  next(new Problem(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type',
+    type ? `the body is ${type.split(';')[0]}; send application/json` : 'the body has no Content-Type; send application/json'));
+}
+
+/**
+ * body-parser's `verify` hook: runs on the raw bytes before JSON.parse, so a body nested thousands of levels deep is
+ * refused in one linear pass instead of overflowing the parser's stack (which answered 500).
+ */
+export function checkJsonDepth(_req: IncomingMessage, _res: ServerResponse, buf: Buffer): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH) {
+        throw new Problem(400, 'REQUEST.TOO_DEEP', 'Bad request', `the request body nests deeper than ${MAX_JSON_DEPTH} levels`, [
+          { field: 'body', message: `nested deeper than ${MAX_JSON_DEPTH} levels` },
+        ]);
+      }
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+}
+
+/** After parsing: keys such as `__proto__` are refused by name rather than dropped or merged silently. */
+export function refuseForbiddenKeys(req: Request, _res: Response, next: NextFunction): void {
+  const found = forbiddenKey(req.body, '');
+  if (found === null) return next();
+  next(Problem.badRequest(`${found}: the key ${found.split('.').pop()} is not allowed`, [{ field: found, message: 'this key is not allowed' }]));
+}
+
+function forbiddenKey(value: unknown, path: string): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = forbiddenKey(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  for (const key of Object.keys(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key)) return at;
+    const found = forbiddenKey((value as Record<string, unknown>)[key], at);
+    if (found) return found;
+  }
+  return null;
+}

@@ -1,0 +1,74 @@
+import { COMMAND_CENTRE, ECOLOGY, startHarness, TOWNSHIP, whistleBody, type Harness } from './harness';
+
+describe('HTTP hardening: headers, content types, JSON depth, dangerous keys', () => {
+  let h: Harness;
+  const auth = async (org = TOWNSHIP) => ({ Authorization: `Bearer ${await h.token(org)}` });
+  const head = async () => (await h.runtime.store.headPosition()) ?? 0;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it('sends security headers and Cache-Control: no-store, also on errors, and no X-Powered-By', async () => {
+    for (const res of [
+      await h.http().get('/v1/cases').set(await auth()),
+      await h.http().get('/v1/cases'), // 401
+      await h.http().get('/v1/nowhere').set(await auth()), // 404
+    ]) {
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  it('refuses JSON nested thousands of levels with 400 naming the body, on every POST, also unauthenticated ones', async () => {
+    const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    const before = await head();
+    for (const [path, headers] of [['/v1/whistles', await auth()], ['/v1/dev/tokens', {}], [`/v1/cases/00000000-0000-4000-8000-000000000000/responses`, await auth(ECOLOGY)]] as const) {
+      for (const body of [deep(5000), `{"title":${deep(3000)}}`, `{"a":${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`]) {
+        const res = await h.http().post(path).set(headers).set('content-type', 'application/json').send(body);
+        expect([path, res.status, res.headers['content-type'], res.body.code, res.body.errors]).toEqual([
+          path, 400, expect.stringContaining('application/problem+json'), 'REQUEST.TOO_DEEP', [{ field: 'body', message: 'nested deeper than 32 levels' }],
+        ]);
+      }
+    }
+    // Brackets inside strings are text, not nesting.
+    const res = await h.http().post('/v1/whistles').set(await auth()).send(whistleBody([ECOLOGY], { title: `[[[${'['.repeat(100)}` }));
+    expect(res.status).toBe(201);
+    expect(await head()).toBe(before + 1);
+  });
+
+  it('answers 415 once for a body that is not JSON, or has no content type; nothing is dropped silently', async () => {
+    const before = await head();
+    const text = await h.http().post('/v1/whistles').set(await auth()).set('content-type', 'text/plain').send(JSON.stringify(whistleBody()));
+    expect([text.status, text.body.code, text.body.errors]).toEqual([415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', undefined]);
+    expect(text.body.detail).toBe('the body is text/plain; send application/json');
+    const form = await h.http().post('/v1/whistles').set(await auth()).type('form').send('title=x');
+    expect(form.status).toBe(415);
+    const none = await h.http().post('/v1/whistles').set(await auth()).set('content-type', '').send(Buffer.from(JSON.stringify(whistleBody())));
+    expect([none.status, none.body.detail]).toEqual([415, 'the body has no Content-Type; send application/json']);
+    const blown = await h.http().post('/v1/whistles').set(await auth()).send(whistleBody([ECOLOGY])).expect(201);
+    const note = await h.http().post(`/v1/cases/${blown.body.caseId}/responses`).set(await auth(ECOLOGY)).set('content-type', 'text/plain').send('已到场');
+    expect(note.status).toBe(415);
+    expect(await head()).toBe(before + 1);
+    // A JSON subtype with a charset is JSON.
+    const charset = await h.http().post('/v1/dev/tokens').set('content-type', 'application/json; charset=utf-8').send(JSON.stringify({ orgId: COMMAND_CENTRE }));
+    expect(charset.status).toBe(201);
+  });
+
+  it('refuses __proto__, constructor and prototype keys by name, at any depth', async () => {
+    const before = await head();
+    for (const [raw, field] of [
+      [`{"__proto__":{"admin":true},"title":"x"}`, '__proto__'],
+      [`{"location":{"address":"a","constructor":{"prototype":1}}}`, 'location.constructor'],
+      [`{"departmentIds":["dept-ecology",{"prototype":1}]}`, 'departmentIds[1].prototype'],
+    ]) {
+      const res = await h.http().post('/v1/whistles').set(await auth()).set('content-type', 'application/json').send(raw);
+      expect([res.status, res.body.code, res.body.errors]).toEqual([400, 'REQUEST.INVALID', [{ field, message: 'this key is not allowed' }]]);
+    }
+    expect(await head()).toBe(before);
+  });
+});
