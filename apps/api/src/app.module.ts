@@ -22,6 +22,7 @@ import { WithdrawHandler, WithdrawRoute } from './cases/withdraw/withdraw.route'
 import type { Clock } from './clock';
 import type { AppConfig } from './config';
 import { ProblemFilter } from './http/problem.filter';
+import { rateLimitProviders, rateLimitsFrom } from './http/rate-limit';
 import { OpenApiRoute } from './openapi/openapi.route';
 import { OrgsRoute } from './orgs/orgs.route';
 import { CatalogRoute } from './catalog/catalog.route';
@@ -52,6 +53,7 @@ export interface AppDependencies {
 export class AppModule {
   /** The HTTP API over given parts: the same wiring serves `npm start`, docker and the e2e tests. */
   static with(deps: AppDependencies): DynamicModule {
+    const limits = rateLimitProviders(rateLimitsFrom(deps.config.env));
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
@@ -85,7 +87,9 @@ export class AppModule {
         { provide: CALENDARS, useValue: deps.calendars },
         { provide: READ_MODELS, useValue: deps.readModels },
         { provide: TokenService, useFactory: () => new TokenService(deps.config, deps.directory) },
+        ...limits.before,
         { provide: APP_GUARD, useClass: AuthGuard },
+        ...limits.after,
         { provide: APP_FILTER, useClass: ProblemFilter },
         CaseCommands,
         CaseLoader,

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config';
 import type { Clock } from '../src/clock';
 import { createRuntime, type Runtime } from '../src/runtime';
+import { UNLIMITED } from './server-process';
 
 /** A clock the test moves by hand; every event the server stamps comes from it. */
 export class TestClock implements Clock {
@@ -31,7 +32,7 @@ export interface Harness {
 export async function startHarness(env: Record<string, string> = {}, shared?: { dataDir: string }, startAt?: string): Promise<Harness> {
   const dataDir = shared?.dataDir ?? mkdtempSync(join(tmpdir(), 'chuishao-e2e-'));
   const clock = new TestClock(startAt ? Date.parse(startAt) : undefined);
-  const config = loadConfig({ DATA_DIR: dataDir, STORE_SYNCHRONOUS: 'NORMAL', READ_MODEL_WAIT_MS: '3000', ...env });
+  const config = loadConfig({ DATA_DIR: dataDir, STORE_SYNCHRONOUS: 'NORMAL', READ_MODEL_WAIT_MS: '3000', ...UNLIMITED, ...env });
   // CLOCK=simulated tests exercise the server's own simulated clock instead of the test's.
   const runtime = await createRuntime(config, { clock: env.CLOCK === 'simulated' ? undefined : clock, logger: false });
   // Listen on a real loopback port: supertest's per-request listen breaks under concurrent requests.

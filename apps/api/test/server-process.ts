@@ -4,13 +4,21 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../../..');
+
+/**
+ * Rate limits on but out of reach, unless a test sets them: tests drive thousands of requests as one user
+ * (rate-limit.e2e-spec.ts sets real budgets). The harness uses it too.
+ */
+export const UNLIMITED: Record<string, string> = Object.fromEntries(
+  ['RATE_LIMIT_USER_READS', 'RATE_LIMIT_USER_COMMANDS', 'RATE_LIMIT_ORG', 'RATE_LIMIT_HEAVY', 'RATE_LIMIT_IP'].map((v) => [v, '100000000']),
+);
 const MAIN = join(ROOT, 'dist/apps/api/src/main.js');
 
 /** The built service as its own process, so a test can really SIGKILL it. */
 export async function startServer(dataDir: string, port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), MAIN], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, STORE_SYNCHRONOUS: 'FULL', ...env },
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, STORE_SYNCHRONOUS: 'FULL', ...UNLIMITED, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   track(child);

@@ -1,29 +1,38 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Optional, createParamDecorator } from '@nestjs/common';
+import { PUBLIC } from './public';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Actor } from '@chuishao/domain';
 import { Problem } from '../http/problem';
+import { AuthFailureLimiter } from '../http/rate-limit';
 import { TokenService } from './token.service';
 
-export const PUBLIC = 'chuishao:public';
-/** Marks a route that needs no token (org list, dev tokens, OpenAPI). */
-export const Public = () => SetMetadata(PUBLIC, true);
+export { Public, PUBLIC } from './public';
 
 type AuthedRequest = Request & { actor?: Actor };
 
 /** Every route is authenticated unless marked @Public(). */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector, private readonly tokens: TokenService) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+    @Optional() private readonly failures?: AuthFailureLimiter,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const req = context.switchToHttp().getRequest<AuthedRequest>();
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw Problem.unauthenticated('send Authorization: Bearer <token>');
-    req.actor = await this.tokens.verify(match[1]);
-    return true;
+    try {
+      const header = req.headers.authorization ?? '';
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match) throw Problem.unauthenticated('send Authorization: Bearer <token>');
+      req.actor = await this.tokens.verify(match[1]);
+      return true;
+    } catch (refusal) {
+      await this.failures?.refused(req.ip);
+      throw refusal;
+    }
   }
 }
 

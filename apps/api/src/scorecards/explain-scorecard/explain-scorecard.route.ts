@@ -5,6 +5,7 @@ import { explainPart, isoOf, type ExplainedPart, type ScorecardRow } from '@chui
 import { CurrentActor } from '../../auth/auth.guard';
 import { ScorecardPeriodDto } from '../scorecard-params';
 import { ScorecardService } from '../scorecard.service';
+import { HeavyRead } from '../../http/rate-limit';
 
 export interface ScorecardExplanation {
   from: string;
@@ -54,6 +55,7 @@ export class ExplainScorecardRoute {
 
   /** Every part counted on the department's row, the instants it was scored on, and what it entered. */
   @Get()
+  @HeavyRead('always')
   @Header('Content-Type', 'application/json; charset=utf-8')
   explain(@CurrentActor() actor: Actor, @Param('departmentId') departmentId: string, @Query() params: ScorecardPeriodDto) {
     return this.queries.execute<ExplainScorecardQuery, string>(new ExplainScorecardQuery(actor, departmentId, params));

@@ -5,6 +5,7 @@ import type { DepartmentScorecard } from '@chuishao/scoring';
 import { CurrentActor } from '../../auth/auth.guard';
 import { ScorecardPeriodDto } from '../scorecard-params';
 import { ScorecardService } from '../scorecard.service';
+import { HeavyRead } from '../../http/rate-limit';
 
 export type DepartmentScorecardView = DepartmentScorecard & { countyId: string };
 
@@ -29,6 +30,7 @@ export class GetDepartmentScorecardRoute {
 
   /** One department over the period (ranked within its county), and month by month. */
   @Get()
+  @HeavyRead('withAsOf')
   get(@CurrentActor() actor: Actor, @Param('departmentId') departmentId: string, @Query() params: ScorecardPeriodDto) {
     return this.queries.execute<GetDepartmentScorecardQuery, DepartmentScorecardView>(new GetDepartmentScorecardQuery(actor, departmentId, params));
   }

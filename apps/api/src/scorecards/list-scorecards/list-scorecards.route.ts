@@ -6,6 +6,7 @@ import { scorecardCsv, type Scorecard } from '@chuishao/scoring';
 import { CurrentActor } from '../../auth/auth.guard';
 import { ListScorecardsDto } from '../scorecard-params';
 import { ScorecardService } from '../scorecard.service';
+import { HeavyRead } from '../../http/rate-limit';
 
 export type CountyScorecard = Scorecard & { countyId: string };
 
@@ -35,6 +36,7 @@ export class ListScorecardsRoute {
 
   /** 以下评上: the county's departments ranked; JSON, or CSV (UTF-8 with BOM) for Excel. */
   @Get()
+  @HeavyRead('withAsOf')
   async list(@CurrentActor() actor: Actor, @Query() params: ListScorecardsDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const csv = params.format === 'csv' || (params.format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
     const body = await this.queries.execute<ListScorecardsQuery, ScorecardBody>(new ListScorecardsQuery(actor, params, csv ? 'csv' : 'json'));

@@ -1,0 +1,176 @@
+import { Injectable, Logger, SetMetadata, type ExecutionContext, type OnModuleDestroy, type Provider } from '@nestjs/common';
+import { APP_GUARD, Reflector } from '@nestjs/core';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import {
+  ThrottlerGuard, ThrottlerStorage, ThrottlerStorageService, getOptionsToken, getStorageToken,
+  type ThrottlerLimitDetail, type ThrottlerModuleOptions,
+} from '@nestjs/throttler';
+import type { Request } from 'express';
+import type { Actor } from '@chuishao/domain';
+import { PUBLIC } from '../auth/public';
+import { Problem } from './problem';
+
+/** Requests per window; every budget is configurable (README: Configuration). */
+export interface RateLimits {
+  windowSeconds: number;
+  /** Per user (org + sub): reads, and commands. */
+  userReads: number;
+  userCommands: number;
+  /** Per org, all its users together. */
+  org: number;
+  /** Per user, on top of the others: explain, scorecards for an explicit asOf or another policy, exports. */
+  heavy: number;
+  /** Per client IP on the unauthenticated routes, and for refused tokens. */
+  ip: number;
+  /** RATE_LIMIT_REDIS_URL: counts shared by every API instance; in memory (one instance) when absent. */
+  redisUrl: string | null;
+}
+
+export const DEFAULT_RATE_LIMITS: Omit<RateLimits, 'redisUrl'> = { windowSeconds: 60, userReads: 600, userCommands: 120, org: 3000, heavy: 20, ip: 120 };
+
+/** Which limits a variable sets; a bad value stops the start naming the variable. */
+const VARIABLES: Record<Exclude<keyof RateLimits, 'redisUrl'>, string> = {
+  windowSeconds: 'RATE_LIMIT_WINDOW_S',
+  userReads: 'RATE_LIMIT_USER_READS',
+  userCommands: 'RATE_LIMIT_USER_COMMANDS',
+  org: 'RATE_LIMIT_ORG',
+  heavy: 'RATE_LIMIT_HEAVY',
+  ip: 'RATE_LIMIT_IP',
+};
+
+export function rateLimitsFrom(env: NodeJS.ProcessEnv): RateLimits {
+  const limits = { ...DEFAULT_RATE_LIMITS, redisUrl: env.RATE_LIMIT_REDIS_URL || null };
+  for (const [field, variable] of Object.entries(VARIABLES) as [keyof typeof VARIABLES, string][]) {
+    const text = env[variable];
+    if (text === undefined || text === '') continue;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${variable} must be a whole number ≥ 1 (requests per window), got ${text}`);
+    limits[field] = value;
+  }
+  if (limits.redisUrl && !/^rediss?:\/\//.test(limits.redisUrl)) throw new Error(`RATE_LIMIT_REDIS_URL must be a redis:// or rediss:// URL, got ${limits.redisUrl}`);
+  return limits;
+}
+
+const HEAVY = 'chuishao:heavy-read';
+/** A read that costs far more than a case lookup: `always`, or only `withAsOf` (an explicit asOf, policy or export). */
+export const HeavyRead = (when: 'always' | 'withAsOf' = 'always') => SetMetadata(HEAVY, when);
+
+type Req = Request & { actor?: Actor };
+
+function isPublic(context: ExecutionContext): boolean {
+  return Reflect.getMetadata(PUBLIC, context.getHandler()) === true || Reflect.getMetadata(PUBLIC, context.getClass()) === true;
+}
+
+function isHeavy(context: ExecutionContext): boolean {
+  const when = Reflect.getMetadata(HEAVY, context.getHandler()) as 'always' | 'withAsOf' | undefined;
+  if (!when) return false;
+  if (when === 'always') return true;
+  const q = context.switchToHttp().getRequest<Req>().query;
+  return q.asOf !== undefined || q.policy !== undefined || (q.format !== undefined && q.format !== 'json');
+}
+
+const actorOf = (context: ExecutionContext) => context.switchToHttp().getRequest<Req>().actor;
+const userKey = (a: Actor) => `user:${a.orgId}/${a.userId}`;
+
+/**
+ * The counts' store: the library's in-memory one, or its Redis one so several instances share one budget. A Redis
+ * that does not answer lets requests through (logged): limits protect the service, they must not take it down.
+ */
+class Counts implements ThrottlerStorage, OnModuleDestroy {
+  private readonly log = new Logger('rate-limit');
+  private readonly inner: ThrottlerStorageService | ThrottlerStorageRedisService;
+  private warnedAt = 0;
+
+  constructor(redisUrl: string | null) {
+    this.inner = redisUrl
+      ? new ThrottlerStorageRedisService(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false })
+      : new ThrottlerStorageService();
+    if (this.inner instanceof ThrottlerStorageRedisService) this.inner.redis.on('error', (e: Error) => this.warn(e));
+  }
+
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string) {
+    try {
+      return await this.inner.increment(key, ttl, limit, blockDuration, name);
+    } catch (error) {
+      this.warn(error as Error);
+      return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
+    }
+  }
+
+  private warn(error: Error) {
+    if (Date.now() - this.warnedAt < 60_000) return;
+    this.warnedAt = Date.now();
+    this.log.warn(`rate-limit counts unavailable, requests are not limited meanwhile: ${error.message}`);
+  }
+
+  onModuleDestroy() {
+    if (this.inner instanceof ThrottlerStorageRedisService) this.inner.onModuleDestroy();
+    else this.inner.onApplicationShutdown();
+  }
+}
+
+/** Runs after authentication, so budgets are per user and per org; 429 problem+json with Retry-After. */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const retryAfter = Math.max(1, detail.timeToBlockExpire);
+    throw new Problem(429, 'RATE_LIMITED', 'Too many requests', `over ${detail.limit} requests in ${detail.ttl / 1000} s; retry after ${retryAfter} s`, undefined, {
+      'Retry-After': String(retryAfter),
+    });
+  }
+}
+
+function options(limits: RateLimits, storage: Counts): ThrottlerModuleOptions {
+  const ttl = limits.windowSeconds * 1000;
+  const ip = (req: Record<string, any>) => `ip:${(req as Req).ip ?? 'unknown'}`;
+  const user = (_req: Record<string, any>, context: ExecutionContext) => userKey(actorOf(context)!);
+  const reading = (c: ExecutionContext) => ['GET', 'HEAD'].includes(c.switchToHttp().getRequest<Req>().method);
+  return {
+    storage,
+    setHeaders: false,
+    // One budget per caller across every route (the library's default key is per route handler).
+    generateKey: (_context, tracker, name) => `chuishao:rate:${name}:${tracker}`,
+    throttlers: [
+      { name: 'ip', ttl, limit: limits.ip, skipIf: (c) => !isPublic(c), getTracker: ip },
+      { name: 'user-reads', ttl, limit: limits.userReads, skipIf: (c) => !actorOf(c) || !reading(c), getTracker: user },
+      { name: 'user-commands', ttl, limit: limits.userCommands, skipIf: (c) => !actorOf(c) || reading(c), getTracker: user },
+      { name: 'org', ttl, limit: limits.org, skipIf: (c) => !actorOf(c), getTracker: (_r, c) => `org:${actorOf(c)!.orgId}` },
+      { name: 'heavy', ttl, limit: limits.heavy, skipIf: (c) => !actorOf(c) || !isHeavy(c), getTracker: user },
+    ],
+  };
+}
+
+/** Counts refused tokens per client IP, so forging tokens at thousands a second is answered 429, not 401. */
+@Injectable()
+export class AuthFailureLimiter {
+  constructor(private readonly storage: Counts, private readonly limits: RateLimits) {}
+
+  /** Records one refused token from `ip`; throws the 429 once the IP is over its budget. */
+  async refused(ip: string | undefined): Promise<void> {
+    const ttl = this.limits.windowSeconds * 1000;
+    const hit = await this.storage.increment(`ip:${ip ?? 'unknown'}`, ttl, this.limits.ip, ttl, 'auth-failures');
+    if (hit.isBlocked) {
+      const retryAfter = Math.max(1, hit.timeToBlockExpire);
+      throw new Problem(429, 'RATE_LIMITED', 'Too many requests', `too many refused tokens from this address; retry after ${retryAfter} s`, undefined, {
+        'Retry-After': String(retryAfter),
+      });
+    }
+  }
+}
+
+/**
+ * The providers: the counts, the limiter for refused tokens (the auth guard uses it), and the guard itself, to be
+ * listed after the auth guard so it sees the actor.
+ */
+export function rateLimitProviders(limits: RateLimits): { before: Provider[]; after: Provider[] } {
+  const storage = new Counts(limits.redisUrl);
+  return {
+    before: [
+      { provide: getStorageToken(), useValue: storage },
+      { provide: getOptionsToken(), useValue: options(limits, storage) },
+      { provide: AuthFailureLimiter, useValue: new AuthFailureLimiter(storage, limits) },
+      { provide: Counts, useValue: storage },
+    ],
+    after: [{ provide: APP_GUARD, useFactory: (o: ThrottlerModuleOptions, s: ThrottlerStorage, r: Reflector) => new RateLimitGuard(o, s, r), inject: [getOptionsToken(), getStorageToken(), Reflector] }],
+  };
+}
