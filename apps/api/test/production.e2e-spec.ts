@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, loadConfig } from '@chuishao/runtime';
 import { startHarness, TOWNSHIP, whistleBody, type Harness } from './harness';
 
 const SECRET = 'a-production-secret-of-at-least-32-chars!';

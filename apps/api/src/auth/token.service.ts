@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Actor } from '@chuishao/domain';
 import type { Directory } from '@chuishao/directory';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '@chuishao/runtime';
 import { Problem } from '../http/problem';
 
 const DEV_ISSUER = 'chuishao-dev';
