@@ -37,12 +37,11 @@ export const lowerCase = <T extends z.ZodType>(schema: T) => z.preprocess((v) =>
 
 export const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => {
   const error = max === Number.MAX_SAFE_INTEGER ? `must be an integer ≥ ${min}` : `must be an integer from ${min} to ${max}`;
-  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+  // Digits only: Number() would also take ' ', '0x10' and '1e3'.
+  return z.string({ error }).regex(/^-?\d+$/, { error }).transform(Number).pipe(z.number().min(min, { error }).max(max, { error }));
 };
 
 export const flag = () => lowerCase(z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'));
-
-export type EnvSchema = z.ZodType<unknown, Record<string, unknown>>;
 
 /** A condition between variables, checked only when the variables it reads are valid on their own. */
 export interface Rule<T> {
