@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { backupSqliteStore, BackupRefused } from '@chuishao/event-store';
-import { loadConfig } from '../../api/src/config';
+import { loadConfig } from '@chuishao/runtime';
 
 /**
  * A consistent backup of the embedded event store, safe next to a running service:

@@ -19,10 +19,9 @@ import { RespondHandler, RespondRoute } from './cases/respond/respond.route';
 import { ReviewHandler, ReviewRoute } from './cases/review/review.route';
 import { TransferHandler, TransferRoute } from './cases/transfer/transfer.route';
 import { WithdrawHandler, WithdrawRoute } from './cases/withdraw/withdraw.route';
-import type { Clock } from './clock';
-import type { AppConfig } from './config';
+import type { AppConfig, Clock } from '@chuishao/runtime';
 import { ProblemFilter } from './http/problem.filter';
-import { rateLimitProviders, rateLimitsFrom } from './http/rate-limit';
+import { rateLimitProviders } from './http/rate-limit';
 import { OpenApiRoute } from './openapi/openapi.route';
 import { OrgsRoute } from './orgs/orgs.route';
 import { CatalogRoute } from './catalog/catalog.route';
@@ -53,7 +52,7 @@ export interface AppDependencies {
 export class AppModule {
   /** The HTTP API over given parts: the same wiring serves `npm start`, docker and the e2e tests. */
   static with(deps: AppDependencies): DynamicModule {
-    const limits = rateLimitProviders(rateLimitsFrom(deps.config.env));
+    const limits = rateLimitProviders(deps.config.rateLimits);
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { loadConfig } from './config';
+import { loadConfig } from '@chuishao/runtime';
 import { createRuntime } from './runtime';
 
 async function main() {

@@ -14,12 +14,12 @@ import { setupScoringReadModel } from '@chuishao/scoring';
 import { PROJECTIONS } from '../../projector/src/projections';
 import { ProjectorThread } from '../../projector/src/projector-thread-host';
 import { AppModule } from './app.module';
-import { SimulatedClock, systemClock, type Clock } from './clock';
+import { SimulatedClock, systemClock, type Clock } from '@chuishao/runtime';
 import { CaseCommands } from './cases/case-commands';
 import { watchCases } from '../../watcher/src/watch-cases';
 import type { DeadlineWatcher } from '../../watcher/src/deadline-watcher';
 import { startRelay, type RunningRelay } from '../../relay/src/start-relay';
-import type { AppConfig } from './config';
+import type { AppConfig } from '@chuishao/runtime';
 import helmet from 'helmet';
 import { checkJsonDepth, refuseForbiddenKeys, requireJsonBody } from './http/body-guards';
 import { validationPipe } from './http/validation';
@@ -58,6 +58,7 @@ export async function createRuntime(
   // The embedded store records events by the application's clock, so recordedAt and occurredAt agree in every mode.
   const store = createEventStore(config.store, () => clock.now());
   const directory = config.directoryFile ? Directory.load(config.directoryFile) : Directory.demo();
+  if (config.production && !config.directoryFile) new Logger('directory').warn('serving the bundled demo county (ALLOW_DEMO_DIRECTORY=true); set DIRECTORY_FILE to the county directory');
   const runners: ProjectionRunner[] = [];
   let projectorThread: ProjectorThread | null = null;
   if (config.processors.has('projector')) {

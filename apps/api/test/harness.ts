@@ -3,21 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../src/config';
-import type { Clock } from '../src/clock';
+import { loadConfig, TestClock } from '@chuishao/runtime';
 import { createRuntime, type Runtime } from '../src/runtime';
 import { UNLIMITED } from './server-process';
-
-/** A clock the test moves by hand; every event the server stamps comes from it. */
-export class TestClock implements Clock {
-  constructor(private current = Date.parse('2026-03-02T01:00:00.000Z')) {}
-  now() {
-    return new Date(this.current);
-  }
-  advance(minutes: number) {
-    this.current += minutes * 60_000;
-  }
-}
 
 export interface Harness {
   http: () => ReturnType<typeof request>;

@@ -127,7 +127,9 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents exactly the routes served in production too (no development routes)', async () => {
-    const prod = await startHarness({ CHUISHAO_ENV: 'production', JWT_SECRET: 'a-production-secret-of-at-least-32-chars!' });
+    const prod = await startHarness({
+      CHUISHAO_ENV: 'production', JWT_SECRET: 'a-production-secret-of-at-least-32-chars!', JWT_ISSUER: 'iam', JWT_AUDIENCE: 'chuishao', ALLOW_DEMO_DIRECTORY: 'true',
+    });
     try {
       const prodDoc = (await prod.http().get('/v1/openapi.json').expect(200)).body;
       const served = servedRoutes(prod);

@@ -1,26 +1,27 @@
 import { SignJWT } from 'jose';
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, loadConfig } from '@chuishao/runtime';
 import { startHarness, TOWNSHIP, whistleBody, type Harness } from './harness';
 
 const SECRET = 'a-production-secret-of-at-least-32-chars!';
+const PROD = { JWT_ISSUER: 'county-iam', JWT_AUDIENCE: 'chuishao', ALLOW_DEMO_DIRECTORY: 'true' };
 
 describe('production mode', () => {
   it('refuses to start without a JWT secret or JWKS URL', () => {
     expect(() => loadConfig({ CHUISHAO_ENV: 'production', DATA_DIR: '/tmp/x' })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: '/tmp/x' })).toThrow(/JWT_SECRET or JWKS_URL/);
     expect(() => loadConfig({ CHUISHAO_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/32 characters/);
-    expect(loadConfig({ CHUISHAO_ENV: 'production', JWT_SECRET: SECRET }).production).toBe(true);
+    expect(loadConfig({ CHUISHAO_ENV: 'production', JWT_SECRET: SECRET, ...PROD }).production).toBe(true);
   });
 
   describe('with a secret', () => {
     let h: Harness;
     beforeAll(async () => {
-      h = await startHarness({ CHUISHAO_ENV: 'production', JWT_SECRET: SECRET, JWT_ISSUER: 'county-iam' });
+      h = await startHarness({ CHUISHAO_ENV: 'production', JWT_SECRET: SECRET, ...PROD });
     });
     afterAll(() => h.close());
 
     const sign = (claims: Record<string, unknown>, issuer = 'county-iam') =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('zhang.wei').setIssuer(issuer).setExpirationTime('1h')
+      new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('zhang.wei').setIssuer(issuer).setAudience('chuishao').setExpirationTime('1h')
         .sign(new TextEncoder().encode(SECRET));
 
     it('has no dev token endpoint', async () => {

@@ -5,12 +5,14 @@ import { startHarness, TOWNSHIP, type Harness } from './harness';
 
 const SECRET = 'a-production-secret-of-at-least-32-chars!';
 const ISSUER = 'county-iam';
+const AUDIENCE = 'chuishao-qingchuan';
+const PROD = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, ALLOW_DEMO_DIRECTORY: 'true' };
 const hs = new TextEncoder().encode(SECRET);
 
 /** A token as the county's identity provider would issue it, with whatever the test changes. */
 function token(claims: Record<string, unknown> = {}, opts: { sub?: unknown; exp?: number | null; iat?: number | null; alg?: string } = {}) {
   const now = Math.floor(Date.now() / 1000);
-  const body: Record<string, unknown> = { org: TOWNSHIP, role: 'township', iss: ISSUER, sub: 'zhang.wei', iat: now, exp: now + 3600, ...claims };
+  const body: Record<string, unknown> = { org: TOWNSHIP, role: 'township', iss: ISSUER, aud: AUDIENCE, sub: 'zhang.wei', iat: now, exp: now + 3600, ...claims };
   if ('sub' in opts) body.sub = opts.sub;
   if (opts.exp === null) delete body.exp;
   else if (opts.exp !== undefined) body.exp = opts.exp;
@@ -27,7 +29,7 @@ async function status(h: Harness, bearer: string): Promise<{ status: number; det
 describe('bearer tokens in production (shared secret)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ CHUISHAO_ENV: 'production', JWT_SECRET: SECRET, JWT_ISSUER: ISSUER });
+    h = await startHarness({ CHUISHAO_ENV: 'production', JWT_SECRET: SECRET, ...PROD });
   });
   afterAll(() => h.close());
   const now = () => Math.floor(Date.now() / 1000);
@@ -58,6 +60,12 @@ describe('bearer tokens in production (shared secret)', () => {
     expect((await status(h, await token({}, { sub: 'x'.repeat(128) }).sign(hs))).status).toBe(200);
   });
 
+  it('refuses a token of another issuer or for another audience', async () => {
+    expect((await status(h, await token({ iss: 'other-iam' }).sign(hs))).status).toBe(401);
+    expect((await status(h, await token({ aud: 'another-app' }).sign(hs))).status).toBe(401);
+    expect((await status(h, await token({ aud: undefined }).sign(hs))).status).toBe(401);
+  });
+
   it('refuses an org outside the directory and a role that does not match the org', async () => {
     expect((await status(h, await token({ org: 'twp-nowhere' }).sign(hs))).status).toBe(401);
     expect((await status(h, await token({ role: 'department' }).sign(hs))).status).toBe(401);
@@ -82,7 +90,7 @@ describe('bearer tokens in production (JWKS_URL alone)', () => {
     jwks = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] })));
     await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
-    h = await startHarness({ CHUISHAO_ENV: 'production', JWKS_URL: url, JWT_ISSUER: ISSUER });
+    h = await startHarness({ CHUISHAO_ENV: 'production', JWKS_URL: url, ...PROD });
   });
   afterAll(async () => {
     await h.close();

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createEventStore } from '@chuishao/event-store';
-import { loadConfig } from '../../api/src/config';
+import { ConfigError, loadRebuildConfig, type RebuildConfig } from '@chuishao/runtime';
 import { defaultRebuildThreads, rebuildReadModels } from './rebuild';
 import { REBUILDABLE } from './rebuildable';
 
@@ -25,14 +25,21 @@ export async function rebuildFromCommandLine(name: string | undefined): Promise<
     console.error(`usage: rebuild.command.js <all|${Object.keys(REBUILDABLE).join('|')}>${name === undefined ? '' : ` (no read model ${name})`}`);
     process.exit(2);
   }
-  const batch = positiveInteger('REBUILD_BATCH');
-  const threads = positiveInteger('REBUILD_THREADS') ?? defaultRebuildThreads();
-  const config = loadConfig();
+  let config: RebuildConfig;
+  try {
+    config = loadRebuildConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
   // Opening a missing file would create an empty store and "rebuild" nothing, reporting success.
   if (config.store.kind === 'sqlite' && !existsSync(config.store.file)) {
     console.error(`rebuild: no event store at ${config.store.file} (is DATA_DIR right?); nothing rebuilt`);
     process.exit(2);
   }
+  const batch = config.rebuild.batch ?? undefined;
+  const threads = config.rebuild.threads ?? defaultRebuildThreads();
   const store = createEventStore(config.store);
   const started = Date.now();
   try {
@@ -57,17 +64,6 @@ export async function rebuildFromCommandLine(name: string | undefined): Promise<
   } finally {
     await store.close();
   }
-}
-
-function positiveInteger(variable: string): number | undefined {
-  const text = process.env[variable];
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!(Number.isInteger(value) && value > 0)) {
-    console.error(`${variable} must be a positive integer; got ${text}`);
-    process.exit(2);
-  }
-  return value;
 }
 
 if (require.main === module) void rebuildFromCommandLine(process.argv[2]);

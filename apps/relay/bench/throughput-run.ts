@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Message } from 'kafkajs';
 import type { EventStore, RecordedEvent } from '@chuishao/event-store';
 import { RelayCheckpointStore } from '../src/checkpoint-store';
-import type { RelayOptions } from '../src/config';
+import type { RelayOptions } from '@chuishao/runtime';
 import { caseIdOf, originOf, toOutbound, type CaseOrigin } from '../src/envelope';
 import { relayKafka, relayProducer } from '../src/kafka-publisher';
 import { KafkaRelay } from '../src/kafka-relay';

@@ -4,7 +4,7 @@ import { Backoff, sleep } from './backoff';
 import { BatchReader, handled } from './batch-reader';
 import { CaseOrigins } from './case-origins';
 import type { RelayCheckpointStore } from './checkpoint-store';
-import type { RelayOptions } from './config';
+import type { RelayOptions } from '@chuishao/runtime';
 import { caseIdOf, deadLetterTopic, toOutbound, type OutboundMessage } from './envelope';
 import { KafkaPublisher } from './kafka-publisher';
 import { measureLag, type Lag } from './lag';

@@ -1,6 +1,5 @@
-import { resolve } from 'node:path';
-import { createEventStore, type EventStoreConfig } from '@chuishao/event-store';
-import { RelayConfigError } from './config';
+import { createEventStore } from '@chuishao/event-store';
+import { loadRelayProcessConfig } from '@chuishao/runtime';
 import { consoleLogger, messageOf } from './logger';
 import { startRelay } from './start-relay';
 
@@ -12,7 +11,8 @@ import { startRelay } from './start-relay';
  */
 async function main() {
   const env = { RELAY_HEALTH_PORT: '8081', ...process.env };
-  const store = createEventStore(storeConfig(env));
+  // Every variable is checked before the store is opened, so a bad one is reported with all the others.
+  const store = createEventStore(loadRelayProcessConfig(env).store);
   const relay = await startRelay(store, env);
   consoleLogger.info(`health on :${relay.healthPort}/health (pid ${process.pid})`);
   let stopping = false;
@@ -26,23 +26,6 @@ async function main() {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
-}
-
-/** The API's store settings (apps/api/src/config.ts), read the same way, plus the idle poll of a store written by another process. */
-function storeConfig(env: NodeJS.ProcessEnv): EventStoreConfig {
-  const kind = env.EVENT_STORE ?? 'sqlite';
-  if (kind === 'eventstoredb') {
-    if (!env.EVENTSTORE_URL) throw new RelayConfigError('EVENT_STORE=eventstoredb needs EVENTSTORE_URL');
-    return { kind, url: env.EVENTSTORE_URL };
-  }
-  if (kind !== 'sqlite') throw new RelayConfigError(`EVENT_STORE must be sqlite or eventstoredb, got ${kind}`);
-  const synchronous = (env.STORE_SYNCHRONOUS ?? 'FULL').toUpperCase();
-  if (synchronous !== 'FULL' && synchronous !== 'NORMAL' && synchronous !== 'OFF') {
-    throw new RelayConfigError('STORE_SYNCHRONOUS must be FULL, NORMAL or OFF');
-  }
-  const pollIntervalMs = Number(env.STORE_POLL_MS ?? 200);
-  if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 1) throw new RelayConfigError(`STORE_POLL_MS must be a positive integer, got ${env.STORE_POLL_MS}`);
-  return { kind, file: resolve(env.DATA_DIR ?? './data', 'events.sqlite'), synchronous, pollIntervalMs };
 }
 
 main().catch((error) => {

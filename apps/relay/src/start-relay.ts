@@ -1,6 +1,6 @@
 import type { EventStore } from '@chuishao/event-store';
 import { RelayCheckpointStore } from './checkpoint-store';
-import { loadRelayConfig } from './config';
+import { loadRelayConfig } from '@chuishao/runtime';
 import { startHealthServer } from './health-server';
 import { KafkaRelay, type RelayStatus } from './kafka-relay';
 import { consoleLogger, type RelayLogger } from './logger';

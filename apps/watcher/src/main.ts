@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfig } from '../../api/src/config';
+import { loadConfig } from '@chuishao/runtime';
 import { createRuntime } from '../../api/src/runtime';
 
 /**

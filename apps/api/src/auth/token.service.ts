@@ -4,13 +4,11 @@ import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Actor } from '@chuishao/domain';
 import type { Directory } from '@chuishao/directory';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '@chuishao/runtime';
 import { Problem } from '../http/problem';
 
 const DEV_ISSUER = 'chuishao-dev';
 const MAX_CACHED_TOKENS = 10_000;
-/** The longest a token may live (exp − iat, or exp − now without iat): a stolen token stops working within a shift. */
-const DEFAULT_MAX_LIFETIME_S = 12 * 3600;
 /** Clock skew tolerated between the identity provider and this server. */
 const CLOCK_TOLERANCE_S = 60;
 /**
@@ -86,7 +84,7 @@ export class TokenService {
         : 'the bearer token is invalid or expired');
     }
     const now = Math.floor(Date.now() / 1000);
-    const maxLifetime = DEFAULT_MAX_LIFETIME_S;
+    const maxLifetime = this.config.auth.maxTokenLifetimeSeconds;
     const issuedAt = typeof payload.iat === 'number' ? payload.iat : now;
     if (payload.exp! - Math.min(issuedAt, now) > maxLifetime + CLOCK_TOLERANCE_S) {
       throw Problem.unauthenticated(`the bearer token lives longer than the ${maxLifetime / 3600} h allowed`);

@@ -1,8 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { IsInt, Max, Min } from 'class-validator';
 import { Public } from '../auth/auth.guard';
-import type { Clock } from '../clock';
-import { SimulatedClock } from '../clock';
+import { SimulatedClock, type Clock } from '@chuishao/runtime';
 import { Problem } from '../http/problem';
 import { CLOCK } from '../tokens';
 

@@ -5,7 +5,7 @@ import type { EventStore } from '@chuishao/event-store';
 import { generationStatus, readCheckpoint } from '@chuishao/projections';
 import { PROJECTIONS } from '../../../projector/src/projections';
 import { Public } from '../auth/auth.guard';
-import type { Clock } from '../clock';
+import type { Clock } from '@chuishao/runtime';
 import type { ReadModels } from '../read-models';
 import { CALENDARS, CLOCK, EVENT_STORE, READ_MODELS } from '../tokens';
 

@@ -7,49 +7,9 @@ import {
 } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { Actor } from '@chuishao/domain';
+import type { RateLimits } from '@chuishao/runtime';
 import { PUBLIC } from '../auth/public';
 import { Problem } from './problem';
-
-/** Requests per window; every budget is configurable (README: Configuration). */
-export interface RateLimits {
-  windowSeconds: number;
-  /** Per user (org + sub): reads, and commands. */
-  userReads: number;
-  userCommands: number;
-  /** Per org, all its users together. */
-  org: number;
-  /** Per user, on top of the others: explain, scorecards for an explicit asOf or another policy, exports. */
-  heavy: number;
-  /** Per client IP on the unauthenticated routes, and for refused tokens. */
-  ip: number;
-  /** RATE_LIMIT_REDIS_URL: counts shared by every API instance; in memory (one instance) when absent. */
-  redisUrl: string | null;
-}
-
-export const DEFAULT_RATE_LIMITS: Omit<RateLimits, 'redisUrl'> = { windowSeconds: 60, userReads: 600, userCommands: 120, org: 3000, heavy: 20, ip: 120 };
-
-/** Which limits a variable sets; a bad value stops the start naming the variable. */
-const VARIABLES: Record<Exclude<keyof RateLimits, 'redisUrl'>, string> = {
-  windowSeconds: 'RATE_LIMIT_WINDOW_S',
-  userReads: 'RATE_LIMIT_USER_READS',
-  userCommands: 'RATE_LIMIT_USER_COMMANDS',
-  org: 'RATE_LIMIT_ORG',
-  heavy: 'RATE_LIMIT_HEAVY',
-  ip: 'RATE_LIMIT_IP',
-};
-
-export function rateLimitsFrom(env: NodeJS.ProcessEnv): RateLimits {
-  const limits = { ...DEFAULT_RATE_LIMITS, redisUrl: env.RATE_LIMIT_REDIS_URL || null };
-  for (const [field, variable] of Object.entries(VARIABLES) as [keyof typeof VARIABLES, string][]) {
-    const text = env[variable];
-    if (text === undefined || text === '') continue;
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${variable} must be a whole number ≥ 1 (requests per window), got ${text}`);
-    limits[field] = value;
-  }
-  if (limits.redisUrl && !/^rediss?:\/\//.test(limits.redisUrl)) throw new Error(`RATE_LIMIT_REDIS_URL must be a redis:// or rediss:// URL, got ${limits.redisUrl}`);
-  return limits;
-}
 
 const HEAVY = 'chuishao:heavy-read';
 /** A read that costs far more than a case lookup: `always`, or only `withAsOf` (an explicit asOf, policy or export). */

@@ -3,7 +3,7 @@ import type { Actor, FieldError } from '@chuishao/domain';
 import type { Directory, Org } from '@chuishao/directory';
 import type { EventStore } from '@chuishao/event-store';
 import { parseLocalDate, SCORING_PROJECTION, ScorecardReader, ScoringPolicies, type ScorecardRequest } from '@chuishao/scoring';
-import type { Clock } from '../clock';
+import type { Clock } from '@chuishao/runtime';
 import { Problem } from '../http/problem';
 import type { ReadModels } from '../read-models';
 import { CLOCK, DIRECTORY, EVENT_STORE, READ_MODELS } from '../tokens';

@@ -1,0 +1,231 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { commonRules, commonShape, environmentOf, port, storeOf, type Environment, type StoreConfig } from './common';
+import { ConfigError, flag, integer, oneOf, problemsOf, variable, withRules, type Rule } from './env';
+import { relaySchema } from './relay-config';
+
+export interface AppConfig {
+  production: boolean;
+  /** CHUISHAO_ENV, else NODE_ENV, else development; only production changes behaviour. */
+  environment: Environment;
+  port: number;
+  dataDir: string;
+  store: StoreConfig;
+  readModelFile: string;
+  directoryFile: string | null;
+  /** The whistle catalogue (吹哨清单) and the working calendar; the bundled demo/national ones by default. */
+  catalogFile: string | null;
+  calendarFile: string | null;
+  /** Official arrangements one per file (`<YYYY>.json`), added to the calendar file's years. */
+  calendarDir: string | null;
+  auth: {
+    jwtSecret: string | null;
+    jwksUrl: string | null;
+    issuer: string | null;
+    audience: string | null;
+    /** The longest a bearer token may live (exp − iat). */
+    maxTokenLifetimeSeconds: number;
+  };
+  /** Requests per window and caller; counts shared in Redis when `redisUrl` is set (several API instances). */
+  rateLimits: RateLimits;
+  /** Production on the bundled demo directory only when asked for (ALLOW_DEMO_DIRECTORY=true). */
+  allowDemoDirectory: boolean;
+  /**
+   * Background processors run in this process: all of them in the embedded `npm start` (PROCESSORS=inline),
+   * none when each runs as its own process (PROCESSORS=external), or a comma list (projector,watcher,relay).
+   */
+  processors: ReadonlySet<Processor>;
+  /** How long `minPosition` queries wait for the read model. */
+  readModelWaitMs: number;
+  /** `simulated` (development only): server time can be moved forward through /v1/dev/clock/advance. */
+  clock: 'system' | 'simulated';
+  watcherIntervalMs: number;
+  /** Embedded store: run the in-process projectors on a worker thread (PROJECTOR_THREAD=false keeps them on the main one). */
+  projectorThread: boolean;
+  /** Nest log levels enabled: LOG_LEVEL=log (default) or debug, which adds a line per command (off the hot path otherwise). */
+  logLevels: LogLevel[];
+  /** The environment this was read from: the relay reads its own settings (KAFKA_*, RELAY_*) from it. */
+  env: NodeJS.ProcessEnv;
+}
+
+export interface RateLimits {
+  windowSeconds: number;
+  /** Per user (org + sub), reads and commands apart. */
+  userReads: number;
+  userCommands: number;
+  /** Per org, all its users together. */
+  org: number;
+  /** Per user, on top: explain, scorecards for an explicit asOf or policy, exports. */
+  heavy: number;
+  /** Per client IP: the unauthenticated routes, and refused tokens. */
+  ip: number;
+  redisUrl: string | null;
+}
+
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const PROCESSORS = ['projector', 'watcher', 'relay'] as const;
+export type Processor = (typeof PROCESSORS)[number];
+
+const processorList = (value: string) => value.split(',').map((s) => s.trim());
+const isProcessors = (value: string) =>
+  value === 'inline' || value === 'external' || value === 'none' || processorList(value).every((n) => (PROCESSORS as readonly string[]).includes(n));
+
+const appShape = {
+  ...commonShape,
+  PORT: variable(port().default(3000)),
+  JWT_SECRET: variable(z.string().min(32, { error: 'must be at least 32 characters' }).optional()),
+  JWKS_URL: variable(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
+  JWT_ISSUER: variable(z.string().optional()),
+  JWT_AUDIENCE: variable(z.string().optional()),
+  JWT_MAX_LIFETIME_S: variable(integer(60, 7 * 24 * 3600).default(12 * 3600)),
+  RATE_LIMIT_WINDOW_S: variable(integer(1, 3600).default(60)),
+  RATE_LIMIT_USER_READS: variable(integer(1).default(600)),
+  RATE_LIMIT_USER_COMMANDS: variable(integer(1).default(120)),
+  RATE_LIMIT_ORG: variable(integer(1).default(3000)),
+  RATE_LIMIT_HEAVY: variable(integer(1).default(20)),
+  RATE_LIMIT_IP: variable(integer(1).default(120)),
+  RATE_LIMIT_REDIS_URL: variable(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
+  ALLOW_DEMO_DIRECTORY: variable(flag().default(false)),
+  CLOCK: variable(oneOf(['system', 'simulated']).default('system')),
+  PROCESSORS: variable(
+    z.string().refine(isProcessors, { error: `must be inline, external, none or a comma-separated list of ${PROCESSORS.join(', ')}` }).default('inline'),
+  ),
+  // Only whether it is set: the relay's own schema checks the value when the relay runs.
+  KAFKA_BROKERS: variable(z.string().optional()),
+  PROJECTOR_THREAD: variable(flag().default(true)),
+  WATCHER_INTERVAL_MS: variable(integer(1).default(1000)),
+  READ_MODEL_WAIT_MS: variable(integer(0).default(5000)),
+  READ_MODEL_FILE: variable(z.string().optional()),
+  DIRECTORY_FILE: variable(z.string().optional()),
+  CATALOG_FILE: variable(z.string().optional()),
+  CALENDAR_FILE: variable(z.string().optional()),
+  CALENDAR_DIR: variable(z.string().optional()),
+  LOG_LEVEL: variable(oneOf(LOG_LEVELS).default('log')),
+};
+
+type AppVariables = z.output<z.ZodObject<typeof appShape>>;
+const production = (v: AppVariables) => environmentOf(v) === 'production';
+
+const appRules: Rule<AppVariables>[] = [
+  ...commonRules,
+  {
+    reads: ['NODE_ENV', 'CHUISHAO_ENV'],
+    at: 'JWT_SECRET',
+    message: 'production mode needs JWT_SECRET or JWKS_URL; refusing to start without real authentication',
+    holds: (v) => !production(v) || v.JWT_SECRET !== undefined || v.JWKS_URL !== undefined,
+  },
+  {
+    reads: ['NODE_ENV', 'CHUISHAO_ENV'],
+    at: 'JWT_ISSUER',
+    message: 'production mode needs JWT_ISSUER (the identity provider\'s iss), so tokens of another issuer are refused',
+    holds: (v) => !production(v) || v.JWT_ISSUER !== undefined,
+  },
+  {
+    reads: ['NODE_ENV', 'CHUISHAO_ENV'],
+    at: 'JWT_AUDIENCE',
+    message: 'production mode needs JWT_AUDIENCE (this service\'s aud), so tokens issued to another application are refused',
+    holds: (v) => !production(v) || v.JWT_AUDIENCE !== undefined,
+  },
+  {
+    reads: ['NODE_ENV', 'CHUISHAO_ENV'],
+    at: 'DIRECTORY_FILE',
+    message: 'production mode needs the county\'s DIRECTORY_FILE; it serves the bundled demo county only with ALLOW_DEMO_DIRECTORY=true',
+    holds: (v) => !production(v) || v.DIRECTORY_FILE !== undefined || v.ALLOW_DEMO_DIRECTORY,
+  },
+  {
+    reads: ['NODE_ENV', 'CHUISHAO_ENV', 'CLOCK'],
+    at: 'CLOCK',
+    message: 'CLOCK=simulated is for development only (accepted in production: system)',
+    holds: (v) => !production(v) || v.CLOCK !== 'simulated',
+  },
+];
+
+/** The API's variables (also the watcher's, projector's and rebuild's: they open the same stores). */
+export const appSchema = withRules(z.object(appShape), appRules);
+
+function processorsOf(value: string, kafka: boolean): ReadonlySet<Processor> {
+  // The relay runs in-process only when there is a broker to relay to.
+  if (value === 'inline') return new Set(PROCESSORS.filter((p) => p !== 'relay' || kafka));
+  if (value === 'external' || value === 'none') return new Set();
+  return new Set(processorList(value) as Processor[]);
+}
+
+function appConfigOf(v: AppVariables, env: NodeJS.ProcessEnv): AppConfig {
+  const dataDir = resolve(v.DATA_DIR);
+  const file = (path: string | undefined) => (path === undefined ? null : resolve(path));
+  const environment = environmentOf(v);
+  return {
+    production: environment === 'production',
+    environment,
+    clock: v.CLOCK,
+    env,
+    projectorThread: v.PROJECTOR_THREAD,
+    watcherIntervalMs: v.WATCHER_INTERVAL_MS,
+    port: v.PORT,
+    dataDir,
+    store: storeOf({ ...v, DATA_DIR: dataDir }),
+    readModelFile: resolve(v.READ_MODEL_FILE ?? resolve(dataDir, 'read-models.sqlite')),
+    directoryFile: file(v.DIRECTORY_FILE),
+    catalogFile: file(v.CATALOG_FILE),
+    calendarFile: file(v.CALENDAR_FILE),
+    calendarDir: file(v.CALENDAR_DIR),
+    auth: {
+      jwtSecret: v.JWT_SECRET ?? null,
+      jwksUrl: v.JWKS_URL ?? null,
+      issuer: v.JWT_ISSUER ?? null,
+      audience: v.JWT_AUDIENCE ?? null,
+      maxTokenLifetimeSeconds: v.JWT_MAX_LIFETIME_S,
+    },
+    rateLimits: {
+      windowSeconds: v.RATE_LIMIT_WINDOW_S,
+      userReads: v.RATE_LIMIT_USER_READS,
+      userCommands: v.RATE_LIMIT_USER_COMMANDS,
+      org: v.RATE_LIMIT_ORG,
+      heavy: v.RATE_LIMIT_HEAVY,
+      ip: v.RATE_LIMIT_IP,
+      redisUrl: v.RATE_LIMIT_REDIS_URL ?? null,
+    },
+    allowDemoDirectory: v.ALLOW_DEMO_DIRECTORY,
+    processors: processorsOf(v.PROCESSORS, v.KAFKA_BROKERS !== undefined),
+    readModelWaitMs: v.READ_MODEL_WAIT_MS,
+    // LOG_LEVEL names the most detailed level wanted; everything more severe is logged too.
+    logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(v.LOG_LEVEL) + 1),
+  };
+}
+
+/**
+ * Reads the environment once, failing at start-up rather than on the first request, with every problem
+ * at once. An in-process relay's variables are checked here too, before anything is opened.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const app = problemsOf(appSchema, env);
+  const processors = env.PROCESSORS || 'inline';
+  const relayRuns = isProcessors(processors) && processorsOf(processors, Boolean(env.KAFKA_BROKERS)).has('relay');
+  const relay = relayRuns ? problemsOf(relaySchema, env) : null;
+  const problems = [...(app.ok ? [] : app.problems), ...(relay && !relay.ok ? relay.problems : [])];
+  if (!app.ok || problems.length) throw new ConfigError(problems);
+  return appConfigOf(app.value, env);
+}
+
+const rebuildSchema = withRules(
+  z.object({
+    ...appShape,
+    // Unset: the cores, up to 4 (decided by the rebuild, which knows the machine).
+    REBUILD_THREADS: variable(integer(1).optional()),
+    REBUILD_BATCH: variable(integer(1).optional()),
+  }),
+  appRules,
+);
+
+export interface RebuildConfig extends AppConfig {
+  rebuild: { threads: number | null; batch: number | null };
+}
+
+/** The rebuild command's variables: the API's stores plus REBUILD_THREADS and REBUILD_BATCH. */
+export function loadRebuildConfig(env: NodeJS.ProcessEnv = process.env): RebuildConfig {
+  const parsed = problemsOf(rebuildSchema, env);
+  if (!parsed.ok) throw new ConfigError(parsed.problems);
+  return { ...appConfigOf(parsed.value, env), rebuild: { threads: parsed.value.REBUILD_THREADS ?? null, batch: parsed.value.REBUILD_BATCH ?? null } };
+}

@@ -1,0 +1,22 @@
+export * from './clock';
+export { ConfigError } from './env';
+export { ENVIRONMENTS, type Environment, type StoreConfig } from './common';
+export {
+  loadConfig,
+  loadRebuildConfig,
+  LOG_LEVELS,
+  PROCESSORS,
+  type AppConfig,
+  type LogLevel,
+  type Processor,
+  type RateLimits,
+  type RebuildConfig,
+} from './config';
+export {
+  loadRelayConfig,
+  loadRelayProcessConfig,
+  RelayConfigError,
+  type RelayConfig,
+  type RelayOptions,
+  type RelayProcessConfig,
+} from './relay-config';
