@@ -7,6 +7,7 @@ export * from './errors';
 export { InvalidAppend } from './invalid-append';
 export { SqliteEventStore, type SqliteEventStoreOptions, type SqliteSynchronous } from './sqlite/sqlite-event-store';
 export { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
+export { MemoryEventStore, type MemoryEventStoreOptions } from './memory/memory-event-store';
 
 export type EventStoreConfig =
   | { kind: 'sqlite'; file: string; synchronous?: SqliteSynchronous; pollIntervalMs?: number }
