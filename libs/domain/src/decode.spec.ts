@@ -38,7 +38,7 @@ describe('decode', () => {
       return { type: e.type, data: { ...rest, title: subject } };
     };
     const decodeV2 = caseEventDecoder(new Map([[1, renameSubject]]), 2);
-    const { title, ...withoutTitle } = blown.data;
+    const { title, ...withoutTitle } = blown.data as { title: string };
     const old = { type: 'WhistleBlown', data: { ...withoutTitle, subject: title }, metadata: { schemaVersion: 1 } };
 
     it('lifts an old event to the current shape, leaving what it stored alone', () => {
