@@ -17,7 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  CASE_EVENT_SCHEMA_VERSION, decide, DomainError, evolve, nextDeadlineCheck, systemActor,
+  CASE_EVENT_SCHEMA_VERSION, caseStream, decide, DomainError, evolve, nextDeadlineCheck, systemActor,
   type Actor, type CaseCommand, type CaseEvent, type CasePolicy, type CaseState, type Category, type PartState, type Satisfaction,
 } from '@chuishao/domain';
 import type { EventData } from '@chuishao/event-store';
@@ -246,7 +246,7 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
     if (events.length === 0) return events;
     const command = build(iso).type;
     const correlationId = randomUUID();
-    sink.append(`case-${caseId}`, events.map((e) => ({
+    sink.append(caseStream(caseId), events.map((e) => ({
       id: randomUUID(),
       type: e.type,
       data: e.data as unknown as Record<string, unknown>,

@@ -1,5 +1,5 @@
 import { CASE_EVENT_SCHEMA_VERSION, CASE_EVENT_UPCASTERS, caseEventDecoder, decode, evolve, UndecodableEvent, type Upcaster } from '.';
-import { caseIdOf, caseStream } from './streams';
+import { caseIdOf, caseStream, isCaseStream } from './streams';
 import { blow, history } from '../test/fixtures';
 
 describe('case streams', () => {
@@ -12,6 +12,7 @@ describe('case streams', () => {
     expect(caseIdOf('scoring-1')).toBeNull();
     expect(caseIdOf('case-')).toBeNull();
     expect(caseIdOf('Case-1')).toBeNull();
+    expect(['case-1', 'scoring-1', 'case-', 'Case-1'].map(isCaseStream)).toEqual([true, false, false, false]);
   });
 });
 

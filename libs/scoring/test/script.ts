@@ -1,5 +1,5 @@
 import {
-  addMinutes, decide, DEFAULT_POLICY, DomainError, foldCase,
+  addMinutes, caseStream, decide, DEFAULT_POLICY, DomainError, foldCase,
   type Actor, type CaseCommand, type CaseEvent, type CasePolicy, type Category, type ClockInstants, type Satisfaction,
 } from '@chuishao/domain';
 import type { RecordedEvent } from '@chuishao/event-store';
@@ -57,7 +57,7 @@ export class Script {
         type: e.type,
         data: e.data as unknown as Record<string, unknown>,
         metadata: { actor: { orgId: by.orgId, role: by.role, userId: by.userId }, correlationId: 'c', causationId: 'c', schemaVersion: 1 },
-        streamName: `case-${caseId}`,
+        streamName: caseStream(caseId),
         revision: this.histories.get(caseId)!.indexOf(e),
         position: this.position,
         recordedAt: new Date(now + recordedLagMs).toISOString(),
