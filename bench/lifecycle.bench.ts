@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { caseStream } from '@chuishao/domain';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { KeepAliveConnection, type Reply } from './lib/keep-alive-client';
 
@@ -157,7 +158,7 @@ async function benchRaw(dataDir: string) {
   };
   const client = async () => {
     while (Date.now() < end) {
-      const s = `case-${randomUUID()}`;
+      const s = caseStream(randomUUID());
       await timed(s, [ev('WhistleBlown', { title: '道路塌陷', parts: [{ partId: 'p1', departmentId: 'dept-ecology' }] })], 'no_stream');
       await timed(s, [ev('DepartmentResponded', { partId: 'p1' })], 0);
       await timed(s, [ev('HandlingCompleted', { partId: 'p1', round: 1, result: '已修复' })], 1);

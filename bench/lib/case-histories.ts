@@ -17,7 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  CASE_EVENT_SCHEMA_VERSION, decide, DomainError, evolve, nextDeadlineCheck, systemActor,
+  CASE_EVENT_SCHEMA_VERSION, caseStream, decide, DomainError, evolve, nextDeadlineCheck, systemActor,
   type Actor, type CaseCommand, type CaseEvent, type CasePolicy, type CaseState, type Category, type PartState, type Satisfaction,
 } from '@chuishao/domain';
 import type { EventData } from '@chuishao/event-store';
@@ -162,6 +162,8 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
   const deptActor = (id: string): Actor => ({ orgId: id, role: 'department', userId: `${id}-handler`, countyId: countyOf.get(id)! });
   const twpActor = (id: string): Actor => ({ orgId: id, role: 'township', userId: `${id}-clerk`, countyId: countyOf.get(id)! });
   const ccActor = (county: string): Actor => ({ orgId: o.commandCentreId, role: 'command_centre', userId: 'cc-duty', countyId: county });
+  // One county (one command centre): its departments are the directory's facts for every command naming one.
+  const facts = { countyDepartments: o.departments.map((d) => d.id) };
 
   const agenda = new Agenda();
   const cases = new Map<string, SimCase>();
@@ -244,7 +246,7 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
     if (events.length === 0) return events;
     const command = build(iso).type;
     const correlationId = randomUUID();
-    sink.append(`case-${caseId}`, events.map((e) => ({
+    sink.append(caseStream(caseId), events.map((e) => ({
       id: randomUUID(),
       type: e.type,
       data: e.data as unknown as Record<string, unknown>,
@@ -288,7 +290,7 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
     }
     const caseId = randomUUID();
     const events = run(null, caseId, now, twpActor(township.id), (iso) => ({
-      type: 'BlowWhistle', caseId, actor: twpActor(township.id), now: iso,
+      type: 'BlowWhistle', caseId, actor: twpActor(township.id), now: iso, facts,
       data: { title, description: `${title}：网格员巡查发现，群众多次反映，请相关部门到场处置。`, category, departmentIds, matterCode, location: { address: `${township.id} 第${1 + Math.floor(random() * 30)}网格` } },
     }));
     if (!events) return;
@@ -328,7 +330,7 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
         if (to.length === 0) return;
         const target = pick(to).id;
         const ev = run(c, caseId, now, deptActor(p!.departmentId), (iso) => ({
-          type: 'TransferCase', caseId, actor: deptActor(p!.departmentId), now: iso, data: { toDepartmentId: target, reason: '经核实不属本部门职责，转相关部门办理' },
+          type: 'TransferCase', caseId, actor: deptActor(p!.departmentId), now: iso, facts, data: { toDepartmentId: target, reason: '经核实不属本部门职责，转相关部门办理' },
         }));
         if (!ev) return;
         apply(c, ev);
@@ -404,7 +406,7 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
         const target = pick(to).id;
         const actor = ccActor(c.state.countyId);
         const ev = run(c, caseId, now, actor, (iso) => ({
-          type: 'ReassignPart', caseId, actor, now: iso, data: { fromDepartmentId: p!.departmentId, toDepartmentId: target, reason: '原承办部门逾期未处置，指挥中心改派' },
+          type: 'ReassignPart', caseId, actor, now: iso, facts, data: { fromDepartmentId: p!.departmentId, toDepartmentId: target, reason: '原承办部门逾期未处置，指挥中心改派' },
         }));
         if (!ev) return;
         apply(c, ev);

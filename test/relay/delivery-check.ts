@@ -1,3 +1,4 @@
+import { caseIdOf } from '@chuishao/domain';
 import type { RecordedEvent } from '@chuishao/event-store';
 import type { Received } from './kafka-reader';
 
@@ -20,7 +21,7 @@ export function checkDelivery(stored: RecordedEvent[], received: Received[], exp
   const report = (p: string) => problems.length < limit && problems.push(p);
   const byId = new Map(stored.map((e) => [e.id, e]));
   const origins = new Map<string, { countyId: string; townshipId: string }>();
-  for (const e of stored) if (e.type === 'WhistleBlown') origins.set(e.streamName.slice('case-'.length), e.data as never);
+  for (const e of stored) if (e.type === 'WhistleBlown') origins.set(caseIdOf(e.streamName)!, e.data as never);
   const first = new Map<string, Received>();
   const copies = new Map<string, number>();
   const perCase = new Map<string, { where: string; revisions: number[] }>();
@@ -59,7 +60,7 @@ export function checkDelivery(stored: RecordedEvent[], received: Received[], exp
   const expectedRevisions = new Map<string, number[]>();
   for (const e of stored) {
     if (expectedDeadLetters.has(e.id)) continue;
-    const key = e.streamName.slice('case-'.length);
+    const key = caseIdOf(e.streamName)!;
     expectedRevisions.set(key, [...(expectedRevisions.get(key) ?? []), e.revision]);
   }
   for (const [caseId, { revisions }] of perCase) {

@@ -15,7 +15,6 @@ import { PROJECTIONS } from '../../projector/src/projections';
 import { ProjectorThread } from '../../projector/src/projector-thread-host';
 import { AppModule } from './app.module';
 import { SimulatedClock, systemClock, type Clock } from '@chuishao/runtime';
-import { CaseCommands } from './cases/case-commands';
 import { watchCases } from '../../watcher/src/watch-cases';
 import type { DeadlineWatcher } from '../../watcher/src/deadline-watcher';
 import { startRelay, type RunningRelay } from '../../relay/src/start-relay';
@@ -23,6 +22,7 @@ import type { AppConfig } from '@chuishao/runtime';
 import helmet from 'helmet';
 import { checkJsonDepth, refuseForbiddenKeys, requireJsonBody } from './http/body-guards';
 import { validationPipe } from './http/validation';
+import { COMMAND_HANDLER } from './tokens';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { ReadModels } from './read-models';
 
@@ -118,7 +118,7 @@ export async function createRuntime(
 
   let watcher: DeadlineWatcher | null = null;
   if (config.processors.has('watcher')) {
-    watcher = watchCases(app.get(CaseCommands), directory, readDb, clock, config.watcherIntervalMs, calendars);
+    watcher = watchCases(app.get(COMMAND_HANDLER), directory, readDb, clock, config.watcherIntervalMs, calendars);
     calendars.onChange(() => watcher?.poke());
     if (clock instanceof SimulatedClock) clock.onAdvance(() => watcher?.poke());
     watcher.start();

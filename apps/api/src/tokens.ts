@@ -6,3 +6,5 @@ export const CONFIG = Symbol('AppConfig');
 export const POLICY = Symbol('CasePolicy');
 export const CATALOG = Symbol('Catalog');
 export const CALENDARS = Symbol('CalendarRegistry');
+/** The library command handler (@chuishao/commands): the one command path, for the routes and the watcher. */
+export const COMMAND_HANDLER = Symbol('CaseCommandHandler');

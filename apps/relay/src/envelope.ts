@@ -1,4 +1,5 @@
 import type { IHeaders, Message } from 'kafkajs';
+import { caseIdOf as caseIdOfStream } from '@chuishao/domain';
 import type { RecordedEvent } from '@chuishao/event-store';
 
 /**
@@ -26,7 +27,6 @@ export interface OutboundMessage {
 }
 
 export const CE_TYPE_PREFIX = 'cn.gov.whistle.';
-const CASE_STREAM = 'case-';
 /** The directory's id format; ids outside it could break a topic name or the ce_source URI. */
 const ORG_ID = /^[a-z0-9][a-z0-9-]{1,63}$/;
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9]{0,99}$/;
@@ -40,9 +40,7 @@ export const ceSource = (o: CaseOrigin) => `/counties/${o.countyId}/townships/${
 
 /** The case id from the stream name (`case-<caseId>`), or null for an event outside a case stream. */
 export function caseIdOf(event: RecordedEvent): string | null {
-  return event.streamName.startsWith(CASE_STREAM) && event.streamName.length > CASE_STREAM.length
-    ? event.streamName.slice(CASE_STREAM.length)
-    : null;
+  return caseIdOfStream(event.streamName);
 }
 
 /** The origin a WhistleBlown event declares, or a reason it cannot serve as one. */

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CASE_EVENT_TYPES } from '@chuishao/domain';
+import { CASE_EVENT_TYPES, caseIdOf } from '@chuishao/domain';
 import { SqliteEventStore, type RecordedEvent } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
 import { CaseEventGenerator } from '../fixtures/case-event-generator';
@@ -52,7 +52,7 @@ describe('relay envelope (real broker)', () => {
     const byId = new Map(received.map((m) => [m.headers.ce_id, m]));
     for (const e of stored) {
       const m = byId.get(e.id)!;
-      const caseId = e.streamName.slice('case-'.length);
+      const caseId = caseIdOf(e.streamName)!;
       const { countyId, townshipId } = origin.get(caseId)!;
       expect({ topic: m.topic, key: m.key, headers: m.headers }).toEqual({
         topic: countyTopic(prefix, countyId),

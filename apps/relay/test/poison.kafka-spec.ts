@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { caseStream } from '@chuishao/domain';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
 import { CaseEventGenerator } from '../fixtures/case-event-generator';
@@ -42,11 +43,11 @@ describe('relay poison events (real broker)', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     const raw = new DatabaseSync(file, { timeout: 5000 });
     raw.prepare('INSERT INTO events (stream_name, revision, id, type, data, metadata, recorded_at) VALUES (?, 0, ?, ?, ?, ?, ?)').run(
-      `case-${unserialisable}`, unserialisable, 'WhistleBlown',
+      caseStream(unserialisable), unserialisable, 'WhistleBlown',
       `{"caseId":"${unserialisable}","occurredAt":"2026-03-02T08:00:00.000Z","townshipId":"twp-chengguan","countyId":"county-qingchuan","title":"t","location":{"address":"a","shape":${deep}}}`,
       JSON.stringify(meta), new Date().toISOString(),
     );
-    raw.prepare('INSERT INTO streams (name, last_revision) VALUES (?, 0)').run(`case-${unserialisable}`);
+    raw.prepare('INSERT INTO streams (name, last_revision) VALUES (?, 0)').run(caseStream(unserialisable));
     raw.close();
 
     // 2. Larger than the relay's RELAY_MAX_MESSAGE_BYTES.
@@ -60,7 +61,7 @@ describe('relay poison events (real broker)', () => {
     for (const append of [tooLarge, tinyCase]) {
       for (const a of append) await store.append(a.streamName, a.events, { expectedRevision: a.expectedRevision });
     }
-    await store.append(`case-${unroutable}`, [{ id: unroutable, type: 'DepartmentResponded', data: { caseId: unroutable, occurredAt: '2026-03-02T08:00:00.000Z', partId: 'p1', departmentId: 'dept-market' }, metadata: meta }], { expectedRevision: 'no_stream' });
+    await store.append(caseStream(unroutable), [{ id: unroutable, type: 'DepartmentResponded', data: { caseId: unroutable, occurredAt: '2026-03-02T08:00:00.000Z', partId: 'p1', departmentId: 'dept-market' }, metadata: meta }], { expectedRevision: 'no_stream' });
     await store.append('audit-1', [{ id: notACase, type: 'Audited', data: { what: 'x' }, metadata: meta }], { expectedRevision: 'any' });
     await appendGenerated(store, generator, 300); // and normal traffic after the poison
 

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { DomainError, systemActor } from '@chuishao/domain';
 import type { Directory } from '@chuishao/directory';
-import type { CaseCommands } from '../../api/src/cases/case-commands';
-import type { Clock } from '../../api/src/clock';
+import type { CaseCommandHandler } from '@chuishao/commands';
+import type { Clock } from '@chuishao/runtime';
 import { DeadlineWatcher } from './deadline-watcher';
 
 /** The watcher wired to the one command path: it checks a case as the system actor of its county. */
 export function watchCases(
-  commands: CaseCommands,
+  handle: CaseCommandHandler,
   directory: Directory,
   readModels: DatabaseSync,
   clock: Clock,
@@ -20,17 +20,17 @@ export function watchCases(
     if (!cc) throw new Error(`county ${countyId} has no command centre in the directory: escalations have nowhere to go`);
     return cc.id;
   };
-  const meta = (name: string) => ({ correlationId: `${name}-${randomUUID()}`, requestId: randomUUID(), idempotencyKey: null, requestHash: '', expectedVersion: null });
+  const options = (name: string) => ({ correlationId: `${name}-${randomUUID()}` });
   return new DeadlineWatcher(readModels, () => clock.now(), async (caseId, countyId) => {
     const actor = systemActor(countyId, 'deadline-watcher');
-    await commands.execute(caseId, actor, meta('watcher'), (now) => ({ type: 'CheckDeadlines', caseId, actor, now, data: { commandCentreId: commandCentreOf(countyId) } }));
+    await handle(caseId, (now) => ({ type: 'CheckDeadlines', caseId, actor, now, data: { commandCentreId: commandCentreOf(countyId) } }), options('watcher'));
   }, {
     intervalMs,
     rebase: calendars && {
       officialYears: () => calendars.current.officialYears,
       run: async (caseId, countyId) => {
         const actor = systemActor(countyId, 'calendar');
-        await commands.execute(caseId, actor, meta('rebase'), (now) => ({ type: 'RebaseDeadlines', caseId, actor, now, data: {} }));
+        await handle(caseId, (now) => ({ type: 'RebaseDeadlines', caseId, actor, now, data: {} }), options('rebase'));
       },
     },
     onError: (error, caseId) => {

@@ -10,7 +10,7 @@ const cst = (local: string) => new Date(`${local}+08:00`).toISOString();
 
 function blow(now: string, data: Partial<BlowWhistle['data']>): CaseEvent[] {
   return decide({
-    type: 'BlowWhistle', caseId: 'c1', actor: township, now,
+    type: 'BlowWhistle', caseId: 'c1', actor: township, now, facts: { countyDepartments: ['dept-market', ...(data.departmentIds ?? [])] },
     data: { title: 't', description: 'd', category: 'resident_request', departmentIds: ['dept-market'], location: { address: 'a' }, ...data },
   }, null, policy);
 }

@@ -1,4 +1,4 @@
-import { canSee, foldCase } from '.';
+import { canSee, decide, DEFAULT_POLICY, DomainError, foldCase } from '.';
 import { given } from '../test/given-when-then';
 import { at, blow, CASE_ID, cmd, commandCentre, deptA, deptB, deptC, history, naturalAssignment, otherTownship, township } from '../test/fixtures';
 
@@ -34,6 +34,20 @@ describe('blowing a whistle', () => {
   it('rejects a department named twice and an empty list', () => {
     given([]).when(blow(['dept-a', 'dept-a'])).thenThrows('CASE.VALIDATION', /named twice/);
     given([]).when(blow([])).thenThrows('CASE.VALIDATION');
+  });
+
+  it('names departments of the county only, each one at fault named by its field', () => {
+    const error = (() => { try { decide(blow(['dept-a', 'twp-east', 'dept-x']), null, DEFAULT_POLICY); } catch (e) { return e; } })();
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({
+      code: 'CASE.VALIDATION',
+      message: 'twp-east is not a department of this county; dept-x is not a department of this county',
+      fieldErrors: [
+        { field: 'departmentIds[1]', message: 'twp-east is not a department of this county' },
+        { field: 'departmentIds[2]', message: 'dept-x is not a department of this county' },
+      ],
+    });
+    given([]).when({ ...blow(['dept-a']), facts: { countyDepartments: ['dept-b'] } }).thenThrows('CASE.VALIDATION', /dept-a is not a department of this county/);
   });
 
   it('cannot blow the same case twice', () => {
@@ -77,6 +91,11 @@ describe('transferring (转办)', () => {
     given(history(blow())).when(transferAtoC(15, '  ')).thenThrows('CASE.VALIDATION', /reason/);
     given(history(blow())).when(cmd('TransferCase', deptA, 15, { toDepartmentId: 'dept-a', reason: 'x' })).thenThrows('CASE.VALIDATION', /different/);
     given(history(blow())).when(cmd('TransferCase', deptA, 15, { toDepartmentId: 'dept-b', reason: 'x' })).thenThrows('CASE.VALIDATION', /already holds/);
+  });
+
+  it('goes to a department of the county only', () => {
+    given(history(blow())).when(cmd('TransferCase', deptA, 15, { toDepartmentId: 'twp-east', reason: 'x' })).thenThrows('CASE.VALIDATION', /twp-east is not a department of this county/);
+    given(history(blow())).when({ ...transferAtoC(), facts: { countyDepartments: ['dept-a', 'dept-b'] } }).thenThrows('CASE.VALIDATION', /dept-c is not a department/);
   });
 
   it('leaves the old department without the part but still able to see the case', () => {

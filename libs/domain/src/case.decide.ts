@@ -1,6 +1,6 @@
 import type { Actor } from './actor';
 import type {
-  BlowWhistle, CaseCommand, CompleteHandling, RebaseDeadlines, ReassignPart, RespondToCase, ReviewHandling, TransferCase, UrgeDepartment, WithdrawCase,
+  BlowWhistle, CaseCommand, DirectoryFacts, CompleteHandling, RebaseDeadlines, ReassignPart, RespondToCase, ReviewHandling, TransferCase, UrgeDepartment, WithdrawCase,
 } from './commands';
 import { checkDeadlines } from './deadline-check';
 import { CaseAlreadyExists, CaseNotFound, Forbidden, Invalid, InvalidState } from './errors';
@@ -39,7 +39,19 @@ export function decide(command: CaseCommand, state: CaseStateOrNone, policy: Cas
   }
 }
 
+/**
+ * Named departments must be departments of the county (the directory's facts come with the command). Checked before
+ * the rest of a command's rules, so a request naming an unknown org hears about that first.
+ */
+function requireCountyDepartments(facts: DirectoryFacts, named: { field: string; id: string }[]): void {
+  const errors = named
+    .filter(({ id }) => !facts.countyDepartments.includes(id))
+    .map(({ field, id }) => ({ field, message: `${id} is not a department of this county` }));
+  if (errors.length) throw Invalid.fields(errors);
+}
+
 function blowWhistle(cmd: BlowWhistle, state: CaseStateOrNone, policy: CasePolicy): CaseEvent[] {
+  requireCountyDepartments(cmd.facts, cmd.data.departmentIds.map((id, i) => ({ field: `departmentIds[${i}]`, id })));
   if (state) throw CaseAlreadyExists.because(cmd.caseId);
   if (cmd.actor.role !== 'township') throw Forbidden.role(cmd.actor.role, 'blow a whistle');
   const ids = cmd.data.departmentIds;
@@ -87,6 +99,7 @@ function respond(cmd: RespondToCase, state: CaseState): CaseEvent[] {
 }
 
 function transfer(cmd: TransferCase, state: CaseState, policy: CasePolicy): CaseEvent[] {
+  requireCountyDepartments(cmd.facts, [{ field: 'toDepartmentId', id: cmd.data.toDepartmentId }]);
   const part = heldPart(state, cmd.actor, 'transfer a case');
   if (part.status !== 'awaiting_response' && part.status !== 'in_progress') {
     throw InvalidState.part(part.departmentId, part.status, 'transfer it');
@@ -178,6 +191,7 @@ function commandCentrePart(cmd: ReassignPart | UrgeDepartment, state: CaseState,
 
 function reassign(cmd: ReassignPart, state: CaseState, policy: CasePolicy): CaseEvent[] {
   const { fromDepartmentId, toDepartmentId, reason } = cmd.data;
+  requireCountyDepartments(cmd.facts, [{ field: 'toDepartmentId', id: toDepartmentId }]);
   const part = commandCentrePart(cmd, state, fromDepartmentId, 'reassign a part');
   if (part.status === 'completed') throw InvalidState.part(fromDepartmentId, part.status, 'reassign it while it awaits review');
   if (!reason.trim()) throw Invalid.field('reason', 'a reassignment needs a reason');

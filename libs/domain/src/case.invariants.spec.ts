@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { decide, DEFAULT_POLICY, DomainError, foldCase, systemActor, type Actor, type CaseCommand, type CaseEvent } from '.';
-import { at, blow, CASE_ID, commandCentre, deptA, deptB, deptC, township } from '../test/fixtures';
+import { at, blow, CASE_ID, commandCentre, COUNTY_FACTS, deptA, deptB, deptC, township } from '../test/fixtures';
 
 const actors: Actor[] = [township, deptA, deptB, deptC, commandCentre, systemActor('county-a', 'watcher')];
 const departments = ['dept-a', 'dept-b', 'dept-c'];
@@ -21,11 +21,11 @@ function toCommand(c: Generated, now: number): CaseCommand {
   const base = { caseId: CASE_ID, actor: c.by, now: at(now) };
   switch (c.kind) {
     case 'respond': return { ...base, type: 'RespondToCase', data: {} };
-    case 'transfer': return { ...base, type: 'TransferCase', data: { toDepartmentId: c.other, reason: '转办' } };
+    case 'transfer': return { ...base, type: 'TransferCase', facts: COUNTY_FACTS, data: { toDepartmentId: c.other, reason: '转办' } };
     case 'complete': return { ...base, type: 'CompleteHandling', data: { result: '办结' } };
     case 'review': return { ...base, type: 'ReviewHandling', data: { departmentId: c.dept, resolved: c.resolved, satisfaction: c.resolved ? 'satisfied' : 'dissatisfied' } };
     case 'withdraw': return { ...base, type: 'WithdrawCase', data: { reason: '撤回' } };
-    case 'reassign': return { ...base, type: 'ReassignPart', data: { fromDepartmentId: c.dept, toDepartmentId: c.other, reason: '改派' } };
+    case 'reassign': return { ...base, type: 'ReassignPart', facts: COUNTY_FACTS, data: { fromDepartmentId: c.dept, toDepartmentId: c.other, reason: '改派' } };
     case 'urge': return { ...base, type: 'UrgeDepartment', data: { departmentId: c.dept, note: '督办' } };
     case 'check': return { ...base, type: 'CheckDeadlines', data: { commandCentreId: 'cc-a' } };
   }

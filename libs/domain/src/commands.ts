@@ -10,7 +10,18 @@ interface CommandBase<T extends string, D> {
   data: D;
 }
 
-export type BlowWhistle = CommandBase<'BlowWhistle', {
+/**
+ * What the org directory says, looked up by whoever sends the command (decide does no I/O): the ids of the
+ * departments of the actor's county. Rules about named departments are decided on these, once, in decide.
+ */
+export interface DirectoryFacts {
+  countyDepartments: readonly string[];
+}
+
+/** A command that names departments carries the directory facts its rules need. */
+type WithFacts = { facts: DirectoryFacts };
+
+export type BlowWhistle = WithFacts & CommandBase<'BlowWhistle', {
   title: string;
   description: string;
   category: Category;
@@ -20,7 +31,7 @@ export type BlowWhistle = CommandBase<'BlowWhistle', {
   sourceRef?: string;
 }>;
 export type RespondToCase = CommandBase<'RespondToCase', { note?: string }>;
-export type TransferCase = CommandBase<'TransferCase', { toDepartmentId: string; reason: string }>;
+export type TransferCase = WithFacts & CommandBase<'TransferCase', { toDepartmentId: string; reason: string }>;
 export type CompleteHandling = CommandBase<'CompleteHandling', { result: string }>;
 export type ReviewHandling = CommandBase<'ReviewHandling', {
   departmentId: string;
@@ -31,7 +42,7 @@ export type ReviewHandling = CommandBase<'ReviewHandling', {
 export type WithdrawCase = CommandBase<'WithdrawCase', { reason: string }>;
 
 /** 督办: the command centre moves a part to another department. */
-export type ReassignPart = CommandBase<'ReassignPart', { fromDepartmentId: string; toDepartmentId: string; reason: string }>;
+export type ReassignPart = WithFacts & CommandBase<'ReassignPart', { fromDepartmentId: string; toDepartmentId: string; reason: string }>;
 /** 督办: the command centre urges the department holding a part. */
 export type UrgeDepartment = CommandBase<'UrgeDepartment', { departmentId: string; note: string }>;
 /** The deadline watcher asks: has any clock of this case run out (or reached its reminder) by now? */

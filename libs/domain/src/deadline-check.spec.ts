@@ -82,6 +82,7 @@ describe('command centre: urge and reassign (督办)', () => {
     given(h).when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-b', toDepartmentId: 'dept-a', reason: 'x' })).thenThrows('CASE.VALIDATION');
     given(h).when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-c', toDepartmentId: 'dept-b', reason: 'x' })).thenThrows('CASE.VALIDATION');
     given(h).when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-b', toDepartmentId: 'dept-c', reason: ' ' })).thenThrows('CASE.VALIDATION');
+    given(h).when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-b', toDepartmentId: 'cc-a', reason: 'x' })).thenThrows('CASE.VALIDATION', /cc-a is not a department of this county/);
     const completed = history(blow(), cmd('RespondToCase', deptB, 5, {}), cmd('CompleteHandling', deptB, 9, { result: 'x' }));
     given(completed).when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-b', toDepartmentId: 'dept-c', reason: 'x' })).thenThrows('CASE.INVALID_STATE');
   });

@@ -54,4 +54,6 @@ export const Forbidden = {
 
 export const Invalid = {
   field: (field: string, message: string) => new DomainError('CASE.VALIDATION', `${field}: ${message}`, [{ field, message }]),
+  /** Several fields at fault at once, each named (the detail lists the messages). */
+  fields: (errors: FieldError[]) => new DomainError('CASE.VALIDATION', errors.map((e) => e.message).join('; '), errors),
 };

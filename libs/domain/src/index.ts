@@ -9,3 +9,5 @@ export * from './case.decide';
 export * from './visibility';
 export * from './case.view';
 export * from './deadline-check';
+export * from './streams';
+export * from './decode';

@@ -14,9 +14,14 @@ export const commandCentre = actor('cc-a', 'command_centre');
 
 export const CASE_ID = 'case-1';
 
+/** The departments of county-a, as the directory would tell the command's sender. */
+export const COUNTY_FACTS = { countyDepartments: ['dept-a', 'dept-b', 'dept-c'] };
+
 type Cmd<T extends CaseCommand['type']> = Extract<CaseCommand, { type: T }>;
+/** A command as the API would send it: those that name departments carry the county's directory facts. */
 export function cmd<T extends CaseCommand['type']>(type: T, by: Actor, minutes: number, data: Cmd<T>['data']): Cmd<T> {
-  return { type, caseId: CASE_ID, actor: by, now: at(minutes), data } as Cmd<T>;
+  const facts = type === 'BlowWhistle' || type === 'TransferCase' || type === 'ReassignPart' ? { facts: COUNTY_FACTS } : {};
+  return { type, caseId: CASE_ID, actor: by, now: at(minutes), data, ...facts } as Cmd<T>;
 }
 
 export const blow = (departmentIds = ['dept-a', 'dept-b'], category: 'emergency' | 'joint_enforcement' = 'joint_enforcement') =>

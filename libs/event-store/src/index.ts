@@ -8,6 +8,7 @@ export { InvalidAppend } from './invalid-append';
 export { SqliteEventStore, type SqliteEventStoreOptions, type SqliteSynchronous } from './sqlite/sqlite-event-store';
 export { backupSqliteStore, BackupRefused, type BackupResult } from './sqlite/sqlite-backup';
 export { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
+export { MemoryEventStore, type MemoryEventStoreOptions } from './memory/memory-event-store';
 
 export type EventStoreConfig =
   | { kind: 'sqlite'; file: string; synchronous?: SqliteSynchronous; pollIntervalMs?: number }

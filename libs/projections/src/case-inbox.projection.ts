@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { evolve, nextDeadlineCheck, type AlertLevel, type CaseEvent, type CaseState } from '@chuishao/domain';
+import { caseIdOf, decode, evolve, isCaseStream, nextDeadlineCheck, type AlertLevel, type CaseState } from '@chuishao/domain';
 import type { FoldableEvent } from '@chuishao/event-store';
 import { liveProjection, PerGeneration, type GenerationalProjection } from './generations';
 import type { Projection, SessionOptions } from './projection';
@@ -125,10 +125,10 @@ interface InboxDoc {
 /** Folds each case's events in memory (docs by stream name); flushInbox then writes each touched case once. */
 function foldInbox(rows: InboxRows, events: readonly FoldableEvent[], docs: Map<string, InboxDoc>): void {
   for (const event of events) {
-    if (!event.streamName.startsWith('case-')) continue;
+    if (!isCaseStream(event.streamName)) continue;
     let doc = docs.get(event.streamName);
     if (!doc) {
-      const caseId = event.streamName.slice('case-'.length);
+      const caseId = caseIdOf(event.streamName)!;
       const row = rows.cases.get(caseId) as StoredRow | undefined;
       doc = { caseId, state: row ? rows.states.restore(row) : null, version: -1, position: -1, dirty: false, departments: null };
       docs.set(event.streamName, doc);
@@ -137,8 +137,8 @@ function foldInbox(rows: InboxRows, events: readonly FoldableEvent[], docs: Map<
       docs.delete(event.streamName);
       docs.set(event.streamName, doc);
     }
-    // A FoldableEvent is a CaseEvent (type, data) with more fields, which evolve does not read.
-    doc.state = evolve(doc.state, event as unknown as CaseEvent);
+    // A FoldableEvent has no metadata: decode reads it as the current schema version (see decode).
+    doc.state = evolve(doc.state, decode(event));
     doc.version = event.revision;
     doc.position = event.position;
     doc.dirty = true;

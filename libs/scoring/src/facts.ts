@@ -1,4 +1,4 @@
-import type { CaseEvent, PartAssignment, Satisfaction } from '@chuishao/domain';
+import { decode, type PartAssignment, type Satisfaction } from '@chuishao/domain';
 
 /**
  * The scoring fact model. A scoring *part* is one department's holding of one part of one case: from
@@ -211,8 +211,7 @@ function newPart(c: CaseFacts, a: PartAssignment, seq: number, receivedBy: Recei
  */
 export function applyScoringEvent(store: FactsStore, recorded: ScoringEvent): boolean {
   if (!SCORED_EVENT_TYPES.has(recorded.type)) return false;
-  // A recorded event is a CaseEvent (type, data) with more fields, which nothing here reads.
-  const event = recorded as unknown as CaseEvent;
+  const event = decode(recorded);
   const d = event.data;
   const occurredAt = ms(d.occurredAt);
   const recordedAt = ms(recorded.recordedAt);

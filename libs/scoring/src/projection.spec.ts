@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import fc from 'fast-check';
+import { caseStream } from '@chuishao/domain';
 import { SqliteEventStore, type EventStore, type ReadAllOptions, type RecordedEvent, type SubscribeOptions } from '@chuishao/event-store';
 import { openReadModelDb, ProjectionRunner, readCheckpoint, activeGeneration, rebuildName, rebuildProjection } from '@chuishao/projections';
 import { actionsArb, historyOf } from '../test/random-history';
@@ -36,7 +37,7 @@ async function append(store: EventStore, events: RecordedEvent[]): Promise<numbe
 
 /** Distinct case ids per history, so several histories can go into one store. */
 function renamed(events: RecordedEvent[], prefix: string): RecordedEvent[] {
-  return events.map((e) => ({ ...e, streamName: `case-${prefix}${e.data.caseId}`, data: { ...e.data, caseId: `${prefix}${e.data.caseId}` } }));
+  return events.map((e) => ({ ...e, streamName: caseStream(`${prefix}${e.data.caseId}`), data: { ...e.data, caseId: `${prefix}${e.data.caseId}` } }));
 }
 
 /** A random valid history of at least `minEvents` events (deterministic per seed). */

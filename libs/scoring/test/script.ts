@@ -1,5 +1,5 @@
 import {
-  addMinutes, decide, DEFAULT_POLICY, DomainError, foldCase,
+  addMinutes, caseStream, decide, DEFAULT_POLICY, DomainError, foldCase,
   type Actor, type CaseCommand, type CaseEvent, type CasePolicy, type Category, type ClockInstants, type Satisfaction,
 } from '@chuishao/domain';
 import type { RecordedEvent } from '@chuishao/event-store';
@@ -7,6 +7,8 @@ import type { RecordedEvent } from '@chuishao/event-store';
 /** 09:00 on Monday 2 March 2026 in Asia/Shanghai. */
 export const T0 = Date.parse('2026-03-02T01:00:00.000Z');
 export const COUNTY = 'county-a';
+/** The departments of the scripted county, as the directory would tell a command's sender. */
+const COUNTY_DEPARTMENTS = ['dept-a', 'dept-b', 'dept-c', 'dept-d', 'dept-e'];
 export const at = (minutes: number) => T0 + minutes * 60_000;
 export const iso = (minutes: number) => new Date(at(minutes)).toISOString();
 
@@ -45,7 +47,7 @@ export class Script {
 
   runAt(caseId: string, now: number, type: CaseCommand['type'], by: Actor, data: Record<string, unknown>, recordedLagMs = 0): CaseEvent[] {
     const history = this.histories.get(caseId) ?? [];
-    const command = { type, caseId, actor: by, now: new Date(now).toISOString(), data } as CaseCommand;
+    const command = { type, caseId, actor: by, now: new Date(now).toISOString(), data, facts: { countyDepartments: COUNTY_DEPARTMENTS } } as CaseCommand;
     const events = decide(command, foldCase(history), this.policy);
     this.histories.set(caseId, [...history, ...events]);
     for (const e of events) {
@@ -55,7 +57,7 @@ export class Script {
         type: e.type,
         data: e.data as unknown as Record<string, unknown>,
         metadata: { actor: { orgId: by.orgId, role: by.role, userId: by.userId }, correlationId: 'c', causationId: 'c', schemaVersion: 1 },
-        streamName: `case-${caseId}`,
+        streamName: caseStream(caseId),
         revision: this.histories.get(caseId)!.indexOf(e),
         position: this.position,
         recordedAt: new Date(now + recordedLagMs).toISOString(),

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CaseNotFound, canSee, type Actor, type CaseState } from '@chuishao/domain';
+import { CaseLoader } from '@chuishao/commands';
+import { CaseNotFound, canSee, caseStream, type Actor, type CaseState } from '@chuishao/domain';
 import type { EventStore, RecordedEvent } from '@chuishao/event-store';
 import { EVENT_STORE } from '../tokens';
-import { CaseLoader, streamOf } from './case-loader';
 
 /** Reads a case (always current), or answers 404 to whoever may not see it. */
 @Injectable()
@@ -17,6 +17,6 @@ export class CaseReader {
 
   async history(caseId: string, actor: Actor): Promise<RecordedEvent[]> {
     await this.load(caseId, actor);
-    return this.store.readStream(streamOf(caseId));
+    return this.store.readStream(caseStream(caseId));
   }
 }

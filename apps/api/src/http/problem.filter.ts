@@ -1,15 +1,24 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CommandError, type CommandErrorCode } from '@chuishao/commands';
 import { DomainError, type DomainErrorCode } from '@chuishao/domain';
 import { Problem } from './problem';
 
-const DOMAIN_STATUS: Record<DomainErrorCode, [number, string]> = {
-  'CASE.NOT_FOUND': [404, 'Not found'],
-  'CASE.ALREADY_EXISTS': [409, 'Already exists'],
-  'CASE.INVALID_STATE': [409, 'Not allowed in the current state'],
-  'CASE.FORBIDDEN': [403, 'Forbidden'],
-  'CASE.NOT_PART_HOLDER': [403, 'Forbidden'],
-  'CASE.VALIDATION': [400, 'Bad request'],
+/** Status, the code the API states (as documented in the OpenAPI document) and title, per library error code. */
+const DOMAIN_STATUS: Record<DomainErrorCode, [number, string, string]> = {
+  'CASE.NOT_FOUND': [404, 'CASE.NOT_FOUND', 'Not found'],
+  'CASE.ALREADY_EXISTS': [409, 'CASE.ALREADY_EXISTS', 'Already exists'],
+  'CASE.INVALID_STATE': [409, 'CASE.INVALID_STATE', 'Not allowed in the current state'],
+  'CASE.FORBIDDEN': [403, 'CASE.FORBIDDEN', 'Forbidden'],
+  'CASE.NOT_PART_HOLDER': [403, 'CASE.NOT_PART_HOLDER', 'Forbidden'],
+  // A field the rules refuse is a bad request like one the DTO refuses: one 400 code, each field named.
+  'CASE.VALIDATION': [400, 'REQUEST.INVALID', 'Bad request'],
+};
+
+const COMMAND_STATUS: Record<CommandErrorCode, [number, string, string]> = {
+  'COMMAND.CONFLICT': [409, 'CASE.CONCURRENCY_CONFLICT', 'Concurrency conflict'],
+  'COMMAND.PRECONDITION_FAILED': [412, 'CASE.PRECONDITION_FAILED', 'Precondition failed'],
+  'COMMAND.IDEMPOTENCY_KEY_REUSED': [422, 'IDEMPOTENCY.KEY_REUSED', 'Idempotency key reused'],
 };
 
 /** The one place where errors become HTTP answers. Nothing internal (stack, SQL, paths) leaves. */
@@ -42,8 +51,12 @@ export class ProblemFilter implements ExceptionFilter {
   private toProblem(exception: unknown, req: Request): Problem {
     if (exception instanceof Problem) return exception;
     if (exception instanceof DomainError) {
-      const [status, title] = DOMAIN_STATUS[exception.code];
-      return new Problem(status, exception.code, title, exception.message, exception.fieldErrors);
+      const [status, code, title] = DOMAIN_STATUS[exception.code];
+      return new Problem(status, code, title, exception.message, exception.fieldErrors);
+    }
+    if (exception instanceof CommandError) {
+      const [status, code, title] = COMMAND_STATUS[exception.code];
+      return new Problem(status, code, title, exception.message);
     }
     if (exception instanceof HttpException) return fromHttpException(exception, req);
     // body-parser's own refusals (a body over the limit, an unsupported charset) are http-errors, not HttpExceptions.

@@ -26,15 +26,6 @@ export class Problem extends Error {
   static notFound(detail: string, code = 'NOT_FOUND') {
     return new Problem(404, code, 'Not found', detail);
   }
-  static preconditionFailed(detail: string) {
-    return new Problem(412, 'CASE.PRECONDITION_FAILED', 'Precondition failed', detail);
-  }
-  static concurrencyConflict(detail: string) {
-    return new Problem(409, 'CASE.CONCURRENCY_CONFLICT', 'Concurrency conflict', detail);
-  }
-  static idempotencyKeyReused(detail: string) {
-    return new Problem(422, 'IDEMPOTENCY.KEY_REUSED', 'Idempotency key reused', detail);
-  }
   static readModelBehind(detail: string) {
     return new Problem(503, 'READ_MODEL.BEHIND', 'Read model not caught up', detail, undefined, { 'Retry-After': '1' });
   }

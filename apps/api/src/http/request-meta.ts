@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { CommandOptions } from '@chuishao/commands';
 import type { Request } from 'express';
 import { Problem } from './problem';
 
@@ -49,6 +50,17 @@ export const Meta = createParamDecorator((_: unknown, context: ExecutionContext)
     expectedVersion,
   };
 });
+
+/** The headers' part of a command, as the command handler takes it. */
+export function commandOptions(meta: RequestMeta): CommandOptions {
+  return {
+    expectedRevision: meta.expectedVersion,
+    idempotencyKey: meta.idempotencyKey,
+    requestHash: meta.requestHash,
+    correlationId: meta.correlationId,
+    causationId: meta.requestId,
+  };
+}
 
 function hashRequest(method: string, route: string, params: unknown, body: unknown): string {
   return createHash('sha256').update(canonical({ method, route, params, body })).digest('base64url');

@@ -1,38 +1,38 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, Inject, Post, Res } from '@nestjs/common';
-import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Response } from 'express';
+import type { CaseCommandHandler } from '@chuishao/commands';
 import type { Actor, Category } from '@chuishao/domain';
 import type { Catalog } from '@chuishao/catalog';
-import { Problem } from '../../http/problem';
 import type { Directory } from '@chuishao/directory';
 import { CurrentActor } from '../../auth/auth.guard';
-import { Meta, type RequestMeta } from '../../http/request-meta';
-import { CATALOG, DIRECTORY } from '../../tokens';
-import { CaseCommands, type CommandOutcome } from '../case-commands';
-import { requireCountyDepartments } from '../county-departments';
+import { Problem } from '../../http/problem';
+import { commandOptions, Meta, type RequestMeta } from '../../http/request-meta';
+import { CATALOG, COMMAND_HANDLER, DIRECTORY } from '../../tokens';
+import { directoryFacts } from '../directory-facts';
 import { sendCase } from '../send-case';
 import { BlowWhistleDto } from './blow-whistle.dto';
 
-export class BlowWhistleCommand {
-  constructor(readonly actor: Actor, readonly body: BlowWhistleDto, readonly meta: RequestMeta) {}
-}
-
-@CommandHandler(BlowWhistleCommand)
-export class BlowWhistleHandler implements ICommandHandler<BlowWhistleCommand, CommandOutcome> {
+@Controller('v1/whistles')
+export class BlowWhistleRoute {
   constructor(
-    private readonly cases: CaseCommands,
+    @Inject(COMMAND_HANDLER) private readonly handle: CaseCommandHandler,
     @Inject(DIRECTORY) private readonly directory: Directory,
     @Inject(CATALOG) private readonly catalog: Catalog,
   ) {}
 
-  execute({ actor, body, meta }: BlowWhistleCommand): Promise<CommandOutcome> {
+  /** 吹哨: a township raises a case to one or more departments. */
+  @Post()
+  @HttpCode(201)
+  async blow(@CurrentActor() actor: Actor, @Body() body: BlowWhistleDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
     const { category, departmentIds } = this.fromCatalog(body);
-    // Named departments must be real departments of the township's county.
-    requireCountyDepartments(this.directory, actor.countyId, departmentIds.map((id, i) => ({ field: `departmentIds[${i}]`, id })));
+    const { title, description, location, matterCode, sourceRef } = body;
+    const data = { title, description, category, departmentIds, location, matterCode, sourceRef };
+    const facts = directoryFacts(this.directory, actor.countyId);
     const caseId = randomUUID();
-    const data = { ...body, category, departmentIds };
-    return this.cases.execute(caseId, actor, meta, (now) => ({ type: 'BlowWhistle', caseId, actor, now, data }));
+    const outcome = await this.handle(caseId, (now) => ({ type: 'BlowWhistle', caseId, actor, now, data, facts }), commandOptions(meta));
+    res.setHeader('Location', `/v1/cases/${outcome.view.caseId}`);
+    return sendCase(res, outcome);
   }
 
   /** A whistle for a catalogue matter (吹哨清单) takes its category and, unless named, its departments. */
@@ -44,19 +44,5 @@ export class BlowWhistleHandler implements ICommandHandler<BlowWhistleCommand, C
       throw Problem.badRequest(`matter ${matter.code} is ${matter.category}`, [{ field: 'category', message: `must be ${matter.category} for matter ${matter.code}, or left out` }]);
     }
     return { category: matter.category, departmentIds: body.departmentIds ?? [...matter.departmentIds] };
-  }
-}
-
-@Controller('v1/whistles')
-export class BlowWhistleRoute {
-  constructor(private readonly commands: CommandBus) {}
-
-  /** 吹哨: a township raises a case to one or more departments. */
-  @Post()
-  @HttpCode(201)
-  async blow(@CurrentActor() actor: Actor, @Body() body: BlowWhistleDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
-    const outcome = await this.commands.execute<BlowWhistleCommand, CommandOutcome>(new BlowWhistleCommand(actor, body, meta));
-    res.setHeader('Location', `/v1/cases/${outcome.view.caseId}`);
-    return sendCase(res, outcome);
   }
 }

@@ -1,11 +1,11 @@
-import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Body, Controller, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import type { CaseCommandHandler } from '@chuishao/commands';
 import type { Actor } from '@chuishao/domain';
 import { CurrentActor } from '../../auth/auth.guard';
-import { Meta, type RequestMeta } from '../../http/request-meta';
-import { CaseCommands, type CommandOutcome } from '../case-commands';
+import { commandOptions, Meta, type RequestMeta } from '../../http/request-meta';
+import { COMMAND_HANDLER } from '../../tokens';
 import { CaseIdPipe } from '../case-id.pipe';
 import { sendCase } from '../send-case';
 
@@ -13,26 +13,15 @@ export class CompleteDto {
   @IsString() @IsNotEmpty() @MaxLength(4000) result!: string;
 }
 
-export class CompleteCommand {
-  constructor(readonly caseId: string, readonly actor: Actor, readonly body: CompleteDto, readonly meta: RequestMeta) {}
-}
-
-@CommandHandler(CompleteCommand)
-export class CompleteHandler implements ICommandHandler<CompleteCommand, CommandOutcome> {
-  constructor(private readonly cases: CaseCommands) {}
-  execute({ caseId, actor, body, meta }: CompleteCommand) {
-    return this.cases.execute(caseId, actor, meta, (now) => ({ type: 'CompleteHandling', caseId, actor, now, data: { result: body.result } }));
-  }
-}
-
 @Controller('v1/cases/:caseId/completions')
 export class CompleteRoute {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(@Inject(COMMAND_HANDLER) private readonly handle: CaseCommandHandler) {}
 
   /** 办结: the holding department reports its part handled. */
   @Post()
   @HttpCode(200)
   async complete(@Param('caseId', CaseIdPipe) caseId: string, @CurrentActor() actor: Actor, @Body() body: CompleteDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
-    return sendCase(res, await this.commands.execute<CompleteCommand, CommandOutcome>(new CompleteCommand(caseId, actor, body, meta)));
+    const data = { result: body.result };
+    return sendCase(res, await this.handle(caseId, (now) => ({ type: 'CompleteHandling', caseId, actor, now, data }), commandOptions(meta)));
   }
 }

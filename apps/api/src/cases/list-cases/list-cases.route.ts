@@ -3,7 +3,7 @@ import { QueryHandler, QueryBus, type IQueryHandler } from '@nestjs/cqrs';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { CATEGORIES, type Actor, type AlertLevel, type Category } from '@chuishao/domain';
-import type { Clock } from '../../clock';
+import type { Clock } from '@chuishao/runtime';
 import { InvalidCursor, queryInbox, type InboxPage } from '@chuishao/projections';
 import { CurrentActor } from '../../auth/auth.guard';
 import { Problem } from '../../http/problem';

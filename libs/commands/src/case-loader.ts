@@ -1,13 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { evolve, type CaseEvent, type CaseStateOrNone } from '@chuishao/domain';
-import type { EventStore, RecordedEvent } from '@chuishao/event-store';
-import { EVENT_STORE } from '../tokens';
-
-export const streamOf = (caseId: string) => `case-${caseId}`;
-
-export function toCaseEvent(e: RecordedEvent): CaseEvent {
-  return { type: e.type, data: e.data } as CaseEvent;
-}
+import { caseStream, decode, evolve, type CaseStateOrNone } from '@chuishao/domain';
+import type { EventStore } from '@chuishao/event-store';
 
 /** A case folded up to `version` (-1: no events), with the position of its last event. */
 export interface LoadedCase {
@@ -16,7 +8,7 @@ export interface LoadedCase {
   position: number;
 }
 
-const MAX_CACHED = 20_000;
+const DEFAULT_MAX_CACHED = 20_000;
 const EMPTY: LoadedCase = Object.freeze({ state: null, version: -1, position: -1 });
 
 /**
@@ -24,18 +16,17 @@ const EMPTY: LoadedCase = Object.freeze({ state: null, version: -1, position: -1
  * load still reads the stream from the cached revision on, so another writer's events are never missed.
  * `cached` skips that read, for callers whose result the store checks anyway (an append's expected revision).
  */
-@Injectable()
 export class CaseLoader {
   private readonly cache = new Map<string, LoadedCase>();
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(private readonly store: EventStore, private readonly maxCached = DEFAULT_MAX_CACHED) {}
 
   async load(caseId: string): Promise<LoadedCase> {
     const cached = this.cached(caseId);
-    const newer = await this.store.readStream(streamOf(caseId), { fromRevision: cached.version + 1 });
+    const newer = await this.store.readStream(caseStream(caseId), { fromRevision: cached.version + 1 });
     if (newer.length === 0) return cached;
     const last = newer[newer.length - 1];
-    const loaded = { state: newer.reduce((s, e) => evolve(s, toCaseEvent(e)), cached.state), version: last.revision, position: last.position };
+    const loaded = { state: newer.reduce((s, e) => evolve(s, decode(e)), cached.state), version: last.revision, position: last.position };
     this.remember(caseId, loaded);
     return loaded;
   }
@@ -47,7 +38,7 @@ export class CaseLoader {
 
   /** After an append this process made: the new fold, without reading it back. */
   remember(caseId: string, loaded: LoadedCase): void {
-    if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    if (this.cache.size >= this.maxCached) this.cache.delete(this.cache.keys().next().value!);
     this.cache.delete(caseId);
     this.cache.set(caseId, loaded);
   }

@@ -1,0 +1,3 @@
+export * from './case-command-handler';
+export * from './case-loader';
+export * from './errors';
