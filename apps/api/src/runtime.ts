@@ -20,7 +20,8 @@ import type { DeadlineWatcher } from '../../watcher/src/deadline-watcher';
 import { startRelay, type RunningRelay } from '../../relay/src/start-relay';
 import type { AppConfig } from '@chuishao/runtime';
 import helmet from 'helmet';
-import { checkJsonDepth, refuseForbiddenKeys, requireJsonBody } from './http/body-guards';
+import { checkJsonDepth, refuseUnsafeValues, requireJsonBody } from './http/body-guards';
+import { methodNotAllowed } from './http/method-not-allowed';
 import { validationPipe } from './http/validation';
 import { COMMAND_HANDLER } from './tokens';
 import { setupOpenApi } from './openapi/openapi.setup';
@@ -101,13 +102,15 @@ export async function createRuntime(
   });
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: '256kb', verify: checkJsonDepth });
-  app.use(refuseForbiddenKeys);
+  app.use(refuseUnsafeValues);
+  const methods = methodNotAllowed();
+  app.use(methods.middleware);
   app.useGlobalPipes(validationPipe());
   app.disable('x-powered-by');
   // No automatic body-hash ETags: case responses carry their version as the ETag (If-Match), and the other bodies
   // (scorecards and explain stamp asOf = now) change on every request, so hashing them (1.7 MiB for an explain) bought nothing.
   app.set('etag', false);
-  setupOpenApi(app);
+  methods.learn(setupOpenApi(app));
   await app.init();
 
   let relay: RunningRelay | null = null;

@@ -71,4 +71,54 @@ describe('HTTP hardening: headers, content types, JSON depth, dangerous keys', (
     }
     expect(await head()).toBe(before);
   });
+
+  it('a whistle needs a location object, numeric coordinates in range, and text that says something', async () => {
+    const before = await head();
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ location: undefined }, 'location', 'location should not be null or undefined'],
+      [{ location: [] }, 'location', 'location must be an object'],
+      [{ location: '东坝镇' }, 'location', 'location must be an object'],
+      [{ location: { address: '东坝镇', lat: '32.5' } }, 'location.lat', 'lat must be a number conforming to the specified constraints'],
+      [{ location: { address: '东坝镇', lng: 181 } }, 'location.lng', 'lng must be a longitude string or number'],
+      [{ title: '\u200b \u3000' }, 'title', 'must say something (not only spaces or invisible characters)'],
+      [{ description: '\ufeff\u202e' }, 'description', 'must say something (not only spaces or invisible characters)'],
+      [{ location: { address: '\u200b' } }, 'location.address', 'must say something (not only spaces or invisible characters)'],
+    ];
+    for (const [change, field, message] of cases) {
+      const res = await h.http().post('/v1/whistles').set(await auth()).send({ ...whistleBody([ECOLOGY]), ...change });
+      expect([JSON.stringify(change), res.status, res.body.errors]).toEqual([JSON.stringify(change), 400, [{ field, message }]]);
+    }
+    expect(await head()).toBe(before);
+  });
+
+  it('null is refused for every field, optional ones included, naming the field', async () => {
+    for (const [change, field] of [[{ matterCode: null }, 'matterCode'], [{ sourceRef: null }, 'sourceRef'], [{ location: { address: 'a', grid: null } }, 'location.grid']] as const) {
+      const res = await h.http().post('/v1/whistles').set(await auth()).send({ ...whistleBody([ECOLOGY]), ...change });
+      expect([res.status, res.body.errors]).toEqual([400, [{ field, message: 'must not be null; leave an optional field out' }]]);
+    }
+  });
+
+  it('reports each invalid field once', async () => {
+    const res = await h.http().post('/v1/whistles').set(await auth()).send({});
+    const fields = (res.body.errors as { field: string }[]).map((e) => e.field);
+    expect(res.status).toBe(400);
+    expect(fields).toEqual([...new Set(fields)]);
+    expect(fields).toEqual(expect.arrayContaining(['title', 'description', 'category', 'departmentIds', 'location']));
+  });
+
+  it('refuses a date parameter that is not a date or an instant, naming it', async () => {
+    for (const value of ['2026-W01', '2026-02-30', '2026-13-01', 'yesterday', '2026-01-01T25:00:00Z']) {
+      const res = await h.http().get(`/v1/cases?raisedFrom=${encodeURIComponent(value)}`).set(await auth());
+      expect([value, res.status, res.body.errors?.[0]?.field]).toEqual([value, 400, 'raisedFrom']);
+    }
+    expect((await h.http().get('/v1/cases?raisedFrom=2026-01-01&raisedTo=2026-12-31T16:00:00%2B08:00').set(await auth())).status).toBe(200);
+  });
+
+  it('a method the path does not serve answers 405 with Allow', async () => {
+    const res = await h.http().delete('/v1/cases').set(await auth());
+    expect([res.status, res.body.code, res.headers.allow]).toEqual([405, 'ROUTE.METHOD_NOT_ALLOWED', 'GET, HEAD']);
+    const put = await h.http().put('/v1/cases/00000000-0000-4000-8000-000000000000/transfers').set(await auth()).send({});
+    expect([put.status, put.headers.allow]).toEqual([405, 'POST']);
+    expect((await h.http().get('/v1/nowhere').set(await auth())).status).toBe(404);
+  });
 });

@@ -7,6 +7,7 @@ import { CaseAlreadyExists, CaseNotFound, Forbidden, Invalid, InvalidState } fro
 import type { CaseEvent, PartClosed, RebasedPart } from './events';
 import { assignPart, reworkClock } from './deadlines';
 import { deadlineBasis, type CasePolicy } from './policy';
+import { hasText } from './text';
 import type { CaseState, CaseStateOrNone, PartState } from './case.state';
 
 /**
@@ -58,6 +59,12 @@ function blowWhistle(cmd: BlowWhistle, state: CaseStateOrNone, policy: CasePolic
   if (ids.length === 0) throw Invalid.field('departmentIds', 'name at least one department');
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw Invalid.field('departmentIds', `department ${dup} is named twice`);
+  const blank = [
+    ['title', cmd.data.title],
+    ['description', cmd.data.description],
+    ['location.address', cmd.data.location.address],
+  ].filter(([, text]) => !hasText(text));
+  if (blank.length) throw Invalid.fields(blank.map(([field]) => ({ field, message: 'must say something (not only spaces or invisible characters)' })));
   const { caseId, now } = cmd;
   const { title, description, category, location, matterCode, sourceRef } = cmd.data;
   const limits = policy.limitsFor(category, matterCode);
@@ -105,7 +112,7 @@ function transfer(cmd: TransferCase, state: CaseState, policy: CasePolicy): Case
     throw InvalidState.part(part.departmentId, part.status, 'transfer it');
   }
   const { toDepartmentId, reason } = cmd.data;
-  if (!reason.trim()) throw Invalid.field('reason', 'a transfer needs a reason');
+  if (!hasText(reason)) throw Invalid.field('reason', 'a transfer needs a reason');
   if (toDepartmentId === part.departmentId) throw Invalid.field('toDepartmentId', 'must be a different department');
   if (state.parts.some((p) => p.departmentId === toDepartmentId && p.status !== 'closed')) {
     throw Invalid.field('toDepartmentId', `${toDepartmentId} already holds a part of this case`);
@@ -128,7 +135,7 @@ function complete(cmd: CompleteHandling, state: CaseState): CaseEvent[] {
   const part = heldPart(state, cmd.actor, 'complete handling');
   if (part.status === 'awaiting_response') throw InvalidState.part(part.departmentId, part.status, 'complete before reporting in');
   if (part.status !== 'in_progress') throw InvalidState.part(part.departmentId, part.status, 'complete it');
-  if (!cmd.data.result.trim()) throw Invalid.field('result', 'say what was done');
+  if (!hasText(cmd.data.result)) throw Invalid.field('result', 'say what was done');
   return [{
     type: 'HandlingCompleted',
     data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, round: part.round, result: cmd.data.result },
@@ -177,7 +184,7 @@ function closeCaseIfDone(state: CaseState, closingPartId: string, closing: PartC
 function withdraw(cmd: WithdrawCase, state: CaseState): CaseEvent[] {
   if (cmd.actor.role !== 'township') throw Forbidden.role(cmd.actor.role, 'withdraw a case');
   if (cmd.actor.orgId !== state.townshipId) throw Forbidden.notRaisingTownship('withdraw it');
-  if (!cmd.data.reason.trim()) throw Invalid.field('reason', 'a withdrawal needs a reason');
+  if (!hasText(cmd.data.reason)) throw Invalid.field('reason', 'a withdrawal needs a reason');
   return [{ type: 'CaseWithdrawn', data: { caseId: state.caseId, occurredAt: cmd.now, townshipId: state.townshipId, reason: cmd.data.reason } }];
 }
 
@@ -194,7 +201,7 @@ function reassign(cmd: ReassignPart, state: CaseState, policy: CasePolicy): Case
   requireCountyDepartments(cmd.facts, [{ field: 'toDepartmentId', id: toDepartmentId }]);
   const part = commandCentrePart(cmd, state, fromDepartmentId, 'reassign a part');
   if (part.status === 'completed') throw InvalidState.part(fromDepartmentId, part.status, 'reassign it while it awaits review');
-  if (!reason.trim()) throw Invalid.field('reason', 'a reassignment needs a reason');
+  if (!hasText(reason)) throw Invalid.field('reason', 'a reassignment needs a reason');
   if (toDepartmentId === fromDepartmentId) throw Invalid.field('toDepartmentId', 'must be a different department');
   if (state.parts.some((p) => p.departmentId === toDepartmentId && p.status !== 'closed')) {
     throw Invalid.field('toDepartmentId', `${toDepartmentId} already holds a part of this case`);
@@ -215,7 +222,7 @@ function reassign(cmd: ReassignPart, state: CaseState, policy: CasePolicy): Case
 
 function urge(cmd: UrgeDepartment, state: CaseState): CaseEvent[] {
   const part = commandCentrePart(cmd, state, cmd.data.departmentId, 'urge a department');
-  if (!cmd.data.note.trim()) throw Invalid.field('note', 'say what is urged');
+  if (!hasText(cmd.data.note)) throw Invalid.field('note', 'say what is urged');
   return [{ type: 'DepartmentUrged', data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, note: cmd.data.note } }];
 }
 

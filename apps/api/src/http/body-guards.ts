@@ -43,26 +43,31 @@ export function checkJsonDepth(_req: IncomingMessage, _res: ServerResponse, buf:
   }
 }
 
-/** After parsing: keys such as `__proto__` are refused by name rather than dropped or merged silently. */
-export function refuseForbiddenKeys(req: Request, _res: Response, next: NextFunction): void {
-  const found = forbiddenKey(req.body, '');
+/**
+ * After parsing: keys such as `__proto__` are refused by name rather than dropped or merged silently, and so is
+ * `null`: no field of any request takes it, and an optional field is left out, never sent as null.
+ */
+export function refuseUnsafeValues(req: Request, _res: Response, next: NextFunction): void {
+  const found = unsafeValue(req.body, '');
   if (found === null) return next();
-  next(Problem.badRequest(`${found}: the key ${found.split('.').pop()} is not allowed`, [{ field: found, message: 'this key is not allowed' }]));
+  const [field, message] = found;
+  next(Problem.badRequest(`${field}: ${message}`, [{ field, message }]));
 }
 
-function forbiddenKey(value: unknown, path: string): string | null {
-  if (value === null || typeof value !== 'object') return null;
+function unsafeValue(value: unknown, path: string): [string, string] | null {
+  if (value === null) return path ? [path, 'must not be null; leave an optional field out'] : ['body', 'must be a JSON object'];
+  if (typeof value !== 'object') return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = forbiddenKey(value[i], `${path}[${i}]`);
+      const found = unsafeValue(value[i], `${path}[${i}]`);
       if (found) return found;
     }
     return null;
   }
   for (const key of Object.keys(value)) {
     const at = path ? `${path}.${key}` : key;
-    if (FORBIDDEN_KEYS.has(key)) return at;
-    const found = forbiddenKey((value as Record<string, unknown>)[key], at);
+    if (FORBIDDEN_KEYS.has(key)) return [at, 'this key is not allowed'];
+    const found = unsafeValue((value as Record<string, unknown>)[key], at);
     if (found) return found;
   }
   return null;

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { getMetadataStorage, IS_ISO8601, IS_LATITUDE, IS_LONGITUDE, MAX, MIN, ValidationTypes } from 'class-validator';
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
 import type { SchemaObject } from '@nestjs/swagger';
-import { INSTANT } from '../scorecards/scorecard-params';
+import { INSTANT } from '../http/validators';
 
 // class-transformer keeps its @Type() metadata here (the nested DTOs); the package publishes no typings for the path.
 const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
@@ -24,6 +24,7 @@ const converters = {
   // The scorecard period's own validators (scorecard-params.ts).
   isLocalDate: { type: 'string' as const, format: 'date' },
   isInstant: { type: 'string' as const, format: 'date-time', pattern: INSTANT.source },
+  isDateOrInstant: { type: 'string' as const, anyOf: [{ format: 'date' }, { format: 'date-time', pattern: INSTANT.source }] },
 };
 
 type PropertyDocs<T> = { [K in keyof T]?: { description?: string; example?: unknown } };

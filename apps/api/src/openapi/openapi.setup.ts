@@ -54,10 +54,13 @@ function finish(document: OpenAPIObject, dtos: ReadonlySet<string>): OpenAPIObje
   for (const name of dtos) if (schemas[name]) Object.assign(schemas[name], { additionalProperties: false });
   // BlowWhistleDto's @ValidateIf: category and departmentIds may be left out only for a catalogue matter.
   Object.assign(schemas.BlowWhistleDto, { anyOf: [{ required: ['matterCode'] }, { required: ['category', 'departmentIds'] }] });
-  // decide() refuses blank text in these (a reason, a result, an urge's note must say something).
-  const NON_BLANK: Record<string, string[]> = { TransferDto: ['reason'], CompleteDto: ['result'], WithdrawDto: ['reason'], UrgeDto: ['note'], ReassignDto: ['reason'] };
+  // decide() refuses text that says nothing (only spaces or invisible characters: libs/domain/src/text.ts).
+  const NON_BLANK: Record<string, string[]> = {
+    BlowWhistleDto: ['title', 'description'], LocationDto: ['address'],
+    TransferDto: ['reason'], CompleteDto: ['result'], WithdrawDto: ['reason'], UrgeDto: ['note'], ReassignDto: ['reason'],
+  };
   for (const [dto, fields] of Object.entries(NON_BLANK)) {
-    for (const field of fields) Object.assign((schemas[dto] as { properties: Record<string, object> }).properties[field], { pattern: '\\S' });
+    for (const field of fields) Object.assign((schemas[dto] as { properties: Record<string, object> }).properties[field], { pattern: '[^\\s\\p{Cf}]' });
   }
   // decide() refuses a department named twice.
   Object.assign((schemas.BlowWhistleDto as { properties: Record<string, object> }).properties.departmentIds, { uniqueItems: true });

@@ -1,9 +1,9 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { parseLocalDate } from '@chuishao/scoring';
+import { IsInstant } from '../http/validators';
 
-/** ISO-8601 with a time zone, at most millisecond precision (what a scorecard states as its asOf). */
-export const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+export { INSTANT } from '../http/validators';
 
 const IsLocalDate = () =>
   ValidateBy({
@@ -14,14 +14,6 @@ const IsLocalDate = () =>
     },
   });
 
-const IsInstant = () =>
-  ValidateBy({
-    name: 'isInstant',
-    validator: {
-      validate: (v: unknown) => typeof v === 'string' && INSTANT.test(v) && !Number.isNaN(Date.parse(v)),
-      defaultMessage: () => 'must be an ISO-8601 instant with a zone and at most milliseconds, e.g. 2026-03-31T16:00:00.000Z (send + as %2B)',
-    },
-  });
 
 /** The period and instant every scorecard route takes: [from, to) as local dates, asOf default now. */
 export class ScorecardPeriodDto {

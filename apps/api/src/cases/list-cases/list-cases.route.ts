@@ -1,12 +1,15 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { QueryHandler, QueryBus, type IQueryHandler } from '@nestjs/cqrs';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { CATEGORIES, type Actor, type AlertLevel, type Category } from '@chuishao/domain';
 import type { Clock } from '@chuishao/runtime';
 import { InvalidCursor, queryInbox, type InboxPage } from '@chuishao/projections';
 import { CurrentActor } from '../../auth/auth.guard';
 import { Problem } from '../../http/problem';
+import { IsDateOrInstant } from '../../http/validators';
+
+const plusFromSpace = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.replace(/ (\d{2}:\d{2})$/, '+$1') : value);
 import { CLOCK, READ_MODELS } from '../../tokens';
 import type { ReadModels } from '../../read-models';
 
@@ -15,8 +18,9 @@ export class ListCasesDto {
   @IsOptional() @IsString() @MaxLength(64) departmentId?: string;
   @IsOptional() @IsString() @MaxLength(64) townshipId?: string;
   @IsOptional() @IsIn(CATEGORIES) category?: Category;
-  @IsOptional() @IsISO8601({ strict: true }) raisedFrom?: string;
-  @IsOptional() @IsISO8601({ strict: true }) raisedTo?: string;
+  // An unencoded '+' of a UTC offset arrives as a space; take it back.
+  @IsOptional() @Transform(plusFromSpace) @IsDateOrInstant() raisedFrom?: string;
+  @IsOptional() @Transform(plusFromSpace) @IsDateOrInstant() raisedTo?: string;
   /** Full text over title and description (substring; Chinese text works as is). */
   @IsOptional() @IsString() @MinLength(1) @MaxLength(100) q?: string;
   @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() overdue?: boolean;
