@@ -8,6 +8,7 @@ import { CaseEventGenerator } from '../fixtures/case-event-generator';
 import { countyTopic, deadLetterTopic } from '../src/envelope';
 import { startRelay } from '../src/start-relay';
 import { checkDelivery, readStore } from '../../../test/relay/delivery-check';
+import { contractValidator } from '../../../test/contracts/contract-schemas';
 import { allTopics, memoryLogger, relayEnv, tempDir } from '../../../test/relay/harness';
 import { readTopics, withAdmin } from '../../../test/relay/kafka-reader';
 import { waitFor } from '../../../test/relay/wait';
@@ -104,6 +105,8 @@ describe('relay poison events (real broker)', () => {
     expect(JSON.parse(by(unroutable).value!)).toMatchObject({ caseId: unroutable });
     expect(by(notACase).headers.dlq_error).toContain('not a case stream');
     for (const m of parked) expect(m.headers).toMatchObject({ ce_specversion: '1.0', dlq_stream: expect.any(String), dlq_eventtype: expect.any(String) });
+    const contract = contractValidator({ closed: true });
+    for (const m of parked) expect({ id: m.headers.ce_id, problems: contract.deadLetterHeaders(m.headers) }).toEqual({ id: m.headers.ce_id, problems: [] });
     // Each one was also logged, with its reason.
     expect(logger.lines.filter((l) => l.includes('parked on')).length).toBe(poison.size);
   });
