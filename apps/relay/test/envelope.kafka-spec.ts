@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CASE_EVENT_TYPES } from '@chuishao/domain';
 import { SqliteEventStore, type RecordedEvent } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
-import { CaseEventGenerator } from '../fixtures/case-event-generator';
+import { CaseTraffic } from '@chuishao/histories';
 import { countyTopic, deadLetterTopic } from '../src/envelope';
 import { startRelay } from '../src/start-relay';
 import { checkDelivery, readStore } from '../../../test/relay/delivery-check';
@@ -23,7 +23,7 @@ describe('relay envelope (real broker)', () => {
   });
 
   it('publishes every event type to its county topic: CloudEvents headers, key = caseId, value = the data', async () => {
-    await appendGenerated(store, new CaseEventGenerator({ seed: 3, openCases: 100 }), 4_000);
+    await appendGenerated(store, new CaseTraffic({ seed: 3, openCases: 100 }), 4_000);
     const stored = await readStore(store);
     expect(new Set(stored.map((e) => e.type))).toEqual(new Set(CASE_EVENT_TYPES));
     const head = stored[stored.length - 1].position;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
-import { CaseEventGenerator } from '../fixtures/case-event-generator';
+import { CaseTraffic } from '@chuishao/histories';
 import { countyTopic, deadLetterTopic } from '../src/envelope';
 import { startRelay } from '../src/start-relay';
 import { checkDelivery, readStore } from '../../../test/relay/delivery-check';
@@ -15,7 +15,7 @@ import { waitFor } from '../../../test/relay/wait';
 
 jest.setTimeout(120_000);
 
-const TINY = { countyId: 'county-tiny', townships: ['twp-tiny'], departments: ['dept-tiny-a', 'dept-tiny-b'] };
+const TINY = { countyId: 'county-tiny', townships: ['twp-tiny'], departments: ['dept-tiny-a', 'dept-tiny-b'], commandCentreId: 'cc-tiny' };
 const meta = { actor: { orgId: 'twp-chengguan', role: 'township', userId: 'u1' }, correlationId: 'c', causationId: 'c', schemaVersion: 1 };
 
 describe('relay poison events (real broker)', () => {
@@ -35,7 +35,7 @@ describe('relay poison events (real broker)', () => {
       waitForLeaders: true,
       topics: [{ topic: countyTopic(prefix, TINY.countyId), numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'max.message.bytes', value: '6000' }] }],
     }));
-    const generator = new CaseEventGenerator({ seed: 31 });
+    const generator = new CaseTraffic({ seed: 31 });
     await appendGenerated(store, generator, 300);
 
     // 1. Data JSON.stringify cannot serialise (nested too deeply), written past the store's checks (an older writer, a migration).
@@ -51,9 +51,9 @@ describe('relay poison events (real broker)', () => {
     raw.close();
 
     // 2. Larger than the relay's RELAY_MAX_MESSAGE_BYTES.
-    const tooLarge = generated(new CaseEventGenerator({ seed: 32, openCases: 1 }), 1, (data) => (data.description = '大'.repeat(10_000)));
+    const tooLarge = generated(new CaseTraffic({ seed: 32, openCases: 1 }), 1, (data) => (data.description = '大'.repeat(10_000)));
     // 3. Within the relay's limit but over the topic's: refused by the broker. Its case's later events still go through.
-    const tinyCase = generated(new CaseEventGenerator({ seed: 33, openCases: 1, counties: [TINY] }), 6, (data) => (data.description = 'x'.repeat(8_000)));
+    const tinyCase = generated(new CaseTraffic({ seed: 33, openCases: 1, counties: [TINY] }), 6, (data) => (data.description = 'x'.repeat(8_000)));
     // 4. A case stream that does not start with WhistleBlown: no county to route to.
     const unroutable = randomUUID();
     // 5. Not a case event at all.
@@ -113,7 +113,7 @@ describe('relay poison events (real broker)', () => {
 });
 
 /** `count` generated appends of one case; `change` edits the first event's data (its WhistleBlown). */
-function generated(generator: CaseEventGenerator, count: number, change: (data: Record<string, unknown>) => void) {
+function generated(generator: CaseTraffic, count: number, change: (data: Record<string, unknown>) => void) {
   const appends = Array.from({ length: count }, () => generator.next());
   change(appends[0].events[0].data);
   return appends;

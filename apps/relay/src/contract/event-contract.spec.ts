@@ -1,5 +1,5 @@
 import { CASE_EVENT_SCHEMA_VERSION, CASE_EVENT_TYPES } from '@chuishao/domain';
-import { CaseEventGenerator } from '../../fixtures/case-event-generator';
+import { CaseTraffic } from '@chuishao/histories';
 import {
   allSchemaPaths, contractValidator, eventSchemaFiles, eventSchemaPath, readContract, SCHEMA_ID_BASE, type JsonSchema,
 } from '../../../../test/contracts/contract-schemas';
@@ -53,7 +53,7 @@ function presentPaths(value: unknown, at = '', into = new Set<string>()): Set<st
 
 /** Samples of every event type, made by the real decider (what the API would store and the relay publish). */
 function domainSamples(count: number): { type: string; value: unknown }[] {
-  const generator = new CaseEventGenerator({ seed: 11 });
+  const generator = new CaseTraffic({ seed: 11 });
   const samples: { type: string; value: unknown }[] = [];
   while (samples.length < count) {
     for (const e of generator.next().events) samples.push({ type: e.type, value: JSON.parse(JSON.stringify(e.data)) });
