@@ -4,7 +4,7 @@
  *   npm run bench:scorecards   (= npm run build && node --disable-warning=ExperimentalWarning -r ./scripts/register-paths.js dist/bench/scorecards.bench.js)
  *
  * 1. Generates BENCH_EVENTS (default 1,000,000) events of realistic case histories with a simulated
- *    clock (bench/lib/case-histories.ts: every command through the domain's decide(), the county's
+ *    clock (generateHistories in libs/histories: every command through the domain's decide(), the county's
  *    catalogue and working calendar, the deadline watcher's rungs) straight into a SqliteEventStore
  *    file, written with synchronous=OFF (generation speed only; nothing is measured on that).
  * 2. Measures, each in a fresh child process on that file (so peak RSS is the phase's own):
@@ -39,7 +39,7 @@ import { SqliteEventStore, type EventData } from '@chuishao/event-store';
 import { activeGeneration, CASE_INBOX, caseInboxProjection, inboxTables, openReadModelDb, ProjectionRunner, readCheckpoint, rebuildProjection, type Projection } from '@chuishao/projections';
 import { SCORING_PROJECTION, scoringGenerations, scoringPartsProjection, tablesOf } from '@chuishao/scoring';
 import { defaultRebuildThreads, rebuildReadModels } from '../apps/projector/src/rebuild';
-import { generateHistories, type HistorySink } from './lib/case-histories';
+import { generateHistories, type HistorySink } from '@chuishao/histories';
 import { KeepAliveConnection } from './lib/keep-alive-client';
 
 const ROOT = resolve(__dirname, '../..');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { countyTopic, deadLetterTopic } from '../../apps/relay/src/envelope';
 import type { RelayLogger } from '../../apps/relay/src/logger';
-import { TWO_COUNTIES } from '../../apps/relay/fixtures/case-event-generator';
+import { TWO_COUNTIES } from '@chuishao/histories';
 import { brokers } from './broker';
 
 export const tempDir = (name: string) => mkdtempSync(join(tmpdir(), `relay-${name}-`));

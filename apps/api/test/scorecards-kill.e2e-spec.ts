@@ -14,8 +14,7 @@ import {
   ms, periodOf, SCORING_PROJECTION, ScoringPolicies, scoringGenerations, tablesOf,
   type CaseFacts, type PartFacts, type PartRow, type Scorecard,
 } from '@chuishao/scoring';
-import { generateHistories, type HistorySink } from '../../../bench/lib/case-histories';
-import { seededRandom } from '../../../bench/lib/seeded-random';
+import { generateHistories, seededRandom, type HistorySink } from '@chuishao/histories';
 import { ASSESSMENT, COMMAND_CENTRE } from './harness';
 import { client, freePort, kill, startServer, track } from './server-process';
 
@@ -24,7 +23,7 @@ import { client, freePort, kill, startServer, track } from './server-process';
  * the watcher's events"), with every process built from dist/ and really SIGKILLed:
  *
  * - the API with PROCESSORS=external (CLOCK=simulated) and the projector as its own process, on one
- *   DATA_DIR; a background history of ~25k events made by the real domain (bench/lib/case-histories)
+ *   DATA_DIR; a background history of ~25k events made by the real domain (generateHistories in @chuishao/histories)
  *   is in the store before they start, then a live load over HTTP runs while the projector is killed
  *   at random moments and restarted;
  * - the rebuild command killed mid-build and again between its switch and its drop, then rerun, while

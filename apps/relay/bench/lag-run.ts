@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
-import { CaseEventGenerator, TWO_COUNTIES } from '../fixtures/case-event-generator';
+import { CaseTraffic, TWO_COUNTIES } from '@chuishao/histories';
 import { RelayCheckpointStore } from '../src/checkpoint-store';
 import { KafkaRelay } from '../src/kafka-relay';
 import { relayKafka } from '../src/kafka-publisher';
@@ -35,7 +35,7 @@ export async function measureLag(mode: 'in-process' | 'own process', brokers: st
   const topics = TWO_COUNTIES.map((c) => `${prefix}.${c.countyId}.case-events`);
   await createTopics(relayKafka({ brokers, clientId: 'bench-admin' }, console), [...topics, `${prefix}.dead-letter`]);
   const store = new SqliteEventStore({ file: join(dir, 'events.sqlite'), synchronous: 'FULL' });
-  const generator = new CaseEventGenerator({ seed: 7, openCases: 1_000 });
+  const generator = new CaseTraffic({ seed: 7, openCases: 1_000 });
   const initial = await appendGenerated(store, generator, 100); // the file exists (and the relay has something to start with)
 
   const consumer = spawn(process.execPath, [...NODE_FLAGS, join(__dirname, 'lag-consumer.js'), brokers.join(','), ...topics], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
-import { CaseEventGenerator } from '../fixtures/case-event-generator';
+import { CaseTraffic } from '@chuishao/histories';
 import { benchBrokers, machineFacts, median } from './bench-support';
 import { measureLag } from './lag-run';
 import { measureThroughput } from './throughput-run';
@@ -39,7 +39,7 @@ async function main() {
   try {
     const store = new SqliteEventStore({ file: join(dir, 'events.sqlite'), synchronous: 'NORMAL' });
     const t0 = Date.now();
-    const appended = await appendGenerated(store, new CaseEventGenerator({ seed: 99, openCases: 2_000 }), EVENTS, 200);
+    const appended = await appendGenerated(store, new CaseTraffic({ seed: 99, openCases: 2_000 }), EVENTS, 200);
     console.log(`## Throughput: ${appended.events} generated case events (${((Date.now() - t0) / 1000).toFixed(1)} s to write)\n`);
     console.log('| round | bare producer (events/s) | relay (events/s) | relay / bare |');
     console.log('|---|---|---|---|');

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
-import { CaseEventGenerator } from '../fixtures/case-event-generator';
+import { CaseTraffic } from '@chuishao/histories';
 import type { RelayState } from '../src/kafka-relay';
 import { startRelay } from '../src/start-relay';
 import { kafkaShAsync } from '../../../test/relay/broker';
@@ -26,7 +26,7 @@ describe('broker outage (real broker stopped and restarted on its data)', () => 
   });
 
   it('loses nothing when the broker is stopped for 10 s mid-run: the relay retries, then catches up', async () => {
-    const generator = new CaseEventGenerator({ seed: 51, openCases: 500 });
+    const generator = new CaseTraffic({ seed: 51, openCases: 500 });
     await appendGenerated(store, generator, 1_000);
     const env = relayEnv(dir, { RELAY_RETRY_MAX_MS: '1000', RELAY_LAG_INTERVAL_MS: '200' });
     const logger = memoryLogger();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
-import { CaseEventGenerator } from '../fixtures/case-event-generator';
+import { CaseTraffic } from '@chuishao/histories';
 import { startRelay } from '../src/start-relay';
 import { brokerPid } from '../../../test/relay/broker';
 import { checkDelivery, readStore } from '../../../test/relay/delivery-check';
@@ -30,7 +30,7 @@ describe('relay checkpoint (real broker)', () => {
 
   it('does not move while the broker has not acknowledged, and moves once it has', async () => {
     const { dir, store } = open('ack');
-    const generator = new CaseEventGenerator({ seed: 21 });
+    const generator = new CaseTraffic({ seed: 21 });
     const first = await appendGenerated(store, generator, 500);
     const env = relayEnv(dir, { RELAY_LAG_INTERVAL_MS: '100' });
     const relay = await startRelay(store, env, memoryLogger());
@@ -65,7 +65,7 @@ describe('relay checkpoint (real broker)', () => {
 
   it('resumes after a restart from its checkpoint: nothing lost, nothing re-sent after a clean stop', async () => {
     const { dir, store } = open('restart');
-    const generator = new CaseEventGenerator({ seed: 22, openCases: 300 });
+    const generator = new CaseTraffic({ seed: 22, openCases: 300 });
     const env = relayEnv(dir);
     const runRelayToHead = async () => {
       const head = (await store.headPosition())!;

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
-import { CaseEventGenerator } from '../fixtures/case-event-generator';
+import { CaseTraffic } from '@chuishao/histories';
 import { startRelay } from '../src/start-relay';
 import { checkDelivery, readStore } from '../../../test/relay/delivery-check';
 import { allTopics, memoryLogger, relayEnv, tempDir } from '../../../test/relay/harness';
@@ -20,7 +20,7 @@ describe('relay ordering (real broker)', () => {
   });
 
   it('keeps each case in one partition and in revision order, during catch-up and live, across 6 partitions', async () => {
-    const generator = new CaseEventGenerator({ seed: 5, openCases: 400 });
+    const generator = new CaseTraffic({ seed: 5, openCases: 400 });
     await appendGenerated(store, generator, 5_000); // a backlog: the relay starts by catching up
     const env = relayEnv(dir, { RELAY_PARTITIONS: '6', RELAY_BATCH_SIZE: '300' });
     const relay = await startRelay(store, env, memoryLogger());

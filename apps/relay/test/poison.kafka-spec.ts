@@ -5,17 +5,18 @@ import { DatabaseSync } from 'node:sqlite';
 import { caseStream } from '@chuishao/domain';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
-import { CaseEventGenerator } from '../fixtures/case-event-generator';
+import { CaseTraffic } from '@chuishao/histories';
 import { countyTopic, deadLetterTopic } from '../src/envelope';
 import { startRelay } from '../src/start-relay';
 import { checkDelivery, readStore } from '../../../test/relay/delivery-check';
+import { contractValidator } from '../../../test/contracts/contract-schemas';
 import { allTopics, memoryLogger, relayEnv, tempDir } from '../../../test/relay/harness';
 import { readTopics, withAdmin } from '../../../test/relay/kafka-reader';
 import { waitFor } from '../../../test/relay/wait';
 
 jest.setTimeout(120_000);
 
-const TINY = { countyId: 'county-tiny', townships: ['twp-tiny'], departments: ['dept-tiny-a', 'dept-tiny-b'] };
+const TINY = { countyId: 'county-tiny', townships: ['twp-tiny'], departments: ['dept-tiny-a', 'dept-tiny-b'], commandCentreId: 'cc-tiny' };
 const meta = { actor: { orgId: 'twp-chengguan', role: 'township', userId: 'u1' }, correlationId: 'c', causationId: 'c', schemaVersion: 1 };
 
 describe('relay poison events (real broker)', () => {
@@ -35,7 +36,7 @@ describe('relay poison events (real broker)', () => {
       waitForLeaders: true,
       topics: [{ topic: countyTopic(prefix, TINY.countyId), numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'max.message.bytes', value: '6000' }] }],
     }));
-    const generator = new CaseEventGenerator({ seed: 31 });
+    const generator = new CaseTraffic({ seed: 31 });
     await appendGenerated(store, generator, 300);
 
     // 1. Data JSON.stringify cannot serialise (nested too deeply), written past the store's checks (an older writer, a migration).
@@ -51,9 +52,9 @@ describe('relay poison events (real broker)', () => {
     raw.close();
 
     // 2. Larger than the relay's RELAY_MAX_MESSAGE_BYTES.
-    const tooLarge = generated(new CaseEventGenerator({ seed: 32, openCases: 1 }), 1, (data) => (data.description = '大'.repeat(10_000)));
+    const tooLarge = generated(new CaseTraffic({ seed: 32, openCases: 1 }), 1, (data) => (data.description = '大'.repeat(10_000)));
     // 3. Within the relay's limit but over the topic's: refused by the broker. Its case's later events still go through.
-    const tinyCase = generated(new CaseEventGenerator({ seed: 33, openCases: 1, counties: [TINY] }), 6, (data) => (data.description = 'x'.repeat(8_000)));
+    const tinyCase = generated(new CaseTraffic({ seed: 33, openCases: 1, counties: [TINY] }), 6, (data) => (data.description = 'x'.repeat(8_000)));
     // 4. A case stream that does not start with WhistleBlown: no county to route to.
     const unroutable = randomUUID();
     // 5. Not a case event at all.
@@ -105,13 +106,15 @@ describe('relay poison events (real broker)', () => {
     expect(JSON.parse(by(unroutable).value!)).toMatchObject({ caseId: unroutable });
     expect(by(notACase).headers.dlq_error).toContain('not a case stream');
     for (const m of parked) expect(m.headers).toMatchObject({ ce_specversion: '1.0', dlq_stream: expect.any(String), dlq_eventtype: expect.any(String) });
+    const contract = contractValidator({ closed: true });
+    for (const m of parked) expect({ id: m.headers.ce_id, problems: contract.deadLetterHeaders(m.headers) }).toEqual({ id: m.headers.ce_id, problems: [] });
     // Each one was also logged, with its reason.
     expect(logger.lines.filter((l) => l.includes('parked on')).length).toBe(poison.size);
   });
 });
 
 /** `count` generated appends of one case; `change` edits the first event's data (its WhistleBlown). */
-function generated(generator: CaseEventGenerator, count: number, change: (data: Record<string, unknown>) => void) {
+function generated(generator: CaseTraffic, count: number, change: (data: Record<string, unknown>) => void) {
   const appends = Array.from({ length: count }, () => generator.next());
   change(appends[0].events[0].data);
   return appends;

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
-import { CaseEventGenerator } from '../fixtures/case-event-generator';
+import { CaseTraffic } from '@chuishao/histories';
 import { checkDelivery, readStore } from '../../../test/relay/delivery-check';
 import { allTopics, fileCheckpoint, relayEnv, tempDir } from '../../../test/relay/harness';
 import { readTopics } from '../../../test/relay/kafka-reader';
@@ -26,7 +26,7 @@ describe('relay process SIGKILLed under load (real broker)', () => {
 
   it(`loses nothing of ${EVENTS} events while the relay is killed ${KILLS} times; order per case holds; duplicates are copies`, async () => {
     assertRelayBuilt();
-    const generator = new CaseEventGenerator({ seed: 41, openCases: 2_000 });
+    const generator = new CaseTraffic({ seed: 41, openCases: 2_000 });
     await appendGenerated(store, generator, 500); // the store file exists before the relay opens it
     const env = relayEnv(dir, { STORE_POLL_MS: '50', RELAY_HEALTH_PORT: '0', RELAY_LOG_INTERVAL_MS: '2000' });
     let runs = 0;

@@ -3,7 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { RecordedEvent } from '@chuishao/event-store';
 import { openReadModelDb } from '@chuishao/projections';
 import { actionsArb, DEPTS, historyOf } from '../test/random-history';
-import { T0 } from '../test/script';
+import { T0 } from '@chuishao/histories';
 import { COUNT_FIELDS } from './evaluate';
 import { factsFromEvents, SCORED_EVENT_TYPES, type PartFacts } from './facts';
 import { DEFAULT_SCORING_POLICY } from './policy';

@@ -1,4 +1,4 @@
-import { at, COUNTY, Script } from '../test/script';
+import { at, COUNTY, Script } from '@chuishao/histories';
 import { explainPart } from './explain';
 import { evaluatePart } from './evaluate';
 import { factsFromEvents } from './facts';
@@ -12,7 +12,7 @@ const row = (s: Script, asOfMinutes: number, id: string) =>
     departments: [{ id, name: id }], timeZone: 'Asia/Shanghai',
   }).departments[0];
 
-/** Report in within 120 minutes; the next calendar moves every deadline 37 minutes later (test/script.ts). */
+/** Report in within 120 minutes; the next calendar moves every deadline 37 minutes later (shiftingCalendars in @chuishao/histories). */
 function rebasedAt(minute: number): Script {
   const s = new Script();
   s.blow('c1', 0, ['dept-a']);

@@ -1,4 +1,4 @@
-import { at, Script } from '../test/script';
+import { at, Script } from '@chuishao/histories';
 import { evaluatePart } from './evaluate';
 import { factsFromEvents } from './facts';
 import { DEFAULT_SCORING_POLICY, ScoringPolicies, type ScoringPolicy } from './policy';

@@ -1,5 +1,5 @@
 /**
- * Realistic case histories for benchmarks, made by the real domain: every command goes through
+ * Realistic case histories over weeks, for benchmarks and the kill -9 e2e tests, made by the real domain: every command goes through
  * `decide()` with the county's policy (catalogue + working calendar), so every event is one the
  * service could have recorded. Time is simulated (never the wall clock): a discrete-event
  * simulation walks a priority queue of scheduled actions in time order, and the store records each
@@ -15,14 +15,14 @@
  *   after an escalation the command centre urges or reassigns some parts, and urged departments act;
  * - a few whistles are withdrawn by their township.
  */
-import { randomUUID } from 'node:crypto';
 import {
-  CASE_EVENT_SCHEMA_VERSION, caseStream, decide, DomainError, evolve, nextDeadlineCheck, systemActor,
+  nextDeadlineCheck, systemActor,
   type Actor, type CaseCommand, type CaseEvent, type CasePolicy, type CaseState, type Category, type PartState, type Satisfaction,
 } from '@chuishao/domain';
 import type { EventData } from '@chuishao/event-store';
 import type { Matter } from '@chuishao/catalog';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from './random';
+import { CaseRecorder } from './recorder';
 
 export interface HistorySink {
   /** Appends one command's events to the case's stream (fire and forget; the generator awaits `drain`). */
@@ -143,6 +143,8 @@ interface Temper {
 
 export async function generateHistories(sink: HistorySink, o: GenerateOptions): Promise<GenerateStats> {
   const random = seededRandom(o.seed);
+  // Same seed, same ids: the whole history replays.
+  const recorder = new CaseRecorder({ policy: () => o.policy, idSeed: o.seed, keepEvents: false });
   const uniform = (lo: number, hi: number) => lo + (hi - lo) * random();
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
   const chance = (p: number) => random() < p;
@@ -231,41 +233,23 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
   };
 
   /** Runs a command through decide() at the action's instant; records and returns the events (null: refused). */
-  const run = (c: SimCase | null, caseId: string, now: number, actor: Actor, build: (now: string) => CaseCommand): CaseEvent[] | null => {
-    const iso = new Date(now).toISOString();
-    let events: CaseEvent[];
-    try {
-      events = decide(build(iso), c?.state ?? null, o.policy);
-    } catch (error) {
-      if (error instanceof DomainError) {
-        stats.refused++;
-        return null;
-      }
-      throw error;
+  const run = (c: SimCase | null, caseId: string, now: number, _actor: Actor, build: (now: string) => CaseCommand): CaseEvent[] | null => {
+    const appended = recorder.tryRecord(build(new Date(now).toISOString()));
+    if (!appended) {
+      stats.refused++;
+      return null;
     }
-    if (events.length === 0) return events;
-    const command = build(iso).type;
-    const correlationId = randomUUID();
-    sink.append(caseStream(caseId), events.map((e) => ({
-      id: randomUUID(),
-      type: e.type,
-      data: e.data as unknown as Record<string, unknown>,
-      metadata: {
-        actor: { orgId: actor.orgId, role: actor.role, userId: actor.userId },
-        correlationId,
-        causationId: correlationId,
-        schemaVersion: CASE_EVENT_SCHEMA_VERSION,
-        command,
-      },
-    })));
+    if (appended.events.length === 0) return appended.decided;
+    sink.append(appended.streamName, appended.events);
     stats.commands++;
-    stats.events += events.length;
-    for (const e of events) stats.byType[e.type] = (stats.byType[e.type] ?? 0) + 1;
-    return events;
+    stats.events += appended.events.length;
+    for (const e of appended.decided) stats.byType[e.type] = (stats.byType[e.type] ?? 0) + 1;
+    return appended.decided;
   };
 
-  const apply = (c: SimCase, events: CaseEvent[]) => {
-    c.state = events.reduce<CaseState | null>((s, e) => evolve(s, e), c.state)!;
+  // The recorder has folded the events already; the case follows its state.
+  const apply = (c: SimCase, _events: CaseEvent[]) => {
+    c.state = recorder.state(c.state.caseId)!;
   };
 
   const blow = (now: number) => {
@@ -288,13 +272,13 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
       departmentIds = [...set];
       title = `${category === 'emergency' ? '突发' : ''}群众反映事项`;
     }
-    const caseId = randomUUID();
+    const caseId = recorder.newId();
     const events = run(null, caseId, now, twpActor(township.id), (iso) => ({
       type: 'BlowWhistle', caseId, actor: twpActor(township.id), now: iso, facts,
       data: { title, description: `${title}：网格员巡查发现，群众多次反映，请相关部门到场处置。`, category, departmentIds, matterCode, location: { address: `${township.id} 第${1 + Math.floor(random() * 30)}网格` } },
     }));
     if (!events) return;
-    const c: SimCase = { state: events.reduce<CaseState | null>((s, e) => evolve(s, e), null)!, checkAt: null, withdrawn: false };
+    const c: SimCase = { state: recorder.state(caseId)!, checkAt: null, withdrawn: false };
     cases.set(caseId, c);
     stats.cases++;
     for (const p of c.state.parts) planResponse(caseId, p);
@@ -415,7 +399,10 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
       }
     }
     if (c.state.status === 'open') planCheck(caseId, c);
-    else cases.delete(caseId);
+    else {
+      cases.delete(caseId);
+      recorder.forget(caseId);
+    }
   };
 
   // Walk the agenda in time order, one simulated window per commit: the store records the window's
