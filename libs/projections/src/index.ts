@@ -1,4 +1,6 @@
 export * from './read-model-db';
+export * from './transactions';
+export * from './checkpoints';
 export * from './projection';
 export * from './projection-runner';
 export * from './generations';
