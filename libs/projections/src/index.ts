@@ -8,3 +8,4 @@ export * from './partitioned-catch-up';
 export * from './case-inbox.projection';
 export * from './case-inbox.query';
 export * from './table-rows';
+export * from './session';
