@@ -242,16 +242,17 @@ function migrate(db: DatabaseSync, projection: Projection): void {
     projection.setup(db);
     return;
   }
+  const live = projection.checkpoint?.projection ?? projection.name;
   const version = projection.version ?? 0;
-  const stored = readProjectionVersion(db, projection.name);
+  const stored = readProjectionVersion(db, live);
   if (stored !== null && stored !== version) {
     inWriteTransaction(db, () => {
       projection.drop?.(db);
       projection.setup(db);
-      resetCheckpoint(db, projection.name, version);
+      resetCheckpoint(db, live, version);
     });
     return;
   }
   projection.setup(db);
-  if (stored === null) resetCheckpoint(db, projection.name, version);
+  if (stored === null) resetCheckpoint(db, live, version);
 }
