@@ -77,7 +77,7 @@ describe('GET /v1/health', () => {
       // A rebuild under way shows with its generation and progress.
       const db = openReadModelDb(join(h.dataDir, 'read-models.sqlite'));
       db.prepare("UPDATE projection_generations SET building = 2 WHERE name = 'case-inbox'").run();
-      writeCheckpoint(db, 'case-inbox#g2', 1);
+      writeCheckpoint(db, { projection: 'case-inbox', generation: 2 }, 1);
       db.close();
       const during = await h.http().get('/v1/health').expect(200);
       expect(during.body.readModels['case-inbox']).toMatchObject({ generation: 1, rebuilding: { generation: 2, checkpoint: 1 } });

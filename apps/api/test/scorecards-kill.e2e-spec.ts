@@ -8,7 +8,7 @@ import { Catalog } from '@chuishao/catalog';
 import { countyPolicy } from '@chuishao/deadlines';
 import { Directory } from '@chuishao/directory';
 import { SqliteEventStore, type EventData, type RecordedEvent } from '@chuishao/event-store';
-import { activeGeneration, CASE_INBOX, inboxTables, partitionCheckpointName, readCheckpoint } from '@chuishao/projections';
+import { activeGeneration, CASE_INBOX, inboxTables, partitionCheckpoint, readCheckpoint } from '@chuishao/projections';
 import {
   applyScoringEvent, computeScorecard, evaluatePart, explainPart, formatLocalDate, fromRow, localDateOf, MemoryFactsStore,
   ms, periodOf, SCORING_PROJECTION, ScoringPolicies, scoringGenerations, tablesOf,
@@ -727,8 +727,8 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
         const g = generations();
         if (g.building === null) return false;
         // The partitions' checkpoints, until they merge into the generation's own.
-        const partitions = [0, 1].map((index) => readCheckpoint(rm, partitionCheckpointName(SCORING_PROJECTION, g.building!, { index, count: 2 })));
-        const at = readCheckpoint(rm, `${SCORING_PROJECTION}#g${g.building}`) ?? (partitions.includes(null) ? null : Math.min(...(partitions as number[])));
+        const partitions = [0, 1].map((index) => readCheckpoint(rm, partitionCheckpoint(SCORING_PROJECTION, g.building!, { index, count: 2 })));
+        const at = readCheckpoint(rm, { projection: SCORING_PROJECTION, generation: g.building }) ?? (partitions.includes(null) ? null : Math.min(...(partitions as number[])));
         if (at === null || at < fraction * total) return false;
         building = g.building;
         first.child.kill('SIGKILL');

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { caseIdOf, decode, evolve, isCaseStream, nextDeadlineCheck, type AlertLevel, type CaseState } from '@chuishao/domain';
-import type { FoldableEvent } from '@chuishao/event-store';
 import { liveProjection, PerGeneration, type GenerationalProjection } from './generations';
+import { documentProjection, type DocumentModel, type GenerationTables } from './session';
 import type { Projection, SessionOptions } from './projection';
 import { STORED_ROW_COLUMNS, StoredStates, type StoredRow } from './stored-state';
 import { KeyedRows, KeylessRows, type TableRows, type TableSpec } from './table-rows';
@@ -20,8 +20,9 @@ const TABLE = /^case_inbox(?:_g(\d+))?$/;
  * The inbox read model: one row per case holding the folded case state, plus one row per department
  * that holds or held a part, so "my cases" is an indexed lookup for every kind of caller. Tables per
  * generation, so `rebuildProjection(store, db, caseInboxGenerations)` can rebuild it while it serves.
+ * A case's document is its state folded with the domain's own evolve (session.ts does the folding).
  */
-export const caseInboxGenerations: GenerationalProjection = {
+const inboxTablesPerGeneration: GenerationTables = {
   name: CASE_INBOX,
   // 3: the state column holds the compact StoredState (stored-state.ts). 4: unique keys as indexes (dropIndexes).
   // 5: the state as a positional array, limits shared like bases (a `_shared` table instead of `_bases`).
@@ -84,85 +85,58 @@ export const caseInboxGenerations: GenerationalProjection = {
     const rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'case_inbox%'").all() as { name: string }[];
     return rows.map((r) => TABLE.exec(r.name)).filter((m) => m !== null).map((m) => (m![1] ? Number(m![1]) : 1)).sort((a, b) => a - b);
   },
-
-  applyBatch(db, generation, events) {
-    const docs = new Map<string, InboxDoc>();
-    const rows = inboxRows(db, generation);
-    foldInbox(rows, events, docs);
-    flushInbox(rows, docs);
-  },
-
-  session(db, generation, options) {
-    const docs = new Map<string, InboxDoc>();
-    const rows = inboxRows(db, generation, options);
-    const keep = Math.ceil(SESSION_CASES / (options?.partitions ?? 1));
-    return {
-      fold: (events) => foldInbox(rows, events, docs),
-      flush() {
-        flushInbox(rows, docs);
-        trim(docs, keep);
-      },
-    };
-  },
 };
-
-/** What the live runner runs (the projector thread, apps/projector): the active generation's tables. */
-export const caseInboxProjection: Projection = liveProjection(caseInboxGenerations);
-
-/** Cases a runner's session keeps folded in memory between transactions (a few KiB each). */
-const SESSION_CASES = 10_000;
 
 interface InboxDoc {
   caseId: string;
   state: CaseState | null;
   version: number;
   position: number;
-  dirty: boolean;
   /** The department rows as last written (null: unknown, write them). */
   departments: string | null;
 }
 
-/** Folds each case's events in memory (docs by stream name); flushInbox then writes each touched case once. */
-function foldInbox(rows: InboxRows, events: readonly FoldableEvent[], docs: Map<string, InboxDoc>): void {
-  for (const event of events) {
-    if (!isCaseStream(event.streamName)) continue;
-    let doc = docs.get(event.streamName);
-    if (!doc) {
-      const caseId = caseIdOf(event.streamName)!;
-      const row = rows.cases.get(caseId) as StoredRow | undefined;
-      doc = { caseId, state: row ? rows.states.restore(row) : null, version: -1, position: -1, dirty: false, departments: null };
-      docs.set(event.streamName, doc);
-    } else if (!doc.dirty) {
-      // First touch since the last flush: to the Map's end, so its order lists the cases touched least recently first (trimmed first).
-      docs.delete(event.streamName);
-      docs.set(event.streamName, doc);
-    }
+/** Cases a runner's session keeps folded in memory between transactions (a few KiB each). */
+const SESSION_CASES = 10_000;
+
+const inboxDocuments: DocumentModel<InboxDoc, InboxRows> = {
+  keep: SESSION_CASES,
+  canHandle: (event) => isCaseStream(event.streamName),
+  keyOf: (event) => event.streamName,
+  rows: (db, generation, options) => inboxRows(db, generation, options),
+  load(rows, stream) {
+    const caseId = caseIdOf(stream)!;
+    const row = rows.cases.get(caseId) as StoredRow | undefined;
+    return { caseId, state: row ? rows.states.restore(row) : null, version: -1, position: -1, departments: null };
+  },
+  evolve(doc, event) {
     // A FoldableEvent has no metadata: decode reads it as the current schema version (see decode).
     doc.state = evolve(doc.state, decode(event));
     doc.version = event.revision;
     doc.position = event.position;
-    doc.dirty = true;
-  }
-}
-
-function flushInbox(rows: InboxRows, docs: Map<string, InboxDoc>): void {
+    return doc;
+  },
   // Shared values are stored again in each transaction that refers to them: one rolled back takes its rows and its values.
-  rows.states.startTransaction();
-  for (const doc of docs.values()) {
+  beginFlush: (rows) => rows.states.startTransaction(),
+  write(rows, doc) {
     const { caseId, state } = doc;
-    if (!doc.dirty || !state) continue;
-    doc.dirty = false;
+    if (!state) return;
     rows.cases.put([
       caseId, state.countyId, state.townshipId, state.status, state.category, state.raisedAt, state.title, state.description,
       nextDeadlineCheck(state), earliestDue(state), alertLevel(state), provisionalYearsOf(state), doc.version, doc.position, rows.states.store(state),
     ]);
     const holders = new Set(state.parts.filter((p) => p.status !== 'closed').map((p) => p.departmentId));
     const departments = state.involvedDepartmentIds.map((d) => (holders.has(d) ? `+${d}` : `-${d}`)).join(' ');
-    if (departments === doc.departments) continue;
+    if (departments === doc.departments) return;
     for (const departmentId of state.involvedDepartmentIds) rows.departments.put([caseId, departmentId, holders.has(departmentId) ? 1 : 0]);
     doc.departments = departments;
-  }
-}
+  },
+};
+
+export const caseInboxGenerations: GenerationalProjection = documentProjection(inboxTablesPerGeneration, inboxDocuments);
+
+/** What the live runner runs (the projector thread, apps/projector): the active generation's tables. */
+export const caseInboxProjection: Projection = liveProjection(caseInboxGenerations);
 
 interface InboxRows {
   states: StoredStates;
@@ -194,13 +168,6 @@ function inboxRows(db: DatabaseSync, generation: number, options: SessionOptions
 /** Stores states, and reads them back for queries (case-inbox.query.ts): shared values cached per connection and generation. */
 const storedStates = new PerGeneration<StoredStates>((db, generation) => new StoredStates(db, inboxTables(generation).shared));
 export const storedStatesOf = (db: DatabaseSync, generation: number): StoredStates => storedStates.get(db, generation);
-
-function trim(docs: Map<string, InboxDoc>, max: number): void {
-  for (const key of docs.keys()) {
-    if (docs.size <= max) return;
-    docs.delete(key);
-  }
-}
 
 export const ALERT_LEVELS: readonly AlertLevel[] = ['none', 'reminded', 'overdue', 'escalated'];
 

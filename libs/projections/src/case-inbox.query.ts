@@ -2,7 +2,7 @@ import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { toCaseView, type Actor, type AlertLevel, type CaseView } from '@chuishao/domain';
 import { ALERT_LEVELS, CASE_INBOX, inboxTables, storedStatesOf } from './case-inbox.projection';
 import { activeGeneration } from './generations';
-import { inSnapshot } from './read-model-db';
+import { inSnapshot } from './transactions';
 import { STORED_ROW_COLUMNS, type StoredRow, type StoredStates } from './stored-state';
 
 export interface InboxQuery {

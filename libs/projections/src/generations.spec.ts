@@ -6,7 +6,8 @@ import type { DatabaseSync } from 'node:sqlite';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { activeGeneration, liveProjection, rebuildProjection, type GenerationalProjection } from './generations';
 import { ProjectionRunner } from './projection-runner';
-import { openReadModelDb, readCheckpoint } from './read-model-db';
+import { readCheckpoint } from './checkpoints';
+import { openReadModelDb } from './read-model-db';
 
 /** Events per stream, one table per generation: a lost or doubled event shows as a wrong sum. */
 const counting = (version: number): GenerationalProjection => ({

@@ -1,4 +1,6 @@
 export * from './read-model-db';
+export * from './transactions';
+export * from './checkpoints';
 export * from './projection';
 export * from './projection-runner';
 export * from './generations';
@@ -6,3 +8,4 @@ export * from './partitioned-catch-up';
 export * from './case-inbox.projection';
 export * from './case-inbox.query';
 export * from './table-rows';
+export * from './session';

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { SqliteEventStore, type EventStore, type ReadAllOptions } from '@chuishao/event-store';
-import { activeGeneration, generationStatus, liveProjection, rebuildName, rebuildProjection, type GenerationalProjection } from './generations';
-import { catchUpPartition, partitionCheckpointName } from './partitioned-catch-up';
+import { activeGeneration, generationStatus, liveProjection, rebuildProjection, type GenerationalProjection } from './generations';
+import { catchUpPartition, partitionCheckpoint } from './partitioned-catch-up';
 import { ProjectionRunner } from './projection-runner';
-import { openReadModelDb, readCheckpoint } from './read-model-db';
+import { readCheckpoint, rebuildCheckpoints } from './checkpoints';
+import { openReadModelDb } from './read-model-db';
 
 /**
  * Per stream: how many events, and the sum of their positions. A lost or doubled event changes the count,
@@ -118,8 +119,7 @@ describe('rebuilds in stream partitions', () => {
     expect(tally(db, 2)).toEqual(expected);
     expect(readCheckpoint(db, 'tally')).toBe(head);
     // The partitions' checkpoints went with the merge; the generation's own with the switch.
-    const names = (db.prepare('SELECT name FROM projection_checkpoints').all() as { name: string }[]).map((r) => r.name);
-    expect(names).toEqual(['tally']);
+    expect(rebuildCheckpoints(db, 'tally')).toEqual([]);
     await live.stop();
     db.close();
     rebuildDb.close();
@@ -142,10 +142,10 @@ describe('rebuilds in stream partitions', () => {
     });
     const db = openReadModelDb(file);
     await expect(rebuildProjection(broken, db, projection, { maxBatch: 30, graceMs: 0, partitions: { count: 3 } })).rejects.toThrow('killed');
-    const checkpoints = [0, 1, 2].map((index) => readCheckpoint(db, partitionCheckpointName('tally', 2, { index, count: 3 })));
+    const checkpoints = [0, 1, 2].map((index) => readCheckpoint(db, partitionCheckpoint('tally', 2, { index, count: 3 })));
     expect(checkpoints[1]).not.toBeNull();
     expect(checkpoints[1]!).toBeLessThan(head);
-    expect(readCheckpoint(db, rebuildName('tally', 2))).toBeNull();
+    expect(readCheckpoint(db, { projection: 'tally', generation: 2 })).toBeNull();
     expect(activeGeneration(db, 'tally')).toBe(1);
     // What /v1/health shows meanwhile: the partitions' progress.
     expect(generationStatus(db, 'tally')).toEqual({
@@ -173,7 +173,7 @@ describe('rebuilds in stream partitions', () => {
     let expectedLookups = 0;
     for (const index of [0, 1]) {
       await catchUpPartition(store, db, [target], { index, count: 2 }, head, { batch: 25 });
-      expect(readCheckpoint(db, partitionCheckpointName('tally', 7, { index, count: 2 }))).toBe(head);
+      expect(readCheckpoint(db, partitionCheckpoint('tally', 7, { index, count: 2 }))).toBe(head);
       // The session forgets its rows after each transaction of 25 events: a stream is read back in every
       // transaction that touches it, except the one where it first appears.
       const events = await store.readAll({ limit: 1000, partition: { index, count: 2 } });

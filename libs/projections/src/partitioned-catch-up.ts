@@ -1,7 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { EventStore, FoldableEvent, StreamPartition } from '@chuishao/event-store';
 import type { ProjectionSession, SessionOptions } from './projection';
-import { beginImmediate, readCheckpoint, tryBeginImmediate, writeCheckpoint } from './read-model-db';
+import { readCheckpoint, writeCheckpoint, type CheckpointKey } from './checkpoints';
+import { beginImmediate, tryBeginImmediate } from './transactions';
 
 /**
  * A rebuild's first phase, split by stream partition: `count` workers each fold the events of their own
@@ -9,11 +10,11 @@ import { beginImmediate, readCheckpoint, tryBeginImmediate, writeCheckpoint } fr
  * cores. This is sound only for projections whose rows belong to one stream each (a case's rows to its
  * case-<id> stream), as the inbox's and the scoring facts' do: partitions then never write the same row.
  *
- * Each worker keeps its own checkpoint per projection (`<name>#g<n>/p<i>of<count>`): everything of its
+ * Each worker keeps its own checkpoint per projection (`{ projection, generation, partition }`): everything of its
  * partition up to there is applied. It folds outside any transaction and holds the write lock only to
  * write the folded rows and move its checkpoints, so workers overlap instead of queueing for the lock.
  * After a crash a worker resumes from its checkpoints; once every partition has reached `to`, the
- * rebuild merges them into the generation's one checkpoint (generations.ts).
+ * rebuild merges them into the generation's one checkpoint (generations/partitions.ts).
  */
 export interface PartitionTarget {
   /** The live projection's name and the generation this rebuild fills. */
@@ -32,8 +33,9 @@ export interface PartitionOptions {
 const PAGE = 1_000;
 const MAX_FOLD_MS = 2_000;
 
-export const partitionCheckpointName = (name: string, generation: number, partition: StreamPartition): string =>
-  `${name}#g${generation}/p${partition.index}of${partition.count}`;
+/** The checkpoint of one partition of a rebuild of `name` into `generation`. */
+export const partitionCheckpoint = (name: string, generation: number, partition: StreamPartition): CheckpointKey =>
+  ({ projection: name, generation, partition: { index: partition.index, count: partition.count } });
 
 /** Folds partition `partition` of the events after each target's partition checkpoint, up to `to` inclusive. */
 export async function catchUpPartition(
@@ -44,16 +46,16 @@ export async function catchUpPartition(
   to: number,
   options: PartitionOptions = {},
 ): Promise<void> {
-  const names = targets.map((t) => partitionCheckpointName(t.name, t.generation, partition));
-  const committed = names.map((n) => readCheckpoint(db, n));
+  const keys = targets.map((t) => partitionCheckpoint(t.name, t.generation, partition));
+  const committed = keys.map((k) => readCheckpoint(db, k));
   // A partition without a checkpoint has written none of its rows, and no other partition writes them.
   // The generation's indexes are gone until the merge (dropIndexes): sessions find their rows by rowid.
   const sessions = targets.map((t, i) => t.session(db, { empty: committed[i] === null, keyless: true, partitions: partition.count }));
   // 100,000 rather than 50,000: fewer commits, a case's rows rewritten less often (~7% faster rebuild
   // in interleaved pairs, same peak RSS; 200,000 saved little more for ~90 MiB more RSS; session 5).
   const maxEvents = options.batch ?? 100_000;
-  const run: PartitionRun = { store, db, names, sessions, committed, partition, to, maxEvents, pageSize: Math.min(PAGE, maxEvents), signal: options.signal };
-  // The rebuild's own connection checkpoints the WAL meanwhile (generations.ts), so no commit here waits
+  const run: PartitionRun = { store, db, keys, sessions, committed, partition, to, maxEvents, pageSize: Math.min(PAGE, maxEvents), signal: options.signal };
+  // The rebuild's own connection checkpoints the WAL meanwhile (generations/partitions.ts), so no commit here waits
   // for a checkpoint's copying and fsync.
   const autocheckpoint = (db.prepare('PRAGMA wal_autocheckpoint').get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
   db.exec('PRAGMA wal_autocheckpoint = 0');
@@ -70,7 +72,7 @@ export async function catchUpPartition(
 interface PartitionRun {
   store: EventStore;
   db: DatabaseSync;
-  names: string[];
+  keys: CheckpointKey[];
   sessions: ProjectionSession[];
   /** Per target, its partition checkpoint as this run last committed it. */
   committed: (number | null)[];
@@ -83,7 +85,7 @@ interface PartitionRun {
 
 /** Folds one chunk in memory, then commits its rows and checkpoints; false once `to` is reached (or aborted). */
 async function foldAndCommitChunk(run: PartitionRun): Promise<boolean> {
-  const { db, names, sessions, committed, to } = run;
+  const { db, keys, sessions, committed, to } = run;
   const from = lowest(committed);
   if (from !== null && from >= to) return false;
   // Rows a session misses are read from what earlier chunks committed.
@@ -110,11 +112,13 @@ async function foldAndCommitChunk(run: PartitionRun): Promise<boolean> {
   const reached = end ? to : last!;
   if (!db.isTransaction) beginImmediate(db);
   try {
-    names.forEach((name, i) => {
-      if (readCheckpoint(db, name) !== committed[i]) throw new Error(`${name}: moved by another writer; is another rebuild running?`);
+    keys.forEach((key, i) => {
+      if (readCheckpoint(db, key) !== committed[i]) {
+        throw new Error(`${key.projection}, generation ${key.generation}, partition ${run.partition.index} of ${run.partition.count}: moved by another writer; is another rebuild running?`);
+      }
     });
     for (const session of sessions) session.flush();
-    for (const name of names) writeCheckpoint(db, name, reached);
+    for (const key of keys) writeCheckpoint(db, key, reached);
     db.exec('COMMIT');
   } catch (error) {
     if (db.isTransaction) db.exec('ROLLBACK');

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { randomUUID } from 'node:crypto';
 import { SqliteEventStore, type FoldableEvent } from '@chuishao/event-store';
-import { openReadModelDb, readCheckpoint } from './read-model-db';
+import { readCheckpoint } from './checkpoints';
+import { openReadModelDb } from './read-model-db';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 

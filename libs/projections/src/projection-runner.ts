@@ -1,7 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { EventStore, FoldableEvent, RecordedEvent } from '@chuishao/event-store';
 import type { Projection, ProjectionSession } from './projection';
-import { beginImmediate, inWriteTransaction, readCheckpoint, readProjectionVersion, resetCheckpoint, writeCheckpoint } from './read-model-db';
+import { readCheckpoint, readProjectionVersion, resetCheckpoint, writeCheckpoint, type CheckpointRef } from './checkpoints';
+import { beginImmediate, inWriteTransaction } from './transactions';
 
 export interface RunnerOptions {
   /** Live: commit after this many events even if more are ready (default 500). */
@@ -21,8 +22,8 @@ const CATCH_UP_MAX_MS = 2_000;
 
 /** The transaction a runner has open: what each projection had committed when it began. */
 interface OpenBatch {
-  committed: Map<string, number | null>;
-  fed: Set<string>;
+  committed: Map<Projection, number | null>;
+  fed: Set<Projection>;
   last: number;
   events: number;
   startedAt: number;
@@ -40,8 +41,8 @@ export class ProjectionRunner {
   private readonly abort = new AbortController();
   private running: Promise<void> | null = null;
   /** Per projection, the checkpoint this runner last committed (absent before its first transaction). */
-  private readonly committed = new Map<string, number | null>();
-  private readonly sessions = new Map<string, ProjectionSession>();
+  private readonly committed = new Map<Projection, number | null>();
+  private readonly sessions = new Map<Projection, ProjectionSession>();
   private open: OpenBatch | null = null;
   private position: number | null;
   private readonly waiters: { position: number; resolve: () => void }[] = [];
@@ -147,13 +148,13 @@ export class ProjectionRunner {
 
   private begin(): void {
     beginImmediate(this.db);
-    const committed = new Map<string, number | null>();
+    const committed = new Map<Projection, number | null>();
     for (const projection of this.projections) {
       // Read under the write lock: another projector on the same file may have moved it, and then
       // whatever this runner's session holds in memory may be stale.
-      const checkpoint = readCheckpoint(this.db, projection.name);
-      if (this.committed.has(projection.name) && this.committed.get(projection.name) !== checkpoint) this.sessions.delete(projection.name);
-      committed.set(projection.name, checkpoint);
+      const checkpoint = readCheckpoint(this.db, checkpointOf(projection));
+      if (this.committed.has(projection) && this.committed.get(projection) !== checkpoint) this.sessions.delete(projection);
+      committed.set(projection, checkpoint);
     }
     this.open = { committed, fed: new Set(), last: -1, events: 0, startedAt: performance.now() };
   }
@@ -162,12 +163,12 @@ export class ProjectionRunner {
     const open = this.open!;
     try {
       for (const projection of this.projections) {
-        const checkpoint = open.committed.get(projection.name)!;
+        const checkpoint = open.committed.get(projection)!;
         const fresh = checkpoint === null ? events : events.filter((e) => e.position > checkpoint);
         if (fresh.length === 0) continue;
         if (projection.session) this.sessionOf(projection, checkpoint).fold(fresh);
         else projection.applyBatch(this.db, fresh);
-        open.fed.add(projection.name);
+        open.fed.add(projection);
       }
     } catch (error) {
       this.rollback();
@@ -181,10 +182,10 @@ export class ProjectionRunner {
     const open = this.open!;
     try {
       for (const projection of this.projections) {
-        if (!open.fed.has(projection.name)) continue;
-        this.sessions.get(projection.name)?.flush();
-        writeCheckpoint(this.db, projection.name, open.last);
-        open.committed.set(projection.name, open.last);
+        if (!open.fed.has(projection)) continue;
+        this.sessions.get(projection)?.flush();
+        writeCheckpoint(this.db, checkpointOf(projection), open.last);
+        open.committed.set(projection, open.last);
       }
       this.db.exec('COMMIT');
     } catch (error) {
@@ -192,7 +193,7 @@ export class ProjectionRunner {
       throw error;
     }
     this.open = null;
-    for (const [name, position] of open.committed) this.committed.set(name, position);
+    for (const [projection, position] of open.committed) this.committed.set(projection, position);
     if (open.last < 0) return;
     this.position = Math.max(this.position ?? -1, open.last);
     for (let i = this.waiters.length - 1; i >= 0; i--) {
@@ -209,16 +210,16 @@ export class ProjectionRunner {
   }
 
   private sessionOf(projection: Projection, checkpoint: number | null): ProjectionSession {
-    let session = this.sessions.get(projection.name);
+    let session = this.sessions.get(projection);
     // No checkpoint yet: nothing of this projection is written (migrate() dropped whatever an older version left).
-    if (!session) this.sessions.set(projection.name, (session = projection.session!(this.db, { empty: checkpoint === null })));
+    if (!session) this.sessions.set(projection, (session = projection.session!(this.db, { empty: checkpoint === null })));
     return session;
   }
 
   private lowestCheckpoint(): number | null {
     let lowest = Number.MAX_SAFE_INTEGER;
     for (const p of this.projections) {
-      const c = readCheckpoint(this.db, p.name);
+      const c = readCheckpoint(this.db, checkpointOf(p));
       if (c === null) return null;
       lowest = Math.min(lowest, c);
     }
@@ -232,18 +233,26 @@ function nextMacrotask(): Promise<typeof IDLE> {
 }
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+const checkpointOf = (projection: Projection): CheckpointRef => projection.checkpoint ?? projection.name;
+
 /** A projection whose version changed is dropped and projected again from the first event. */
 function migrate(db: DatabaseSync, projection: Projection): void {
+  // A rebuild's projection of one generation: the version goes with the live checkpoint, at the switch.
+  if (projection.checkpoint?.generation) {
+    projection.setup(db);
+    return;
+  }
+  const live = projection.checkpoint?.projection ?? projection.name;
   const version = projection.version ?? 0;
-  const stored = readProjectionVersion(db, projection.name);
+  const stored = readProjectionVersion(db, live);
   if (stored !== null && stored !== version) {
     inWriteTransaction(db, () => {
       projection.drop?.(db);
       projection.setup(db);
-      resetCheckpoint(db, projection.name, version);
+      resetCheckpoint(db, live, version);
     });
     return;
   }
   projection.setup(db);
-  if (stored === null) resetCheckpoint(db, projection.name, version);
+  if (stored === null) resetCheckpoint(db, live, version);
 }

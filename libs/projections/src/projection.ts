@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { FoldableEvent } from '@chuishao/event-store';
+import type { CheckpointKey } from './checkpoints';
 
 /**
  * A projection folds events into read-model rows: evolve(doc, event) over a batch against its tables.
@@ -8,6 +9,8 @@ import type { FoldableEvent } from '@chuishao/event-store';
  */
 export interface Projection {
   readonly name: string;
+  /** Where the runner keeps its progress (default: the live checkpoint, `{ projection: name }`). */
+  readonly checkpoint?: CheckpointKey;
   /** Bump when the tables or their meaning change: the runner then drops them and projects from the start. */
   readonly version?: number;
   setup(db: DatabaseSync): void;

@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
-import { prepared } from './read-model-db';
+import { prepared } from './transactions';
 
 /** A read-model table as a session reads and writes it: one row per key. */
 export interface TableSpec {

@@ -48,9 +48,7 @@ export class PartsMirror {
     const stale = inSnapshot(this.db, () => {
       const generation = activeGeneration(this.db, SCORING_PROJECTION);
       if (generation !== this.generation) return true;
-      // readCheckpoint's query, prepared once: this runs on every request.
-      const row = prepared(this.db, 'SELECT position FROM projection_checkpoints WHERE name = ?').get(SCORING_PROJECTION) as { position: number | null } | undefined;
-      const checkpoint = row?.position ?? null;
+      const checkpoint = readCheckpoint(this.db, SCORING_PROJECTION);
       if (checkpoint !== this.checkpoint) {
         const rows = prepared(this.db, `SELECT * FROM ${tablesOf(generation).parts} WHERE position > ?`).all(this.checkpoint ?? -1) as unknown as PartRow[];
         for (const row of rows) this.apply(row);

@@ -5,7 +5,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import fc from 'fast-check';
 import { caseStream } from '@chuishao/domain';
 import { SqliteEventStore, type EventStore, type ReadAllOptions, type RecordedEvent, type SubscribeOptions } from '@chuishao/event-store';
-import { openReadModelDb, ProjectionRunner, readCheckpoint, activeGeneration, rebuildName, rebuildProjection } from '@chuishao/projections';
+import { openReadModelDb, ProjectionRunner, readCheckpoint, activeGeneration, rebuildProjection } from '@chuishao/projections';
 import { actionsArb, historyOf } from '../test/random-history';
 import { factsFromEvents, type PartFacts } from './facts';
 import { fromRow, SCORING_PROJECTION, scoringGenerations, scoringPartsProjection, tablesOf, type PartRow } from './projection';
@@ -98,7 +98,7 @@ describe('scoring-parts projection over the real store and runner', () => {
     expect(seen.slice(0, -1).every((g) => g === 1)).toBe(true);
     expect(activeGeneration(liveDb, SCORING_PROJECTION)).toBe(2);
     expect(scoringGenerations.existingGenerations(liveDb)).toEqual([2]); // generation 1 dropped after the grace period
-    expect(readCheckpoint(liveDb, rebuildName(SCORING_PROJECTION, 2))).toBeNull();
+    expect(readCheckpoint(liveDb, { projection: SCORING_PROJECTION, generation: 2 })).toBeNull();
 
     // The live runner carries on in generation 2 from the switched checkpoint.
     await appending;
@@ -166,7 +166,7 @@ describe('scoring-parts projection over the real store and runner', () => {
     const db = openReadModelDb(file);
     await expect(rebuildProjection(broken, db, scoringGenerations, { maxBatch: 4, graceMs: 0, progressEveryMs: 1 })).rejects.toThrow('killed');
     expect(activeGeneration(liveDb, SCORING_PROJECTION)).toBe(1);
-    const partial = readCheckpoint(db, rebuildName(SCORING_PROJECTION, 2));
+    const partial = readCheckpoint(db, { projection: SCORING_PROJECTION, generation: 2 });
     expect(partial).not.toBeNull();
     expect(partial!).toBeLessThan(head);
     db.close();

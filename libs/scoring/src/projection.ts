@@ -1,7 +1,9 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import type { FoldableEvent } from '@chuishao/event-store';
-import { KeyedRows, KeylessRows, liveProjection, type GenerationalProjection, type Projection, type SessionOptions, type TableRows, type TableSpec } from '@chuishao/projections';
-import { applyScoringEvent, type CaseFacts, type DeadlineChange, type FactsStore, type PartFacts, type ReviewFacts, type RoundFacts } from './facts';
+import {
+  documentProjection, KeyedRows, KeylessRows, liveProjection, type DocumentModel, type GenerationalProjection, type GenerationTables, type Projection,
+  type SessionOptions, type TableRows, type TableSpec,
+} from '@chuishao/projections';
+import { applyScoringEvent, SCORED_EVENT_TYPES, type CaseFacts, type DeadlineChange, type FactsStore, type PartFacts, type ReviewFacts, type RoundFacts } from './facts';
 
 /**
  * The `scoring-parts` projection: the part facts of facts.ts in read-model tables, one row per scoring
@@ -115,38 +117,34 @@ function factRows(db: DatabaseSync, generation: number, options: SessionOptions 
 }
 
 /**
- * The batch's working set over one generation's tables: each row read at most once, written once.
- * A rebuild run passes maps that live across its batches (bounded: the oldest entries go first), so
- * rows touched again soon are not read back; the live projection starts each batch empty.
+ * One case's facts as a document: its case row and the part rows its events touch, each read at most
+ * once while the session keeps the document, written once per flush when changed. The reducer
+ * (applyScoringEvent) reads and writes it as its FactsStore.
  */
-class SqliteFactsStore implements FactsStore {
-  private readonly dirtyCases = new Set<string>();
-  private readonly dirtyParts = new Set<string>();
+class CaseDocument implements FactsStore {
+  /** Parts read or made so far, by holding id (null: no such row). */
+  private readonly parts = new Map<string, PartFacts | null>();
+  private readonly dirtyParts: PartFacts[] = [];
+  private dirtyCase = false;
+  private facts: CaseFacts | null;
 
-  constructor(
-    private readonly rows: FactRows,
-    private readonly cases = new Map<string, CaseFacts | null>(),
-    private readonly parts = new Map<string, PartFacts | null>(),
-    private readonly keep = 0,
-  ) {}
+  constructor(private readonly rows: FactRows, readonly caseId: string) {
+    const row = rows.cases.get(caseId) as
+      | { county_id: string; township_id: string; known: number; position: number; current: string }
+      | undefined;
+    this.facts = row
+      ? { caseId, countyId: row.county_id, townshipId: row.township_id, known: row.known, position: row.position, current: JSON.parse(row.current) }
+      : null;
+  }
 
   getCase(caseId: string): CaseFacts | undefined {
-    let facts = this.cases.get(caseId);
-    if (facts === undefined) {
-      const row = this.rows.cases.get(caseId) as
-        | { county_id: string; township_id: string; known: number; position: number; current: string }
-        | undefined;
-      facts = row
-        ? { caseId, countyId: row.county_id, townshipId: row.township_id, known: row.known, position: row.position, current: JSON.parse(row.current) }
-        : null;
-      this.cases.set(caseId, facts);
-    }
-    return facts ?? undefined;
+    return caseId === this.caseId ? (this.facts ?? undefined) : undefined;
   }
 
   putCase(facts: CaseFacts): void {
-    this.cases.set(facts.caseId, facts);
-    this.dirtyCases.add(facts.caseId);
+    if (facts.caseId !== this.caseId) throw new Error(`scoring: case ${facts.caseId} folded into the document of ${this.caseId}`);
+    this.facts = facts;
+    this.dirtyCase = true;
   }
 
   getPart(holdingId: string): PartFacts | undefined {
@@ -160,35 +158,38 @@ class SqliteFactsStore implements FactsStore {
   }
 
   putPart(facts: PartFacts): void {
-    this.parts.set(facts.holdingId, facts);
-    this.dirtyParts.add(facts.holdingId);
+    if (this.parts.get(facts.holdingId) !== facts) this.parts.set(facts.holdingId, facts);
+    if (!this.dirtyParts.includes(facts)) this.dirtyParts.push(facts);
   }
 
-  flush(): void {
-    for (const id of this.dirtyCases) {
-      const c = this.cases.get(id)!;
-      this.rows.cases.put([c.caseId, c.countyId, c.townshipId, c.known, c.position, JSON.stringify(c.current)]);
-    }
-    for (const id of this.dirtyParts) this.rows.parts.put(toRow(this.parts.get(id)!));
-    this.dirtyCases.clear();
-    this.dirtyParts.clear();
-    trim(this.cases, this.keep);
-    trim(this.parts, this.keep * 2);
+  write(): void {
+    const c = this.facts;
+    if (this.dirtyCase && c) this.rows.cases.put([c.caseId, c.countyId, c.townshipId, c.known, c.position, JSON.stringify(c.current)]);
+    for (const p of this.dirtyParts) this.rows.parts.put(toRow(p));
+    this.dirtyCase = false;
+    this.dirtyParts.length = 0;
   }
 }
 
-function trim<V>(map: Map<string, V>, max: number): void {
-  if (map.size <= max) return;
-  for (const key of map.keys()) {
-    map.delete(key);
-    if (map.size <= max) return;
-  }
-}
-
-/** Rows a runner's session keeps in memory between transactions (cases; twice as many parts). */
+/** Cases a runner's session keeps in memory between transactions, with their parts. */
 const SESSION_CACHE_CASES = 10_000;
 
-export const scoringGenerations: GenerationalProjection = {
+/** Scored events, each folded into the document of its case (one stream's). */
+const scoringDocuments: DocumentModel<CaseDocument, FactRows> = {
+  keep: SESSION_CACHE_CASES,
+  // applyScoringEvent passes over the other types as well; skipping them here saves their documents.
+  canHandle: (event) => SCORED_EVENT_TYPES.has(event.type),
+  keyOf: (event) => (event.data as { caseId: string }).caseId,
+  rows: (db, generation, options) => factRows(db, generation, options),
+  load: (rows, caseId) => new CaseDocument(rows, caseId),
+  evolve(doc, event) {
+    applyScoringEvent(doc, event);
+    return doc;
+  },
+  write: (rows, doc) => doc.write(),
+};
+
+const scoringTables: GenerationTables = {
   name: SCORING_PROJECTION,
   // 1: unique keys as indexes (dropIndexes). 2: deadline_changes (re-based deadlines).
   version: 2,
@@ -252,25 +253,9 @@ export const scoringGenerations: GenerationalProjection = {
     const rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'scoring_g%'").all() as { name: string }[];
     return [...new Set(rows.map((r) => TABLE.exec(r.name)).filter((m) => m !== null).map((m) => Number(m![1])))].sort((a, b) => a - b);
   },
-
-  session(db, generation, options) {
-    const keep = Math.ceil(SESSION_CACHE_CASES / (options?.partitions ?? 1));
-    const store = new SqliteFactsStore(factRows(db, generation, options), new Map(), new Map(), keep);
-    return {
-      fold(events) {
-        // applyScoringEvent passes over the types it does not score.
-        for (const e of events) applyScoringEvent(store, e);
-      },
-      flush: () => store.flush(),
-    };
-  },
-
-  applyBatch(db, generation, events: readonly FoldableEvent[]) {
-    const store = new SqliteFactsStore(factRows(db, generation));
-    for (const e of events) applyScoringEvent(store, e);
-    store.flush();
-  },
 };
+
+export const scoringGenerations: GenerationalProjection = documentProjection(scoringTables, scoringDocuments);
 
 /** What the live runner runs (the embedded service and apps/projector): `new ProjectionRunner(store, db, scoringPartsProjection)`. */
 export const scoringPartsProjection: Projection = liveProjection(scoringGenerations);
