@@ -383,7 +383,8 @@ describe('the OpenAPI document against the server', () => {
         }
       }
       expect(tried).toBeGreaterThan(150);
-    });
+      // Some 200 real requests, a few of them appending: a generous budget on a busy machine.
+    }, 60_000);
 
     it('for every query parameter', async () => {
       const auth = `Bearer ${await h.token(ASSESSMENT)}`;

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import type { CaseCommandHandler } from '@chuishao/commands';
 import { MAX_ATTACHMENTS, NOTE_MAX_LENGTH, type Actor } from '@chuishao/domain';
 import { Attachments } from '../../attachments/attachments.service';
@@ -10,8 +10,12 @@ import { COMMAND_HANDLER } from '../../tokens';
 import { CaseIdPipe } from '../case-id.pipe';
 import { sendCase } from '../send-case';
 
+/** Some character that is neither whitespace nor invisible (the domain's hasText, stated in the document). */
+const SAYS_SOMETHING = /[^\s\p{Cf}]/u;
+
 export class AddNoteDto {
-  @IsString() @IsNotEmpty() @MaxLength(NOTE_MAX_LENGTH) text!: string;
+  @IsString() @IsNotEmpty() @MaxLength(NOTE_MAX_LENGTH)
+  @Matches(SAYS_SOMETHING, { message: 'text must say something (not only spaces or invisible characters)' }) text!: string;
   @IsOptional() @IsArray() @ArrayMaxSize(MAX_ATTACHMENTS) @IsUUID('4', { each: true }) attachmentIds?: string[];
 }
 
