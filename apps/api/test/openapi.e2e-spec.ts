@@ -383,8 +383,7 @@ describe('the OpenAPI document against the server', () => {
         }
       }
       expect(tried).toBeGreaterThan(150);
-      // Some 200 real requests, a few of them appending: a generous budget on a busy machine.
-    }, 60_000);
+    }, 60_000); // some 200 real requests, several of them appending: a budget for a busy machine, not a timed assertion
 
     it('for every query parameter', async () => {
       const auth = `Bearer ${await h.token(ASSESSMENT)}`;

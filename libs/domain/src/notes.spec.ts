@@ -1,6 +1,6 @@
 import { given } from '../test/given-when-then';
 import { at, blow, CASE_ID, cmd, commandCentre, deptA, deptB, deptC, history, otherTownship, township } from '../test/fixtures';
-import { foldCase, NOTE_MAX_LENGTH, type Actor, type AttachmentFact, type CaseCommand } from '.';
+import { attachmentIdsOf, foldCase, NOTE_MAX_LENGTH, type Actor, type AttachmentFact, type CaseCommand } from '.';
 
 const assessment: Actor = { orgId: 'assess-a', role: 'assessment_office', userId: 'kao.he', countyId: 'county-a' };
 
@@ -99,5 +99,17 @@ describe('evidence on a completion (办结)', () => {
   it('refuses a file uploaded by another org, named by its field', () => {
     given(reported()).when(complete(['f-t'], [upload('f-t', township)])).thenThrows('CASE.VALIDATION', /f-t is not an upload of dept-a/);
     given(reported()).when(complete(['f-x'], undefined)).thenThrows('CASE.VALIDATION', /f-x is not an upload of dept-a/);
+  });
+});
+
+describe('attachmentIdsOf: the files an event refers to', () => {
+  it('reads the attachments of any event that files them, and nothing from one that does not', () => {
+    const photo = upload('f-1', deptA);
+    const events = history(blow(), cmd('RespondToCase', deptA, 2, {}),
+      { ...cmd('CompleteHandling', deptA, 30, { result: '已封堵', attachmentIds: ['f-1'] }), uploads: [photo] } as CaseCommand,
+      note(township, 40, '收到'));
+    expect(events.map((e) => [e.type, attachmentIdsOf(e)])).toEqual([
+      ['WhistleBlown', []], ['DepartmentResponded', []], ['HandlingCompleted', ['f-1']], ['NoteAdded', []],
+    ]);
   });
 });

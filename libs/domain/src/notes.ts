@@ -101,9 +101,12 @@ export function attachedUploads(actor: Actor, ids: readonly string[] | undefined
   return found;
 }
 
-/** The attachment ids an event of the case refers to (notes and completions): the case's evidence. */
+/**
+ * The attachment ids an event of the case refers to: every event that files evidence records it as `attachments`
+ * (notes, completions, and whatever move carries files later), so this reads that field of any event.
+ */
 export function attachmentIdsOf(event: { type: string; data: object }): string[] {
   const attachments = (event.data as { attachments?: unknown }).attachments;
-  if ((event.type !== 'NoteAdded' && event.type !== 'HandlingCompleted') || !Array.isArray(attachments)) return [];
-  return attachments.map((a: { id: string }) => a.id);
+  if (!Array.isArray(attachments)) return [];
+  return attachments.flatMap((a: unknown) => (a && typeof a === 'object' && typeof (a as { id?: unknown }).id === 'string' ? [(a as { id: string }).id] : []));
 }
