@@ -62,6 +62,10 @@ describe('notes and evidence files (real HTTP, real files in DATA_DIR)', () => {
     expect(hidden.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(JSON.parse(hidden.body.toString())).toMatchObject({ code: 'ATTACHMENT.NOT_FOUND' });
 
+    // A completion refused (not reported in yet) names the file but records nothing: the file stays hidden.
+    await h.http().post(`/v1/cases/${caseId}/completions`).set(auth(ECOLOGY)).send({ result: '排污口已封堵', attachmentIds: [id] }).expect(409);
+    await download(TOWNSHIP, id).expect(404);
+
     await h.http().post(`/v1/cases/${caseId}/responses`).set(auth(ECOLOGY)).send({}).expect(200);
     await h.http().post(`/v1/cases/${caseId}/completions`).set(auth(ECOLOGY)).send({ result: '排污口已封堵', attachmentIds: [id] }).expect(200);
 
@@ -103,6 +107,9 @@ describe('notes and evidence files (real HTTP, real files in DATA_DIR)', () => {
     const wrongField = await h.http().post('/v1/attachments').set(token).attach('photo', PNG, 'a.png').expect(400);
     expect(wrongField.body.errors[0].field).toBe('file');
     await upload(ECOLOGY, Buffer.alloc(0), 'empty.png').expect(400);
+    // The exemption is this one route's: multipart anywhere else is still refused as not JSON.
+    const elsewhere = await h.http().post('/v1/whistles').set(auth(TOWNSHIP)).attach('file', PNG, 'a.png').expect(415);
+    expect(elsewhere.body.detail).toContain('send application/json');
   });
 
   it('refuses a photo over 10 MB and a PDF over 20 MB with 413; a 12 MB PDF is kept', async () => {
