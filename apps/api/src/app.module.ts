@@ -29,6 +29,7 @@ import type { Catalog } from '@chuishao/catalog';
 import { DevClockRoute } from './dev/clock.route';
 import { ReassignRoute } from './cases/reassign/reassign.route';
 import { UrgeRoute } from './cases/urge/urge.route';
+import { ATTACHMENT_PROVIDERS, ATTACHMENT_ROUTES } from './attachments/attachments.wiring';
 import type { ReadModels } from './read-models';
 import { SCORECARD_PROVIDERS, SCORECARD_ROUTES } from './scorecards/scorecards.wiring';
 import { CALENDARS, CATALOG, CLOCK, COMMAND_HANDLER, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
@@ -79,6 +80,7 @@ export class AppModule {
         UrgeRoute,
         ReassignRoute,
         ...SCORECARD_ROUTES,
+        ...ATTACHMENT_ROUTES,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -101,6 +103,7 @@ export class AppModule {
         GetCaseEventsHandler,
         ListCasesHandler,
         ...SCORECARD_PROVIDERS,
+        ...ATTACHMENT_PROVIDERS,
       ],
     };
   }
