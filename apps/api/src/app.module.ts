@@ -5,6 +5,8 @@ import { CaseLoader, caseCommandHandler } from '@chuishao/commands';
 import type { CasePolicy } from '@chuishao/domain';
 import type { Directory } from '@chuishao/directory';
 import type { EventStore } from '@chuishao/event-store';
+import { AuditTrail } from './audit/audit-trail';
+import { ListAuditRoute } from './audit/list-audit.route';
 import { AuthGuard } from './auth/auth.guard';
 import { DevTokensRoute } from './auth/dev-tokens.route';
 import { TokenService } from './auth/token.service';
@@ -75,6 +77,7 @@ export class AppModule {
         UrgeRoute,
         ReassignRoute,
         ...SCORECARD_ROUTES,
+        ListAuditRoute,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -89,6 +92,7 @@ export class AppModule {
         ...limits.before,
         { provide: APP_GUARD, useClass: AuthGuard },
         ...limits.after,
+        { provide: AuditTrail, useFactory: () => new AuditTrail(deps.store, deps.clock, deps.config.audit) },
         { provide: APP_FILTER, useClass: ProblemFilter },
         // One cache of case folds for the reader and the command handler, so reads warm what commands decide on.
         { provide: CaseLoader, useFactory: () => new CaseLoader(deps.store) },
