@@ -9,7 +9,7 @@ const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 describe('audit cursors', () => {
   it('round-trip, and anything else is refused', () => {
     expect(decodeCursor(encodeCursor({ day: '2026-12-01', revision: 42 }))).toEqual({ day: '2026-12-01', revision: 42 });
-    for (const bad of ['', 'x', '!!!', Buffer.from('2026-02-30.1').toString('base64url'), Buffer.from('2026-12-01.-1').toString('base64url'), 'a'.repeat(65)]) {
+    for (const bad of ['', 'x', '!!!', Buffer.from('2026-02-30.1').toString('base64url'), Buffer.from('2026-13-01.1').toString('base64url'), Buffer.from('2026-12-01.-1').toString('base64url'), 'a'.repeat(65)]) {
       expect(() => decodeCursor(bad)).toThrow(InvalidAuditCursor);
     }
   });

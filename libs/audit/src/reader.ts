@@ -69,7 +69,8 @@ export function encodeCursor(c: AuditCursor): string {
 export function decodeCursor(text: string): AuditCursor {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(text)) throw new InvalidAuditCursor();
   const m = /^(\d{4}-\d{2}-\d{2})\.(\d{1,15})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
-  if (!m || dayOf(`${m[1]}T00:00:00Z`) !== m[1]) throw new InvalidAuditCursor();
+  const midnight = m ? Date.parse(`${m[1]}T00:00:00Z`) : Number.NaN;
+  if (!m || Number.isNaN(midnight) || dayOf(midnight) !== m[1]) throw new InvalidAuditCursor();
   return { day: m[1], revision: Number(m[2]) };
 }
 
