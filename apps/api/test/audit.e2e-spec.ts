@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ASSESSMENT, COMMAND_CENTRE, ECOLOGY, OTHER_TOWNSHIP, startHarness, TOWNSHIP, WATER, whistleBody, type Harness } from './harness';
+import { client, freePort, kill, startServer } from './server-process';
 
 interface Item {
   kind: 'refusal' | 'aggregate';
@@ -226,8 +230,47 @@ describe('the audit trail survives a restart (same DATA_DIR)', () => {
       expect(items.map((i) => [i.kind, i.count, i.correlationId])).toEqual([['refusal', 1, `${corr}-0`], ['aggregate', 2, `${corr}-1`]]);
     } finally {
       await second.close();
-      const { rmSync } = await import('node:fs');
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+});
+
+describe('the audit trail of a real process (dist/)', () => {
+  it('SIGTERM stores what is buffered before the process exits; what a read has shown survives SIGKILL', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'chuishao-audit-'));
+    const env = { AUDIT_REFUSALS_PER_MINUTE: '1', AUDIT_FLUSH_MS: '60000' };
+    try {
+      const port = await freePort();
+      const api = client(`http://127.0.0.1:${port}`);
+      const refuse = async (token: string, n: number) => {
+        for (let i = 0; i < n; i++) expect((await api.call('GET', `/v1/cases/${randomUUID()}`, token)).status).toBe(404);
+      };
+      const read = async () => {
+        const res = await api.call('GET', '/v1/audit?limit=1000', await api.token(COMMAND_CENTRE));
+        expect(res.status).toBe(200);
+        return res.body.items as Item[];
+      };
+
+      let server = await startServer(dataDir, port, env);
+      await refuse(await api.token(OTHER_TOWNSHIP), 3);
+      const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+      server.kill('SIGTERM');
+      expect(await exited).toBe(0);
+
+      server = await startServer(dataDir, port, env);
+      const afterTerm = (await read()).filter((i) => i.orgId === OTHER_TOWNSHIP);
+      expect(afterTerm[0].kind).toBe('refusal');
+      expect(afterTerm.reduce((n, i) => n + i.count, 0)).toBe(3);
+
+      await refuse(await api.token(TOWNSHIP), 1);
+      const shown = (await read()).filter((i) => i.orgId === TOWNSHIP);
+      expect(shown).toHaveLength(1);
+      await kill(server);
+      server = await startServer(dataDir, port, env);
+      expect((await read()).filter((i) => i.orgId === TOWNSHIP)).toEqual(shown);
+      await kill(server);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
