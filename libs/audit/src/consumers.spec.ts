@@ -5,8 +5,8 @@ import type { DatabaseSync } from 'node:sqlite';
 import { caseIdOf } from '@chuishao/domain';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { CaseTraffic } from '@chuishao/histories';
-import { caseInboxProjection, openReadModelDb, ProjectionRunner } from '@chuishao/projections';
-import { scoringPartsProjection } from '@chuishao/scoring';
+import { caseInboxGenerations, caseInboxProjection, openReadModelDb, ProjectionRunner, rebuildProjections } from '@chuishao/projections';
+import { scoringGenerations, scoringPartsProjection } from '@chuishao/scoring';
 import { RefusalRecorder } from './recorder';
 import { isAuditStream } from './refusal';
 import { refusalAt } from './testing';
@@ -28,7 +28,7 @@ describe('the read models pass over the audit trail', () => {
   const dir = mkdtempSync(join(tmpdir(), 'audit-consumers-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('the case inbox and the scoring parts are the same with or without refusal records between the case events', async () => {
+  it('the case inbox and the scoring parts are the same with or without refusal records between the case events, live and rebuilt', async () => {
     // One recording instant for both stores: the scoring parts keep when each fact was recorded.
     const clock = () => new Date('2026-06-01T00:00:00.000Z');
     const plain = new SqliteEventStore({ file: join(dir, 'plain.sqlite'), synchronous: 'OFF', clock });
@@ -64,11 +64,16 @@ describe('the read models pass over the audit trail', () => {
       // The runner moved past the trail's events too: nothing is left "behind".
       expect(runner.checkpoint).toBe(head);
       models.push(dump(db));
+      // And a rebuild (npm run rebuild: the history folded in stream partitions, then switched to).
+      await rebuildProjections(store, db, [caseInboxGenerations, scoringGenerations], { graceMs: 0, partitions: { count: 3 } });
+      models.push(dump(db));
       db.close();
     }
-    const [withoutTrail, withTrail] = models;
+    const [withoutTrail, withoutTrailRebuilt, withTrail, withTrailRebuilt] = models;
     expect(Object.values(withoutTrail).reduce((n, rows) => n + rows.length, 0)).toBeGreaterThan(40);
     expect(withTrail).toEqual(withoutTrail);
+    expect(Object.keys(withTrailRebuilt)).not.toEqual(Object.keys(withTrail)); // the rebuilt generation's tables
+    expect(withTrailRebuilt).toEqual(withoutTrailRebuilt);
     await plain.close();
     await audited.close();
   });
