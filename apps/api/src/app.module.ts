@@ -5,6 +5,8 @@ import { CaseLoader, type CaseCommandHandler } from '@chuishao/commands';
 import type { CasePolicy } from '@chuishao/domain';
 import type { Directory } from '@chuishao/directory';
 import type { EventStore } from '@chuishao/event-store';
+import { AuditTrail } from './audit/audit-trail';
+import { ListAuditRoute } from './audit/list-audit.route';
 import { AuthGuard } from './auth/auth.guard';
 import { DevTokensRoute } from './auth/dev-tokens.route';
 import { TokenService } from './auth/token.service';
@@ -81,6 +83,7 @@ export class AppModule {
         ReassignRoute,
         ...SCORECARD_ROUTES,
         ...ATTACHMENT_ROUTES,
+        ListAuditRoute,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -95,6 +98,7 @@ export class AppModule {
         ...limits.before,
         { provide: APP_GUARD, useClass: AuthGuard },
         ...limits.after,
+        { provide: AuditTrail, useFactory: () => new AuditTrail(deps.store, deps.clock, deps.config.audit) },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: CaseLoader, useValue: deps.loader },
         { provide: COMMAND_HANDLER, useValue: deps.handle },

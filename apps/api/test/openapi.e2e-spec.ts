@@ -288,6 +288,11 @@ describe('the OpenAPI document against the server', () => {
     expect(explained.body.parts.length).toBeGreaterThan(0);
     expect((await get(ao, '/v1/scorecards/dept-nowhere', '/v1/scorecards/{departmentId}', period)).status).toBe(404);
     expect((await get(eco, `/v1/scorecards/${WATER}/explain`, '/v1/scorecards/{departmentId}/explain', period)).status).toBe(403);
+    // The refusals above, in the audit trail.
+    expect((await get(cc, '/v1/audit', '/v1/audit')).body.items.length).toBeGreaterThanOrEqual(7);
+    expect((await get(cc, '/v1/audit', '/v1/audit', { format: 'csv', limit: '2' })).headers['x-next-cursor']).toEqual(expect.any(String));
+    expect((await get(twp, '/v1/audit', '/v1/audit')).status).toBe(403);
+    expect((await get(cc, '/v1/audit', '/v1/audit', { cursor: 'nonsense' })).status).toBe(400);
   });
 
   it('refuses a response that does not match (the schemas are checked, not just present)', () => {

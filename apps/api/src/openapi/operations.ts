@@ -1,6 +1,7 @@
 import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath, type ApiResponseOptions } from '@nestjs/swagger';
 import type { HeadersObject } from '@nestjs/swagger';
+import { AUDIT_LIMIT, ListAuditDto, ListAuditRoute, MAX_AUDIT_DAYS } from '../audit/list-audit.route';
 import { DevTokenDto, DevTokensRoute } from '../auth/dev-tokens.route';
 import { BlowWhistleDto, LocationDto } from '../cases/blow-whistle/blow-whistle.dto';
 import { BlowWhistleRoute } from '../cases/blow-whistle/blow-whistle.route';
@@ -31,6 +32,7 @@ import { MAX_PERIOD_DAYS } from '../scorecards/scorecard.service';
 import { describeDto } from './from-validators';
 import { OpenApiRoute } from './openapi.route';
 import { CaseView, CatalogView, ClockNow, DevToken, InboxPage, OrgView, Problem } from './schemas/case.schemas';
+import { AuditPage } from './schemas/audit.schemas';
 import { EVENT_RECORDS } from './schemas/event.schemas';
 import { Health, HealthUnavailable } from './schemas/health.schemas';
 import { DepartmentScorecard, Scorecard, ScorecardExplanation } from './schemas/scorecard.schemas';
@@ -45,6 +47,7 @@ export const TAGS = [
   { name: 'cases', description: '吹哨 and the case lifecycle: 报到, 转办, 办结, 一事一评, 督办, 全程留痕' },
   { name: 'attachments', description: '现场照片 and documents: evidence filed with notes and completions' },
   { name: 'scorecards', description: '以下评上: department scorecards for the assessment office (scoring.md)' },
+  { name: 'audit', description: '等保 audit trail: every refused request (401/403/404/409/412/422/429 …), for the command centre' },
   { name: 'directory', description: 'The org directory and the whistle catalogue (吹哨清单): public' },
   { name: 'service', description: 'Health and this document: public' },
   { name: 'development', description: 'Development mode only (absent in production)' },
@@ -207,6 +210,15 @@ export function describeOperations(): void {
     countyId: { description: 'Default and only allowed value: the caller’s county', example: 'county-qingchuan' },
     format: { description: 'Overrides Accept (text/csv gives CSV)', example: 'json' },
   });
+  describeDto(ListAuditDto, {
+    from: { description: 'Start (inclusive): a date (00:00 UTC) or an ISO-8601 instant; default 7 days before to. Send + as %2B.', example: '2026-12-01' },
+    to: { description: `End (exclusive), date or instant; default: now. At most ${MAX_AUDIT_DAYS} days after from.`, example: '2026-12-04T00:00:00Z' },
+    orgId: { description: 'Only refusals of this org’s callers', example: 'twp-longquan' },
+    outcome: { description: 'Only this problem code', example: 'CASE.NOT_FOUND' },
+    cursor: { description: 'nextCursor of the previous page (CSV: the X-Next-Cursor header)' },
+    limit: { description: `Items per page: JSON default ${AUDIT_LIMIT.json.default}, at most ${AUDIT_LIMIT.json.max}; CSV default and at most ${AUDIT_LIMIT.csv.max}`, example: 100 },
+    format: { description: '`csv`: UTF-8 CSV with a header row (a heavy read)', example: 'json' },
+  });
 
   operation(OrgsRoute, 'list', {
     id: 'listOrgs', tag: 'directory', summary: 'The org directory: townships, departments, the command centre and the assessment office',
@@ -363,6 +375,23 @@ export function describeOperations(): void {
     }],
     problems: [401, [404, 'ATTACHMENT.NOT_FOUND: no such file, or one the caller may not read (the same answer)']],
     extra: [ApiParam({ name: 'attachmentId', description: 'The upload’s id (UUID); anything else is answered 404', schema: { type: 'string', format: 'uuid' } })],
+  });
+
+  operation(ListAuditRoute, 'list', {
+    id: 'listAudit', tag: 'audit', summary: 'The audit trail of refused requests: who, when, from where, which route and case, with what outcome (the command centre only)',
+    description:
+      'Every 4xx answer on a route that needs a token is recorded in the event store (streams `audit-refusals-<UTC day>`, append-only): ' +
+      'a missing or refused token (401), a role or org that may not (403), a case the caller may not see (404), conflicts (409), ' +
+      'If-Match mismatches (412), reused idempotency keys (422), rate limits (429) and invalid requests (400). Above a caller’s ' +
+      'per-minute allowance the rest of its refusals in that minute are counted, per outcome, in one `aggregate` item. The caller’s county ' +
+      'and callers without a valid token are shown.',
+    responses: [{
+      status: 200,
+      description: 'One page. CSV (format=csv): a header row, UTF-8 with BOM; the next page’s cursor in X-Next-Cursor.',
+      headers: { 'X-Next-Cursor': header('CSV only: cursor of the next page, absent on the last', { type: 'string' }) },
+      content: { ...json(AuditPage), 'text/csv': { schema: { type: 'string' } } },
+    }],
+    problems: [[400, 'REQUEST.INVALID: invalid from/to/orgId/outcome/cursor/limit/format (or an unknown parameter); `errors` names each'], 401, [403, 'AUTH.FORBIDDEN: the caller is not the command centre']],
   });
 
   const SCORECARD_PROBLEMS: Problems = [
