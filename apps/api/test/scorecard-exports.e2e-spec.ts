@@ -51,14 +51,15 @@ interface Card { from: string; to: string; asOf: string; policyVersion: string; 
 
 /** The clerk table's columns: header, the scorecard field, and how it shows. */
 const COLUMNS: [string, string | null, 'rank' | 'text' | 'count' | 'rate' | 'score' | 'minutes'][] = [
-  ['排名', 'rank', 'rank'], ['部门', 'name', 'text'], ['综合得分', 'compositeScore', 'score'],
+  ['排名', 'rank', 'rank'], ['部门', 'name', 'text'], ['得分', 'compositeScore', 'score'],
   ['响应率', 'responseRate', 'rate'], ['办结率', 'completionRate', 'rate'], ['解决率', 'resolutionRate', 'rate'], ['满意率', 'satisfactionRate', 'rate'],
+  ['未排名原因', null, 'text'],
   ['接收件数', 'received', 'count'], ['应响应', 'responseDue', 'count'], ['已响应', 'responded', 'count'], ['按时响应', 'respondedOnTime', 'count'],
   ['响应用时中位数（分钟）', 'medianResponseMinutes', 'minutes'], ['响应用时P90（分钟）', 'p90ResponseMinutes', 'minutes'],
   ['应办结', 'completionDue', 'count'], ['按时办结', 'completedOnTime', 'count'], ['已评价', 'reviewed', 'count'], ['已解决', 'resolved', 'count'],
   ['满意', 'satisfied', 'count'], ['基本满意', 'basicallySatisfied', 'count'], ['不满意', 'dissatisfied', 'count'],
   ['转办转出', 'transfersOut', 'count'], ['转办转入', 'transfersIn', 'count'], ['退回重办', 'reopened', 'count'], ['逾期', 'overdue', 'count'],
-  ['未排名原因', null, 'text'], ['部门代码', 'departmentId', 'text'],
+  ['部门代码', 'departmentId', 'text'],
 ];
 const HEADERS = COLUMNS.map(([header]) => header);
 const REASON = HEADERS.indexOf('未排名原因');
@@ -67,7 +68,7 @@ const REASON = HEADERS.indexOf('未排名原因');
 const reasonOf = (row: Row) => {
   if (row.rank !== null) return '';
   if (row.departmentId === ENFORCEMENT) return '应响应2件，不足5件'; // two parts due, five needed
-  if (row.departmentId === AGRICULTURE) return '应响应、已评价均为0件，无综合得分'; // withdrawn before due: no rate
+  if (row.departmentId === AGRICULTURE) return '应响应、已评价均为0件，无得分'; // withdrawn before due: no rate
   return '本期无派件';
 };
 
@@ -140,6 +141,13 @@ describe('scorecard downloads for clerks: XLSX and the Chinese CSV', () => {
   };
   let asOf: string;
   let card: Card;
+  const headerBlock = () => [
+    ['青川县', '职能部门考核成绩（以下评上）'],
+    ['考核期间', '2026-11-01 至 2026-11-30'], // [from, to): the last day is the 30th
+    ['数据截至', '2026-11-02 20:40:00（北京时间）'],
+    ['asOf（UTC）', asOf],
+    ['计分政策', 'scoring-2026.1'],
+  ];
 
   beforeAll(async () => {
     h = await startHarness({}, undefined, START);
@@ -211,11 +219,9 @@ describe('scorecard downloads for clerks: XLSX and the Chinese CSV', () => {
     const sheet = workbook.worksheets[0];
     const text = (r: number, c: number) => String(sheet.getCell(r, c).value ?? '');
     // The header block: county, period (the last day inclusive), asOf in the county's time and in UTC, policy.
-    expect(text(1, 1)).toBe('青川县职能部门考核成绩（以下评上）');
-    expect(text(2, 1)).toBe('考核期间：2026-11-01 至 2026-11-30');
-    expect(text(3, 1)).toBe('数据截至：2026-11-02 20:40:00（Asia/Shanghai）');
-    expect(text(4, 1)).toBe(`数据截至（UTC）：${asOf}`);
-    expect(text(5, 1)).toMatch(/^计分政策：scoring-2026\.1：综合得分权重 响应率30、解决率35、满意率35；应响应满5件方参与排名$/);
+    const block = [1, 2, 3, 4, 5].map((r) => [text(r, 1), text(r, 2)]);
+    expect(block).toEqual(headerBlock());
+    expect(text(6, 1)).toBe('');
     const headerRow = 7;
     expect(sheet.getRow(headerRow).values).toEqual([undefined, ...HEADERS]);
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', xSplit: 2, ySplit: headerRow });
@@ -238,9 +244,13 @@ describe('scorecard downloads for clerks: XLSX and the Chinese CSV', () => {
       });
     });
     const reasons = Object.fromEntries(card.departments.map((row, r) => [row.departmentId, sheet.getRow(headerRow + 1 + r).getCell(REASON + 1).value]));
-    expect(reasons).toMatchObject({ [ECOLOGY]: '', [ENFORCEMENT]: '应响应2件，不足5件', [AGRICULTURE]: '应响应、已评价均为0件，无综合得分', 'dept-fire': '本期无派件' });
+    expect(reasons).toMatchObject({ [ECOLOGY]: '', [ENFORCEMENT]: '应响应2件，不足5件', [AGRICULTURE]: '应响应、已评价均为0件，无得分', 'dept-fire': '本期无派件' });
     expect(sheet.rowCount).toBeGreaterThan(headerRow + card.departments.length); // the legend follows
-    expect(text(headerRow + card.departments.length + 2, 1)).toBe('指标说明');
+    const legend = headerRow + card.departments.length + 2;
+    expect(text(legend, 1)).toBe('指标说明');
+    // The legend states the policy's weights and ranking threshold.
+    const terms = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((i) => [text(legend + i, 1), text(legend + i, 2)]));
+    expect(terms).toMatchObject({ 得分: '响应率30、解决率35、满意率35加权×100', 排名: '应响应满5件方排名，同分同名次', '—': '分母为0，比率不适用（不是0%）' });
 
     // Widths: every header and cell text fits its column (a CJK character counts two widths of '0').
     const width = (t: string) => [...t].reduce((w, ch) => w + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0);
@@ -259,21 +269,14 @@ describe('scorecard downloads for clerks: XLSX and the Chinese CSV', () => {
     const bytes = res.body as Buffer;
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const records = parseCsv(bytes.subarray(3).toString('utf8'));
-    expect(records.slice(0, 7)).toEqual([
-      ['青川县职能部门考核成绩（以下评上）'],
-      ['考核期间：2026-11-01 至 2026-11-30'],
-      ['数据截至：2026-11-02 20:40:00（Asia/Shanghai）'],
-      [`数据截至（UTC）：${asOf}`],
-      ['计分政策：scoring-2026.1：综合得分权重 响应率30、解决率35、满意率35；应响应满5件方参与排名'],
-      [''],
-      HEADERS,
-    ]);
+    expect(records.slice(0, 7)).toEqual([...headerBlock(), [''], HEADERS]);
     const table = records.slice(7, 7 + card.departments.length);
     expect(table).toEqual(expectedTable(card));
     expect(table.find((r) => r[HEADERS.length - 1] === ECOLOGY)!.slice(0, 7)).toEqual(['1', '市生态环境局青川分局', '88.33', '100.0%', '100.0%', '83.3%', '83.3%']);
     expect(table.find((r) => r[HEADERS.length - 1] === WATER)!.slice(0, 7)).toEqual(['2', '青川县水利局', '66.67', '66.7%', '—', '—', '—']);
     expect(records[7 + card.departments.length]).toEqual(['']);
     expect(records[8 + card.departments.length]).toEqual(['指标说明']);
+    expect(records.slice(9 + card.departments.length).every((r) => r.length === 2)).toBe(true);
 
     // The XLSX says the same, cell for cell, once its numbers are shown with their formats.
     const workbook = new ExcelJS.Workbook();

@@ -28,29 +28,38 @@ export interface ClerkCell {
 
 export interface ClerkScorecard {
   title: string;
-  /** Label and value pairs above the table. */
+  /**
+   * Label and value pairs above the table, the title first. Two short cells each, in the first two columns (rank and
+   * department): a spreadsheet sizing its columns to their content (LibreOffice's CSV import) keeps the table narrow.
+   */
   meta: [string, string][];
   columns: ClerkColumn[];
   rows: ClerkCell[][];
-  /** Lines below the table. */
-  legend: string[];
+  /** Term and definition pairs below the table, under LEGEND_TITLE; short, for the same reason. */
+  legend: [string, string][];
   /** File names: an ASCII fallback and the Chinese one (extension not included). */
   fileName: { ascii: string; utf8: string };
 }
 
 /** Shown for a rate whose denominator is 0 (scoring.md: null, neither 0 nor 100), a missing score or percentile. */
 export const NOT_APPLICABLE = '—';
+/** What the download is, after the county's name. */
+export const SUBJECT = '职能部门考核成绩（以下评上）';
+/** The legend's heading. */
+export const LEGEND_TITLE = '指标说明';
 /** Shown in the rank column of a department listed without a rank. */
 export const UNRANKED = '未排名';
 
 export const CLERK_COLUMNS: readonly ClerkColumn[] = [
   { header: '排名', kind: 'rank', field: 'rank' },
   { header: '部门', kind: 'text', field: 'name' },
-  { header: '综合得分', kind: 'score', field: 'compositeScore' },
+  // Two characters: an importer sizing the column to its longest value ("88.33") still shows the whole header.
+  { header: '得分', kind: 'score', field: 'compositeScore' },
   { header: '响应率', kind: 'rate', field: 'responseRate' },
   { header: '办结率', kind: 'rate', field: 'completionRate' },
   { header: '解决率', kind: 'rate', field: 'resolutionRate' },
   { header: '满意率', kind: 'rate', field: 'satisfactionRate' },
+  { header: '未排名原因', kind: 'text' },
   { header: '接收件数', kind: 'count', field: 'received' },
   { header: '应响应', kind: 'count', field: 'responseDue' },
   { header: '已响应', kind: 'count', field: 'responded' },
@@ -68,7 +77,6 @@ export const CLERK_COLUMNS: readonly ClerkColumn[] = [
   { header: '转办转入', kind: 'count', field: 'transfersIn' },
   { header: '退回重办', kind: 'count', field: 'reopened' },
   { header: '逾期', kind: 'count', field: 'overdue' },
-  { header: '未排名原因', kind: 'text' },
   { header: '部门代码', kind: 'text', field: 'departmentId' },
 ];
 
@@ -77,7 +85,7 @@ export function unrankedReason(row: ScorecardRow, policy: ScoringPolicy): string
   if (row.rank !== null) return '';
   if (row.received === 0) return '本期无派件';
   if (row.compositeScore === null) {
-    return row.responseDue === 0 && row.reviewed === 0 ? '应响应、已评价均为0件，无综合得分' : '有值比率的权重合计为0，无综合得分';
+    return row.responseDue === 0 && row.reviewed === 0 ? '应响应、已评价均为0件，无得分' : '有值比率的权重合计为0，无得分';
   }
   if (row.responseDue < policy.minRankedParts) return `应响应${row.responseDue}件，不足${policy.minRankedParts}件`;
   return UNRANKED;
@@ -118,29 +126,34 @@ export function localTime(instant: string, timeZone: string): string {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
 }
 
+/** The county's time zone as clerks name it: 北京时间 for China's. */
+const zoneName = (timeZone: string) => (timeZone === 'Asia/Shanghai' ? '北京时间' : timeZone);
+
 const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
 
 export function clerkScorecard(card: CountyScorecard, county: { name: string; timeZone: string }, policy: ScoringPolicy): ClerkScorecard {
   const { wR, wS, wF } = policy.weights;
   const last = dayBefore(card.to);
   return {
-    title: `${county.name}职能部门考核成绩（以下评上）`,
+    title: `${county.name}${SUBJECT}`,
     meta: [
+      [county.name, SUBJECT],
       ['考核期间', `${card.from} 至 ${last}`],
-      ['数据截至', `${localTime(card.asOf, county.timeZone)}（${county.timeZone}）`],
-      ['数据截至（UTC）', card.asOf],
-      ['计分政策', `${card.policyVersion}：综合得分权重 响应率${wR}、解决率${wS}、满意率${wF}；应响应满${policy.minRankedParts}件方参与排名`],
+      ['数据截至', `${localTime(card.asOf, county.timeZone)}（${zoneName(county.timeZone)}）`],
+      ['asOf（UTC）', card.asOf],
+      ['计分政策', card.policyVersion],
     ],
     columns: [...CLERK_COLUMNS],
     rows: card.departments.map((row) => CLERK_COLUMNS.map((c) => cellOf(c, row, policy))),
     legend: [
-      '指标说明',
-      '响应率 = 按时响应 ÷ 应响应（报到或转办即为响应；应响应：已响应或响应期限已到的件）',
-      '办结率 = 按时办结 ÷ 应办结（首次办结在该轮期限内为按时）',
-      '解决率 = 已解决 ÷ 已评价（以最近一次一事一评为准）',
-      '满意率 = （满意 + 基本满意） ÷ 已评价',
-      `综合得分 = 100 ×（${wR}×响应率 + ${wS}×解决率 + ${wF}×满意率）÷ 有值比率的权重之和，保留两位小数；得分相同名次相同`,
-      `${NOT_APPLICABLE} 表示分母为0，该比率不适用（既非0%也非100%）；各件计入其派件时间所在的考核期间`,
+      ['响应率', '按时响应 ÷ 应响应（报到、转办均为响应）'],
+      ['办结率', '按时办结 ÷ 应办结（首次办结在期限内）'],
+      ['解决率', '已解决 ÷ 已评价（以最近一次评价为准）'],
+      ['满意率', '（满意 + 基本满意）÷ 已评价'],
+      ['得分', `响应率${wR}、解决率${wS}、满意率${wF}加权×100`],
+      ['排名', `应响应满${policy.minRankedParts}件方排名，同分同名次`],
+      [NOT_APPLICABLE, '分母为0，比率不适用（不是0%）'],
+      ['计入期间', '各件按派件时间计入考核期间'],
     ],
     fileName: {
       ascii: `scorecards-${fileSafe(card.countyId)}-${card.from}-${card.to}`,

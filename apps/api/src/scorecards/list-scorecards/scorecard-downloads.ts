@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { BOM, csvCell } from '@chuishao/scoring';
-import { displayWidth, type ClerkColumn, type ClerkScorecard } from './clerk-scorecard';
+import { displayWidth, LEGEND_TITLE, type ClerkColumn, type ClerkScorecard } from './clerk-scorecard';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -17,34 +17,38 @@ export function attachment(ascii: string, utf8: string): string {
 }
 
 /**
- * The clerk CSV: UTF-8 with BOM (Excel and LibreOffice then read it as UTF-8), CRLF; the title and header block
- * one line each ("考核期间：…", a single cell, so it shows whole in a default-width column), a blank line, the table
- * with Chinese headers and percentages as text with one decimal, a blank line, the legend.
+ * The clerk CSV: UTF-8 with BOM (Excel, and LibreOffice's import dialog, then read it as UTF-8), CRLF; the header
+ * block, a blank line, the table with Chinese headers and percentages as text with one decimal, a blank line, the
+ * legend: the same rows and cells as the worksheet.
  */
 export function clerkCsv(model: ClerkScorecard): string {
-  const lines: string[][] = [
-    [model.title],
-    ...model.meta.map(([label, value]) => [`${label}：${value}`]),
-    [],
-    model.columns.map((c) => c.header),
-    ...model.rows.map((row) => row.map((cell) => cell.text)),
-    [],
-    ...model.legend.map((line) => [line]),
-  ];
-  return BOM + lines.map((cells) => cells.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return BOM + clerkRecords(model).map((cells) => cells.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-/** Where the table starts in the worksheet: after the title, the header block and one blank row. */
-export const tableHeaderRow = (model: ClerkScorecard) => model.meta.length + 3;
+/** The records of the clerk table, as text, top to bottom (a blank line is one empty cell). */
+export function clerkRecords(model: ClerkScorecard): string[][] {
+  return [
+    ...model.meta,
+    [''],
+    model.columns.map((c) => c.header),
+    ...model.rows.map((row) => row.map((cell) => cell.text)),
+    [''],
+    [LEGEND_TITLE],
+    ...model.legend,
+  ];
+}
+
+/** Where the table starts in the worksheet (1-based): after the header block and one blank row. */
+export const tableHeaderRow = (model: ClerkScorecard) => model.meta.length + 2;
 
 const THIN = { style: 'thin' as const, color: { argb: 'FFBFBFBF' } };
 const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
 
 /**
- * The XLSX: the same content as the clerk CSV in one worksheet, with real numbers (rates as fractions under the
+ * The XLSX: the same rows and cells as the clerk CSV in one worksheet, with real numbers (rates as fractions under the
  * percent format, so they sort and sum), the header row and the rank and department columns frozen, a filter on
  * the header, column widths that fit the longest text (a CJK character is two widths of '0'), landscape A4 pages
- * one page wide with the header row repeated.
+ * two pages wide with the header row and the rank and department columns repeated.
  */
 export async function clerkXlsx(model: ClerkScorecard): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
@@ -54,19 +58,19 @@ export async function clerkXlsx(model: ClerkScorecard): Promise<Buffer> {
   const sheet = workbook.addWorksheet('考核成绩', {
     views: [{ state: 'frozen', xSplit: 2, ySplit: headerRow, topLeftCell: `C${headerRow + 1}`, activeCell: `C${headerRow + 1}` }],
     pageSetup: {
-      paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0,
-      printTitlesRow: `${headerRow}:${headerRow}`, horizontalCentered: true,
+      paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 2, fitToHeight: 0,
+      printTitlesRow: `${headerRow}:${headerRow}`, printTitlesColumn: 'A:B',
       margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
     },
     headerFooter: { oddFooter: '&C第 &P 页，共 &N 页' },
   });
 
-  const title = sheet.getCell(1, 1);
-  title.value = model.title;
-  title.font = { bold: true, size: 14 };
-  sheet.getRow(1).height = 24;
   model.meta.forEach(([label, value], i) => {
-    sheet.getCell(2 + i, 1).value = `${label}：${value}`;
+    const row = sheet.getRow(1 + i);
+    row.getCell(1).value = label;
+    row.getCell(2).value = value;
+    row.getCell(1).font = { bold: true, ...(i === 0 ? { size: 13 } : {}) };
+    if (i === 0) row.getCell(2).font = { bold: true, size: 13 };
   });
 
   const header = sheet.getRow(headerRow);
@@ -101,15 +105,17 @@ export async function clerkXlsx(model: ClerkScorecard): Promise<Buffer> {
   });
 
   const legendRow = headerRow + model.rows.length + 2;
-  model.legend.forEach((line, i) => {
-    const cell = sheet.getCell(legendRow + i, 1);
-    cell.value = line;
-    if (i === 0) cell.font = { bold: true };
+  sheet.getCell(legendRow, 1).value = LEGEND_TITLE;
+  sheet.getCell(legendRow, 1).font = { bold: true };
+  model.legend.forEach(([term, definition], i) => {
+    sheet.getCell(legendRow + 1 + i, 1).value = term;
+    sheet.getCell(legendRow + 1 + i, 2).value = definition;
   });
 
-  // Widths: the table's cells only (the title, header block and legend are single cells that run on to the right).
+  // Widths that fit every text of the column (the header block and legend sit in the first two).
+  const texts = clerkRecords(model);
   model.columns.forEach((column, c) => {
-    const widest = Math.max(displayWidth(column.header) + 1, ...model.rows.map((cells) => displayWidth(cells[c].text)));
+    const widest = Math.max(displayWidth(column.header) + 1, ...texts.map((cells) => displayWidth(cells[c] ?? '')));
     // At least 10: exceljs leaves a width of 9 (its default) unwritten, and the reader would then guess.
     sheet.getColumn(c + 1).width = Math.max(10, widest + 3);
   });
