@@ -1,6 +1,6 @@
 import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath, type ApiResponseOptions } from '@nestjs/swagger';
-import type { HeadersObject } from '@nestjs/swagger';
+import type { HeadersObject, SchemaObject } from '@nestjs/swagger';
 import { AUDIT_LIMIT, ListAuditDto, ListAuditRoute, MAX_AUDIT_DAYS } from '../audit/list-audit.route';
 import { DevTokenDto, DevTokensRoute } from '../auth/dev-tokens.route';
 import { BlowWhistleDto, LocationDto } from '../cases/blow-whistle/blow-whistle.dto';
@@ -208,7 +208,12 @@ export function describeOperations(): void {
   });
   describeDto(ListScorecardsDto, {
     countyId: { description: 'Default and only allowed value: the caller’s county', example: 'county-qingchuan' },
-    format: { description: 'Overrides Accept (text/csv gives CSV)', example: 'json' },
+    format: {
+      description: 'Overrides Accept (text/csv gives csv). `csv`: the machine CSV (field names, unrounded fractions). For clerks, `xlsx` '
+        + '(Excel) and `csv-zh` (the same content as CSV, UTF-8 with BOM): Chinese headers, rates as percentages with one decimal, a header '
+        + 'block with the period, asOf and policy version, the reason each unranked department is not ranked, and a legend',
+      example: 'xlsx',
+    },
   });
   describeDto(ListAuditDto, {
     from: { description: 'Start (inclusive): a date (00:00 UTC) or an ISO-8601 instant; default 7 days before to. Send + as %2B.', example: '2026-12-01' },
@@ -400,15 +405,24 @@ export function describeOperations(): void {
     [503, 'READ_MODEL.BEHIND: the scoring read model has not caught up in time; retry', RETRY_AFTER],
   ];
   operation(ListScorecardsRoute, 'list', {
-    id: 'listScorecards', tag: 'scorecards', summary: '以下评上: the county’s department scorecards, ranked (JSON, or CSV for Excel)',
+    id: 'listScorecards', tag: 'scorecards', summary: '以下评上: the county’s department scorecards, ranked (JSON, CSV, or for clerks XLSX and a Chinese CSV)',
     responses: [{
       status: 200,
-      description: 'The scorecard. CSV (format=csv, or Accept: text/csv): a header row of the field names, UTF-8 with BOM.',
+      description: 'The scorecard. CSV (format=csv, or Accept: text/csv): a header row of the field names, UTF-8 with BOM. '
+        + 'format=csv-zh: the clerk CSV (text/csv, UTF-8 with BOM); format=xlsx: the clerk workbook (one sheet, the header row frozen).',
       headers: {
-        'X-Scorecard-As-Of': header('CSV only: the scorecard’s asOf', { type: 'string', format: 'date-time' }),
-        'X-Scorecard-Policy-Version': header('CSV only: the scoring policy it was computed with', { type: 'string', example: 'scoring-2026.1' }),
+        'X-Scorecard-As-Of': header('Downloads only (csv, csv-zh, xlsx): the scorecard’s asOf', { type: 'string', format: 'date-time' }),
+        'X-Scorecard-Policy-Version': header('Downloads only: the scoring policy it was computed with', { type: 'string', example: 'scoring-2026.1' }),
+        'Content-Disposition': header('Downloads only: `attachment` with an ASCII `filename` and the Chinese name as RFC 5987 `filename*` (csv-zh, xlsx)', {
+          type: 'string', example: 'attachment; filename="scorecards-county-qingchuan-2026-11-01-2026-12-01.xlsx"; filename*=UTF-8\'\'%E9%9D%92%E5%B7%9D%E5%8E%BF...',
+        }),
       },
-      content: { ...json(Scorecard), 'text/csv': { schema: { type: 'string' } } },
+      content: {
+        ...json(Scorecard),
+        'text/csv': { schema: { type: 'string' } },
+        // OpenAPI 3.1 states a binary body by its media type (@nestjs/swagger's types predate contentMediaType).
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', contentMediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as SchemaObject },
+      },
     }],
     problems: [...SCORECARD_PROBLEMS.slice(0, 2), [403, 'AUTH.FORBIDDEN: scorecards are published within a county; countyId names another'], [404, 'SCORECARD.COUNTY_NOT_FOUND: the caller’s county is not in the directory'], SCORECARD_PROBLEMS[2]],
   });
