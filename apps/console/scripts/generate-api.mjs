@@ -1,9 +1,9 @@
 // Regenerates src/api/schema.d.ts from the API's own OpenAPI document: boots the built service (dist/, so run
 // `npm run build` first) on a throwaway data dir and port, fetches /v1/openapi.json, and writes its TypeScript types
-// with openapi-typescript. `npm run console:api` runs it; the console's browser test fails when the committed file
-// differs from what the served document generates.
+// with openapi-typescript. `npm run console:api` runs it; with --check it only compares (the console's e2e test runs
+// that, so a route changed without regenerating the types fails the tests).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -48,7 +48,15 @@ async function main() {
       }
     }
     if (!document) throw new Error('the API did not serve /v1/openapi.json');
-    writeFileSync(SCHEMA_FILE, await typesOf(document));
+    const types = await typesOf(document);
+    if (process.argv.includes('--check')) {
+      if (readFileSync(SCHEMA_FILE, 'utf8') !== types) {
+        console.error(`${SCHEMA_FILE} differs from what /v1/openapi.json generates: run npm run console:api`);
+        process.exitCode = 1;
+      } else console.log(`${SCHEMA_FILE} matches /v1/openapi.json`);
+      return;
+    }
+    writeFileSync(SCHEMA_FILE, types);
     console.log(`wrote ${SCHEMA_FILE}`);
   } finally {
     child.kill('SIGKILL');

@@ -59,7 +59,7 @@ export function Shell() {
         <div className="who">
           {session && (
             <span data-testid="signed-in">
-              <Tag color="gold">{labels(lang).role(session.role)}</Tag>
+              <Tag color="#fff" style={{ color: "#5c0011" }}>{labels(lang).role(session.role)}</Tag>
               <span style={{ color: '#fff' }}>
                 {orgName(session.orgId)} · {session.userId}
               </span>

@@ -65,4 +65,5 @@ export function alertOf(part: { status: string; responseAlert: string; completio
   return 'none';
 }
 
-export const ALERT_COLOR: Record<string, string> = { none: 'default', reminded: 'gold', overdue: 'orange', escalated: 'red' };
+// Solid tags (white text) dark enough for WCAG AA contrast.
+export const ALERT_COLOR: Record<string, string> = { none: '#237804', reminded: '#874d00', overdue: '#ad2102', escalated: '#a8071a' };

@@ -21,8 +21,8 @@ const API_PATHS = /^\/(v1|docs)(\/|$)/;
 const HASHED = /^\/assets\//;
 
 /**
- * Serves the web console at `/`: its files, and index.html for every other GET outside /v1 and /docs (the console
- * routes in the browser). Added after helmet; the console's own Content-Security-Policy allows its bundle (scripts
+ * Serves the web console at `/`: its files, and index.html for every other page a browser asks for (Accept: text/html)
+ * outside /v1 and /docs (the console routes in the browser). Added after helmet; the console's own Content-Security-Policy allows its bundle (scripts
  * and styles from this origin only, no inline script; Ant Design's runtime styles need inline style attributes and
  * elements) and, when OIDC is configured, requests to the identity provider.
  */
@@ -57,8 +57,9 @@ export function serveConsole(app: INestApplication, config: AppConfig): void {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || API_PATHS.test(req.path)) return next();
     csp(req, res, () => {
       files(req, res, () => {
-        // A missing hashed asset is a 404 (an old page asking for a file of a build that is gone), not the page.
-        if (HASHED.test(req.path)) return next();
+        // A missing hashed asset is a 404 (an old page asking for a file of a build that is gone), not the page; so is
+        // any request that is not a browser's page navigation (API clients keep their problem+json 404).
+        if (HASHED.test(req.path) || !(req.headers.accept ?? '').includes('text/html')) return next();
         res.setHeader('Cache-Control', 'no-cache');
         res.sendFile(index);
       });

@@ -15,7 +15,7 @@ export function Deadline({ dueAt, clock, done }: { dueAt: string; clock: string;
     const late = working ? workingMinutes(due, now) : (now - due) / 60_000;
     return (
       <span>
-        <Tag color="red">
+        <Tag color="#a8071a">
           {t('已逾期')} {duration(late, lang)}
         </Tag>
         <Typography.Text type="secondary">{formatInstant(dueAt)}</Typography.Text>
@@ -25,7 +25,7 @@ export function Deadline({ dueAt, clock, done }: { dueAt: string; clock: string;
   const left = working ? workingMinutes(now, due) : (due - now) / 60_000;
   return (
     <span>
-      <Tag color="blue">
+      <Tag color="#0950b3">
         {t('剩余')} {duration(left, lang)}（{t(working ? '工作时间' : '自然时间')}）
       </Tag>
       <Typography.Text type="secondary">{formatInstant(dueAt)}</Typography.Text>

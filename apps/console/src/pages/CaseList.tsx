@@ -97,7 +97,7 @@ export default function CaseList() {
                   const alert = alertOf(p);
                   return (
                     <span key={p.partId} data-testid="part-summary">
-                      <Badge color={ALERT_COLOR[alert] === 'default' ? 'green' : ALERT_COLOR[alert]} text={`${orgName(p.departmentId)} · ${l.partStatus(p.status)}`} />{' '}
+                      <Badge color={ALERT_COLOR[alert]} text={`${orgName(p.departmentId)} · ${l.partStatus(p.status)}`} />{' '}
                       {alert !== 'none' && (
                         <Tag color={ALERT_COLOR[alert]} data-testid="alert-badge">
                           {l.alert(alert)}

@@ -210,7 +210,7 @@ export default function CasePage({ caseId }: { caseId: string }) {
           title={
             <Space wrap>
               <span>{orgName(p.departmentId)}</span>
-              <Tag color="blue" data-testid="part-status">
+              <Tag color="#0950b3" data-testid="part-status">
                 {l.partStatus(p.status)}
               </Tag>
               {p.round > 1 && <Tag>{lang === 'zh' ? `第${p.round}轮` : `round ${p.round}`}</Tag>}
@@ -219,8 +219,8 @@ export default function CasePage({ caseId }: { caseId: string }) {
                   {l.alert(alertOf(p))}
                 </Tag>
               )}
-              {p.urges > 0 && <Tag color="purple">{lang === 'zh' ? `督办 ${p.urges} 次` : `urged ${p.urges}×`}</Tag>}
-              {p.outcome && <Tag color={p.outcome === 'resolved' ? 'green' : 'volcano'}>{p.outcome === 'resolved' ? (lang === 'zh' ? '已解决' : 'resolved') : lang === 'zh' ? '未解决' : 'unresolved'}</Tag>}
+              {p.urges > 0 && <Tag color="#531dab">{lang === 'zh' ? `督办 ${p.urges} 次` : `urged ${p.urges}×`}</Tag>}
+              {p.outcome && <Tag color={p.outcome === 'resolved' ? '#237804' : '#ad2102'}>{p.outcome === 'resolved' ? (lang === 'zh' ? '已解决' : 'resolved') : lang === 'zh' ? '未解决' : 'unresolved'}</Tag>}
             </Space>
           }
           extra={

@@ -207,7 +207,7 @@ export default function Scorecards() {
               { title: t('案件'), key: 'case', render: (_: unknown, p) => <Link to={`/cases/${p.caseId}`} data-testid="explain-case-link">{p.townshipName ?? p.townshipId}</Link> },
               { title: t('发起时间'), dataIndex: 'assignedAt', render: formatInstant },
               { title: t('报到'), key: 'responded', render: (_: unknown, p) => (p.respondedAt ? formatInstant(p.respondedAt) : '—') },
-              { title: t('逾期'), key: 'overdue', render: (_: unknown, p) => (p.overdue.response || p.overdue.completion ? <Tag color="red">{t('逾期')}</Tag> : '—') },
+              { title: t('逾期'), key: 'overdue', render: (_: unknown, p) => (p.overdue.response || p.overdue.completion ? <Tag color="#a8071a">{t('逾期')}</Tag> : '—') },
               { title: t('一事一评'), key: 'review', render: (_: unknown, p) => (p.latestReview ? l.satisfaction(p.latestReview.satisfaction) : '—') },
             ]}
           />
