@@ -72,6 +72,10 @@ async function pick(page: Page, label: string, text: string) {
 
 /** No serious or critical axe-core violation on the page as it is now. */
 async function accessible(page: Page, name: string) {
+  // A select's list still fading out after a pick is not the page: wait until every dropdown is gone.
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll<HTMLElement>('.ant-select-dropdown')].every((d) => d.classList.contains('ant-select-dropdown-hidden') || d.offsetParent === null),
+  );
   const result = await new AxeBuilder({ page }).analyze();
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect({ page: name, violations: bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`) }).toEqual({ page: name, violations: [] });
@@ -119,6 +123,24 @@ describe('web console', () => {
     expect(api.headers['cache-control']).toBe('no-store');
     const config = await h.http().get('/v1/console/config').expect(200);
     expect(config.body).toMatchObject({ devSignIn: true, oidc: null, now: h.clock.now().toISOString() });
+  });
+
+  it('with OIDC_ISSUER and OIDC_CLIENT_ID, offers the identity provider’s sign-in and lets the page reach it', async () => {
+    const issuer = 'https://id.qingchuan.example/realms/county';
+    const oidc = await startHarness({ OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'chuishao-console' });
+    try {
+      expect((await oidc.http().get('/v1/console/config').expect(200)).body.oidc).toEqual({ issuer, clientId: 'chuishao-console' });
+      const csp = (await oidc.http().get('/').set('accept', 'text/html').expect(200)).headers['content-security-policy'];
+      expect(csp).toContain("connect-src 'self' https://id.qingchuan.example");
+      const port = (oidc.runtime.app.getHttpServer().address() as { port: number }).port;
+      const ctx = await browser.newContext({ locale: 'zh-CN' });
+      const page = await ctx.newPage();
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.getByTestId('oidc-sign-in').waitFor({ timeout: WAIT });
+      await ctx.close();
+    } finally {
+      await oidc.close();
+    }
   });
 
   it('uses the types the served OpenAPI document generates', async () => {
