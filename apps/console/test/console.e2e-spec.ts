@@ -249,6 +249,14 @@ describe('web console', () => {
     await act(cc.page, 'dept-water', 'urge', (p) => p.getByLabel('督办意见').fill('请立即报到'));
     await waitForText(cc.page.getByTestId('timeline-item'), '指挥中心督办 青川县水利局：请立即报到');
 
+    // The township withdraws the emergency case with a reason (the water bureau has dealt with it on site).
+    await twp.page.reload();
+    await twp.page.getByTestId('withdraw').click();
+    await twp.page.getByLabel('撤回理由').fill('险情已排除，群众已撤离');
+    await twp.page.locator('.ant-modal-footer .ant-btn-primary').click();
+    await waitForText(twp.page.getByTestId('case-status'), '已撤回');
+    await waitForText(twp.page.getByTestId('timeline-item'), '撤回：险情已排除，群众已撤离');
+
     // The township's list shows both; its screenshot is the township's main page.
     await twp.page.getByRole('link', { name: '我的吹哨' }).click();
     await pick(twp.page, '状态', '全部');
