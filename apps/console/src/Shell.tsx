@@ -1,4 +1,6 @@
-import { Button, Select, Space, Spin, Tag } from 'antd';
+import { App, Button, Select, Space, Spin, Tag } from 'antd';
+import { api, must } from './api/client';
+import { formatInstant } from './time';
 import { lazy, Suspense, useEffect } from 'react';
 import { useI18n } from './i18n';
 import { labels } from './labels';
@@ -28,7 +30,8 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
 
 export function Shell() {
   const { t, lang, setLang } = useI18n();
-  const { session, orgName, signOut } = useSession();
+  const { session, orgName, signOut, config, serverNow, refresh } = useSession();
+  const { message } = App.useApp();
   const path = usePath();
   const pathname = path.split('?')[0];
   const home = session ? NAV[session.role][0].to : '/signin';
@@ -66,6 +69,20 @@ export function Shell() {
             </span>
           )}
           <Space>
+            {config?.simulatedClock && (
+              // CLOCK=simulated (development): demos move server time to watch reminders and overdue alerts.
+              <Button
+                size="small"
+                data-testid="advance-clock"
+                onClick={async () => {
+                  const { now } = await must(api.POST('/v1/dev/clock/advance', { body: { minutes: 60 } }));
+                  await refresh();
+                  message.info(`${lang === 'zh' ? '模拟时钟' : 'Simulated clock'}: ${formatInstant(now)}`);
+                }}
+              >
+                {lang === 'zh' ? `模拟时钟 ${formatInstant(new Date(serverNow()).toISOString())} · +1小时` : `Clock ${formatInstant(new Date(serverNow()).toISOString())} · +1 h`}
+              </Button>
+            )}
             <Select
               aria-label={t('语言')}
               size="small"

@@ -24,6 +24,8 @@ interface SessionApi {
   signOut(): Promise<void>;
   /** Server time now (ms): deadlines count down from the server's clock, which may be simulated. */
   serverNow(): number;
+  /** Reads the settings and the server's time again (after the simulated clock moved). */
+  refresh(): Promise<unknown>;
 }
 
 const KEY = 'chuishao.session';
@@ -137,8 +139,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         if (via === 'oidc' && m) await m.signoutRedirect().catch(() => m.removeUser());
       },
       serverNow: () => Date.now() + offset,
+      refresh: refreshClock,
     }),
-    [config, orgs, session, adopt, offset],
+    [config, orgs, session, adopt, offset, refreshClock],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

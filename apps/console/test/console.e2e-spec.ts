@@ -143,6 +143,27 @@ describe('web console', () => {
     }
   });
 
+  it('with CLOCK=simulated, moves the server’s time from the header for demos', async () => {
+    const sim = await startHarness({ CLOCK: 'simulated' });
+    try {
+      const before = Date.parse((await sim.http().get('/v1/console/config').expect(200)).body.now);
+      const port = (sim.runtime.app.getHttpServer().address() as { port: number }).port;
+      const ctx = await browser.newContext({ locale: 'zh-CN' });
+      const page = await ctx.newPage();
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await pick(page, '机构', '东坝镇');
+      await page.getByLabel('用户').fill('wang.fang');
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.getByTestId('advance-clock').click({ timeout: WAIT });
+      await page.locator('.ant-message').filter({ hasText: '模拟时钟' }).waitFor({ timeout: WAIT });
+      const after = Date.parse((await sim.http().get('/v1/console/config').expect(200)).body.now);
+      expect(after - before).toBeGreaterThanOrEqual(60 * 60_000);
+      await ctx.close();
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('uses the types the served OpenAPI document generates', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'apps/console/scripts/generate-api.mjs'), '--check'], { cwd: ROOT });
     expect(stdout).toContain('matches /v1/openapi.json');
