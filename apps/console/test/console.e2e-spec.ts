@@ -110,6 +110,7 @@ describe('web console', () => {
     const csp = page.headers['content-security-policy'];
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(csp).not.toContain('upgrade-insecure-requests');
     expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(page.text)![1];
     const js = await h.http().get(asset).expect(200);

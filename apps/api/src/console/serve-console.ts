@@ -43,6 +43,8 @@ export function serveConsole(app: INestApplication, config: AppConfig): void {
       'connect-src': ["'self'", ...(issuer ? [issuer] : [])],
       'frame-src': issuer ? [issuer] : ["'none'"],
       'worker-src': ["'self'", 'blob:'],
+      // County intranets often serve plain http://<host>:3000: upgrading the bundle's requests to https would break it.
+      'upgrade-insecure-requests': null,
     },
   });
   const files = serveStatic(dir, {
