@@ -16,6 +16,7 @@ const ROOT = resolve(__dirname, '../../..');
 const SHOTS = join(ROOT, 'docs/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const WAIT = 20_000;
+const EMERGENCY = '青川县应急管理局';
 
 jest.setTimeout(240_000);
 
@@ -270,6 +271,12 @@ describe('web console', () => {
     await waitForText(cc.page.getByTestId('part-dept-water').getByTestId('alert-badge'), '督办');
     await act(cc.page, 'dept-water', 'urge', (p) => p.getByLabel('督办意见').fill('请立即报到'));
     await waitForText(cc.page.getByTestId('timeline-item'), '指挥中心督办 青川县水利局：请立即报到');
+    await act(cc.page, 'dept-water', 'reassign', async (p) => {
+      await pick(p, '转至部门', EMERGENCY);
+      await p.getByLabel('改派理由').fill('险情升级，改派应急管理局');
+    });
+    await cc.page.getByTestId('part-dept-emergency').waitFor({ timeout: WAIT });
+    await waitForText(cc.page.getByTestId('timeline-item'), `指挥中心改派：青川县水利局 → ${EMERGENCY}：险情升级`);
 
     // The township withdraws the emergency case with a reason (the water bureau has dealt with it on site).
     await twp.page.reload();
@@ -278,6 +285,8 @@ describe('web console', () => {
     await twp.page.locator('.ant-modal-footer .ant-btn-primary').click();
     await waitForText(twp.page.getByTestId('case-status'), '已撤回');
     await waitForText(twp.page.getByTestId('timeline-item'), '撤回：险情已排除，群众已撤离');
+    // Its clocks stopped: no countdown, no alert.
+    expect(await twp.page.getByTestId(`part-dept-emergency`).locator('.ant-tag').filter({ hasText: /剩余|已逾期/ }).count()).toBe(0);
 
     // The township's list shows both; its screenshot is the township's main page.
     await twp.page.getByRole('link', { name: '我的吹哨' }).click();

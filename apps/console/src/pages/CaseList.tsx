@@ -16,7 +16,7 @@ export function runningDue(p: PartView): { dueAt: string; kind: 'response' | 'co
 }
 
 const nearest = (c: CaseView, mine: (p: PartView) => boolean) =>
-  Math.min(...c.parts.filter(mine).map((p) => (runningDue(p) ? Date.parse(runningDue(p)!.dueAt) : Number.POSITIVE_INFINITY)));
+  Math.min(...c.parts.filter(mine).map((p) => (c.status === 'open' && runningDue(p) ? Date.parse(runningDue(p)!.dueAt) : Number.POSITIVE_INFINITY)));
 
 /** 我的吹哨 (township), the department's inbox sorted by the nearest deadline, or the county's cases (command centre). */
 export default function CaseList() {
@@ -93,8 +93,9 @@ export default function CaseList() {
             render: (_: unknown, c: CaseView) => (
               <Space direction="vertical" size={2}>
                 {c.parts.filter(mine).map((p) => {
-                  const running = runningDue(p);
-                  const alert = alertOf(p);
+                  // A withdrawn or closed case runs no clock, whatever its parts' last status.
+                  const running = c.status === 'open' ? runningDue(p) : null;
+                  const alert = c.status === 'open' ? alertOf(p) : 'none';
                   return (
                     <span key={p.partId} data-testid="part-summary">
                       <Badge color={ALERT_COLOR[alert]} text={`${orgName(p.departmentId)} · ${l.partStatus(p.status)}`} />{' '}

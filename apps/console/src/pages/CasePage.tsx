@@ -214,7 +214,7 @@ export default function CasePage({ caseId }: { caseId: string }) {
                 {l.partStatus(p.status)}
               </Tag>
               {p.round > 1 && <Tag>{lang === 'zh' ? `第${p.round}轮` : `round ${p.round}`}</Tag>}
-              {alertOf(p) !== 'none' && (
+              {open && alertOf(p) !== 'none' && (
                 <Tag color={ALERT_COLOR[alertOf(p)]} data-testid="alert-badge">
                   {l.alert(alertOf(p))}
                 </Tag>
@@ -235,10 +235,10 @@ export default function CasePage({ caseId }: { caseId: string }) {
         >
           <Descriptions size="small" column={{ xs: 1, md: 2 }}>
             <Descriptions.Item label={t('报到期限')}>
-              <Deadline dueAt={p.responseDueAt} clock={p.deadlineBasis.response.clock} done={p.status === 'awaiting_response' ? null : p.respondedAt ?? 'moved'} />
+              <Deadline dueAt={p.responseDueAt} clock={p.deadlineBasis.response.clock} done={open && p.status === 'awaiting_response' ? null : p.respondedAt ?? 'stopped'} />
             </Descriptions.Item>
             <Descriptions.Item label={t('办结期限')}>
-              <Deadline dueAt={p.completionDueAt} clock={p.deadlineBasis.completion.clock} done={p.status === 'in_progress' || p.status === 'awaiting_response' ? null : p.completedAt ?? 'done'} />
+              <Deadline dueAt={p.completionDueAt} clock={p.deadlineBasis.completion.clock} done={open && (p.status === 'in_progress' || p.status === 'awaiting_response') ? null : p.completedAt ?? 'stopped'} />
             </Descriptions.Item>
             {p.result && <Descriptions.Item label={t('办理结果')}>{p.result}</Descriptions.Item>}
             {p.review && (
