@@ -310,6 +310,7 @@ describe('web console', () => {
     const link = ao.page.getByTestId('explain-case-link').first();
     await link.waitFor({ timeout: WAIT });
     expect(await link.getAttribute('href')).toBe(`/cases/${caseId}`);
+    await ao.page.getByTestId('chart-trend').waitFor({ timeout: WAIT });
     await link.click();
     await ao.page.getByTestId('case-title').filter({ hasText: title }).waitFor({ timeout: WAIT });
 
