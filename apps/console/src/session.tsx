@@ -1,6 +1,6 @@
 import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, must, setBearer, type ConsoleConfig, type OrgView } from './api/client';
+import { api, must, setBearer, UNAUTHORIZED, type ConsoleConfig, type OrgView } from './api/client';
 
 export type Role = 'township' | 'department' | 'command_centre' | 'assessment_office';
 
@@ -103,6 +103,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     },
     [orgs],
   );
+
+  useEffect(() => {
+    const end = () => {
+      sessionStorage.removeItem(KEY);
+      setBearer(null);
+      setSession(null);
+    };
+    window.addEventListener(UNAUTHORIZED, end);
+    return () => window.removeEventListener(UNAUTHORIZED, end);
+  }, []);
 
   // The identity provider's redirect back: exchange the code (PKCE) for the tokens.
   useEffect(() => {

@@ -317,6 +317,13 @@ describe('web console', () => {
     // Sign-out returns to the org picker.
     await ao.page.getByTestId('sign-out').click();
     await ao.page.getByLabel('机构').waitFor();
+    // A token the API no longer accepts ends the session too (here: a stored session whose token was tampered with).
+    await cc.page.evaluate(() => {
+      const s = JSON.parse(sessionStorage.getItem('chuishao.session')!);
+      sessionStorage.setItem('chuishao.session', JSON.stringify({ ...s, token: `${s.token}x` }));
+    });
+    await cc.page.reload();
+    await cc.page.getByLabel('机构').waitFor({ timeout: WAIT });
 
     for (const { page } of [twp, eco, water, enf, cc, ao]) expect((page as unknown as { errors: string[] }).errors).toEqual([]);
     await Promise.all([twp, eco, water, enf, cc, ao].map(({ ctx }) => ctx.close()));

@@ -15,6 +15,7 @@ export type ScorecardExplanation = Schemas['ScorecardExplanation'];
 export type CaseEvent = NonNullable<paths['/v1/cases/{caseId}/events']['get']['responses'][200]['content']['application/json']>[number];
 export type ListCasesQuery = NonNullable<paths['/v1/cases']['get']['parameters']['query']>;
 
+export const UNAUTHORIZED = 'chuishao:unauthorized';
 let bearer: string | null = null;
 /** Called on sign-in and sign-out: the token every request carries. */
 export function setBearer(token: string | null): void {
@@ -25,6 +26,11 @@ const auth: Middleware = {
   onRequest({ request }) {
     if (bearer) request.headers.set('Authorization', `Bearer ${bearer}`);
     return request;
+  },
+  onResponse({ response }) {
+    // An expired or revoked token: the session ends and the sign-in page shows (session.tsx listens).
+    if (response.status === 401 && bearer) window.dispatchEvent(new Event(UNAUTHORIZED));
+    return response;
   },
 };
 

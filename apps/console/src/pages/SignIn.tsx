@@ -26,6 +26,13 @@ export function SignIn() {
           {t('以政务身份登录')}
         </Button>
       )}
+      {config && !config.oidc && !config.devSignIn && (
+        <Alert
+          type="warning"
+          title={lang === 'zh' ? '未配置登录方式：请设置 OIDC_ISSUER 和 OIDC_CLIENT_ID' : 'No sign-in configured: set OIDC_ISSUER and OIDC_CLIENT_ID'}
+          data-testid="no-sign-in"
+        />
+      )}
       {config?.oidc && config.devSignIn && <Divider />}
       {config?.devSignIn && (
         <Form
