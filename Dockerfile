@@ -4,7 +4,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm run build:console && npm prune --omit=dev
 ENV NODE_ENV=production
 EXPOSE 3000
 CMD ["node", "-r", "./scripts/register-paths.js", "dist/apps/api/src/main.js"]

@@ -26,6 +26,7 @@ import { rateLimitProviders } from './http/rate-limit';
 import { OpenApiRoute } from './openapi/openapi.route';
 import { OrgsRoute } from './orgs/orgs.route';
 import { CatalogRoute } from './catalog/catalog.route';
+import { ConsoleConfigRoute } from './console/console-config.route';
 import { HealthRoute } from './health/health.route';
 import type { Catalog } from '@chuishao/catalog';
 import { DevClockRoute } from './dev/clock.route';
@@ -68,6 +69,7 @@ export class AppModule {
         CatalogRoute,
         HealthRoute,
         OpenApiRoute,
+        ConsoleConfigRoute,
         ...(deps.config.production ? [] : [DevTokensRoute]),
         ...(deps.config.clock === 'simulated' ? [DevClockRoute] : []),
         BlowWhistleRoute,

@@ -15,6 +15,7 @@ import { methodNotAllowed } from './http/method-not-allowed';
 import { validationPipe } from './http/validation';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { ReadModels } from './read-models';
+import { serveConsole } from './console/serve-console';
 
 export interface Runtime {
   app: INestApplication;
@@ -50,6 +51,7 @@ export async function createRuntime(
   // JSON is the only body the API reads: no urlencoded parser probing every request's Content-Type.
   const app = await NestFactory.create<NestExpressApplication>(module, { logger: options.logger ?? config.logLevels, bodyParser: false });
   app.use(helmet());
+  serveConsole(app, config);
   // Answers about cases and people are never to sit in a shared proxy or a browser's cache.
   app.use('/v1', (_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
     res.setHeader('Cache-Control', 'no-store');

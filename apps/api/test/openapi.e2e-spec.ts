@@ -103,8 +103,8 @@ describe('the OpenAPI document', () => {
       const result = lint(file);
       expect(result.problems.filter((p) => p.severity === 'error')).toEqual([]);
       expect(result.totals.errors).toBe(0);
-      // The API is UNLICENSED (no license to name); the public GETs (orgs, catalogue, health, this document) answer no 4xx.
-      const publicGets = ['/v1/orgs', '/v1/catalog', '/v1/health', '/v1/openapi.json'].map((p) => `#/paths/${p.replaceAll('/', '~1')}/get/responses`);
+      // The API is UNLICENSED (no license to name); the public GETs (orgs, catalogue, health, this document, the console's settings) answer no 4xx.
+      const publicGets = ['/v1/orgs', '/v1/catalog', '/v1/health', '/v1/openapi.json', '/v1/console/config'].map((p) => `#/paths/${p.replaceAll('/', '~1')}/get/responses`);
       const unexpected = result.problems.filter(
         (p) => !(p.ruleId === 'info-license' || (p.ruleId === 'operation-4xx-response' && publicGets.includes(p.location[0].pointer))),
       );
@@ -184,7 +184,7 @@ describe('the OpenAPI document', () => {
       expect([op.operationId, res.status === 401]).toEqual([op.operationId, !isPublic]);
       if (!isPublic) expect(Object.keys(op.responses)).toContain('401');
     }
-    expect(publicOps.sort()).toEqual(['advanceDevClock', 'getCatalog', 'getHealth', 'getOpenApiDocument', 'issueDevToken', 'listOrgs']);
+    expect(publicOps.sort()).toEqual(['advanceDevClock', 'getCatalog', 'getConsoleConfig', 'getHealth', 'getOpenApiDocument', 'issueDevToken', 'listOrgs']);
   });
 
   describe('the interactive reference at /docs', () => {

@@ -171,6 +171,18 @@ describe('loadConfig: environments', () => {
     ]);
     expect(loadConfig(env({ NODE_ENV: 'test', CLOCK: 'simulated' })).clock).toBe('simulated');
   });
+
+  it('the console signs in at OIDC_ISSUER as OIDC_CLIENT_ID, both or neither', () => {
+    expect(loadConfig(env()).oidc).toBeNull();
+    expect(loadConfig(env({ OIDC_ISSUER: 'https://id.qingchuan.gov.cn/realms/county', OIDC_CLIENT_ID: 'chuishao-console' })).oidc).toEqual({
+      issuer: 'https://id.qingchuan.gov.cn/realms/county',
+      clientId: 'chuishao-console',
+    });
+    expect(refusal(env({ OIDC_ISSUER: 'https://id.qingchuan.gov.cn' })).problems).toEqual([
+      'OIDC_CLIENT_ID (not set): OIDC_ISSUER and OIDC_CLIENT_ID go together (the console signs in at that issuer as that client)',
+    ]);
+    expect(refusal(env({ OIDC_ISSUER: 'id.qingchuan', OIDC_CLIENT_ID: 'c' })).problems).toEqual(['OIDC_ISSUER="id.qingchuan": must be an http:// or https:// URL']);
+  });
 });
 
 describe('loadConfig: every bad value is refused, naming the variable and what it accepts', () => {

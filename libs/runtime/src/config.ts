@@ -48,6 +48,8 @@ export interface AppConfig {
   logLevels: LogLevel[];
   /** The environment this was read from: the relay reads its own settings (KAFKA_*, RELAY_*) from it. */
   env: NodeJS.ProcessEnv;
+  /** The web console's sign-in: OpenID Connect (authorization code + PKCE) at this issuer for this client, when set. */
+  oidc: { issuer: string; clientId: string } | null;
 }
 
 export interface RateLimits {
@@ -117,6 +119,8 @@ const appShape = {
   CALENDAR_FILE: variable(z.string().optional()),
   CALENDAR_DIR: variable(z.string().optional()),
   LOG_LEVEL: variable(oneOf(LOG_LEVELS).default('log')),
+  OIDC_ISSUER: variable(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
+  OIDC_CLIENT_ID: variable(z.string().max(256, { error: 'must be at most 256 characters' }).optional()),
 };
 
 type AppVariables = z.output<z.ZodObject<typeof appShape>>;
@@ -153,6 +157,12 @@ const appRules: Rule<AppVariables>[] = [
     at: 'CLOCK',
     message: 'CLOCK=simulated is for development only (accepted in production: system)',
     holds: (v) => !production(v) || v.CLOCK !== 'simulated',
+  },
+  {
+    reads: ['OIDC_ISSUER', 'OIDC_CLIENT_ID'],
+    at: 'OIDC_CLIENT_ID',
+    message: 'OIDC_ISSUER and OIDC_CLIENT_ID go together (the console signs in at that issuer as that client)',
+    holds: (v) => (v.OIDC_ISSUER === undefined) === (v.OIDC_CLIENT_ID === undefined),
   },
 ];
 
@@ -211,6 +221,7 @@ function appConfigOf(v: AppVariables, env: NodeJS.ProcessEnv): AppConfig {
     readModelWaitMs: v.READ_MODEL_WAIT_MS,
     // LOG_LEVEL names the most detailed level wanted; everything more severe is logged too.
     logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(v.LOG_LEVEL) + 1),
+    oidc: v.OIDC_ISSUER && v.OIDC_CLIENT_ID ? { issuer: v.OIDC_ISSUER, clientId: v.OIDC_CLIENT_ID } : null,
   };
 }
 

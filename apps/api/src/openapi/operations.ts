@@ -20,6 +20,7 @@ import { TransferDto, TransferRoute } from '../cases/transfer/transfer.route';
 import { UrgeDto, UrgeRoute } from '../cases/urge/urge.route';
 import { WithdrawDto, WithdrawRoute } from '../cases/withdraw/withdraw.route';
 import { CatalogRoute } from '../catalog/catalog.route';
+import { ConsoleConfig, ConsoleConfigRoute } from '../console/console-config.route';
 import { AdvanceClockDto, DevClockRoute } from '../dev/clock.route';
 import { HealthRoute } from '../health/health.route';
 import { IF_MATCH, TOKEN } from '../http/request-meta';
@@ -247,6 +248,10 @@ export function describeOperations(): void {
         schema: { type: 'object', required: ['openapi', 'info', 'paths'], properties: { openapi: { type: 'string', example: '3.1.0' }, info: { type: 'object' }, paths: { type: 'object' } } },
       },
     } }],
+  });
+  operation(ConsoleConfigRoute, 'get', {
+    id: 'getConsoleConfig', tag: 'service', summary: 'The web console’s settings: how to sign in (dev org picker or OIDC issuer and client), and the server’s time',
+    responses: [{ status: 200, description: 'The settings', content: json(ConsoleConfig) }],
   });
   operation(DevTokensRoute, 'issue', {
     id: 'issueDevToken', tag: 'development', summary: 'A bearer token for any org of the directory (development mode only)',

@@ -1,0 +1,218 @@
+import { Alert, App, Button, Card, DatePicker, Drawer, Radio, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useEffect, useMemo, useState } from 'react';
+import { ApiError, api, must, type Schemas, type Scorecard, type ScorecardExplanation, type ScorecardRow } from '../api/client';
+import { Chart } from '../components/Chart';
+import { useI18n } from '../i18n';
+import { labels } from '../labels';
+import { Link } from '../router';
+import { useSession } from '../session';
+import { formatInstant } from '../time';
+
+type Grain = 'month' | 'quarter' | 'year';
+type Period = { from: string; to: string };
+/** format=xlsx (the clerk's workbook) is served by the scorecard routes where the export is deployed. */
+type Format = 'csv' | 'xlsx';
+
+const pct = (r: number | null | undefined) => (r === null || r === undefined ? '—' : `${(r * 100).toFixed(1)}%`);
+
+function periodOf(grain: Grain, at: Dayjs): Period {
+  const start = grain === 'month' ? at.startOf('month') : grain === 'year' ? at.startOf('year') : at.month(Math.floor(at.month() / 3) * 3).startOf('month');
+  const end = start.add(grain === 'month' ? 1 : grain === 'quarter' ? 3 : 12, 'month');
+  return { from: start.format('YYYY-MM-DD'), to: end.format('YYYY-MM-DD') };
+}
+
+/** 考核: scorecards for a month, quarter or year as of an instant, ranking chart, explain per department, downloads. */
+export default function Scorecards() {
+  const { t, lang } = useI18n();
+  const { serverNow } = useSession();
+  const { message } = App.useApp();
+  const l = labels(lang);
+  const [grain, setGrain] = useState<Grain>('month');
+  const [at, setAt] = useState<Dayjs>(() => dayjs(serverNow()));
+  const [asOf, setAsOf] = useState<Dayjs | null>(null);
+  const [card, setCard] = useState<Scorecard | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [explain, setExplain] = useState<{ row: ScorecardRow; data: ScorecardExplanation | null; trend: Schemas['DepartmentScorecard'] | null } | null>(null);
+  const period = periodOf(grain, at);
+  const query = { ...period, ...(asOf ? { asOf: asOf.toISOString() } : {}) };
+
+  useEffect(() => {
+    setCard(null);
+    must(api.GET('/v1/scorecards', { params: { query } }))
+      .then((c) => {
+        setCard(c as Scorecard);
+        setError(null);
+      })
+      .catch((e: Error) => setError(e.message));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [period.from, period.to, asOf?.valueOf()]);
+
+  async function openExplain(row: ScorecardRow) {
+    setExplain({ row, data: null, trend: null });
+    const path = { departmentId: row.departmentId };
+    const [data, trend] = await Promise.all([
+      must(api.GET('/v1/scorecards/{departmentId}/explain', { params: { path, query } })),
+      must(api.GET('/v1/scorecards/{departmentId}', { params: { path, query } })),
+    ]);
+    setExplain({ row, data, trend });
+  }
+
+  async function download(format: Format) {
+    try {
+      const { data, response, error: problem } = await api.GET('/v1/scorecards', {
+        // The generated client knows the formats of the document it was generated from; xlsx is passed through as is.
+        params: { query: { ...query, format: format as 'csv' } },
+        parseAs: 'blob',
+      });
+      if (!response.ok || !data) throw new ApiError((problem ?? {}) as never, response.status);
+      const url = URL.createObjectURL(data);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `scorecards-${period.from}-${period.to}.${format}`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (e) {
+      message.error(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  const ranked = useMemo(() => (card?.departments ?? []).filter((d) => d.rank !== null), [card]);
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Card title={t('考核')}>
+        <Space wrap>
+          <Radio.Group
+            aria-label={t('周期')}
+            optionType="button"
+            value={grain}
+            onChange={(e) => setGrain(e.target.value)}
+            options={[
+              { value: 'month', label: t('月') },
+              { value: 'quarter', label: t('季') },
+              { value: 'year', label: t('年') },
+            ]}
+          />
+          <DatePicker aria-label={t('周期')} picker={grain} value={at} onChange={(d) => d && setAt(d)} allowClear={false} />
+          <DatePicker aria-label={t('截至')} placeholder={t('截至')} showTime value={asOf} onChange={setAsOf} />
+          <Button onClick={() => void download('csv')} data-testid="download-csv">
+            {t('下载CSV')}
+          </Button>
+          <Button onClick={() => void download('xlsx')} data-testid="download-xlsx">
+            {t('下载Excel')}
+          </Button>
+        </Space>
+        {card && (
+          <Typography.Paragraph type="secondary" style={{ marginTop: 12 }} data-testid="scorecard-head">
+            {card.from} – {card.to}（{lang === 'zh' ? '不含' : 'exclusive'}）· {t('截至')} {formatInstant(card.asOf)} · {card.policyVersion}
+          </Typography.Paragraph>
+        )}
+      </Card>
+      {error && <Alert type="error" title={error} />}
+      <Card title={t('排名')}>
+        <Table<ScorecardRow>
+          rowKey="departmentId"
+          dataSource={card?.departments ?? []}
+          loading={card === null && !error}
+          pagination={false}
+          scroll={{ x: 900 }}
+          data-testid="scorecard-table"
+          columns={[
+            {
+              title: t('排名'),
+              dataIndex: 'rank',
+              width: 110,
+              render: (rank: number | null, row) => {
+                if (rank !== null) {
+                  const tie = (card?.departments ?? []).filter((d) => d.rank === rank).length > 1;
+                  return <span data-testid="rank">{tie ? (lang === 'zh' ? `并列${rank}` : `=${rank}`) : rank}</span>;
+                }
+                return (
+                  <Tooltip title={l.unranked}>
+                    <Tag data-testid="unranked" aria-label={`${t('未排名')}: ${l.unranked}`}>
+                      {t('未排名')}
+                    </Tag>
+                  </Tooltip>
+                );
+              },
+            },
+            { title: t('部门'), dataIndex: 'name' },
+            { title: t('收件数'), dataIndex: 'received', width: 90 },
+            { title: t('响应率'), dataIndex: 'responseRate', render: pct, width: 100 },
+            { title: t('解决率'), dataIndex: 'resolutionRate', render: pct, width: 100 },
+            { title: t('满意率'), dataIndex: 'satisfactionRate', render: pct, width: 100 },
+            { title: t('综合得分'), dataIndex: 'compositeScore', render: (s: number | null) => (s === null ? '—' : s.toFixed(2)), width: 100 },
+            {
+              title: t('操作'),
+              key: 'explain',
+              width: 100,
+              render: (_: unknown, row) => (
+                <Button size="small" onClick={() => void openExplain(row)} data-testid={`explain-${row.departmentId}`}>
+                  {t('明细')}
+                </Button>
+              ),
+            },
+          ]}
+        />
+        {card && card.departments.some((d) => d.rank === null) && (
+          <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
+            {t('未排名')}：{l.unranked}
+          </Typography.Paragraph>
+        )}
+      </Card>
+      <Card title={t('排名图')}>
+        <Chart
+          label={t('排名图')}
+          testId="chart-ranking"
+          height={Math.max(240, ranked.length * 28)}
+          option={{
+            tooltip: {},
+            grid: { left: 160, right: 24, top: 8, bottom: 24 },
+            xAxis: { type: 'value', max: 100 },
+            yAxis: { type: 'category', data: ranked.map((d) => `${d.rank}. ${d.name}`).reverse() },
+            series: [{ type: 'bar', data: ranked.map((d) => d.compositeScore).reverse(), itemStyle: { color: '#b71c1c' } }],
+          }}
+        />
+      </Card>
+      <Drawer open={explain !== null} onClose={() => setExplain(null)} title={explain ? `${t('明细')} · ${explain.row.name}` : ''} size="large" destroyOnHidden>
+        {explain && !explain.data && <Card loading />}
+        {explain?.trend && explain.trend.trend.length > 0 && (
+          <Chart
+            label={t('趋势')}
+            height={220}
+            testId="chart-trend"
+            option={{
+              tooltip: { trigger: 'axis' },
+              legend: {},
+              xAxis: { type: 'category', data: explain.trend.trend.map((p) => p.month) },
+              yAxis: { type: 'value', max: 100 },
+              series: [
+                { name: t('综合得分'), type: 'line', data: explain.trend.trend.map((p) => p.compositeScore) },
+                { name: t('响应率'), type: 'line', data: explain.trend.trend.map((p) => (p.responseRate === null ? null : p.responseRate * 100)) },
+              ],
+            }}
+          />
+        )}
+        {explain?.data && (
+          <Table
+            rowKey={(p) => `${p.caseId}/${p.partId}/${p.holding}`}
+            dataSource={explain.data.parts}
+            pagination={{ pageSize: 20 }}
+            size="small"
+            data-testid="explain-table"
+            columns={[
+              { title: t('案件'), key: 'case', render: (_: unknown, p) => <Link to={`/cases/${p.caseId}`} data-testid="explain-case-link">{p.townshipName ?? p.townshipId}</Link> },
+              { title: t('发起时间'), dataIndex: 'assignedAt', render: formatInstant },
+              { title: t('报到'), key: 'responded', render: (_: unknown, p) => (p.respondedAt ? formatInstant(p.respondedAt) : '—') },
+              { title: t('逾期'), key: 'overdue', render: (_: unknown, p) => (p.overdue.response || p.overdue.completion ? <Tag color="#a8071a">{t('逾期')}</Tag> : '—') },
+              { title: t('一事一评'), key: 'review', render: (_: unknown, p) => (p.latestReview ? l.satisfaction(p.latestReview.satisfaction) : '—') },
+            ]}
+          />
+        )}
+      </Drawer>
+    </Space>
+  );
+}

@@ -1,0 +1,350 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startHarness, type Harness } from '../../api/test/harness';
+import { consoleDir } from '../../api/src/console/serve-console';
+
+/**
+ * The web console in Debian's Chromium (playwright-core; `npm test` installs chromium when it is missing), against a
+ * real service on a temp SQLite file serving the built console (dist/console, built by pretest). The service runs on
+ * the test's clock, moved forward to make a part overdue.
+ */
+const ROOT = resolve(__dirname, '../../..');
+const SHOTS = join(ROOT, 'docs/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const WAIT = 20_000;
+const EMERGENCY = '青川县应急管理局';
+
+jest.setTimeout(240_000);
+
+let h: Harness;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  if (!consoleDir()) throw new Error('dist/console is missing: run `npm run build:console` (npm test does)');
+  h = await startHarness({ WATCHER_INTERVAL_MS: '200' });
+  const address = h.runtime.app.getHttpServer().address() as { port: number };
+  base = `http://127.0.0.1:${address.port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+/** A user in their own browser context, signed in through the development org picker. */
+async function signIn(orgName: string, userId: string, viewport = { width: 1366, height: 768 }): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', acceptDownloads: true });
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/.test(m.text())) errors.push(m.text());
+  });
+  (page as unknown as { errors: string[] }).errors = errors;
+  await page.goto(`${base}/`);
+  await pick(page, '机构', orgName);
+  await page.getByLabel('用户').fill(userId);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByTestId('signed-in').filter({ hasText: orgName }).waitFor({ timeout: WAIT });
+  return { ctx, page };
+}
+
+/** Picks an option of the open Ant Design select. */
+async function option(page: Page, text: string) {
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: text }).first().click();
+}
+
+async function pick(page: Page, label: string, text: string) {
+  const input = page.getByLabel(label, { exact: true });
+  await input.click();
+  if (await input.isEditable()) await input.fill(text);
+  await option(page, text);
+}
+
+/** No serious or critical axe-core violation on the page as it is now. */
+async function accessible(page: Page, name: string) {
+  // A select's list still fading out after a pick is not the page: wait until every dropdown is gone.
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll<HTMLElement>('.ant-select-dropdown')].every((d) => d.classList.contains('ant-select-dropdown-hidden') || d.offsetParent === null),
+  );
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect({ page: name, violations: bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`) }).toEqual({ page: name, violations: [] });
+}
+
+async function openCase(page: Page, title: string) {
+  await page.getByTestId('case-link').filter({ hasText: title }).first().click({ timeout: WAIT });
+  await page.getByTestId('case-title').filter({ hasText: title }).waitFor({ timeout: WAIT });
+}
+
+/** Runs one action of a part's card through its dialog. */
+async function act(page: Page, departmentId: string, kind: string, fill: (dialog: Page) => Promise<void> = async () => {}) {
+  const part = page.getByTestId(`part-${departmentId}`);
+  await part.getByTestId(`action-${kind}`).click({ timeout: WAIT });
+  await page.locator('.ant-modal').waitFor();
+  await fill(page);
+  await page.locator('.ant-modal-footer .ant-btn-primary').click();
+  await page.locator('.ant-modal').waitFor({ state: 'detached', timeout: WAIT });
+}
+
+const partStatus = (page: Page, departmentId: string) => page.getByTestId(`part-${departmentId}`).getByTestId('part-status');
+
+async function waitForText(locator: ReturnType<Page['getByTestId']>, text: string) {
+  await locator.filter({ hasText: text }).first().waitFor({ timeout: WAIT });
+}
+
+describe('web console', () => {
+  it('is served at / with its own CSP and cache headers; /v1 is untouched; other paths fall back to the page', async () => {
+    const page = await h.http().get('/').set('accept', 'text/html').expect(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.headers['cache-control']).toBe('no-cache');
+    const csp = page.headers['content-security-policy'];
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(csp).not.toContain('upgrade-insecure-requests');
+    expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(page.text)![1];
+    const js = await h.http().get(asset).expect(200);
+    expect(js.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await h.http().get('/cases/some-case').set('accept', 'text/html,application/xhtml+xml').expect(200)).text).toBe(page.text);
+    // Not a page navigation: the API's own 404.
+    expect((await h.http().get('/cases/some-case').expect(404)).headers['content-type']).toMatch(/application\/problem\+json/);
+    await h.http().get('/assets/gone-0000.js').expect(404);
+    const api = await h.http().get('/v1/nowhere').expect(404);
+    expect(api.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(api.headers['cache-control']).toBe('no-store');
+    const config = await h.http().get('/v1/console/config').expect(200);
+    expect(config.body).toMatchObject({ devSignIn: true, oidc: null, now: h.clock.now().toISOString() });
+  });
+
+  it('with OIDC_ISSUER and OIDC_CLIENT_ID, offers the identity provider’s sign-in and lets the page reach it', async () => {
+    const issuer = 'https://id.qingchuan.example/realms/county';
+    const oidc = await startHarness({ OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'chuishao-console' });
+    try {
+      expect((await oidc.http().get('/v1/console/config').expect(200)).body.oidc).toEqual({ issuer, clientId: 'chuishao-console' });
+      const csp = (await oidc.http().get('/').set('accept', 'text/html').expect(200)).headers['content-security-policy'];
+      expect(csp).toContain("connect-src 'self' https://id.qingchuan.example");
+      const port = (oidc.runtime.app.getHttpServer().address() as { port: number }).port;
+      const ctx = await browser.newContext({ locale: 'zh-CN' });
+      const page = await ctx.newPage();
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.getByTestId('oidc-sign-in').waitFor({ timeout: WAIT });
+      await ctx.close();
+    } finally {
+      await oidc.close();
+    }
+  });
+
+  it('with CLOCK=simulated, moves the server’s time from the header for demos', async () => {
+    const sim = await startHarness({ CLOCK: 'simulated' });
+    try {
+      const before = Date.parse((await sim.http().get('/v1/console/config').expect(200)).body.now);
+      const port = (sim.runtime.app.getHttpServer().address() as { port: number }).port;
+      const ctx = await browser.newContext({ locale: 'zh-CN' });
+      const page = await ctx.newPage();
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await pick(page, '机构', '东坝镇');
+      await page.getByLabel('用户').fill('wang.fang');
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.getByTestId('advance-clock').click({ timeout: WAIT });
+      await page.locator('.ant-message').filter({ hasText: '模拟时钟' }).waitFor({ timeout: WAIT });
+      const after = Date.parse((await sim.http().get('/v1/console/config').expect(200)).body.now);
+      expect(after - before).toBeGreaterThanOrEqual(60 * 60_000);
+      await ctx.close();
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('uses the types the served OpenAPI document generates', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'apps/console/scripts/generate-api.mjs'), '--check'], { cwd: ROOT });
+    expect(stdout).toContain('matches /v1/openapi.json');
+  });
+
+  it('plays a whole lifecycle: township, three departments, the command centre and the assessment office', async () => {
+    const title = '东坝河段不明排污口';
+    // The department a share is transferred to is already looking at its inbox: the case must appear there unreloaded.
+    const enf = await signIn('青川县综合行政执法局', 'chen.jie');
+    await enf.page.getByTestId('case-table').waitFor();
+
+    const twp = await signIn('东坝镇', 'wang.fang');
+    await twp.page.getByRole('link', { name: '吹哨', exact: true }).click();
+    await accessible(twp.page, 'whistle form');
+    await twp.page.getByText('自由选择部门').click();
+    await pick(twp.page, '责任部门', '市生态环境局青川分局');
+    await pick(twp.page, '责任部门', '青川县水利局');
+    await twp.page.keyboard.press('Escape');
+    await pick(twp.page, '事项类别', '联合执法');
+    // Text of only an invisible character passes the form's own check; the API's problem+json names the field.
+    await twp.page.getByLabel('标题').fill('\u200b');
+    await twp.page.getByLabel('问题描述').fill('群众反映东坝河河滨路段有排污口夜间排放黑水，疑似周边作坊偷排。');
+    await twp.page.getByLabel('地址').fill('东坝镇河滨路12号');
+    await twp.page.getByLabel('网格').fill('东坝-03网格');
+    await twp.page.getByRole('button', { name: '提交' }).click();
+    const titleError = twp.page.locator('.ant-form-item').filter({ has: twp.page.getByLabel('标题') }).locator('.ant-form-item-explain-error');
+    await titleError.waitFor({ timeout: WAIT });
+    expect(await titleError.textContent()).toBe('must say something (not only spaces or invisible characters)');
+    await twp.page.getByLabel('标题').fill(title);
+    await twp.page.getByRole('button', { name: '提交' }).click();
+    await twp.page.getByTestId('case-title').waitFor({ timeout: WAIT });
+    const caseId = twp.page.url().split('/cases/')[1];
+    expect(caseId).toMatch(/^[0-9a-f-]{36}$/);
+    await waitForText(twp.page.getByTestId('timeline-item'), '吹哨「东坝河段不明排污口」，派至 市生态环境局青川分局、青川县水利局');
+
+    // Department A reports in and completes.
+    const eco = await signIn('市生态环境局青川分局', 'li.qiang');
+    await waitForText(eco.page.getByTestId('alert-badge').or(eco.page.getByTestId('case-link')), title);
+    await accessible(eco.page, 'department inbox');
+    await eco.page.screenshot({ path: join(SHOTS, 'department-inbox.png') });
+    await openCase(eco.page, title);
+    await act(eco.page, 'dept-ecology', 'respond', (p) => p.getByLabel('备注').fill('已报到，今日到现场'));
+    await waitForText(partStatus(eco.page, 'dept-ecology'), '办理中');
+    await act(eco.page, 'dept-ecology', 'complete', (p) => p.getByLabel('办理结果').fill('已取样送检，责令停止排放'));
+    await waitForText(partStatus(eco.page, 'dept-ecology'), '已办结待评价');
+
+    // Department B transfers its share to the enforcement bureau.
+    const water = await signIn('青川县水利局', 'zhao.min');
+    await openCase(water.page, title);
+    await act(water.page, 'dept-water', 'transfer', async (p) => {
+      await pick(p, '转至部门', '青川县综合行政执法局');
+      await p.getByLabel('转办理由').fill('城区管网错接，属执法局职责');
+    });
+    await water.page.getByTestId('part-dept-enforcement').waitFor({ timeout: WAIT });
+
+    // The new department: the case arrived in the inbox it had open; it reports in and completes.
+    await openCase(enf.page, title);
+    await act(enf.page, 'dept-enforcement', 'respond');
+    await act(enf.page, 'dept-enforcement', 'complete', (p) => p.getByLabel('办理结果').fill('管网错接已整改'));
+    await waitForText(partStatus(enf.page, 'dept-enforcement'), '已办结待评价');
+
+    // 一事一评: ecology's part is not resolved → rework; the rework is completed; both reviews close the case.
+    await twp.page.reload();
+    await act(twp.page, 'dept-ecology', 'review', async (p) => {
+      await p.getByTestId('resolved').click();
+      await p.getByText('不满意').click();
+      await p.getByLabel('评价意见').fill('排污口仍在排放');
+    });
+    await waitForText(twp.page.getByTestId('timeline-item'), '退回重办，第2轮');
+    await eco.page.reload();
+    await act(eco.page, 'dept-ecology', 'complete', (p) => p.getByLabel('办理结果').fill('排污口已封堵'));
+    await twp.page.reload();
+    await act(twp.page, 'dept-ecology', 'review');
+    await act(twp.page, 'dept-enforcement', 'review', (p) => p.getByText('基本满意').click());
+    await waitForText(twp.page.getByTestId('case-status'), '已结案');
+    await waitForText(twp.page.getByTestId('timeline-item'), '结案（已解决 2，未解决 0）');
+    await accessible(twp.page, 'case page');
+    const timeline = await twp.page.getByTestId('timeline-item').allTextContents();
+    for (const said of ['报到：已报到，今日到现场', '转办至 青川县综合行政执法局：城区管网错接', '一事一评 市生态环境局青川分局：未解决，不满意', '办结（第2轮）：排污口已封堵']) {
+      expect(timeline.some((line) => line.includes(said))).toBe(true);
+    }
+
+    // An emergency: 30 natural minutes to report in. The clock moves on, the watcher marks it, the command centre urges.
+    await twp.page.getByRole('link', { name: '吹哨', exact: true }).click();
+    await twp.page.getByText('自由选择部门').click();
+    await pick(twp.page, '责任部门', '青川县水利局');
+    await twp.page.keyboard.press('Escape');
+    await pick(twp.page, '事项类别', '应急处置');
+    await twp.page.getByLabel('标题').fill('河堤管涌');
+    await twp.page.getByLabel('问题描述').fill('东坝河左岸堤脚冒水翻沙');
+    await twp.page.getByLabel('地址').fill('东坝镇河堤K2+300');
+    await twp.page.getByRole('button', { name: '提交' }).click();
+    await twp.page.getByTestId('case-title').filter({ hasText: '河堤管涌' }).waitFor({ timeout: WAIT });
+    h.clock.advance(45);
+    h.runtime.watcher!.poke();
+
+    const cc = await signIn('青川县综合指挥中心', 'duty');
+    await cc.page.getByTestId('board-case-link').filter({ hasText: '河堤管涌' }).waitFor({ timeout: WAIT });
+    await cc.page.getByTestId('chart-township').waitFor({ timeout: WAIT });
+    await accessible(cc.page, 'command centre board');
+    await cc.page.screenshot({ path: join(SHOTS, 'command-centre-board.png') });
+    await cc.page.getByTestId('board-case-link').filter({ hasText: '河堤管涌' }).click();
+    await waitForText(cc.page.getByTestId('part-dept-water').getByTestId('alert-badge'), '督办');
+    await act(cc.page, 'dept-water', 'urge', (p) => p.getByLabel('督办意见').fill('请立即报到'));
+    await waitForText(cc.page.getByTestId('timeline-item'), '指挥中心督办 青川县水利局：请立即报到');
+    await act(cc.page, 'dept-water', 'reassign', async (p) => {
+      await pick(p, '转至部门', EMERGENCY);
+      await p.getByLabel('改派理由').fill('险情升级，改派应急管理局');
+    });
+    await cc.page.getByTestId('part-dept-emergency').waitFor({ timeout: WAIT });
+    await waitForText(cc.page.getByTestId('timeline-item'), `指挥中心改派：青川县水利局 → ${EMERGENCY}：险情升级`);
+
+    // The township withdraws the emergency case with a reason (the water bureau has dealt with it on site).
+    await twp.page.reload();
+    await twp.page.getByTestId('withdraw').click();
+    await twp.page.getByLabel('撤回理由').fill('险情已排除，群众已撤离');
+    await twp.page.locator('.ant-modal-footer .ant-btn-primary').click();
+    await waitForText(twp.page.getByTestId('case-status'), '已撤回');
+    await waitForText(twp.page.getByTestId('timeline-item'), '撤回：险情已排除，群众已撤离');
+    // Its clocks stopped: no countdown, no alert.
+    expect(await twp.page.getByTestId(`part-dept-emergency`).locator('.ant-tag').filter({ hasText: /剩余|已逾期/ }).count()).toBe(0);
+
+    // The township's list shows both; its screenshot is the township's main page.
+    await twp.page.getByRole('link', { name: '我的吹哨' }).click();
+    await pick(twp.page, '状态', '全部');
+    await waitForText(twp.page.getByTestId('case-link'), '河堤管涌');
+    await accessible(twp.page, 'township list');
+    await twp.page.screenshot({ path: join(SHOTS, 'township-my-whistles.png') });
+
+    // The assessment office: this month's scorecard, explain with links to the cases, the CSV download.
+    const ao = await signIn('青川县委县政府督查考核办公室', 'kao.he');
+    await ao.page.getByTestId('scorecard-table').locator('tbody tr').filter({ hasText: '市生态环境局青川分局' }).waitFor({ timeout: WAIT });
+    await ao.page.getByTestId('chart-ranking').waitFor({ timeout: WAIT });
+    await accessible(ao.page, 'scorecards');
+    await ao.page.screenshot({ path: join(SHOTS, 'assessment-scorecards.png') });
+    const [download] = await Promise.all([ao.page.waitForEvent('download'), ao.page.getByTestId('download-csv').click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    expect(csv).toContain('dept-ecology');
+    expect(download.suggestedFilename()).toMatch(/^scorecards-2026-03-01-2026-04-01\.csv$/);
+    await ao.page.getByTestId('explain-dept-ecology').click();
+    const link = ao.page.getByTestId('explain-case-link').first();
+    await link.waitFor({ timeout: WAIT });
+    expect(await link.getAttribute('href')).toBe(`/cases/${caseId}`);
+    await ao.page.getByTestId('chart-trend').waitFor({ timeout: WAIT });
+    await link.click();
+    await ao.page.getByTestId('case-title').filter({ hasText: title }).waitFor({ timeout: WAIT });
+
+    // Sign-out returns to the org picker.
+    await ao.page.getByTestId('sign-out').click();
+    await ao.page.getByLabel('机构').waitFor();
+    // A token the API no longer accepts ends the session too (here: a stored session whose token was tampered with).
+    await cc.page.evaluate(() => {
+      const s = JSON.parse(sessionStorage.getItem('chuishao.session')!);
+      sessionStorage.setItem('chuishao.session', JSON.stringify({ ...s, token: `${s.token}x` }));
+    });
+    await cc.page.reload();
+    await cc.page.getByLabel('机构').waitFor({ timeout: WAIT });
+
+    for (const { page } of [twp, eco, water, enf, cc, ao]) expect((page as unknown as { errors: string[] }).errors).toEqual([]);
+    await Promise.all([twp, eco, water, enf, cc, ao].map(({ ctx }) => ctx.close()));
+  });
+
+  it('works at phone width, in English on request, and from the keyboard', async () => {
+    const { ctx, page } = await signIn('东坝镇', 'wang.fang', { width: 390, height: 844 });
+    await page.getByRole('link', { name: '吹哨', exact: true }).click();
+    await page.getByLabel('标题').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await accessible(page, 'whistle form (phone)');
+    await pick(page, '语言', 'English');
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByLabel('Title').waitFor();
+    // The skip link is the first stop of the keyboard and takes focus to the page.
+    await page.reload();
+    await page.getByLabel('Title').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip-link');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await ctx.close();
+  });
+});
