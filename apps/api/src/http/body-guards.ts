@@ -5,8 +5,12 @@ import { fieldPath } from './validation';
 
 /** Deeper than any request the API defines (a whistle nests 3 levels); JSON.parse recurses, so depth is checked first. */
 export const MAX_JSON_DEPTH = 32;
-/** Keys that reach Object.prototype machinery when a body is copied or merged. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * Keys that reach Object.prototype machinery when a body is copied or merged: `__proto__`, `constructor`, `prototype`,
+ * and every other name Object.prototype has (`toString`, `valueOf`, `hasOwnProperty`…), which the DTO whitelist took
+ * for known fields and let through.
+ */
+const FORBIDDEN_KEYS = new Set(['prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
@@ -52,7 +56,8 @@ export function checkJsonDepth(_req: IncomingMessage, _res: ServerResponse, buf:
  * and every county system that consumes the events).
  */
 export function refuseUnsafeValues(req: Request, _res: Response, next: NextFunction): void {
-  const found = unsafeValue(req.body, '');
+  // The query string by the same rules (its values are text; a `?__proto__=` was ignored silently).
+  const found = unsafeValue(req.body, '') ?? unsafeValue(req.query, '');
   if (found === null) return next();
   const [field, message] = found;
   next(Problem.badRequest(`${field}: ${message}`, [{ field, message }]));

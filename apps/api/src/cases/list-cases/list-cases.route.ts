@@ -1,13 +1,13 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { QueryHandler, QueryBus, type IQueryHandler } from '@nestjs/cqrs';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { CATEGORIES, type Actor, type AlertLevel, type Category } from '@chuishao/domain';
 import type { Clock } from '@chuishao/runtime';
 import { InvalidCursor, queryInbox, type InboxPage } from '@chuishao/projections';
 import { CurrentActor } from '../../auth/auth.guard';
 import { Problem } from '../../http/problem';
-import { IsDateOrInstant } from '../../http/validators';
+import { IntegerParam, IsDateOrInstant } from '../../http/validators';
 
 const plusFromSpace = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.replace(/ (\d{2}:\d{2})$/, '+$1') : value);
 import type { EventStore } from '@chuishao/event-store';
@@ -26,10 +26,10 @@ export class ListCasesDto {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(100) q?: string;
   @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() overdue?: boolean;
   @IsOptional() @IsIn(['none', 'reminded', 'overdue', 'escalated']) escalation?: AlertLevel;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @IsOptional() @IntegerParam() @IsInt() @Min(1) @Max(100) limit?: number;
   @IsOptional() @IsString() @MaxLength(512) cursor?: string;
   /** Read-your-writes: wait until the inbox has applied this position (from a command response). */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+  @IsOptional() @IntegerParam() @IsInt() @Min(0) minPosition?: number;
 }
 
 export class ListCasesQuery {
