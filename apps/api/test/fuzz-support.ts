@@ -213,7 +213,7 @@ export function assertRefusal(
   if (answer.status >= 500) throw new Error(`server error: ${where}`);
   if (!answer.contentType.startsWith('application/problem+json')) throw new Error(`refusal not problem+json (${answer.contentType}): ${where}`);
   const { code, status, errors } = answer.body ?? {};
-  if (typeof code !== 'string' || !/^[A-Z_]+\.[A-Z_]+$/.test(code) || status !== answer.status) throw new Error(`refusal without a code: ${where}`);
+  if (typeof code !== 'string' || !/^[A-Z_]+(\.[A-Z_]+)*$/.test(code) || status !== answer.status) throw new Error(`refusal without a code: ${where}`);
   if (answer.status !== 400) return;
   if (!Array.isArray(errors) || errors.length === 0) throw new Error(`400 naming no field: ${where}`);
   const fields = errors.map((e: { field?: unknown; message?: unknown }) => {
