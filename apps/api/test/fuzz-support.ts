@@ -131,7 +131,7 @@ function benign(valid: Json): fc.Arbitrary<Generated> {
   });
   return fc.constantFrom(...leaves).chain((path) => {
     const v = path.reduce<any>((n, k) => n[k], valid);
-    const value: fc.Arbitrary<Json> = typeof v === 'string' ? plausibleText : typeof v === 'number' ? fc.double({ min: -90, max: 90, noNaN: true }) : fc.boolean();
+    const value: fc.Arbitrary<Json> = typeof v === 'string' ? plausibleText : typeof v === 'number' ? fc.oneof(fc.double({ min: -90, max: 90, noNaN: true }), fc.integer({ min: -10, max: 1000 })) : fc.boolean();
     return value.map((x) => {
       const b = setAt(clone(valid), path, x);
       return { text: JSON.stringify(b), mutations: [{ kind: 'plausible', path }], value: b };
