@@ -124,6 +124,19 @@ describe('npm run backup: the embedded event store, copied while the service wri
     }
   }, 120_000);
 
+  it('backup and rebuild refuse an existing but empty DATA_DIR, naming the store path, and leave the folder empty', () => {
+    const empty = mkdtempSync(join(dir, 'empty-'));
+    const store = join(empty, 'events.sqlite');
+    expect(backup(empty, join(dir, 'b-empty'))).toMatchObject({ status: 2, err: `backup: no event store at ${store} (is DATA_DIR right?); nothing written\n` });
+    const rebuild = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/projector/src/rebuild.command.js'), 'all'], {
+      env: { ...process.env, DATA_DIR: empty },
+      encoding: 'utf8',
+    });
+    expect([rebuild.status, rebuild.stderr]).toEqual([2, `rebuild: no event store at ${store} (is DATA_DIR right?); nothing rebuilt\n`]);
+    expect(readdirSync(empty)).toEqual([]);
+    expect(existsSync(join(dir, 'b-empty'))).toBe(false);
+  });
+
   it('backup and rebuild refuse a DATA_DIR without a store, naming the path and creating nothing; a file as target is refused; a stopped store backs up', async () => {
     const missing = backup(join(dir, 'nowhere'), join(dir, 'b'));
     expect(missing).toMatchObject({ status: 2, err: expect.stringContaining(`no event store at ${join(dir, 'nowhere', 'events.sqlite')}`) });

@@ -74,6 +74,45 @@ describe('HTTP hardening: headers, content types, JSON depth, dangerous keys', (
     expect(await head()).toBe(before);
   });
 
+  it('refuses every Object.prototype name as a key, in a body and in a query string', async () => {
+    const before = await head();
+    for (const [raw, field] of [[`{"toString":"x"}`, 'toString'], [`{"location":{"address":"a","hasOwnProperty":1}}`, 'location.hasOwnProperty'], [`{"":1}`, null]] as const) {
+      const res = await h.http().post('/v1/whistles').set(await auth()).set('content-type', 'application/json').send(raw);
+      expect(res.status).toBe(400);
+      if (field) expect(res.body.errors).toEqual([{ field, message: 'this key is not allowed' }]);
+      else expect(res.body.errors).toContainEqual({ field: '[""]', message: 'should not exist' });
+    }
+    for (const query of ['__proto__=x', 'toString=x', 'valueOf=1&limit=2']) {
+      const res = await h.http().get(`/v1/cases?${query}`).set(await auth());
+      expect([query, res.status, res.body.errors]).toEqual([query, 400, [{ field: query.split('=')[0], message: 'this key is not allowed' }]]);
+    }
+    expect(await head()).toBe(before);
+  });
+
+  it('refuses text with a lone surrogate or a control character (tab and line breaks are text), naming the field', async () => {
+    const before = await head();
+    for (const [raw, field, message] of [
+      ['{"title":"\\ud800"}', 'title', 'must be well-formed Unicode text (it has a lone surrogate)'],
+      ['{"location":{"address":"a\\u0000b"}}', 'location.address', 'must not contain control characters (tab and line breaks are allowed)'],
+      ['{"departmentIds":["\\u001b[31m"]}', 'departmentIds[0]', 'must not contain control characters (tab and line breaks are allowed)'],
+    ]) {
+      const res = await h.http().post('/v1/whistles').set(await auth()).set('content-type', 'application/json').send(raw);
+      expect([raw, res.status, res.body.errors]).toEqual([raw, 400, [{ field, message }]]);
+    }
+    expect((await h.http().get('/v1/cases?q=%00').set(await auth())).body.errors).toEqual([{ field: 'q', message: 'must not contain control characters (tab and line breaks are allowed)' }]);
+    const multiline = await h.http().post('/v1/whistles').set(await auth()).send(whistleBody([ECOLOGY], { description: '第一行\n第二行\t附注' }));
+    expect(multiline.status).toBe(201);
+    expect(await head()).toBe(before + 1);
+  });
+
+  it('reads a whole-number query parameter only from digits', async () => {
+    for (const [query, field] of [['limit=', 'limit'], ['limit=0x10', 'limit'], ['limit=%205', 'limit'], ['limit=1e1', 'limit'], ['minPosition=', 'minPosition'], ['minPosition=-0', 'minPosition']]) {
+      const res = await h.http().get(`/v1/cases?${query}`).set(await auth());
+      expect([query, res.status, res.body.errors?.[0]?.field]).toEqual([query, 400, field]);
+    }
+    expect((await h.http().get('/v1/cases?limit=10').set(await auth())).status).toBe(200);
+  });
+
   it('a whistle needs a location object, numeric coordinates in range, and text that says something', async () => {
     const before = await head();
     const cases: [Record<string, unknown>, string, string][] = [

@@ -71,10 +71,13 @@ describe('GET /v1/cases: the inbox read model', () => {
     expect(page.items[0].caseId).toBe(res.body.caseId);
   });
 
-  it('answers 503 when the read model cannot reach minPosition in time', async () => {
-    const res = await h.http().get('/v1/cases?minPosition=999999999').set(await auth(TOWNSHIP));
-    expect(res.status).toBe(503);
-    expect(res.body.code).toBe('READ_MODEL.BEHIND');
+  it('refuses a minPosition beyond the store (no command answered it) with 400 naming it, without waiting', async () => {
+    const head = (await h.runtime.store.headPosition())!;
+    for (const position of [head + 1, 999999999, 1e20]) {
+      const res = await h.http().get(`/v1/cases?minPosition=${position}`).set(await auth(TOWNSHIP));
+      expect([res.status, res.body.code, res.body.errors?.[0]?.field]).toEqual([400, 'REQUEST.INVALID', 'minPosition']);
+    }
+    expect((await h.http().get(`/v1/cases?minPosition=${head}`).set(await auth(TOWNSHIP))).status).toBe(200);
   });
 
   it('a rebuild into a new generation while serving answers the same inbox, then the live projection continues in it', async () => {
@@ -117,5 +120,20 @@ describe('GET /v1/cases: the inbox read model', () => {
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?").all(cases) as { name: string }[]).map((r) => r.name);
     expect(indexes).toEqual(expect.arrayContaining([`${cases}_township`, `${cases}_county`, `${cases}_next_check`]));
     db.close();
+  });
+});
+
+describe('GET /v1/cases?minPosition= with no projector running', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ PROCESSORS: 'none', READ_MODEL_WAIT_MS: '200' });
+  });
+  afterAll(() => h.close());
+
+  it('answers 503 READ_MODEL.BEHIND with Retry-After for a position the store has but the inbox has not applied', async () => {
+    const token = await h.token(TOWNSHIP);
+    const blown = await h.http().post('/v1/whistles').set({ Authorization: `Bearer ${token}` }).send(whistleBody([ECOLOGY])).expect(201);
+    const res = await h.http().get(`/v1/cases?minPosition=${blown.body.position}`).set({ Authorization: `Bearer ${token}` });
+    expect([res.status, res.body.code, res.headers['retry-after']]).toEqual([503, 'READ_MODEL.BEHIND', '1']);
   });
 });

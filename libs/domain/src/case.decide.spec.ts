@@ -188,6 +188,44 @@ describe('withdrawing, and closed cases', () => {
   });
 });
 
+describe('text that says nothing', () => {
+  // Each looks blank to a reader: spaces, zero-width and bidi characters, Hangul fillers, a variation selector, a soft
+  // hyphen, a lone combining mark, the blank Braille pattern.
+  const blanks = ['', ' \u3000\t', '\u200b\u200c\u200d\u2060\ufeff', '\u202e', '\u3164\u115f\uffa0', '\ufe0f', '\u00ad', '\u0301', '\u2800', '\u034f'];
+  const fieldOf = (error: unknown) => (error as DomainError).fieldErrors?.map((f) => f.field);
+  const refused = (run: () => unknown) => {
+    try {
+      run();
+    } catch (e) {
+      expect((e as DomainError).code).toBe('CASE.VALIDATION');
+      return fieldOf(e);
+    }
+    throw new Error('accepted');
+  };
+
+  it('is refused for every text of a whistle, the optional ones (grid, sourceRef) when given', () => {
+    for (const blank of blanks) {
+      const base = blow();
+      const with_ = (data: object) => () => decide({ ...base, data: { ...base.data, ...data } }, null, DEFAULT_POLICY);
+      expect(refused(with_({ title: blank }))).toEqual(['title']);
+      expect(refused(with_({ location: { address: '东坝镇', grid: blank } }))).toEqual(['location.grid']);
+      expect(refused(with_({ sourceRef: blank, description: blank }))).toEqual(['description', 'sourceRef']);
+    }
+    // Text with a mark on a letter, or an emoji sequence, says something.
+    expect(decide({ ...blow(), data: { ...blow().data, title: 'e\u0301', sourceRef: '👨‍👩‍👧' } }, null, DEFAULT_POLICY)[0].type).toBe('WhistleBlown');
+  });
+
+  it('is refused as an optional note or review comment, which may be left out instead', () => {
+    for (const blank of blanks) {
+      expect(refused(() => decide(cmd('RespondToCase', deptA, 10, { note: blank }), foldCase(history(blow())), DEFAULT_POLICY))).toEqual(['note']);
+      const done = history(blow(), respondA(), completeA());
+      expect(refused(() => decide({ ...reviewA(70, true), data: { ...reviewA(70, true).data, comment: blank } }, foldCase(done), DEFAULT_POLICY))).toEqual(['comment']);
+      expect(refused(() => decide(cmd('CompleteHandling', deptA, 60, { result: blank }), foldCase(history(blow(), respondA())), DEFAULT_POLICY))).toEqual(['result']);
+    }
+    expect(decide(cmd('RespondToCase', deptA, 10, {}), foldCase(history(blow())), DEFAULT_POLICY)[0].type).toBe('DepartmentResponded');
+  });
+});
+
 describe('who sees a case', () => {
   const state = foldCase(history(blow()))!;
   it.each([

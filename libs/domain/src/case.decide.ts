@@ -7,7 +7,7 @@ import { CaseAlreadyExists, CaseNotFound, Forbidden, Invalid, InvalidState } fro
 import type { CaseEvent, PartClosed, RebasedPart } from './events';
 import { assignPart, reworkClock } from './deadlines';
 import { deadlineBasis, type CasePolicy } from './policy';
-import { hasText } from './text';
+import { absentOrHasText, hasText } from './text';
 import { addNote, attachedUploads } from './notes';
 import type { CaseState, CaseStateOrNone, PartState } from './case.state';
 
@@ -67,7 +67,17 @@ function blowWhistle(cmd: BlowWhistle, state: CaseStateOrNone, policy: CasePolic
     ['description', cmd.data.description],
     ['location.address', cmd.data.location.address],
   ].filter(([, text]) => !hasText(text));
-  if (blank.length) throw Invalid.fields(blank.map(([field]) => ({ field, message: 'must say something (not only spaces or invisible characters)' })));
+  // Optional texts: left out, or saying something.
+  const blankOptional = [
+    ['location.grid', cmd.data.location.grid],
+    ['sourceRef', cmd.data.sourceRef],
+  ].filter(([, text]) => !absentOrHasText(text));
+  if (blank.length || blankOptional.length) {
+    throw Invalid.fields([
+      ...blank.map(([field]) => ({ field: field!, message: 'must say something (not only spaces or invisible characters)' })),
+      ...blankOptional.map(([field]) => ({ field: field!, message: 'must say something (not only spaces or invisible characters), or be left out' })),
+    ]);
+  }
   const { caseId, now } = cmd;
   const { title, description, category, location, matterCode, sourceRef } = cmd.data;
   const limits = policy.limitsFor(category, matterCode);
@@ -102,6 +112,7 @@ function heldPart(state: CaseState, actor: Actor, action: string): PartState {
 function respond(cmd: RespondToCase, state: CaseState): CaseEvent[] {
   const part = heldPart(state, cmd.actor, 'report in');
   if (part.status !== 'awaiting_response') throw InvalidState.part(part.departmentId, part.status, 'report in');
+  if (!absentOrHasText(cmd.data.note)) throw Invalid.field('note', 'must say something (not only spaces or invisible characters), or be left out');
   return [{
     type: 'DepartmentResponded',
     data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, note: cmd.data.note },
@@ -158,6 +169,7 @@ function review(cmd: ReviewHandling, state: CaseState, policy: CasePolicy): Case
   if (!part) throw Invalid.field('departmentId', `${departmentId} holds no part of this case`);
   if (part.reviewedRound === part.round) throw InvalidState.alreadyReviewed(departmentId, part.round);
   if (part.status !== 'completed') throw InvalidState.part(departmentId, part.status, 'review it before completion');
+  if (!absentOrHasText(comment)) throw Invalid.field('comment', 'must say something (not only spaces or invisible characters), or be left out');
 
   const base = { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId };
   const events: CaseEvent[] = [{ type: 'ReviewCompleted', data: { ...base, round: part.round, resolved, satisfaction, comment } }];

@@ -1,11 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { Problem } from './problem';
+import { fieldPath } from './validation';
 
 /** Deeper than any request the API defines (a whistle nests 3 levels); JSON.parse recurses, so depth is checked first. */
 export const MAX_JSON_DEPTH = 32;
-/** Keys that reach Object.prototype machinery when a body is copied or merged. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * Keys that reach Object.prototype machinery when a body is copied or merged: `__proto__`, `constructor`, `prototype`,
+ * and every other name Object.prototype has (`toString`, `valueOf`, `hasOwnProperty`…), which the DTO whitelist took
+ * for known fields and let through.
+ */
+const FORBIDDEN_KEYS = new Set(['prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const MULTIPART = /^multipart\/form-data\s*;/i;
@@ -52,27 +57,39 @@ export function checkJsonDepth(_req: IncomingMessage, _res: ServerResponse, buf:
 
 /**
  * After parsing: keys such as `__proto__` are refused by name rather than dropped or merged silently, and so is
- * `null`: no field of any request takes it, and an optional field is left out, never sent as null.
+ * `null`: no field of any request takes it, and an optional field is left out, never sent as null. Text must be
+ * well-formed (a lone surrogate, valid in JSON, turns into U+FFFD on the way to UTF-8 consumers and files) and free of
+ * control characters other than tab and line breaks (a NUL or an escape sequence in a title reaches logs, CSV exports
+ * and every county system that consumes the events).
  */
 export function refuseUnsafeValues(req: Request, _res: Response, next: NextFunction): void {
-  const found = unsafeValue(req.body, '');
+  // The query string by the same rules (its values are text; a `?__proto__=` was ignored silently).
+  const found = unsafeValue(req.body, '') ?? unsafeValue(req.query, '');
   if (found === null) return next();
   const [field, message] = found;
   next(Problem.badRequest(`${field}: ${message}`, [{ field, message }]));
 }
 
+const LONE_SURROGATE = /\p{Cs}/u;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
 function unsafeValue(value: unknown, path: string): [string, string] | null {
   if (value === null) return path ? [path, 'must not be null; leave an optional field out'] : ['body', 'must be a JSON object'];
+  if (typeof value === 'string') {
+    if (LONE_SURROGATE.test(value)) return [path || 'body', 'must be well-formed Unicode text (it has a lone surrogate)'];
+    if (CONTROL.test(value)) return [path || 'body', 'must not contain control characters (tab and line breaks are allowed)'];
+    return null;
+  }
   if (typeof value !== 'object') return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = unsafeValue(value[i], `${path}[${i}]`);
+      const found = unsafeValue(value[i], fieldPath(path, i));
       if (found) return found;
     }
     return null;
   }
   for (const key of Object.keys(value)) {
-    const at = path ? `${path}.${key}` : key;
+    const at = fieldPath(path, key);
     if (FORBIDDEN_KEYS.has(key)) return [at, 'this key is not allowed'];
     const found = unsafeValue((value as Record<string, unknown>)[key], at);
     if (found) return found;

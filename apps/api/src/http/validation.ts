@@ -18,10 +18,24 @@ export function validationPipe(): ValidationPipe {
   });
 }
 
+/** A key that would not read as a name in a dotted path (empty, with dots, brackets, quotes or spaces) is quoted. */
+const PLAIN_KEY = /^[^\s.[\]"]+$/u;
+
+/** How every error names a field: `location.lat`, `departmentIds[1]`, `[""]` for an empty key. */
+export function fieldPath(prefix: string, key: string | number): string {
+  if (typeof key === 'number' || /^\d+$/.test(key)) return `${prefix}[${key}]`;
+  if (!PLAIN_KEY.test(key)) return `${prefix}[${JSON.stringify(key)}]`;
+  return prefix ? `${prefix}.${key}` : key;
+}
+
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((e) => {
-    const field = /^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message: message.replace(/^property \S+ /, '') }));
+    const field = fieldPath(prefix, e.property);
+    // An unknown key's message names the key again ("property x should not exist"), whatever characters it has.
+    const own = Object.entries(e.constraints ?? {}).map(([rule, message]) => ({
+      field,
+      message: rule === 'whitelistValidation' ? 'should not exist' : message.replace(/^property \S+ /, ''),
+    }));
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }

@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 import { ValidateBy } from 'class-validator';
 
 /** ISO-8601 with a time zone, at most millisecond precision (what a scorecard states as its asOf). */
@@ -34,3 +35,10 @@ export const IsDateOrInstant = () =>
       defaultMessage: () => 'must be a date YYYY-MM-DD or an ISO-8601 instant with a zone, e.g. 2026-03-31T16:00:00Z (send + as %2B)',
     },
   });
+
+/**
+ * A query parameter that is a whole number, written as one: digits only. Number() would read '' as 0, ' 5' as 5 and
+ * '0x10' as 16; anything but digits stays text here and is refused by @IsInt naming the parameter.
+ */
+export const IntegerParam = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^(0|[1-9]\d{0,15})$/.test(value) ? Number(value) : value));

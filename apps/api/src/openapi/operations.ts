@@ -199,7 +199,7 @@ export function describeOperations(): void {
     escalation: { description: 'Highest watcher rung on any part (提醒/催办/督办)', example: 'escalated' },
     limit: { description: 'Page size (default 20)', example: 20 },
     cursor: { description: 'nextCursor of the previous page' },
-    minPosition: { description: 'Wait until the inbox has applied this store position (the `position` of a command response); 503 if it does not in time', example: 1287 },
+    minPosition: { description: 'Wait until the inbox has applied this store position (the `position` of a command response); 503 if it does not in time, 400 if the store has no such position', example: 1287 },
   });
   describeDto(ScorecardPeriodDto, {
     from: { description: 'First local date (county time zone) of the period [from, to)', example: '2026-11-01' },
@@ -283,7 +283,7 @@ export function describeOperations(): void {
     id: 'listCases', tag: 'cases', summary: 'The caller’s inbox (read model), newest first, cursor-paged',
     description: 'A township sees the cases it raised, a department those it holds or held a part of, the command centre and the assessment office all of the county. Unknown query parameters are refused (400).',
     responses: [{ status: 200, description: 'One page of cases', content: json(InboxPage) }],
-    problems: [[400, 'REQUEST.INVALID: an invalid or unknown query parameter, or a cursor this API did not issue'], 401, [503, 'READ_MODEL.BEHIND: the inbox has not applied minPosition in time; retry', RETRY_AFTER]],
+    problems: [[400, 'REQUEST.INVALID: an invalid or unknown query parameter, a cursor this API did not issue, or a minPosition beyond the store'], 401, [503, 'READ_MODEL.BEHIND: the inbox has not applied minPosition in time; retry', RETRY_AFTER]],
   });
   operation(GetCaseRoute, 'get', {
     id: 'getCase', tag: 'cases', summary: 'One case, always current (read from its events)',

@@ -1,16 +1,17 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { QueryHandler, QueryBus, type IQueryHandler } from '@nestjs/cqrs';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { CATEGORIES, type Actor, type AlertLevel, type Category } from '@chuishao/domain';
 import type { Clock } from '@chuishao/runtime';
 import { InvalidCursor, queryInbox, type InboxPage } from '@chuishao/projections';
 import { CurrentActor } from '../../auth/auth.guard';
 import { Problem } from '../../http/problem';
-import { IsDateOrInstant } from '../../http/validators';
+import { IntegerParam, IsDateOrInstant } from '../../http/validators';
 
 const plusFromSpace = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.replace(/ (\d{2}:\d{2})$/, '+$1') : value);
-import { CLOCK, READ_MODELS } from '../../tokens';
+import type { EventStore } from '@chuishao/event-store';
+import { CLOCK, EVENT_STORE, READ_MODELS } from '../../tokens';
 import type { ReadModels } from '../../read-models';
 
 export class ListCasesDto {
@@ -25,10 +26,10 @@ export class ListCasesDto {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(100) q?: string;
   @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() overdue?: boolean;
   @IsOptional() @IsIn(['none', 'reminded', 'overdue', 'escalated']) escalation?: AlertLevel;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @IsOptional() @IntegerParam() @IsInt() @Min(1) @Max(100) limit?: number;
   @IsOptional() @IsString() @MaxLength(512) cursor?: string;
   /** Read-your-writes: wait until the inbox has applied this position (from a command response). */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+  @IsOptional() @IntegerParam() @IsInt() @Min(0) minPosition?: number;
 }
 
 export class ListCasesQuery {
@@ -37,10 +38,22 @@ export class ListCasesQuery {
 
 @QueryHandler(ListCasesQuery)
 export class ListCasesHandler implements IQueryHandler<ListCasesQuery, InboxPage> {
-  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModels, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(
+    @Inject(READ_MODELS) private readonly readModels: ReadModels,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   async execute({ actor, params }: ListCasesQuery): Promise<InboxPage> {
-    if (params.minPosition !== undefined) await this.readModels.waitFor('case-inbox', params.minPosition);
+    if (params.minPosition !== undefined) {
+      // A position the store has not reached came from no command response: a client error, not a read model behind.
+      const head = await this.store.headPosition();
+      if (head === null || params.minPosition > head) {
+        const message = `is beyond the store's last position (${head ?? 'none yet'}); pass the position of a command response`;
+        throw Problem.badRequest(`minPosition: ${message}`, [{ field: 'minPosition', message }]);
+      }
+      await this.readModels.waitFor('case-inbox', params.minPosition);
+    }
     try {
       const { limit, minPosition, raisedFrom, raisedTo, ...filters } = params;
       return queryInbox(this.readModels.db, actor, {
