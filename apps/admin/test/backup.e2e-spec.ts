@@ -208,6 +208,11 @@ describe('npm run backup: the embedded event store, copied while the service wri
     // only those uploaded since are; with the writers stopped it holds every blob DATA_DIR has.
     const first = blobsIn(target);
     const before = new Map([...first].map((sha) => [sha, statSync(blobPath(join(backups, 'blobs'), sha))]));
+    const late = await api.call('POST', '/v1/whistles', token, whistleBody([ECOLOGY]));
+    expect((await api.call('POST', `/v1/cases/${late.body.caseId}/responses`, eco, {})).status).toBe(200);
+    const latePhoto = jpeg(3000);
+    const lateId = await uploadPhoto(base, eco, latePhoto);
+    expect((await api.call('POST', `/v1/cases/${late.body.caseId}/completions`, eco, { result: '补充照片', attachmentIds: [lateId] })).status).toBe(200);
     while (readdirSync(backups).includes(`backup-${stampNow()}`)) await new Promise((r) => setTimeout(r, 100));
     const again = backup(dataDir, backups);
     expect(again).toMatchObject({ status: 0, err: '' });
@@ -217,7 +222,9 @@ describe('npm run backup: the embedded event store, copied while the service wri
     expect(secondBlobs).toEqual(blobsIn(dataDir));
     const summary2 = blobSummary(again.out);
     expect(summary2).toEqual({ referenced: secondBlobs.size, copied: [...secondBlobs].filter((s) => !first.has(s)).length, skipped: first.size });
-    expect(summary2.copied).toBeGreaterThan(0); // photos uploaded while the first backup ran
+    expect(secondBlobs.has(sha256(latePhoto))).toBe(true);
+    expect(first.has(sha256(latePhoto))).toBe(false);
+    expect(summary2.copied).toBeGreaterThan(0); // at least the photo uploaded since
     for (const [sha, stat] of before) {
       const now = statSync(blobPath(join(backups, 'blobs'), sha));
       expect([sha, now.ino, now.mtimeMs]).toEqual([sha, stat.ino, stat.mtimeMs]);
