@@ -6,7 +6,7 @@ export * from './port';
 export * from './errors';
 export { InvalidAppend } from './invalid-append';
 export { SqliteEventStore, type SqliteEventStoreOptions, type SqliteSynchronous } from './sqlite/sqlite-event-store';
-export { backupSqliteStore, BackupRefused, type BackupResult } from './sqlite/sqlite-backup';
+export { backupSqliteDatabase, backupSqliteStore, BackupRefused, type BackupResult } from './sqlite/sqlite-backup';
 export { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 export { MemoryEventStore, type MemoryEventStoreOptions } from './memory/memory-event-store';
 
