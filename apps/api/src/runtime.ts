@@ -64,6 +64,8 @@ export async function createRuntime(
   app.use(methods.middleware);
   app.useGlobalPipes(validationPipe());
   app.disable('x-powered-by');
+  // req.ip (rate limits per IP, the audit trail): the socket's address unless TRUST_PROXY names the proxies in front.
+  app.set('trust proxy', config.trustProxy);
   // No automatic body-hash ETags: case responses carry their version as the ETag (If-Match), and the other bodies
   // (scorecards and explain stamp asOf = now) change on every request, so hashing them (1.7 MiB for an explain) bought nothing.
   app.set('etag', false);

@@ -103,11 +103,8 @@ describe('the OpenAPI document', () => {
       const result = lint(file);
       expect(result.problems.filter((p) => p.severity === 'error')).toEqual([]);
       expect(result.totals.errors).toBe(0);
-      // The API is UNLICENSED (no license to name); the public GETs (orgs, catalogue, health, this document, the console's settings) answer no 4xx.
-      const publicGets = ['/v1/orgs', '/v1/catalog', '/v1/health', '/v1/openapi.json', '/v1/console/config'].map((p) => `#/paths/${p.replaceAll('/', '~1')}/get/responses`);
-      const unexpected = result.problems.filter(
-        (p) => !(p.ruleId === 'info-license' || (p.ruleId === 'operation-4xx-response' && publicGets.includes(p.location[0].pointer))),
-      );
+      // The API is UNLICENSED (no license to name). Every operation has a 4xx (the public GETs their 429), so no operation-4xx-response.
+      const unexpected = result.problems.filter((p) => p.ruleId !== 'info-license');
       expect(unexpected).toEqual([]);
 
       // And the linter does find errors: an operation without a summary.
@@ -427,3 +424,87 @@ describe('the OpenAPI document against the server', () => {
   });
 });
 
+
+describe('429 where the document states it: the rate limits answer every operation they cover as documented', () => {
+  let h: Harness;
+  let doc: Json;
+  let checkResponse: ReturnType<typeof schemaChecker>;
+  const fill = (path: string) =>
+    path.replace('{caseId}', '0b9c2f9e-6d1a-4f3e-9a57-3d2e1c0b8a41').replace('{attachmentId}', '5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f').replace('{departmentId}', ECOLOGY);
+  const send = (method: string, path: string, auth: string | null) => {
+    const req = (h.http() as any)[method](path);
+    const authed = auth ? req.set('Authorization', auth) : req;
+    return (method === 'get' ? authed : authed.send({})) as Promise<Response>;
+  };
+
+  /** A real answer checked against the 429 its operation documents: problem+json of the Problem schema, and Retry-After. */
+  const opOf = (method: string, path: string): Json => doc.paths[path][method];
+  function expectDocumented429(res: Response, op: Json) {
+    const where = op.operationId;
+    expect([where, res.status, res.body.code]).toEqual([where, 429, 'RATE_LIMITED']);
+    const response = op.responses['429'];
+    expect([where, response !== undefined]).toEqual([where, true]);
+    const mediaType = String(res.headers['content-type']).split(';')[0];
+    const schema = response.content?.[mediaType]?.schema;
+    expect([where, mediaType, schema !== undefined]).toEqual([where, mediaType, true]);
+    expect([where, checkResponse(schema, res.body)]).toEqual([where, []]);
+    const retryAfter = response.headers?.['Retry-After'];
+    expect([where, retryAfter?.schema]).toEqual([where, expect.objectContaining({ type: 'integer' })]);
+    expect([where, /^\d+$/.test(res.headers['retry-after'] ?? ''), checkResponse(retryAfter.schema, Number(res.headers['retry-after']))]).toEqual([where, true, []]);
+  }
+
+  beforeAll(async () => {
+    // Small budgets: per IP 3 (two tokens and this document), per user 8 reads and 1 command, 1 heavy read.
+    h = await startHarness({ CLOCK: 'simulated', RATE_LIMIT_IP: '3', RATE_LIMIT_USER_READS: '8', RATE_LIMIT_USER_COMMANDS: '1', RATE_LIMIT_HEAVY: '1' });
+    await h.token(TOWNSHIP, 'spent');
+    await h.token(COMMAND_CENTRE, 'heavy');
+    doc = (await h.http().get('/v1/openapi.json').expect(200)).body;
+    checkResponse = schemaChecker(doc, { closed: true });
+  });
+  afterAll(() => h.close());
+
+  it('every operation: a caller over its budget gets the documented 429, and an operation without a documented 429 is not limited', async () => {
+    const spent = `Bearer ${await h.token(TOWNSHIP, 'spent')}`;
+    for (let i = 0; i < 8; i++) expect((await h.http().get('/v1/cases').set('Authorization', spent)).status).toBe(200);
+    expect((await h.http().post('/v1/whistles').set('Authorization', spent).send(whistleBody([ECOLOGY]))).status).toBe(201);
+    // This IP's public budget is spent too (two tokens, the document).
+    const ops = operations(doc);
+    expect(ops.length).toBeGreaterThan(20);
+    for (const { path, method, op } of ops) {
+      const isPublic = Array.isArray(op.security) && op.security.length === 0;
+      const res = await send(method, fill(path), isPublic ? null : spent);
+      if (op.responses['429']) expectDocumented429(res, op);
+      // Not documented: then the rate limits must not cover it (an operation they cover answers 429 here).
+      else expect([op.operationId, res.status === 429]).toEqual([op.operationId, false]);
+    }
+  });
+
+  it('refused tokens: past the IP’s budget every operation that needs a token answers the documented 429 without one', async () => {
+    const needToken = operations(doc).filter(({ op }) => !(Array.isArray(op.security) && op.security.length === 0));
+    expect(needToken.length).toBeGreaterThan(15);
+    for (let i = 0; i < 3; i++) expect((await h.http().get('/v1/cases').set('Authorization', `Bearer forged.${i}.x`)).status).toBe(401);
+    for (const { path, method, op } of needToken) {
+      expectDocumented429(await send(method, fill(path), null), op);
+      expect([op.operationId, op.responses['429'].description]).toEqual([op.operationId, expect.stringContaining('refused tokens from the client’s IP (RATE_LIMIT_IP)')]);
+    }
+  });
+
+  it('heavy reads: their own lower budget answers the documented 429, exactly on the operations that document it', async () => {
+    const cc = `Bearer ${await h.token(COMMAND_CENTRE, 'heavy')}`;
+    const period = 'from=2026-11-01&to=2026-12-01';
+    const heavyOps = operations(doc).filter(({ op }) => /RATE_LIMIT_HEAVY/.test(op.responses['429']?.description ?? '')).map(({ op }) => op.operationId).sort();
+    expect(heavyOps).toEqual(['explainScorecard', 'getDepartmentScorecard', 'listAudit', 'listScorecards']);
+    const get = (url: string) => h.http().get(url).set('Authorization', cc);
+    expect((await get(`/v1/scorecards/${ECOLOGY}/explain?${period}`)).status).toBe(200);
+    expectDocumented429(await get(`/v1/scorecards/${ECOLOGY}/explain?${period}`), opOf('get', '/v1/scorecards/{departmentId}/explain'));
+    // Heavy only with an explicit asOf, policy or an export: the plain reads stay within the read budget.
+    for (const [plain, heavy, template] of [
+      [`/v1/scorecards?${period}`, `/v1/scorecards?${period}&format=csv`, '/v1/scorecards'],
+      [`/v1/scorecards/${ECOLOGY}?${period}`, `/v1/scorecards/${ECOLOGY}?${period}&asOf=2026-11-20T00:00:00Z`, '/v1/scorecards/{departmentId}'],
+      ['/v1/audit', '/v1/audit?format=csv', '/v1/audit'],
+    ]) {
+      expect([plain, (await get(plain)).status]).toEqual([plain, 200]);
+      expectDocumented429(await get(heavy), opOf('get', template));
+    }
+  });
+});

@@ -78,6 +78,75 @@ describe('rate limits per client IP: unauthenticated routes and refused tokens',
   });
 });
 
+describe('the client IP behind a reverse proxy (TRUST_PROXY): the per-IP budgets and the audit trail', () => {
+  const LOOPBACK = /^(::ffff:)?127\.0\.0\.1$/;
+  /** The audit records of one correlation id, as the command centre reads them. */
+  async function recorded(h: Harness, cc: string, correlationId: string) {
+    const res = await h.http().get('/v1/audit?limit=1000').set('Authorization', cc).set('X-Forwarded-For', '192.0.2.100').expect(200);
+    return (res.body.items as { ip: string; status: number; correlationId: string }[]).filter((i) => i.correlationId === correlationId);
+  }
+  const forged = (h: Harness, xff: string, correlationId: string) =>
+    h.http().get('/v1/cases').set('Authorization', 'Bearer forged.token.x').set('X-Forwarded-For', xff).set('X-Correlation-Id', correlationId);
+
+  describe('without TRUST_PROXY (the default)', () => {
+    let h: Harness;
+    let cc: string;
+    beforeAll(async () => {
+      h = await startHarness({ RATE_LIMIT_IP: '3' });
+      cc = `Bearer ${await h.token(COMMAND_CENTRE, 'auditor')}`; // the first of this IP's 3 public requests
+    });
+    afterAll(() => h.close());
+
+    it('a forged X-Forwarded-For neither buys another public budget nor another budget of refused tokens', async () => {
+      expect((await h.http().get('/v1/orgs').set('X-Forwarded-For', '203.0.113.1')).status).toBe(200);
+      expect((await h.http().get('/v1/orgs').set('X-Forwarded-For', '203.0.113.2')).status).toBe(200);
+      expect429(await h.http().get('/v1/orgs').set('X-Forwarded-For', '203.0.113.3'));
+      for (let i = 0; i < 3; i++) expect((await forged(h, `198.51.100.${i}`, `no-proxy-${i}`)).status).toBe(401);
+      expect429(await forged(h, '198.51.100.9', 'no-proxy-429'));
+    });
+
+    it('records the socket’s address, not the forged one', async () => {
+      for (const id of ['no-proxy-0', 'no-proxy-429']) {
+        const items = await recorded(h, cc, id);
+        expect([id, items.length, items[0]?.ip]).toEqual([id, 1, expect.stringMatching(LOOPBACK)]);
+      }
+      // A caller with a valid token: its refusal is recorded with the socket's address too.
+      await h.http().get(`/v1/cases/${randomUUID()}`).set('Authorization', cc).set('X-Forwarded-For', '198.51.100.50').set('X-Correlation-Id', 'no-proxy-404').expect(404);
+      expect((await recorded(h, cc, 'no-proxy-404')).map((i) => i.ip)).toEqual([expect.stringMatching(LOOPBACK)]);
+    });
+  });
+
+  describe('TRUST_PROXY=loopback (nginx on the same host)', () => {
+    let h: Harness;
+    let cc: string;
+    beforeAll(async () => {
+      h = await startHarness({ RATE_LIMIT_IP: '3', TRUST_PROXY: 'loopback' });
+      cc = `Bearer ${(await h.http().post('/v1/dev/tokens').set('X-Forwarded-For', '192.0.2.100').send({ orgId: COMMAND_CENTRE, userId: 'auditor' }).expect(201)).body.token}`;
+    });
+    afterAll(() => h.close());
+
+    it('each forwarded client has its own per-IP budgets', async () => {
+      for (let i = 0; i < 3; i++) expect((await h.http().get('/v1/orgs').set('X-Forwarded-For', '203.0.113.1')).status).toBe(200);
+      expect429(await h.http().get('/v1/orgs').set('X-Forwarded-For', '203.0.113.1'));
+      expect((await h.http().get('/v1/orgs').set('X-Forwarded-For', '203.0.113.2')).status).toBe(200);
+      expect((await h.http().get('/v1/orgs')).status).toBe(200); // the proxy's own address: a budget of its own
+      for (let i = 0; i < 3; i++) expect((await forged(h, '198.51.100.7', `proxy-${i}`)).status).toBe(401);
+      expect429(await forged(h, '198.51.100.7', 'proxy-429'));
+      expect((await forged(h, '198.51.100.8', 'proxy-other')).status).toBe(401);
+    });
+
+    it('records the forwarded client’s address; an address the client itself put in front of the proxy’s is not believed', async () => {
+      expect((await recorded(h, cc, 'proxy-0')).map((i) => i.ip)).toEqual(['198.51.100.7']);
+      expect((await recorded(h, cc, 'proxy-429')).map((i) => [i.status, i.ip])).toEqual([[429, '198.51.100.7']]);
+      await h.http().get(`/v1/cases/${randomUUID()}`).set('Authorization', cc).set('X-Forwarded-For', '198.51.100.50').set('X-Correlation-Id', 'proxy-404').expect(404);
+      expect((await recorded(h, cc, 'proxy-404')).map((i) => i.ip)).toEqual(['198.51.100.50']);
+      // nginx appends the peer it saw ($proxy_add_x_forwarded_for): only the loopback hop is trusted, so its peer is the client.
+      expect((await forged(h, '10.9.9.9, 198.51.100.60', 'proxy-chain')).status).toBe(401);
+      expect((await recorded(h, cc, 'proxy-chain')).map((i) => i.ip)).toEqual(['198.51.100.60']);
+    });
+  });
+});
+
 describe('rate limits shared in Redis by two API processes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'chuishao-ratelimit-'));
   let redis: Redis;

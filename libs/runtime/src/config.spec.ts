@@ -286,3 +286,24 @@ describe('loadConfig: the audit trail of refusals', () => {
     ]);
   });
 });
+
+describe('loadConfig: TRUST_PROXY', () => {
+  it('trusts no proxy by default: the socket’s address is the client’s', () => {
+    expect(loadConfig(env()).trustProxy).toBe(false);
+    expect(loadConfig(env({ TRUST_PROXY: '' })).trustProxy).toBe(false);
+  });
+
+  it('takes a hop count, or a list of proxy addresses, CIDRs and Express’s range names', () => {
+    expect(loadConfig(env({ TRUST_PROXY: '1' })).trustProxy).toBe(1);
+    expect(loadConfig(env({ TRUST_PROXY: 'loopback' })).trustProxy).toEqual(['loopback']);
+    expect(loadConfig(env({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,fd00::/8 ,uniquelocal' })).trustProxy)
+      .toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8', 'uniquelocal']);
+  });
+
+  it('refuses trusting every peer and anything that is no count, address or range, naming the variable', () => {
+    const message = 'must be a hop count from 1 to 10, or a comma-separated list of proxy IPs or CIDRs (prefix ≥ 1) or loopback, linklocal, uniquelocal';
+    for (const value of ['true', 'all', '0', '11', '0.0.0.0/0', '::/0', '10.0.0.0/33', 'nginx', '10.0.0.5,', '10.0.0.256', '10.0.0.0/8/1']) {
+      expect([value, refusal(env({ TRUST_PROXY: value })).problems]).toEqual([value, [`TRUST_PROXY=${JSON.stringify(value)}: ${message}`]]);
+    }
+  });
+});

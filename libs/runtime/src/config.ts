@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { commonRules, commonShape, environmentOf, port, storeOf, type Environment, type StoreConfig } from './common';
@@ -28,6 +29,12 @@ export interface AppConfig {
   };
   /** Requests per window and caller; counts shared in Redis when `redisUrl` is set (several API instances). */
   rateLimits: RateLimits;
+  /**
+   * Which peers may state the client's address in X-Forwarded-For (Express's `trust proxy`): `false` (the socket's
+   * address is the client's), a hop count, or the proxies' addresses, CIDRs or `loopback`/`linklocal`/`uniquelocal`.
+   * The rate limits per IP and the audit trail use the address Express derives from it (req.ip).
+   */
+  trustProxy: TrustProxy;
   /** The audit trail of refusals: how much of a flood is recorded one by one, and how often records are stored. */
   audit: AuditSettings;
   /** Production on the bundled demo directory only when asked for (ALLOW_DEMO_DIRECTORY=true). */
@@ -66,6 +73,8 @@ export interface RateLimits {
   redisUrl: string | null;
 }
 
+export type TrustProxy = false | number | string[];
+
 export interface AuditSettings {
   /** Refusals of one caller (user, or client IP without a valid token) recorded one by one per minute; the rest counted. */
   refusalsPerMinute: number;
@@ -85,6 +94,31 @@ const processorList = (value: string) => value.split(',').map((s) => s.trim());
 const isProcessors = (value: string) =>
   value === 'inline' || value === 'external' || value === 'none' || processorList(value).every((n) => (PROCESSORS as readonly string[]).includes(n));
 
+/** Express's names for address ranges (proxy-addr); `true` (trust every peer) is not offered: any client could forge its address. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+const TRUST_PROXY_ERROR = 'must be a hop count from 1 to 10, or a comma-separated list of proxy IPs or CIDRs (prefix ≥ 1) or loopback, linklocal, uniquelocal';
+function isProxyAddress(item: string): boolean {
+  if (PROXY_RANGES.includes(item)) return true;
+  const [ip, prefix, ...rest] = item.split('/');
+  const family = isIP(ip);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+const trustProxy = () =>
+  z.string().transform((value, ctx): TrustProxy => {
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed)) {
+      const hops = Number(trimmed);
+      if (hops >= 1 && hops <= 10) return hops;
+    } else {
+      const items = trimmed.split(',').map((s) => s.trim());
+      if (items.every((item) => item !== '' && isProxyAddress(item))) return items;
+    }
+    ctx.addIssue({ code: 'custom', message: TRUST_PROXY_ERROR });
+    return z.NEVER;
+  });
+
 const appShape = {
   ...commonShape,
   PORT: variable(port().default(3000)),
@@ -100,6 +134,7 @@ const appShape = {
   RATE_LIMIT_HEAVY: variable(integer(1).default(20)),
   RATE_LIMIT_IP: variable(integer(1).default(120)),
   RATE_LIMIT_REDIS_URL: variable(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
+  TRUST_PROXY: variable(trustProxy().optional()),
   AUDIT_REFUSALS_PER_MINUTE: variable(integer(0).default(30)),
   AUDIT_REFUSALS_TOTAL_PER_MINUTE: variable(integer(1).default(3000)),
   AUDIT_FLUSH_MS: variable(integer(10, 60_000).default(1000)),
@@ -211,6 +246,7 @@ function appConfigOf(v: AppVariables, env: NodeJS.ProcessEnv): AppConfig {
       ip: v.RATE_LIMIT_IP,
       redisUrl: v.RATE_LIMIT_REDIS_URL ?? null,
     },
+    trustProxy: v.TRUST_PROXY ?? false,
     audit: {
       refusalsPerMinute: v.AUDIT_REFUSALS_PER_MINUTE,
       refusalsTotalPerMinute: v.AUDIT_REFUSALS_TOTAL_PER_MINUTE,

@@ -12,6 +12,7 @@ export {
   type Processor,
   type RateLimits,
   type RebuildConfig,
+  type TrustProxy,
 } from './config';
 export {
   loadRelayConfig,

@@ -1,4 +1,5 @@
-import { Injectable, Logger, SetMetadata, type ExecutionContext, type OnModuleDestroy, type Provider } from '@nestjs/common';
+import { Injectable, Logger, RequestMethod, SetMetadata, type ExecutionContext, type OnModuleDestroy, type Provider } from '@nestjs/common';
+import { METHOD_METADATA } from '@nestjs/common/constants';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import {
@@ -17,8 +18,17 @@ export const HeavyRead = (when: 'always' | 'withAsOf' = 'always') => SetMetadata
 
 type Req = Request & { actor?: Actor };
 
-function isPublic(context: ExecutionContext): boolean {
-  return Reflect.getMetadata(PUBLIC, context.getHandler()) === true || Reflect.getMetadata(PUBLIC, context.getClass()) === true;
+const publicRoute = (handler: Function, controller: Function) => Reflect.getMetadata(PUBLIC, handler) === true || Reflect.getMetadata(PUBLIC, controller) === true;
+const isPublic = (context: ExecutionContext) => publicRoute(context.getHandler(), context.getClass());
+
+/** The budgets that can answer a route 429 (the throttlers below and the refused-token limiter): what the OpenAPI document states. */
+export type Budget = 'ip' | 'refused-tokens' | 'user-reads' | 'user-commands' | 'org' | 'heavy' | 'heavy-with-as-of';
+export function budgetsOf(controller: Function, handler: Function): Budget[] {
+  if (publicRoute(handler, controller)) return ['ip'];
+  const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+  const reads = method === RequestMethod.GET || method === RequestMethod.HEAD;
+  const heavy = Reflect.getMetadata(HEAVY, handler) as 'always' | 'withAsOf' | undefined;
+  return ['refused-tokens', reads ? 'user-reads' : 'user-commands', 'org', ...(heavy ? [heavy === 'always' ? 'heavy' as const : 'heavy-with-as-of' as const] : [])];
 }
 
 function isHeavy(context: ExecutionContext): boolean {

@@ -23,6 +23,7 @@ import { CatalogRoute } from '../catalog/catalog.route';
 import { ConsoleConfig, ConsoleConfigRoute } from '../console/console-config.route';
 import { AdvanceClockDto, DevClockRoute } from '../dev/clock.route';
 import { HealthRoute } from '../health/health.route';
+import { budgetsOf, type Budget } from '../http/rate-limit';
 import { IF_MATCH, TOKEN } from '../http/request-meta';
 import { OrgsRoute } from '../orgs/orgs.route';
 import { ExplainScorecardRoute } from '../scorecards/explain-scorecard/explain-scorecard.route';
@@ -82,13 +83,27 @@ const PROBLEMS: Record<number, { description: string; headers?: HeadersObject }>
   413: { description: 'REQUEST.TOO_LARGE: the body is over 256 kB' },
   415: { description: 'REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding' },
   422: { description: 'IDEMPOTENCY.KEY_REUSED: this Idempotency-Key was used with a different request' },
+  429: { description: 'RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds', headers: RETRY_AFTER },
   503: { description: 'CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it)' },
 };
 
 type Problems = (number | [number, string] | [number, string, HeadersObject])[];
 
-function problems(list: Problems): MethodDecorator[] {
-  return list.map((entry) => {
+/** What each budget of http/rate-limit.ts counts, for the 429 of the routes it covers. */
+const BUDGETS: Record<Budget, string> = {
+  ip: 'requests from the client’s IP (RATE_LIMIT_IP)',
+  'refused-tokens': 'refused tokens from the client’s IP (RATE_LIMIT_IP)',
+  'user-reads': 'the caller’s reads (RATE_LIMIT_USER_READS)',
+  'user-commands': 'the caller’s commands (RATE_LIMIT_USER_COMMANDS)',
+  org: 'the requests of the caller’s org (RATE_LIMIT_ORG)',
+  heavy: 'the caller’s heavy reads, every request here (RATE_LIMIT_HEAVY)',
+  'heavy-with-as-of': 'the caller’s heavy reads, requests here with asOf, policy or a non-JSON format (RATE_LIMIT_HEAVY)',
+};
+
+/** The operation's problems; the 429 of the rate limits covering the route is stated for every route they cover. */
+function problems(list: Problems, budgets: Budget[]): MethodDecorator[] {
+  const limited: Problems = budgets.length ? [[429, `${PROBLEMS[429].description}. Counted per window: ${budgets.map((b) => BUDGETS[b]).join('; ')}`]] : [];
+  return [...list, ...limited].map((entry) => {
     const [status, description, headers] = Array.isArray(entry) ? entry : [entry];
     const base = PROBLEMS[status];
     return ApiResponse({
@@ -112,14 +127,14 @@ interface OperationDoc {
 
 /** Documents one route handler; `method` is checked against the controller's prototype by the compiler. */
 function operation<T>(controller: Type<T>, method: keyof T & string, doc: OperationDoc): void {
+  const descriptor = Object.getOwnPropertyDescriptor(controller.prototype, method)!;
   const decorate = applyDecorators(
     ApiTags(doc.tag),
     ApiOperation({ operationId: doc.id, summary: doc.summary, description: doc.description }),
     ...doc.responses.map((r) => ApiResponse(r)),
-    ...problems(doc.problems ?? []),
+    ...problems(doc.problems ?? [], budgetsOf(controller, descriptor.value as Function)),
     ...(doc.extra ?? []),
   );
-  const descriptor = Object.getOwnPropertyDescriptor(controller.prototype, method)!;
   decorate(controller.prototype as object, method, descriptor);
   OPERATIONS.set(descriptor.value as Function, doc.id);
 }
