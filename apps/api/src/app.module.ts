@@ -34,6 +34,10 @@ import { SCORECARD_PROVIDERS, SCORECARD_ROUTES } from './scorecards/scorecards.w
 import { CALENDARS, CATALOG, CLOCK, COMMAND_HANDLER, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
 
 import type { CalendarRegistry } from '@chuishao/calendar';
+import { LoggerModule, type Params as LoggingParams } from 'nestjs-pino';
+import type { Metrics } from './observability/metrics';
+import { metricsOnApiPort, MetricsRoute } from './observability/metrics.route';
+import { METRICS } from './tokens';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -45,6 +49,10 @@ export interface AppDependencies {
   catalog: Catalog;
   /** The working calendar in force (its coverage is reported on /v1/health). */
   calendars: CalendarRegistry;
+  /** Prometheus metrics (served at /metrics) and the command path's observer. */
+  metrics: Metrics;
+  /** JSON logs with a line per request (nestjs-pino); Nest's own text logger when absent. */
+  logging?: LoggingParams;
 }
 
 @Module({})
@@ -55,7 +63,7 @@ export class AppModule {
     return {
       module: AppModule,
       // The queries' bus; commands go straight to the library handler (COMMAND_HANDLER).
-      imports: [CqrsModule.forRoot()],
+      imports: [CqrsModule.forRoot(), ...(deps.logging ? [LoggerModule.forRoot(deps.logging)] : [])],
       controllers: [
         OrgsRoute,
         CatalogRoute,
@@ -75,6 +83,7 @@ export class AppModule {
         UrgeRoute,
         ReassignRoute,
         ...SCORECARD_ROUTES,
+        ...(metricsOnApiPort(deps.config) ? [MetricsRoute] : []),
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -85,6 +94,7 @@ export class AppModule {
         { provide: CATALOG, useValue: deps.catalog },
         { provide: CALENDARS, useValue: deps.calendars },
         { provide: READ_MODELS, useValue: deps.readModels },
+        { provide: METRICS, useValue: deps.metrics },
         { provide: TokenService, useFactory: () => new TokenService(deps.config, deps.directory) },
         ...limits.before,
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -99,7 +109,7 @@ export class AppModule {
             // Debug, not log: the appended events already record who did what; at thousands of commands a second a
             // formatted, synchronously written line each was ~7% of the HTTP thread (bench:lifecycle).
             const logger = new Logger('commands');
-            return caseCommandHandler({ store: deps.store, policy: deps.policy, clock: deps.clock, loader, debug: (line) => logger.debug(line) });
+            return caseCommandHandler({ store: deps.store, policy: deps.policy, clock: deps.clock, loader, debug: (line) => logger.debug(line), observe: deps.metrics.command });
           },
         },
         CaseReader,

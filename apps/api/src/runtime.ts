@@ -26,6 +26,13 @@ import { validationPipe } from './http/validation';
 import { COMMAND_HANDLER } from './tokens';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { ReadModels } from './read-models';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { applyHttpTimeouts } from './http/timeouts';
+import { readModelLag } from './health/read-model-lag';
+import { jsonLogging } from './observability/logging';
+import { Metrics } from './observability/metrics';
+import { startMetricsServer, type MetricsServer } from './observability/metrics-server';
+import { traceContext } from './observability/trace-context';
 
 /**
  * How often the projector thread looks for new events (it cannot see this thread's commits). Under load a longer
@@ -41,6 +48,9 @@ export interface Runtime {
   runners: ProjectionRunner[];
   watcher: DeadlineWatcher | null;
   calendars: CalendarRegistry;
+  metrics: Metrics;
+  /** The port /metrics is served on when METRICS_PORT is set (0 picks a free one); null otherwise. */
+  metricsPort: number | null;
   /** Reads the calendar files again (SIGHUP): a refused file leaves the calendar in force. */
   reloadCalendar(): ReturnType<CalendarRegistry['reload']>;
   close(): Promise<void>;
@@ -55,6 +65,9 @@ export async function createRuntime(
   options: { clock?: Clock; policy?: CasePolicy; logger?: false } = {},
 ): Promise<Runtime> {
   mkdirSync(config.dataDir, { recursive: true });
+  // JSON logs: what is logged before the app's logger exists waits for it, so every line is JSON.
+  const json = options.logger !== false && config.logFormat === 'json';
+  if (json) Logger.attachBuffer();
   const clock = options.clock ?? (config.clock === 'simulated' ? new SimulatedClock(config.dataDir) : systemClock);
   // The embedded store records events by the application's clock, so recordedAt and occurredAt agree in every mode.
   const store = createEventStore(config.store, () => clock.now());
@@ -91,9 +104,28 @@ export async function createRuntime(
   const policy = options.policy ?? countyPolicy(calendars, catalog);
   const calendarLog = new Logger('calendar');
   logCalendar(calendars, clock, calendarLog);
-  const module = AppModule.with({ config, store, directory, clock, policy, readModels, catalog, calendars });
+  let relay: RunningRelay | null = null;
+  const metrics = new Metrics({
+    readModels: async () => readModelLag(readDb, await store.headPosition()),
+    relay: () => {
+      const status = relay?.status();
+      return status ? { events: status.lagEvents, seconds: status.lagSeconds } : null;
+    },
+  });
+  const logging = json ? jsonLogging(config) : undefined;
+  const module = AppModule.with({ config, store, directory, clock, policy, readModels, catalog, calendars, metrics, logging });
   // JSON is the only body the API reads: no urlencoded parser probing every request's Content-Type.
-  const app = await NestFactory.create<NestExpressApplication>(module, { logger: options.logger ?? config.logLevels, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    logger: options.logger ?? config.logLevels, bodyParser: false, ...(json ? { bufferLogs: true } : {}),
+  });
+  if (json) {
+    app.useLogger(app.get(PinoNestLogger));
+    app.flushLogs();
+  }
+  applyHttpTimeouts(app.getHttpServer(), config.http);
+  // First: the correlation id and trace context every later step (log line, metrics, events) uses.
+  app.use(traceContext);
+  app.use(metrics.http);
   app.use(helmet());
   // Answers about cases and people are never to sit in a shared proxy or a browser's cache.
   app.use('/v1', (_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
@@ -113,7 +145,6 @@ export async function createRuntime(
   methods.learn(setupOpenApi(app));
   await app.init();
 
-  let relay: RunningRelay | null = null;
   if (config.processors.has('relay')) {
     const log = new Logger('relay');
     relay = await startRelay(store, config.env, { info: (m) => log.log(m), warn: (m) => log.warn(m), error: (m) => log.error(m) });
@@ -127,12 +158,16 @@ export async function createRuntime(
     watcher.start();
   }
 
+  const metricsServer: MetricsServer | null = config.metricsPort === null ? null : await startMetricsServer(metrics, config.metricsPort);
+
   return {
     app,
     store,
     runners,
     watcher,
     calendars,
+    metrics,
+    metricsPort: metricsServer?.port ?? null,
     reloadCalendar() {
       const result = calendars.reload();
       if (result.ok) calendarLog.log(`calendar reloaded: ${result.version}${result.changed ? '' : ' (unchanged)'}`);
@@ -144,6 +179,7 @@ export async function createRuntime(
       await watcher?.stop();
       await relay?.stop();
       await app.close();
+      await metricsServer?.close();
       await Promise.all(runners.map((r) => r.stop()));
       await projectorThread?.stop();
       readDb.close();

@@ -7,6 +7,7 @@ export {
   LOG_LEVELS,
   PROCESSORS,
   type AppConfig,
+  type HttpTimeouts,
   type LogLevel,
   type Processor,
   type RateLimits,

@@ -2,12 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { CommandOptions } from '@chuishao/commands';
 import type { Request } from 'express';
+import { traceContextOf, type TracedRequest } from '../observability/trace-context';
 import { Problem } from './problem';
 
 /** What a command request says about itself, beyond its body: for tracing, retries and concurrency. */
 export interface RequestMeta {
-  /** Ties together everything one user action caused; taken from X-Correlation-Id or made here. */
+  /** Ties together everything one user action caused; X-Correlation-Id, else the traceparent's trace id, else made here. */
   correlationId: string;
+  /** The request's valid W3C traceparent, recorded on the events. */
+  traceparent: string | null;
   /** This request: the direct cause of the events it appends. */
   requestId: string;
   idempotencyKey: string | null;
@@ -34,7 +37,7 @@ export const Meta = createParamDecorator((_: unknown, context: ExecutionContext)
       { field: 'Idempotency-Key', message: 'invalid header value' },
     ]);
   }
-  const correlation = header('x-correlation-id');
+  const trace = (req as TracedRequest).trace ?? traceContextOf(req);
   const ifMatch = header('if-match');
   let expectedVersion: number | null = null;
   if (ifMatch !== undefined) {
@@ -43,7 +46,8 @@ export const Meta = createParamDecorator((_: unknown, context: ExecutionContext)
     expectedVersion = Number(m[1]);
   }
   return {
-    correlationId: correlation && TOKEN.test(correlation) ? correlation : randomUUID(),
+    correlationId: trace.correlationId,
+    traceparent: trace.traceparent,
     requestId: randomUUID(),
     idempotencyKey,
     requestHash: idempotencyKey === null ? '' : hashRequest(req.method, req.route?.path ?? req.path, req.params, req.body),
@@ -59,6 +63,7 @@ export function commandOptions(meta: RequestMeta): CommandOptions {
     requestHash: meta.requestHash,
     correlationId: meta.correlationId,
     causationId: meta.requestId,
+    ...(meta.traceparent ? { traceparent: meta.traceparent } : {}),
   };
 }
 

@@ -28,7 +28,8 @@ import { describeDto } from './from-validators';
 import { OpenApiRoute } from './openapi.route';
 import { CaseView, CatalogView, ClockNow, DevToken, InboxPage, OrgView, Problem } from './schemas/case.schemas';
 import { EVENT_RECORDS } from './schemas/event.schemas';
-import { Health, HealthUnavailable } from './schemas/health.schemas';
+import { Health, HealthLive, HealthStatus, HealthUnavailable } from './schemas/health.schemas';
+import { MetricsRoute } from '../observability/metrics.route';
 import { DepartmentScorecard, Scorecard, ScorecardExplanation } from './schemas/scorecard.schemas';
 
 /**
@@ -41,7 +42,7 @@ export const TAGS = [
   { name: 'cases', description: '吹哨 and the case lifecycle: 报到, 转办, 办结, 一事一评, 督办, 全程留痕' },
   { name: 'scorecards', description: '以下评上: department scorecards for the assessment office (scoring.md)' },
   { name: 'directory', description: 'The org directory and the whistle catalogue (吹哨清单): public' },
-  { name: 'service', description: 'Health and this document: public' },
+  { name: 'service', description: 'Health, metrics and this document: public (health details and production metrics for operators)' },
   { name: 'development', description: 'Development mode only (absent in production)' },
 ] as const;
 type Tag = (typeof TAGS)[number]['name'];
@@ -204,12 +205,34 @@ export function describeOperations(): void {
     id: 'getCatalog', tag: 'directory', summary: '吹哨清单: the matters a township may whistle for, with their departments and time limits',
     responses: [{ status: 200, description: 'The catalogue in force', content: json(CatalogView) }],
   });
-  operation(HealthRoute, 'health', {
-    id: 'getHealth', tag: 'service', summary: 'Liveness and lag: the store head, read-model checkpoints and generations, calendar coverage (no case data)',
+  const readiness = {
     responses: [
-      { status: 200, description: 'The store answers', content: json(Health) },
+      {
+        status: 200,
+        description: 'The store answers. Anyone: the status only. The command centre (its bearer token) or the operator (OPERATOR_TOKEN): the details too',
+        content: { 'application/json': { schema: { anyOf: [ref(HealthStatus), ref(Health)] } } },
+      },
       { status: 503, description: 'The event store does not answer', content: json(HealthUnavailable) },
     ],
+  };
+  operation(HealthRoute, 'ready', {
+    id: 'getReadiness', tag: 'service',
+    summary: 'Readiness: the store answers; details (store head, read-model lag and generations, calendar coverage) for the command centre or the operator',
+    ...readiness,
+  });
+  operation(HealthRoute, 'health', {
+    id: 'getHealth', tag: 'service', summary: 'The same as /v1/health/ready (readiness; details for the command centre or the operator)',
+    ...readiness,
+  });
+  operation(HealthRoute, 'live', {
+    id: 'getLiveness', tag: 'service', summary: 'Liveness: the process answers HTTP (nothing else is looked at)',
+    responses: [{ status: 200, description: 'Alive', content: json(HealthLive) }],
+  });
+  operation(MetricsRoute, 'scrape', {
+    id: 'getMetrics', tag: 'service',
+    summary: 'Prometheus metrics (text format): open in development; in production only with OPERATOR_TOKEN, and not here at all when METRICS_PORT is set',
+    responses: [{ status: 200, description: 'The metrics', content: { 'text/plain': { schema: { type: 'string', example: 'chuishao_http_requests_total{method="GET",route="/v1/cases",status="200"} 3' } } } }],
+    problems: [[401, 'AUTH.UNAUTHENTICATED: production, and the request does not send Authorization: Bearer <OPERATOR_TOKEN>']],
   });
   operation(OpenApiRoute, 'get', {
     id: 'getOpenApiDocument', tag: 'service', summary: 'This document (OpenAPI 3.1); the interactive reference is at /docs',
