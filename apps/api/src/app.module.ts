@@ -1,7 +1,7 @@
-import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { CaseLoader, caseCommandHandler } from '@chuishao/commands';
+import { CaseLoader, type CaseCommandHandler } from '@chuishao/commands';
 import type { CasePolicy } from '@chuishao/domain';
 import type { Directory } from '@chuishao/directory';
 import type { EventStore } from '@chuishao/event-store';
@@ -49,7 +49,11 @@ export interface AppDependencies {
   catalog: Catalog;
   /** The working calendar in force (its coverage is reported on /v1/health). */
   calendars: CalendarRegistry;
-  /** Prometheus metrics (served at /metrics) and the command path's observer. */
+  /** One cache of case folds for the reader and the command handler, so reads warm what commands decide on. */
+  loader: CaseLoader;
+  /** The one command path (libs/commands), shared with the deadline watcher. */
+  handle: CaseCommandHandler;
+  /** Prometheus metrics (served at /metrics; the command path reports to them). */
   metrics: Metrics;
   /** JSON logs with a line per request (nestjs-pino); Nest's own text logger when absent. */
   logging?: LoggingParams;
@@ -100,18 +104,8 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         ...limits.after,
         { provide: APP_FILTER, useClass: ProblemFilter },
-        // One cache of case folds for the reader and the command handler, so reads warm what commands decide on.
-        { provide: CaseLoader, useFactory: () => new CaseLoader(deps.store) },
-        {
-          provide: COMMAND_HANDLER,
-          inject: [CaseLoader],
-          useFactory: (loader: CaseLoader) => {
-            // Debug, not log: the appended events already record who did what; at thousands of commands a second a
-            // formatted, synchronously written line each was ~7% of the HTTP thread (bench:lifecycle).
-            const logger = new Logger('commands');
-            return caseCommandHandler({ store: deps.store, policy: deps.policy, clock: deps.clock, loader, debug: (line) => logger.debug(line), observe: deps.metrics.command });
-          },
-        },
+        { provide: CaseLoader, useValue: deps.loader },
+        { provide: COMMAND_HANDLER, useValue: deps.handle },
         CaseReader,
         GetCaseHandler,
         GetCaseEventsHandler,

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { generationStatus, readCheckpoint } from '@chuishao/projections';
-import { PROJECTIONS } from '../../../projector/src/projections';
+import { PROJECTIONS } from '@chuishao/runtime';
 
 /** Per read model: its checkpoint, how many store positions it is behind `head`, which tables serve, a rebuild's progress. */
 export function readModelHealth(db: DatabaseSync, head: number | null) {
