@@ -57,10 +57,12 @@ export async function createRuntime(
   let readDb: ReturnType<typeof openReadModelDb> | null = null;
   const metrics = new Metrics({
     readModels: async () => (readDb ? readModelLag(readDb, await store.headPosition()) : {}),
-    relay: () => {
-      const status = relay?.status();
-      return status ? { events: status.lagEvents, seconds: status.lagSeconds } : null;
-    },
+    ...(config.processors.has('relay') ? {
+      relay: () => {
+        const status = relay?.status();
+        return status ? { events: status.lagEvents, seconds: status.lagSeconds } : null;
+      },
+    } : {}),
   });
   const services = openServices(config, { clock: options.clock, policy: options.policy, log, observeCommands: metrics.command });
   const { store, directory, clock, policy, catalog, calendars } = services;

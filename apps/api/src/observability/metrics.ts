@@ -14,8 +14,8 @@ const BREACHES: Record<string, string> = {
 export interface LagSources {
   /** Store positions each projection has not applied yet. */
   readModels(): Promise<Record<string, number>>;
-  /** Events the in-process relay has not had acknowledged yet; null when no relay runs in this process. */
-  relay(): { events: number; seconds: number } | null;
+  /** Events the in-process relay has not had acknowledged yet (absent: no relay runs in this process; null: not started yet). */
+  relay?: () => { events: number; seconds: number } | null;
 }
 
 /**
@@ -60,24 +60,23 @@ export class Metrics {
         for (const [projection, behind] of Object.entries(await lag.readModels())) this.set({ projection }, behind);
       },
     });
-    new Gauge({
-      name: 'chuishao_relay_lag_events', help: 'Events the in-process Kafka relay has not had acknowledged (absent without a relay)',
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        const relay = lag.relay();
-        if (relay) this.set(relay.events);
-      },
-    });
-    new Gauge({
-      name: 'chuishao_relay_lag_seconds', help: 'Age of the oldest event the in-process relay has not had acknowledged (absent without a relay)',
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        const relay = lag.relay();
-        if (relay) this.set(relay.seconds);
-      },
-    });
+    const relay = lag.relay;
+    if (relay) {
+      new Gauge({
+        name: 'chuishao_relay_lag_events', help: 'Events the in-process Kafka relay has not had acknowledged yet',
+        registers: [this.registry],
+        collect() {
+          this.set(relay()?.events ?? 0);
+        },
+      });
+      new Gauge({
+        name: 'chuishao_relay_lag_seconds', help: 'Age of the oldest event the in-process Kafka relay has not had acknowledged yet',
+        registers: [this.registry],
+        collect() {
+          this.set(relay()?.seconds ?? 0);
+        },
+      });
+    }
     // Zero series for what has not happened yet, so a dashboard's rate() has a start.
     for (const rung of Object.values(BREACHES)) this.breaches.inc({ rung }, 0);
   }
