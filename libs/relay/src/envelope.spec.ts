@@ -59,7 +59,7 @@ describe('toOutbound (the CloudEvents envelope)', () => {
     // Without one, or with a value that is not a trace context, there is no such header.
     expect(toOutbound(event(), origin, options).message.headers).not.toHaveProperty('ce_traceparent');
     for (const bad of ['00-xyz', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, 'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 42]) {
-      const out = toOutbound(event({ metadata: { ...event().metadata, traceparent: bad } }), origin, options);
+      const out = toOutbound(event({ metadata: { ...event().metadata, traceparent: bad as string } }), origin, options);
       expect([bad, out.message.headers?.ce_traceparent]).toEqual([bad, undefined]);
     }
     // And the contract refuses a header that is not one.
