@@ -132,8 +132,14 @@ const commandHeaders = [
   ApiHeader({
     name: 'X-Correlation-Id',
     required: false,
-    description: 'Recorded on every event the request causes; a value outside the pattern is replaced by a new id',
+    description: 'Recorded on every event the request causes; a value outside the pattern is replaced by the traceparent\'s trace id, or a new id',
     schema: { type: 'string', pattern: TOKEN.source, example: 'wf-20260302-0001' },
+  }),
+  ApiHeader({
+    name: 'traceparent',
+    required: false,
+    description: 'W3C Trace Context: recorded on every event the request causes and passed on to Kafka (ce_traceparent); its trace id is the correlation id when no X-Correlation-Id is sent. An invalid value is ignored, not refused.',
+    schema: { type: 'string', example: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
   }),
 ];
 const body = (type: Function, examples: Record<string, { summary: string; value: object }>) => ApiBody({ type, required: true, examples } as Parameters<typeof ApiBody>[0]);
