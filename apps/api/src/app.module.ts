@@ -5,6 +5,8 @@ import { CaseLoader, type CaseCommandHandler } from '@chuishao/commands';
 import type { CasePolicy } from '@chuishao/domain';
 import type { Directory } from '@chuishao/directory';
 import type { EventStore } from '@chuishao/event-store';
+import { AuditTrail } from './audit/audit-trail';
+import { ListAuditRoute } from './audit/list-audit.route';
 import { AuthGuard } from './auth/auth.guard';
 import { DevTokensRoute } from './auth/dev-tokens.route';
 import { TokenService } from './auth/token.service';
@@ -29,6 +31,7 @@ import type { Catalog } from '@chuishao/catalog';
 import { DevClockRoute } from './dev/clock.route';
 import { ReassignRoute } from './cases/reassign/reassign.route';
 import { UrgeRoute } from './cases/urge/urge.route';
+import { ATTACHMENT_PROVIDERS, ATTACHMENT_ROUTES } from './attachments/attachments.wiring';
 import type { ReadModels } from './read-models';
 import { SCORECARD_PROVIDERS, SCORECARD_ROUTES } from './scorecards/scorecards.wiring';
 import { CALENDARS, CATALOG, CLOCK, COMMAND_HANDLER, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
@@ -87,6 +90,8 @@ export class AppModule {
         UrgeRoute,
         ReassignRoute,
         ...SCORECARD_ROUTES,
+        ...ATTACHMENT_ROUTES,
+        ListAuditRoute,
         ...(metricsOnApiPort(deps.config) ? [MetricsRoute] : []),
       ],
       providers: [
@@ -103,6 +108,7 @@ export class AppModule {
         ...limits.before,
         { provide: APP_GUARD, useClass: AuthGuard },
         ...limits.after,
+        { provide: AuditTrail, useFactory: () => new AuditTrail(deps.store, deps.clock, deps.config.audit) },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: CaseLoader, useValue: deps.loader },
         { provide: COMMAND_HANDLER, useValue: deps.handle },
@@ -111,6 +117,7 @@ export class AppModule {
         GetCaseEventsHandler,
         ListCasesHandler,
         ...SCORECARD_PROVIDERS,
+        ...ATTACHMENT_PROVIDERS,
       ],
     };
   }

@@ -100,7 +100,18 @@ describe('metrics at /metrics', () => {
     // The command centre sees the correlation id in the case's history.
     const history = await h.http().get(`/v1/cases/${traced.body.caseId}/events`).set(await auth(COMMAND_CENTRE)).expect(200);
     expect(history.body[0].correlationId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
-  });
+
+    // A refusal's audit record names the same correlation id.
+    const otherTrace = '00-aaaabbbbccccddddeeeeffff00001111-00f067aa0ba902b7-00';
+    await h.http().post(`/v1/cases/${traced.body.caseId}/withdrawal`).set({ ...(await auth(OTHER_TOWNSHIP)), traceparent: otherTrace }).send({ reason: '不是我们的' }).expect(404);
+    let recorded: { correlationId: string; status: number }[] = [];
+    for (let i = 0; i < 100 && recorded.length === 0; i++) {
+      const items = (await h.http().get('/v1/audit').set(await auth(COMMAND_CENTRE)).expect(200)).body.items as { correlationId: string; status: number }[];
+      recorded = items.filter((item) => item.correlationId === 'aaaabbbbccccddddeeeeffff00001111');
+      if (recorded.length === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(recorded.map((item) => item.status)).toEqual([404]);
+  }, 30_000);
 });
 
 describe('metrics in production', () => {

@@ -206,6 +206,9 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
       return { ...state, status: 'withdrawn', closedAt: event.data.occurredAt };
     case 'CaseClosed':
       return { ...state, status: 'closed', closedAt: event.data.occurredAt };
+    // A note changes nothing the rules decide on; it is read from the case's events.
+    case 'NoteAdded':
+      return state;
   }
 }
 

@@ -7,6 +7,7 @@ export {
   LOG_LEVELS,
   PROCESSORS,
   type AppConfig,
+  type AuditSettings,
   type HttpTimeouts,
   type LogLevel,
   type Processor,

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { CommandOptions } from '@chuishao/commands';
 import type { Request } from 'express';
-import { traceContextOf, type TracedRequest } from '../observability/trace-context';
+import { traceContextOf, type TraceContext, type TracedRequest } from '../observability/trace-context';
 import { Problem } from './problem';
 
 /** What a command request says about itself, beyond its body: for tracing, retries and concurrency. */
@@ -25,6 +25,20 @@ export const TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
 /** An ETag this API issued (the case version), weak or strong, quoted or not. */
 export const IF_MATCH = /^(?:W\/)?"?(\d+)"?$/;
 
+/**
+ * The request's trace context, settled once per request (observability/trace-context.ts, the first middleware), so the
+ * events a command appends, the audit record of a refusal and the request's log line name the same correlation id.
+ */
+export function traceOf(req: Request): TraceContext {
+  const r = req as TracedRequest;
+  return (r.trace ??= traceContextOf(req));
+}
+
+/** X-Correlation-Id when it is a valid one, else the traceparent's trace id, else an id made once per request. */
+export function correlationIdOf(req: Request): string {
+  return traceOf(req).correlationId;
+}
+
 export const Meta = createParamDecorator((_: unknown, context: ExecutionContext): RequestMeta => {
   const req = context.switchToHttp().getRequest<Request>();
   const header = (name: string) => {
@@ -37,7 +51,7 @@ export const Meta = createParamDecorator((_: unknown, context: ExecutionContext)
       { field: 'Idempotency-Key', message: 'invalid header value' },
     ]);
   }
-  const trace = (req as TracedRequest).trace ?? traceContextOf(req);
+  const trace = traceOf(req);
   const ifMatch = header('if-match');
   let expectedVersion: number | null = null;
   if (ifMatch !== undefined) {
