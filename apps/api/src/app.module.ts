@@ -37,7 +37,6 @@ import { SCORECARD_PROVIDERS, SCORECARD_ROUTES } from './scorecards/scorecards.w
 import { CALENDARS, CATALOG, CLOCK, COMMAND_HANDLER, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
 
 import type { CalendarRegistry } from '@chuishao/calendar';
-import { LoggerModule, type Params as LoggingParams } from 'nestjs-pino';
 import type { Metrics } from './observability/metrics';
 import { metricsOnApiPort, MetricsRoute } from './observability/metrics.route';
 import { METRICS } from './tokens';
@@ -58,8 +57,8 @@ export interface AppDependencies {
   handle: CaseCommandHandler;
   /** Prometheus metrics (served at /metrics; the command path reports to them). */
   metrics: Metrics;
-  /** JSON logs with a line per request (nestjs-pino); Nest's own text logger when absent. */
-  logging?: LoggingParams;
+  /** JSON logs with a line per request (nestjs-pino's module, observability/logging.ts); Nest's own text logger when absent. */
+  logging?: DynamicModule;
 }
 
 @Module({})
@@ -70,7 +69,7 @@ export class AppModule {
     return {
       module: AppModule,
       // The queries' bus; commands go straight to the library handler (COMMAND_HANDLER).
-      imports: [CqrsModule.forRoot(), ...(deps.logging ? [LoggerModule.forRoot(deps.logging)] : [])],
+      imports: [CqrsModule.forRoot(), ...(deps.logging ? [deps.logging] : [])],
       controllers: [
         OrgsRoute,
         CatalogRoute,

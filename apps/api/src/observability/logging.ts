@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DynamicModule, LoggerService } from '@nestjs/common';
 import pino from 'pino';
-import type { Params } from 'nestjs-pino';
+import { Logger, LoggerModule, type Params } from 'nestjs-pino';
 import type { Actor } from '@chuishao/domain';
 import type { AppConfig, LogLevel } from '@chuishao/runtime';
 import type { TracedRequest } from './trace-context';
@@ -64,4 +65,9 @@ export function jsonLogging(config: AppConfig): Params {
       }),
     },
   };
+}
+
+/** The Nest module that writes the request lines, and the logger class to install as the app's logger. */
+export function jsonLoggingModule(config: AppConfig): { module: DynamicModule; logger: abstract new (...args: never[]) => LoggerService } {
+  return { module: LoggerModule.forRoot(jsonLogging(config)), logger: Logger };
 }
