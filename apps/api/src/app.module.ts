@@ -38,6 +38,9 @@ import { SCORECARD_PROVIDERS, SCORECARD_ROUTES } from './scorecards/scorecards.w
 import { CALENDARS, CATALOG, CLOCK, COMMAND_HANDLER, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
 
 import type { CalendarRegistry } from '@chuishao/calendar';
+import type { Metrics } from './observability/metrics';
+import { metricsOnApiPort, MetricsRoute } from './observability/metrics.route';
+import { METRICS } from './tokens';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -53,6 +56,10 @@ export interface AppDependencies {
   loader: CaseLoader;
   /** The one command path (libs/commands), shared with the deadline watcher. */
   handle: CaseCommandHandler;
+  /** Prometheus metrics (served at /metrics; the command path reports to them). */
+  metrics: Metrics;
+  /** JSON logs with a line per request (nestjs-pino's module, observability/logging.ts); Nest's own text logger when absent. */
+  logging?: DynamicModule;
 }
 
 @Module({})
@@ -63,7 +70,7 @@ export class AppModule {
     return {
       module: AppModule,
       // The queries' bus; commands go straight to the library handler (COMMAND_HANDLER).
-      imports: [CqrsModule.forRoot()],
+      imports: [CqrsModule.forRoot(), ...(deps.logging ? [deps.logging] : [])],
       controllers: [
         OrgsRoute,
         CatalogRoute,
@@ -86,6 +93,7 @@ export class AppModule {
         ...SCORECARD_ROUTES,
         ...ATTACHMENT_ROUTES,
         ListAuditRoute,
+        ...(metricsOnApiPort(deps.config) ? [MetricsRoute] : []),
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -96,6 +104,7 @@ export class AppModule {
         { provide: CATALOG, useValue: deps.catalog },
         { provide: CALENDARS, useValue: deps.calendars },
         { provide: READ_MODELS, useValue: deps.readModels },
+        { provide: METRICS, useValue: deps.metrics },
         { provide: TokenService, useFactory: () => new TokenService(deps.config, deps.directory) },
         ...limits.before,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -25,7 +25,9 @@ async function main() {
 }
 
 main().catch((error) => {
-  // Start-up failures (bad config, unreadable directory) are reported plainly and stop the process.
+  // Start-up failures (bad config, unreadable directory) are reported plainly and stop the process; lines held for
+  // the JSON logger that never came are written first.
+  Logger.flush();
   console.error(`chuishao failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -16,6 +16,12 @@ import { validationPipe } from './http/validation';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { ReadModels } from './read-models';
 import { serveConsole } from './console/serve-console';
+import type { RunningRelay } from '@chuishao/relay';
+import { applyHttpTimeouts } from './http/timeouts';
+import { readModelLag } from './health/read-model-lag';
+import { Metrics } from './observability/metrics';
+import { startMetricsServer, type MetricsServer } from './observability/metrics-server';
+import { traceContext } from './observability/trace-context';
 
 export interface Runtime {
   app: INestApplication;
@@ -23,6 +29,9 @@ export interface Runtime {
   runners: ProjectionRunner[];
   watcher: DeadlineWatcher | null;
   calendars: CalendarRegistry;
+  metrics: Metrics;
+  /** The port /metrics is served on when METRICS_PORT is set (0 picks a free one); null otherwise. */
+  metricsPort: number | null;
   /** Reads the calendar files again (SIGHUP): a refused file leaves the calendar in force. */
   reloadCalendar(): ReturnType<CalendarRegistry['reload']>;
   close(): Promise<void>;
@@ -40,16 +49,42 @@ export async function createRuntime(
     const logger = new Logger(context);
     return { log: (m) => logger.log(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m), debug: (m) => logger.debug(m) };
   };
-  const services = openServices(config, { clock: options.clock, policy: options.policy, log });
+  // JSON logs: what is logged before the app's logger exists waits for it, so every line is JSON.
+  const json = options.logger !== false && config.logFormat === 'json';
+  if (json) Logger.attachBuffer();
+  let relay: RunningRelay | null = null;
+  let readDb: ReturnType<typeof openReadModelDb> | null = null;
+  const metrics = new Metrics({
+    readModels: async () => (readDb ? readModelLag(readDb, await store.headPosition()) : {}),
+    ...(config.processors.has('relay') ? {
+      relay: () => {
+        const status = relay?.status();
+        return status ? { events: status.lagEvents, seconds: status.lagSeconds } : null;
+      },
+    } : {}),
+  });
+  const services = openServices(config, { clock: options.clock, policy: options.policy, log, observeCommands: metrics.command });
   const { store, directory, clock, policy, catalog, calendars } = services;
   // The API reads the read models through its own connection, as it would from another process.
-  const readDb = openReadModelDb(config.readModelFile);
+  readDb = openReadModelDb(config.readModelFile);
   caseInboxProjection.setup(readDb);
   setupScoringReadModel(readDb);
   const readModels = new ReadModels(readDb, config.readModelWaitMs);
-  const module = AppModule.with({ config, store, directory, clock, policy, readModels, catalog, calendars, loader: services.loader, handle: services.handle });
+  // Loaded only when used: pino and nestjs-pino add ~0.2 s to every start otherwise.
+  const logging = json ? (await import('./observability/logging')).jsonLoggingModule(config) : undefined;
+  const module = AppModule.with({ config, store, directory, clock, policy, readModels, catalog, calendars, loader: services.loader, handle: services.handle, metrics, logging: logging?.module });
   // JSON is the only body the API reads: no urlencoded parser probing every request's Content-Type.
-  const app = await NestFactory.create<NestExpressApplication>(module, { logger: options.logger ?? config.logLevels, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    logger: options.logger ?? config.logLevels, bodyParser: false, ...(json ? { bufferLogs: true } : {}),
+  });
+  if (logging) {
+    app.useLogger(app.get(logging.logger));
+    app.flushLogs();
+  }
+  applyHttpTimeouts(app.getHttpServer(), config.http);
+  // First: the correlation id and trace context every later step (log line, metrics, events) uses.
+  app.use(traceContext);
+  app.use(metrics.http);
   app.use(helmet());
   serveConsole(app, config);
   // Answers about cases and people are never to sit in a shared proxy or a browser's cache.
@@ -73,6 +108,8 @@ export async function createRuntime(
   await app.init();
 
   const processors = await startProcessors(services, { readModels: readDb, log });
+  relay = processors.relay;
+  const metricsServer: MetricsServer | null = config.metricsPort === null ? null : await startMetricsServer(metrics, config.metricsPort);
 
   return {
     app,
@@ -80,11 +117,14 @@ export async function createRuntime(
     runners: processors.runners,
     watcher: processors.watcher,
     calendars,
+    metrics,
+    metricsPort: metricsServer?.port ?? null,
     reloadCalendar: () => services.reloadCalendar(),
     async close() {
       await processors.stop();
       await app.close();
-      readDb.close();
+      await metricsServer?.close();
+      readDb?.close();
       await store.close();
     },
   };

@@ -8,3 +8,5 @@ export const CATALOG = Symbol('Catalog');
 export const CALENDARS = Symbol('CalendarRegistry');
 /** The library command handler (@chuishao/commands): the one command path, for the routes and the watcher. */
 export const COMMAND_HANDLER = Symbol('CaseCommandHandler');
+/** The service's Prometheus metrics (observability/metrics.ts). */
+export const METRICS = Symbol('Metrics');

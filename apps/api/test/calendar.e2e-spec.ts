@@ -70,7 +70,7 @@ describe('the working calendar past its last official year (provisional years, r
   });
 
   it('/v1/health lists each year and reports degraded while deadlines may rest on a provisional year', async () => {
-    const health = (await h.http().get('/v1/health').expect(200)).body;
+    const health = (await h.http().get('/v1/health').set(await auth(COMMAND_CENTRE)).expect(200)).body;
     expect(health.status).toBe('degraded');
     expect(health.calendar).toMatchObject({ status: 'degraded', years: { '2025': 'official', '2026': 'official', '2027': 'provisional' }, provisionalSoon: ['2027'] });
     expect(health.calendar.advice).toContain('国务院办公厅关于2027年部分节假日安排的通知');
@@ -91,7 +91,7 @@ describe('the working calendar past its last official year (provisional years, r
     const view = (await h.http().get(`/v1/cases/${caseId}`).set(await auth(TOWNSHIP)).expect(200)).body;
     expect(view.parts.map((p: any) => [p.completionDueAt, p.deadlineBasis.provisional, p.deadlineBasis.calendarVersion]))
       .toEqual([[cst('2027-01-05T17:30:00'), false, expect.stringMatching(/\+test-2027\.1$/)], [cst('2027-01-05T17:30:00'), false, expect.stringMatching(/\+test-2027\.1$/)]]);
-    expect((await h.http().get('/v1/health').expect(200)).body.calendar.years['2027']).toBe('official');
+    expect((await h.http().get('/v1/health').set(await auth(COMMAND_CENTRE)).expect(200)).body.calendar.years['2027']).toBe('official');
 
     // Again after another restart: nothing more to re-base.
     await h.close();
@@ -119,12 +119,12 @@ describe('the working calendar past its last official year (provisional years, r
     writeOfficial2027(calendarDir, { makeupWorkdays: ['2027-02-06'] });
     const result = h.runtime.reloadCalendar();
     expect(result).toMatchObject({ ok: false, refusal: { problems: ['2027.json: years.2027: 2027-02-06 is both a holiday and a makeup workday'] } });
-    const health = (await h.http().get('/v1/health').expect(200)).body;
+    const health = (await h.http().get('/v1/health').set(await auth(COMMAND_CENTRE)).expect(200)).body;
     expect(health.calendar).toMatchObject({ status: 'degraded', years: { '2027': 'official' }, refused: { problems: [expect.stringContaining('years.2027')] } });
     // And across a restart: it starts on the last calendar in force.
     await h.close();
     h = await start();
-    const after = (await h.http().get('/v1/health').expect(200)).body.calendar;
+    const after = (await h.http().get('/v1/health').set(await auth(COMMAND_CENTRE)).expect(200)).body.calendar;
     expect(after).toMatchObject({ years: { '2027': 'official' }, refused: { problems: [expect.stringContaining('2027-02-06')] } });
     const res = await h.http().post('/v1/whistles').set(await auth(TOWNSHIP)).send(whistleBody([ECOLOGY])).expect(201);
     expect(res.body.parts[0].deadlineBasis.calendarVersion).toMatch(/\+test-2027\.1$/);

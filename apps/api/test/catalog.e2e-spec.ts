@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { openReadModelDb, writeCheckpoint } from '@chuishao/projections';
-import { startHarness, TOWNSHIP, whistleBody, type Harness } from './harness';
+import { COMMAND_CENTRE, startHarness, TOWNSHIP, whistleBody, type Harness } from './harness';
 
 interface Matter { code: string; category: string; departmentIds: string[]; responseLimit: object; completionLimit: object; maxReworkRounds: number }
 
@@ -61,12 +61,13 @@ describe('whistle catalogue (吹哨清单) and working-time deadlines', () => {
 });
 
 describe('GET /v1/health', () => {
-  it('reports the store head, the inbox lag and the calendar coverage, without a token', async () => {
+  it('reports the store head, the inbox lag and the calendar coverage to the command centre', async () => {
     const h = await startHarness();
     try {
       const blown = await h.http().post('/v1/whistles').set({ Authorization: `Bearer ${await h.token(TOWNSHIP)}` }).send(whistleBody()).expect(201);
       await h.http().get(`/v1/cases?minPosition=${blown.body.position}`).set({ Authorization: `Bearer ${await h.token(TOWNSHIP)}` }).expect(200);
-      const res = await h.http().get('/v1/health').expect(200);
+      const cc = { Authorization: `Bearer ${await h.token(COMMAND_CENTRE)}` };
+      const res = await h.http().get('/v1/health').set(cc).expect(200);
       // Whether the calendar is degraded depends on the date the suite runs; the health's status follows it.
       expect(res.body.status).toBe(res.body.calendar.status);
       expect(res.body).toMatchObject({
@@ -79,8 +80,32 @@ describe('GET /v1/health', () => {
       db.prepare("UPDATE projection_generations SET building = 2 WHERE name = 'case-inbox'").run();
       writeCheckpoint(db, { projection: 'case-inbox', generation: 2 }, 1);
       db.close();
-      const during = await h.http().get('/v1/health').expect(200);
+      const during = await h.http().get('/v1/health').set(cc).expect(200);
       expect(during.body.readModels['case-inbox']).toMatchObject({ generation: 1, rebuilding: { generation: 2, checkpoint: 1 } });
+    } finally {
+      await h.close();
+    }
+  });
+
+  const OPERATOR_TOKEN = 'an-operator-token-of-at-least-32-characters';
+
+  it('tells anyone else the status only: no store head, no event counts, no calendar', async () => {
+    const h = await startHarness({ OPERATOR_TOKEN });
+    try {
+      const township = { Authorization: `Bearer ${await h.token(TOWNSHIP)}` };
+      await h.http().post('/v1/whistles').set(township).send(whistleBody()).expect(201);
+      const cc = (await h.http().get('/v1/health/ready').set({ Authorization: `Bearer ${await h.token(COMMAND_CENTRE)}` }).expect(200)).body;
+      expect(cc.store.head).toEqual(expect.any(Number));
+      for (const path of ['/v1/health', '/v1/health/ready']) {
+        for (const headers of [{}, township, { Authorization: 'Bearer not-a-token' }, { Authorization: `Bearer ${OPERATOR_TOKEN}x` }]) {
+          const res = await h.http().get(path).set(headers).expect(200);
+          expect([path, headers, res.body]).toEqual([path, headers, { status: cc.status }]);
+        }
+        // The operator's token reads the details too.
+        const operator = await h.http().get(path).set({ Authorization: `Bearer ${OPERATOR_TOKEN}` }).expect(200);
+        expect(operator.body).toMatchObject({ status: cc.status, store: { head: cc.store.head }, readModels: { 'case-inbox': expect.any(Object) } });
+      }
+      expect((await h.http().get('/v1/health/live').expect(200)).body).toEqual({ status: 'ok' });
     } finally {
       await h.close();
     }

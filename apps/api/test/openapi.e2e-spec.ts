@@ -150,7 +150,7 @@ describe('the OpenAPI document', () => {
       expect([where, typeof op.summary]).toEqual([where, 'string']);
       for (const [status, response] of Object.entries(op.responses as Json)) {
         expect([where, status, Object.keys(response.content ?? {}).length > 0]).toEqual([where, status, true]);
-        if (Number(status) >= 400 && path !== '/v1/health') {
+        if (Number(status) >= 400 && !path.startsWith('/v1/health')) {
           expect([where, status, response.content]).toEqual([where, status, { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } }]);
         }
       }
@@ -181,7 +181,7 @@ describe('the OpenAPI document', () => {
       expect([op.operationId, res.status === 401]).toEqual([op.operationId, !isPublic]);
       if (!isPublic) expect(Object.keys(op.responses)).toContain('401');
     }
-    expect(publicOps.sort()).toEqual(['advanceDevClock', 'getCatalog', 'getConsoleConfig', 'getHealth', 'getOpenApiDocument', 'issueDevToken', 'listOrgs']);
+    expect(publicOps.sort()).toEqual(['advanceDevClock', 'getCatalog', 'getConsoleConfig', 'getHealth', 'getLiveness', 'getMetrics', 'getOpenApiDocument', 'getReadiness', 'issueDevToken', 'listOrgs']);
   });
 
   describe('the interactive reference at /docs', () => {
@@ -217,7 +217,7 @@ describe('the OpenAPI document against the server', () => {
     const mediaType = String(res.headers['content-type']).split(';')[0];
     const schema = response.content?.[mediaType]?.schema;
     expect([`${method} ${path}`, res.status, mediaType, schema !== undefined]).toEqual([`${method} ${path}`, res.status, mediaType, true]);
-    const body = mediaType === 'text/csv' ? res.text : res.body;
+    const body = mediaType.startsWith('text/') ? res.text : res.body;
     expect([`${method} ${path}`, res.status, checkResponse(schema, body)]).toEqual([`${method} ${path}`, res.status, []]);
     for (const name of Object.keys(response.headers ?? {})) {
       if (['ETag', 'Location', 'WWW-Authenticate', 'Retry-After'].includes(name)) expect([name, res.headers[name.toLowerCase()] !== undefined]).toEqual([name, true]);
@@ -276,7 +276,10 @@ describe('the OpenAPI document against the server', () => {
     expect(new Set(events.body.map((e: { type: string }) => e.type)).size).toBeGreaterThan(7);
     await get(twp, '/v1/cases', '/v1/cases', { minPosition: String(reviewed.body.position), q: '排污口' });
     expect((await get(twp, '/v1/cases', '/v1/cases', { limit: '0' })).status).toBe(400);
-    for (const path of ['/v1/orgs', '/v1/catalog', '/v1/health', '/v1/openapi.json']) expect((await get(null, path, path)).status).toBe(200);
+    for (const path of ['/v1/orgs', '/v1/catalog', '/v1/health', '/v1/health/ready', '/v1/health/live', '/v1/openapi.json']) expect((await get(null, path, path)).status).toBe(200);
+    expect((await get(cc, '/v1/health/ready', '/v1/health/ready')).body.store).toBeDefined();
+    const metrics = h.http().get('/metrics').buffer(true);
+    expectDocumented(await metrics, 'get', '/metrics');
     const period = { from: '2026-03-01', to: '2026-04-01' };
     await get(ao, '/v1/scorecards', '/v1/scorecards', period);
     expect((await get(ao, '/v1/scorecards', '/v1/scorecards', { ...period, format: 'csv' })).headers['content-type']).toMatch(/text\/csv/);

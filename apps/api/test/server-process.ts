@@ -15,12 +15,18 @@ export const UNLIMITED: Record<string, string> = Object.fromEntries(
 const MAIN = join(ROOT, 'dist/apps/api/src/main.js');
 
 /** The built service as its own process, so a test can really SIGKILL it. */
-export async function startServer(dataDir: string, port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
+export async function startServer(
+  dataDir: string,
+  port: number,
+  env: Record<string, string> = {},
+  options: { stdout?: (chunk: string) => void } = {},
+): Promise<ChildProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), MAIN], {
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, STORE_SYNCHRONOUS: 'FULL', ...UNLIMITED, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
   });
+  if (options.stdout) child.stdout!.setEncoding('utf8').on('data', options.stdout);
   track(child);
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));

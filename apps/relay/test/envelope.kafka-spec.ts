@@ -23,7 +23,18 @@ describe('relay envelope (real broker)', () => {
   });
 
   it('publishes every event type to its county topic: CloudEvents headers, key = caseId, value = the data', async () => {
-    await appendGenerated(store, new CaseTraffic({ seed: 3, openCases: 100 }), 4_000);
+    // Every third command came with a W3C trace context, recorded on its events.
+    const traffic = new CaseTraffic({ seed: 3, openCases: 100 });
+    let commands = 0;
+    const traced = {
+      next() {
+        const next = traffic.next();
+        const n = ++commands;
+        if (n % 3 === 0) for (const e of next.events) e.metadata = { ...e.metadata, traceparent: `00-${n.toString(16).padStart(32, '0')}-00f067aa0ba902b7-01` };
+        return next;
+      },
+    } as unknown as CaseTraffic;
+    await appendGenerated(store, traced, 4_000);
     const stored = await readStore(store);
     expect(new Set(stored.map((e) => e.type))).toEqual(new Set(CASE_EVENT_TYPES));
     const head = stored[stored.length - 1].position;
@@ -66,6 +77,10 @@ describe('relay envelope (real broker)', () => {
       expect({ id: e.id, problems: contract.headers(m.headers) }).toEqual({ id: e.id, problems: [] });
     }
 
+    // The trace context went along as the CloudEvents distributed-tracing attribute.
+    expect(received.filter((m) => m.headers.ce_traceparent !== undefined).length).toBe(stored.filter((e) => e.metadata.traceparent).length);
+    expect(stored.filter((e) => e.metadata.traceparent).length).toBeGreaterThan(100);
+
     // Topics were created with the configured partitions; the dead-letter topic exists and is empty.
     const metadata = await withAdmin((admin) => admin.fetchTopicMetadata({ topics: allTopics(prefix) }));
     for (const t of metadata.topics) expect({ topic: t.name, partitions: t.partitions.length }).toEqual({ topic: t.name, partitions: 4 });
@@ -91,5 +106,6 @@ function expected(e: RecordedEvent, caseId: string, countyId: string, townshipId
     ce_causationid: e.metadata.causationId,
     ce_actororg: e.metadata.actor.orgId,
     ce_actorrole: e.metadata.actor.role,
+    ...(e.metadata.traceparent ? { ce_traceparent: e.metadata.traceparent as string } : {}),
   };
 }

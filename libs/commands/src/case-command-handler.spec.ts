@@ -266,3 +266,30 @@ describe('the command path on the in-memory store', () => {
     });
   });
 });
+
+describe('observing commands', () => {
+  const TRACE = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+  it('tells the observer each command’s type, outcome and appended events, and records the trace context', async () => {
+    const store = new MemoryEventStore({ clock: () => clock.now() });
+    const seen: import('./case-command-handler').CommandObservation[] = [];
+    const handle = caseCommandHandler({ store, policy: DEFAULT_POLICY, clock, observe: (o) => seen.push(o) });
+
+    await handle(CASE, blow, { traceparent: TRACE, idempotencyKey: 'k-1', requestHash: 'h' });
+    await handle(CASE, blow, { traceparent: TRACE, idempotencyKey: 'k-1', requestHash: 'h' });
+    await expect(handle(CASE, respond(otherTownship))).rejects.toThrow();
+    await handle(CASE, respond(deptA));
+
+    expect(seen.map(({ type, outcome, events }) => ({ type, outcome, events }))).toEqual([
+      { type: 'BlowWhistle', outcome: 'appended', events: ['WhistleBlown'] },
+      { type: 'BlowWhistle', outcome: 'replayed', events: [] },
+      { type: 'RespondToCase', outcome: 'CASE.NOT_FOUND', events: [] },
+      { type: 'RespondToCase', outcome: 'appended', events: ['DepartmentResponded'] },
+    ]);
+    expect(seen[0].appendSeconds).toBeGreaterThanOrEqual(0);
+    expect(seen[2].appendSeconds).toBeNull();
+    const events = await store.readStream(caseStream(CASE));
+    expect(events[0].metadata.traceparent).toBe(TRACE);
+    expect(events[1].metadata).not.toHaveProperty('traceparent');
+  });
+});

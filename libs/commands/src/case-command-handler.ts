@@ -27,6 +27,20 @@ export interface CommandOptions {
   correlationId?: string;
   /** The direct cause of the events (the request, the message); a new one when not given. */
   causationId?: string;
+  /** The W3C trace context of the request (`traceparent`), recorded on the events and passed on by the relay. */
+  traceparent?: string;
+}
+
+/** What one command came to, for whoever counts commands (the API's metrics); nothing here is personal data. */
+export interface CommandObservation {
+  /** The command's type (`BlowWhistle`, …); `unknown` when it failed before it was built. */
+  type: string;
+  /** `appended`, `replayed` (an idempotent repeat), `unchanged` (nothing to record), or the refusal's code. */
+  outcome: string;
+  /** The types of the events appended (empty unless `appended`). */
+  events: string[];
+  /** Time spent in the store's append, in seconds, when the command got that far. */
+  appendSeconds: number | null;
 }
 
 export type CaseCommandHandler = (caseId: string, build: CommandBuilder, options?: CommandOptions) => Promise<CommandOutcome>;
@@ -41,6 +55,8 @@ export interface CaseCommandDependencies {
   maxAttempts?: number;
   /** A line per appended command. */
   debug?: (line: string) => void;
+  /** Told about every command once it is answered or refused (it must not throw). */
+  observe?: (observation: CommandObservation) => void;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -60,7 +76,29 @@ export function caseCommandHandler(deps: CaseCommandDependencies): CaseCommandHa
   const loader = deps.loader ?? new CaseLoader(store);
   const maxAttempts = deps.maxAttempts ?? MAX_ATTEMPTS;
 
-  return async function handle(caseId, build, options = {}) {
+  const observe = deps.observe;
+  if (!observe) return handle;
+  return async function observed(caseId, build, options) {
+    const seen: CommandObservation = { type: 'unknown', outcome: 'unchanged', events: [], appendSeconds: null };
+    const tracked: CommandBuilder = (now) => {
+      const command = build(now);
+      seen.type = command.type;
+      return command;
+    };
+    try {
+      const outcome = await handle(caseId, tracked, options, seen);
+      if (outcome.replayed) seen.outcome = 'replayed';
+      return outcome;
+    } catch (error) {
+      seen.outcome = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'error';
+      seen.events = [];
+      throw error;
+    } finally {
+      observe(seen);
+    }
+  };
+
+  async function handle(caseId: string, build: CommandBuilder, options: CommandOptions = {}, seen?: CommandObservation): Promise<CommandOutcome> {
     const expected = options.expectedRevision ?? null;
     const requestHash = options.requestHash ?? '';
     const correlationId = options.correlationId ?? randomUUID();
@@ -95,11 +133,18 @@ export function caseCommandHandler(deps: CaseCommandDependencies): CaseCommandHa
         continue;
       }
       try {
-        const metadata = { correlationId, causationId, key, requestHash };
+        const metadata = { correlationId, causationId, key, requestHash, traceparent: options.traceparent };
+        const started = seen ? performance.now() : 0;
         const result = await store.append(caseStream(caseId), events.map((e) => toEventData(e, command, metadata)), {
           expectedRevision: state ? version : 'no_stream',
           idempotencyKey: key,
+        }).finally(() => {
+          if (seen) seen.appendSeconds = (performance.now() - started) / 1000;
         });
+        if (seen) {
+          seen.outcome = 'appended';
+          seen.events = events.map((e) => e.type);
+        }
         deps.debug?.(`${command.type} case=${caseId} by ${command.actor.orgId}/${command.actor.userId} → ${events.map((e) => e.type).join(',')}`);
         const next = events.reduce(evolve, state)!;
         loader.remember(caseId, { state: next, version: result.nextRevision, position: result.position });
@@ -118,7 +163,7 @@ export function caseCommandHandler(deps: CaseCommandDependencies): CaseCommandHa
       }
     }
     throw new CommandConflict(`case ${caseId} kept changing; ${maxAttempts} attempts lost the race, nothing was written`);
-  };
+  }
 
   /** The events a command yields on one state of the case, or why it is refused there. */
   function decideOn(loaded: LoadedCase, caseId: string, expected: number | null, build: CommandBuilder): Decided {
@@ -147,7 +192,7 @@ export function caseCommandHandler(deps: CaseCommandDependencies): CaseCommandHa
 function toEventData(
   event: CaseEvent,
   command: CaseCommand,
-  meta: { correlationId: string; causationId: string; key: string | undefined; requestHash: string },
+  meta: { correlationId: string; causationId: string; key: string | undefined; requestHash: string; traceparent: string | undefined },
 ): EventData {
   const { orgId, role, userId } = command.actor;
   return {
@@ -160,6 +205,7 @@ function toEventData(
       causationId: meta.causationId,
       schemaVersion: CASE_EVENT_SCHEMA_VERSION,
       command: command.type,
+      ...(meta.traceparent ? { traceparent: meta.traceparent } : {}),
       ...(meta.key ? { idempotencyKey: meta.key, requestHash: meta.requestHash } : {}),
     },
   };

@@ -13,6 +13,8 @@ export interface EventMetadata {
   idempotencyKey?: string;
   /** Hash of the request body that produced the event (to tell a retry from a reused key). */
   requestHash?: string;
+  /** The W3C trace context (`traceparent`) of the request that produced the event, when it sent a valid one. */
+  traceparent?: string;
   [extra: string]: unknown;
 }
 

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@chuishao/event-store';
+import { contractValidator } from '../../../test/contracts/contract-schemas';
 import { estimateBytes, toOutbound, type CaseOrigin } from './envelope';
 
 const origin: CaseOrigin = { countyId: 'county-qingchuan', townshipId: 'twp-chengguan' };
@@ -44,6 +45,29 @@ describe('toOutbound (the CloudEvents envelope)', () => {
       ce_actorrole: 'department',
     });
     expect(out.bytes).toBe(estimateBytes(out.message));
+  });
+
+  it('passes the request\'s W3C trace context on as the CloudEvents distributed-tracing attribute (ce_traceparent)', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    // A case id as the platform makes them (the contract says uuid).
+    const caseId = '7d0f7a52-3b8e-4c1e-9a4f-2b6d8e1c0a93';
+    const onCase = { streamName: `case-${caseId}`, data: { ...event().data, caseId } };
+    const traced = toOutbound(event({ ...onCase, metadata: { ...event().metadata, traceparent } }), origin, options);
+    expect(traced.message.headers?.ce_traceparent).toBe(traceparent);
+    const contract = contractValidator({ closed: true });
+    expect(contract.headers(traced.message.headers as Record<string, unknown>)).toEqual([]);
+    // Without one, or with a value that is not a trace context, there is no such header.
+    expect(toOutbound(event(), origin, options).message.headers).not.toHaveProperty('ce_traceparent');
+    for (const bad of ['00-xyz', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, 'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 42]) {
+      const out = toOutbound(event({ metadata: { ...event().metadata, traceparent: bad as string } }), origin, options);
+      expect([bad, out.message.headers?.ce_traceparent]).toEqual([bad, undefined]);
+    }
+    // And the contract refuses a header that is not one.
+    expect(contract.headers({ ...traced.message.headers, ce_traceparent: '00-xyz' } as Record<string, unknown>)).not.toEqual([]);
+    // A dead letter keeps it.
+    const parked = toOutbound(event({ ...onCase, metadata: { ...event().metadata, traceparent }, data: { ...onCase.data, n: 10n } }), origin, options);
+    expect(parked.message.headers?.ce_traceparent).toBe(traceparent);
+    expect(contract.deadLetterHeaders(parked.message.headers as Record<string, unknown>)).toEqual([]);
   });
 
   it('parks data JSON cannot express as unserialisable, with the reason', () => {

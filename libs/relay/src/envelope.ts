@@ -126,8 +126,13 @@ function ceHeaders(event: RecordedEvent, caseId: string, origin: CaseOrigin | nu
   optional(headers, 'ce_causationid', meta.causationId);
   optional(headers, 'ce_actororg', meta.actor?.orgId);
   optional(headers, 'ce_actorrole', meta.actor?.role);
+  // CloudEvents distributed-tracing extension: the W3C trace context of the request that caused the event.
+  if (typeof meta.traceparent === 'string' && TRACEPARENT.test(meta.traceparent)) headers.ce_traceparent = meta.traceparent;
   return headers;
 }
+
+/** W3C Trace Context `traceparent` (version-traceid-parentid-flags, lowercase hex; version ff is invalid). */
+export const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 function deadLetter(
   event: RecordedEvent,

@@ -37,6 +37,10 @@ describe('loadConfig: defaults (the README Configuration table)', () => {
       watcherIntervalMs: 1000,
       readModelWaitMs: 5000,
       logLevels: ['error', 'warn', 'log'],
+      logFormat: 'text',
+      http: { headersMs: 10_000, requestMs: 30_000, idleMs: 120_000, keepAliveMs: 5_000 },
+      operatorToken: null,
+      metricsPort: null,
     });
     expect([...c.processors]).toEqual(['projector', 'watcher']);
   });
@@ -69,6 +73,13 @@ describe('loadConfig: defaults (the README Configuration table)', () => {
       JWT_ISSUER: 'county-iam',
       JWT_AUDIENCE: 'chuishao',
       LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'json',
+      HTTP_HEADERS_TIMEOUT_MS: '2000',
+      HTTP_REQUEST_TIMEOUT_MS: '15000',
+      HTTP_IDLE_TIMEOUT_MS: '60000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
+      OPERATOR_TOKEN: 'an-operator-token-of-32-characters!',
+      METRICS_PORT: '9464',
     });
     expect(c).toMatchObject({
       port: 8080,
@@ -85,6 +96,10 @@ describe('loadConfig: defaults (the README Configuration table)', () => {
       directoryFile: '/etc/chuishao/directory.json',
       auth: { jwtSecret: SECRET, jwksUrl: 'https://iam.example/jwks.json', issuer: 'county-iam', audience: 'chuishao' },
       logLevels: ['error', 'warn', 'log', 'debug'],
+      logFormat: 'json',
+      http: { headersMs: 2000, requestMs: 15_000, idleMs: 60_000, keepAliveMs: 1000 },
+      operatorToken: 'an-operator-token-of-32-characters!',
+      metricsPort: 9464,
     });
     expect([...c.processors]).toEqual(['projector', 'relay']);
   });
@@ -206,6 +221,12 @@ describe('loadConfig: every bad value is refused, naming the variable and what i
     ['WATCHER_INTERVAL_MS', '1s', 'must be an integer ≥ 1'],
     ['READ_MODEL_WAIT_MS', '-1', 'must be an integer ≥ 0'],
     ['LOG_LEVEL', 'chatty', 'must be one of error, warn, log, debug or verbose'],
+    ['LOG_FORMAT', 'pretty', 'must be one of json or text'],
+    ['HTTP_REQUEST_TIMEOUT_MS', '0', 'must be an integer from 100 to 3600000'],
+    ['HTTP_HEADERS_TIMEOUT_MS', '10s', 'must be an integer from 100 to 600000'],
+    ['HTTP_IDLE_TIMEOUT_MS', '-5', 'must be an integer from 100 to 3600000'],
+    ['METRICS_PORT', 'metrics', 'must be an integer from 0 to 65535'],
+    ['METRICS_PORT', '3000', 'must differ from PORT'],
   ])('%s=%s', (name, value, accepted) => {
     expect(refusal(env({ [name]: value })).problems).toEqual([`${name}=${JSON.stringify(value)}: ${accepted}`]);
   });
@@ -214,6 +235,21 @@ describe('loadConfig: every bad value is refused, naming the variable and what i
     const error = refusal(env({ JWT_SECRET: 'hunter2' }));
     expect(error.problems).toEqual(['JWT_SECRET (7 characters, not shown): must be at least 32 characters']);
     expect(error.message).not.toContain('hunter2');
+  });
+
+  it('OPERATOR_TOKEN shorter than 32 characters or with spaces, without echoing it', () => {
+    const short = refusal(env({ OPERATOR_TOKEN: 'letmein' }));
+    expect(short.problems).toEqual(['OPERATOR_TOKEN (7 characters, not shown): must be at least 32 characters']);
+    expect(short.message).not.toContain('letmein');
+    expect(refusal(env({ OPERATOR_TOKEN: 'an operator token with spaces in it' })).problems).toEqual([
+      'OPERATOR_TOKEN (35 characters, not shown): must be printable ASCII without spaces',
+    ]);
+  });
+
+  it('production logs JSON unless told otherwise', () => {
+    const prod = { CHUISHAO_ENV: 'production', JWT_SECRET: SECRET, JWT_ISSUER: 'i', JWT_AUDIENCE: 'a', ALLOW_DEMO_DIRECTORY: 'true' };
+    expect(loadConfig(prod).logFormat).toBe('json');
+    expect(loadConfig({ ...prod, LOG_FORMAT: 'text' }).logFormat).toBe('text');
   });
 
   it('EVENT_STORE=eventstoredb without EVENTSTORE_URL', () => {

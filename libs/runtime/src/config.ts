@@ -53,6 +53,14 @@ export interface AppConfig {
   projectorThread: boolean;
   /** Nest log levels enabled: LOG_LEVEL=log (default) or debug, which adds a line per command (off the hot path otherwise). */
   logLevels: LogLevel[];
+  /** Node's HTTP server limits, so a slow client cannot hold a connection (and its memory) for long. */
+  http: HttpTimeouts;
+  /** Log lines as JSON (pino, one line per request) or as Nest's text; JSON by default in production. */
+  logFormat: 'json' | 'text';
+  /** Bearer token for the operator's views: health details, and /metrics in production. */
+  operatorToken: string | null;
+  /** Serve /metrics on this port only (not on the API's); null: on the API's port. */
+  metricsPort: number | null;
   /** The environment this was read from: the relay reads its own settings (KAFKA_*, RELAY_*) from it. */
   env: NodeJS.ProcessEnv;
   /** The web console's sign-in: OpenID Connect (authorization code + PKCE) at this issuer for this client, when set. */
@@ -74,6 +82,17 @@ export interface RateLimits {
 }
 
 export type TrustProxy = false | number | string[];
+
+export interface HttpTimeouts {
+  /** The request line and headers must have arrived within this (else 408 and the connection closes). */
+  headersMs: number;
+  /** The whole request, body included, must have arrived within this (else 408 and the connection closes). */
+  requestMs: number;
+  /** A connection on which nothing is sent or received for this long is closed (also one waiting for an answer). */
+  idleMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveMs: number;
+}
 
 export interface AuditSettings {
   /** Refusals of one caller (user, or client IP without a valid token) recorded one by one per minute; the rest counted. */
@@ -156,6 +175,13 @@ const appShape = {
   LOG_LEVEL: variable(oneOf(LOG_LEVELS).default('log')),
   OIDC_ISSUER: variable(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
   OIDC_CLIENT_ID: variable(z.string().max(256, { error: 'must be at most 256 characters' }).optional()),
+  LOG_FORMAT: variable(oneOf(['json', 'text']).optional()),
+  HTTP_HEADERS_TIMEOUT_MS: variable(integer(100, 600_000).default(10_000)),
+  HTTP_REQUEST_TIMEOUT_MS: variable(integer(100, 3_600_000).default(30_000)),
+  HTTP_IDLE_TIMEOUT_MS: variable(integer(100, 3_600_000).default(120_000)),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: variable(integer(100, 600_000).default(5_000)),
+  OPERATOR_TOKEN: variable(z.string().min(32, { error: 'must be at least 32 characters' }).regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII without spaces' }).optional()),
+  METRICS_PORT: variable(port().optional()),
 };
 
 type AppVariables = z.output<z.ZodObject<typeof appShape>>;
@@ -198,6 +224,18 @@ const appRules: Rule<AppVariables>[] = [
     at: 'OIDC_CLIENT_ID',
     message: 'OIDC_ISSUER and OIDC_CLIENT_ID go together (the console signs in at that issuer as that client)',
     holds: (v) => (v.OIDC_ISSUER === undefined) === (v.OIDC_CLIENT_ID === undefined),
+  },
+  {
+    reads: ['HTTP_HEADERS_TIMEOUT_MS', 'HTTP_REQUEST_TIMEOUT_MS'],
+    at: 'HTTP_HEADERS_TIMEOUT_MS',
+    message: 'must not be longer than HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+    holds: (v) => v.HTTP_HEADERS_TIMEOUT_MS <= v.HTTP_REQUEST_TIMEOUT_MS,
+  },
+  {
+    reads: ['PORT', 'METRICS_PORT'],
+    at: 'METRICS_PORT',
+    message: 'must differ from PORT',
+    holds: (v) => v.METRICS_PORT === undefined || v.METRICS_PORT === 0 || v.METRICS_PORT !== v.PORT,
   },
 ];
 
@@ -258,6 +296,15 @@ function appConfigOf(v: AppVariables, env: NodeJS.ProcessEnv): AppConfig {
     // LOG_LEVEL names the most detailed level wanted; everything more severe is logged too.
     logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(v.LOG_LEVEL) + 1),
     oidc: v.OIDC_ISSUER && v.OIDC_CLIENT_ID ? { issuer: v.OIDC_ISSUER, clientId: v.OIDC_CLIENT_ID } : null,
+    logFormat: v.LOG_FORMAT ?? (environment === 'production' ? 'json' : 'text'),
+    http: {
+      headersMs: v.HTTP_HEADERS_TIMEOUT_MS,
+      requestMs: v.HTTP_REQUEST_TIMEOUT_MS,
+      idleMs: v.HTTP_IDLE_TIMEOUT_MS,
+      keepAliveMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
+    operatorToken: v.OPERATOR_TOKEN ?? null,
+    metricsPort: v.METRICS_PORT ?? null,
   };
 }
 

@@ -17,7 +17,7 @@ export class ConfigError extends Error {
 }
 
 /** Never echoed in a message: only their length is shown. */
-const SECRETS = new Set(['JWT_SECRET', 'KAFKA_SASL_PASSWORD']);
+const SECRETS = new Set(['JWT_SECRET', 'KAFKA_SASL_PASSWORD', 'OPERATOR_TOKEN']);
 
 /** `FOO=` (as docker-compose's `${FOO:-}` writes it) means the same as leaving FOO out. */
 const blankIsUnset = (value: unknown) => (value === '' ? undefined : value);

@@ -8,6 +8,7 @@ export {
   PROCESSORS,
   type AppConfig,
   type AuditSettings,
+  type HttpTimeouts,
   type LogLevel,
   type Processor,
   type RateLimits,

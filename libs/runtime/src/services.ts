@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { calendarCoverage, CalendarRegistry } from '@chuishao/calendar';
 import { Catalog } from '@chuishao/catalog';
-import { CaseLoader, caseCommandHandler, type CaseCommandHandler } from '@chuishao/commands';
+import { CaseLoader, caseCommandHandler, type CaseCommandHandler, type CommandObservation } from '@chuishao/commands';
 import { countyPolicy } from '@chuishao/deadlines';
 import { Directory } from '@chuishao/directory';
 import type { CasePolicy } from '@chuishao/domain';
@@ -42,7 +42,10 @@ export interface Services {
 }
 
 /** Opens the stores and loads the county's directory, calendar, catalogue and policy; tests pass their own clock. */
-export function openServices(config: AppConfig, options: { clock?: Clock; policy?: CasePolicy; log?: LogFactory } = {}): Services {
+export function openServices(
+  config: AppConfig,
+  options: { clock?: Clock; policy?: CasePolicy; log?: LogFactory; observeCommands?: (observation: CommandObservation) => void } = {},
+): Services {
   const log = options.log ?? consoleLog;
   mkdirSync(config.dataDir, { recursive: true });
   const clock = options.clock ?? (config.clock === 'simulated' ? new SimulatedClock(config.dataDir) : systemClock);
@@ -67,7 +70,7 @@ export function openServices(config: AppConfig, options: { clock?: Clock; policy
   // Debug, not log: the appended events already record who did what; at thousands of commands a second a
   // formatted, synchronously written line each was ~7% of the HTTP thread (bench:lifecycle).
   const commandLog = log('commands');
-  const handle = caseCommandHandler({ store, policy, clock, loader, debug: (line) => commandLog.debug?.(line) });
+  const handle = caseCommandHandler({ store, policy, clock, loader, debug: (line) => commandLog.debug?.(line), observe: options.observeCommands });
   return {
     config,
     clock,

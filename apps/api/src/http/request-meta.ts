@@ -2,12 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { CommandOptions } from '@chuishao/commands';
 import type { Request } from 'express';
+import { traceContextOf, type TraceContext, type TracedRequest } from '../observability/trace-context';
 import { Problem } from './problem';
 
 /** What a command request says about itself, beyond its body: for tracing, retries and concurrency. */
 export interface RequestMeta {
-  /** Ties together everything one user action caused; taken from X-Correlation-Id or made here. */
+  /** Ties together everything one user action caused; X-Correlation-Id, else the traceparent's trace id, else made here. */
   correlationId: string;
+  /** The request's valid W3C traceparent, recorded on the events. */
+  traceparent: string | null;
   /** This request: the direct cause of the events it appends. */
   requestId: string;
   idempotencyKey: string | null;
@@ -22,20 +25,18 @@ export const TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
 /** An ETag this API issued (the case version), weak or strong, quoted or not. */
 export const IF_MATCH = /^(?:W\/)?"?(\d+)"?$/;
 
-const CORRELATION = Symbol('chuishao:correlation-id');
-
 /**
- * The request's correlation id: X-Correlation-Id when it is a valid one, else an id made once per request, so the events
- * a command appends and the audit record of a refusal name the same one.
+ * The request's trace context, settled once per request (observability/trace-context.ts, the first middleware), so the
+ * events a command appends, the audit record of a refusal and the request's log line name the same correlation id.
  */
+export function traceOf(req: Request): TraceContext {
+  const r = req as TracedRequest;
+  return (r.trace ??= traceContextOf(req));
+}
+
+/** X-Correlation-Id when it is a valid one, else the traceparent's trace id, else an id made once per request. */
 export function correlationIdOf(req: Request): string {
-  const r = req as Request & { [CORRELATION]?: string };
-  if (r[CORRELATION] === undefined) {
-    const v = req.headers['x-correlation-id'];
-    const given = Array.isArray(v) ? v[0] : v;
-    r[CORRELATION] = given && TOKEN.test(given) ? given : randomUUID();
-  }
-  return r[CORRELATION];
+  return traceOf(req).correlationId;
 }
 
 export const Meta = createParamDecorator((_: unknown, context: ExecutionContext): RequestMeta => {
@@ -50,6 +51,7 @@ export const Meta = createParamDecorator((_: unknown, context: ExecutionContext)
       { field: 'Idempotency-Key', message: 'invalid header value' },
     ]);
   }
+  const trace = traceOf(req);
   const ifMatch = header('if-match');
   let expectedVersion: number | null = null;
   if (ifMatch !== undefined) {
@@ -58,7 +60,8 @@ export const Meta = createParamDecorator((_: unknown, context: ExecutionContext)
     expectedVersion = Number(m[1]);
   }
   return {
-    correlationId: correlationIdOf(req),
+    correlationId: trace.correlationId,
+    traceparent: trace.traceparent,
     requestId: randomUUID(),
     idempotencyKey,
     requestHash: idempotencyKey === null ? '' : hashRequest(req.method, req.route?.path ?? req.path, req.params, req.body),
@@ -74,6 +77,7 @@ export function commandOptions(meta: RequestMeta): CommandOptions {
     requestHash: meta.requestHash,
     correlationId: meta.correlationId,
     causationId: meta.requestId,
+    ...(meta.traceparent ? { traceparent: meta.traceparent } : {}),
   };
 }
 

@@ -36,7 +36,8 @@ import { OpenApiRoute } from './openapi.route';
 import { CaseView, CatalogView, ClockNow, DevToken, InboxPage, OrgView, Problem } from './schemas/case.schemas';
 import { AuditPage } from './schemas/audit.schemas';
 import { EVENT_RECORDS } from './schemas/event.schemas';
-import { Health, HealthUnavailable } from './schemas/health.schemas';
+import { Health, HealthLive, HealthStatus, HealthUnavailable } from './schemas/health.schemas';
+import { MetricsRoute } from '../observability/metrics.route';
 import { DepartmentScorecard, Scorecard, ScorecardExplanation } from './schemas/scorecard.schemas';
 
 /**
@@ -51,7 +52,7 @@ export const TAGS = [
   { name: 'scorecards', description: '以下评上: department scorecards for the assessment office (scoring.md)' },
   { name: 'audit', description: '等保 audit trail: every refused request (401/403/404/409/412/422/429 …), for the command centre' },
   { name: 'directory', description: 'The org directory and the whistle catalogue (吹哨清单): public' },
-  { name: 'service', description: 'Health and this document: public' },
+  { name: 'service', description: 'Health, metrics and this document: public (health details and production metrics for operators)' },
   { name: 'development', description: 'Development mode only (absent in production)' },
 ] as const;
 type Tag = (typeof TAGS)[number]['name'];
@@ -155,8 +156,14 @@ const commandHeaders = [
   ApiHeader({
     name: 'X-Correlation-Id',
     required: false,
-    description: 'Recorded on every event the request causes; a value outside the pattern is replaced by a new id',
+    description: 'Recorded on every event the request causes; a value outside the pattern is replaced by the traceparent\'s trace id, or a new id',
     schema: { type: 'string', pattern: TOKEN.source, example: 'wf-20260302-0001' },
+  }),
+  ApiHeader({
+    name: 'traceparent',
+    required: false,
+    description: 'W3C Trace Context: recorded on every event the request causes and passed on to Kafka (ce_traceparent); its trace id is the correlation id when no X-Correlation-Id is sent. An invalid value is ignored, not refused.',
+    schema: { type: 'string', example: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
   }),
 ];
 const body = (type: Function, examples: Record<string, { summary: string; value: object }>) => ApiBody({ type, required: true, examples } as Parameters<typeof ApiBody>[0]);
@@ -249,12 +256,34 @@ export function describeOperations(): void {
     id: 'getCatalog', tag: 'directory', summary: '吹哨清单: the matters a township may whistle for, with their departments and time limits',
     responses: [{ status: 200, description: 'The catalogue in force', content: json(CatalogView) }],
   });
-  operation(HealthRoute, 'health', {
-    id: 'getHealth', tag: 'service', summary: 'Liveness and lag: the store head, read-model checkpoints and generations, calendar coverage (no case data)',
+  const readiness = {
     responses: [
-      { status: 200, description: 'The store answers', content: json(Health) },
+      {
+        status: 200,
+        description: 'The store answers. Anyone: the status only. The command centre (its bearer token) or the operator (OPERATOR_TOKEN): the details too',
+        content: { 'application/json': { schema: { anyOf: [ref(HealthStatus), ref(Health)] } } },
+      },
       { status: 503, description: 'The event store does not answer', content: json(HealthUnavailable) },
     ],
+  };
+  operation(HealthRoute, 'ready', {
+    id: 'getReadiness', tag: 'service',
+    summary: 'Readiness: the store answers; details (store head, read-model lag and generations, calendar coverage) for the command centre or the operator',
+    ...readiness,
+  });
+  operation(HealthRoute, 'health', {
+    id: 'getHealth', tag: 'service', summary: 'The same as /v1/health/ready (readiness; details for the command centre or the operator)',
+    ...readiness,
+  });
+  operation(HealthRoute, 'live', {
+    id: 'getLiveness', tag: 'service', summary: 'Liveness: the process answers HTTP (nothing else is looked at)',
+    responses: [{ status: 200, description: 'Alive', content: json(HealthLive) }],
+  });
+  operation(MetricsRoute, 'scrape', {
+    id: 'getMetrics', tag: 'service',
+    summary: 'Prometheus metrics (text format): open in development; in production only with OPERATOR_TOKEN, and not here at all when METRICS_PORT is set',
+    responses: [{ status: 200, description: 'The metrics', content: { 'text/plain': { schema: { type: 'string', example: 'chuishao_http_requests_total{method="GET",route="/v1/cases",status="200"} 3' } } } }],
+    problems: [[401, 'AUTH.UNAUTHENTICATED: production, and the request does not send Authorization: Bearer <OPERATOR_TOKEN>']],
   });
   operation(OpenApiRoute, 'get', {
     id: 'getOpenApiDocument', tag: 'service', summary: 'This document (OpenAPI 3.1); the interactive reference is at /docs',

@@ -43,6 +43,7 @@ class CalendarHealth {
   @ApiProperty({ type: String, nullable: true, description: 'What the operator should do' }) advice!: string | null;
 }
 
+/** The details, for the command centre and the operator. */
 export class Health {
   @ApiProperty({ enum: ['ok', 'degraded'], description: 'degraded still serves: see calendar' }) status!: string;
   @ApiProperty({ type: String, format: 'date-time' }) now!: string;
@@ -54,6 +55,15 @@ export class Health {
   })
   readModels!: Record<string, ReadModelHealth>;
   @ApiProperty({ type: CalendarHealth }) calendar!: CalendarHealth;
+}
+
+/** What anyone is told: whether the service is ready, and whether it is degraded. */
+export class HealthStatus {
+  @ApiProperty({ enum: ['ok', 'degraded'], description: 'degraded still serves: a deadline may rest on a provisional calendar year, or a calendar file was refused' }) status!: string;
+}
+
+export class HealthLive {
+  @ApiProperty({ enum: ['ok'] }) status!: string;
 }
 
 export class HealthUnavailable {
