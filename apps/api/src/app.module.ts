@@ -28,6 +28,7 @@ import { HealthRoute } from './health/health.route';
 import type { Catalog } from '@chuishao/catalog';
 import { DevClockRoute } from './dev/clock.route';
 import { ReassignRoute } from './cases/reassign/reassign.route';
+import { WORKFLOW_ROUTES } from './cases/workflow-routes';
 import { UrgeRoute } from './cases/urge/urge.route';
 import type { ReadModels } from './read-models';
 import { SCORECARD_PROVIDERS, SCORECARD_ROUTES } from './scorecards/scorecards.wiring';
@@ -74,6 +75,7 @@ export class AppModule {
         WithdrawRoute,
         UrgeRoute,
         ReassignRoute,
+        ...WORKFLOW_ROUTES,
         ...SCORECARD_ROUTES,
       ],
       providers: [
