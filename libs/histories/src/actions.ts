@@ -15,7 +15,7 @@ export const ACTION_KINDS = [
   'blow', 'blow', 'respond', 'respond', 'respond', 'transfer', 'complete', 'complete', 'complete',
   'review', 'review', 'review', 'withdraw', 'reassign', 'check', 'urge', 'rebase',
   // The practice's moves: 延期, 退单/审定, 申诉 (each asked, then decided).
-  'extend', 'decideExtension', 'return', 'decideReturn', 'appeal', 'decideAppeal',
+  'extend', 'decideExtension', 'decideExtension', 'return', 'decideReturn', 'appeal', 'appeal', 'appeal', 'decideAppeal', 'decideAppeal',
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
