@@ -175,8 +175,15 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
       return updatePart(state, event.data.partId, (p) => raiseAlert(p, 'response', 'overdue'));
     case 'CompletionOverdue':
       return updatePart(state, event.data.partId, (p) => raiseAlert(p, 'completion', 'overdue'));
-    case 'CaseEscalated':
-      return updatePart(state, event.data.partId, (p) => raiseAlert(p, event.data.deadline, 'escalated'));
+    case 'CaseEscalated': {
+      const deadline = event.data.deadline;
+      if (deadline === 'return_decision') {
+        return updatePart(state, event.data.partId, (p) => (p.workflow.pendingReturn
+          ? { ...p, workflow: { ...p.workflow, pendingReturn: { ...p.workflow.pendingReturn, alert: 'escalated' } } }
+          : p));
+      }
+      return updatePart(state, event.data.partId, (p) => raiseAlert(p, deadline, 'escalated'));
+    }
     case 'DeadlinesRebased': {
       // Alerts stay as they are: a reminder or breach already recorded is not recorded again.
       let next = state;

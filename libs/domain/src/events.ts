@@ -114,6 +114,8 @@ export type PartReassigned = CaseEventBase<'PartReassigned', {
 }>;
 
 export type DeadlineKind = 'response' | 'completion';
+/** What an escalation (督办) is about: a department's clock, or the command centre's own decision on a return (退单审定). */
+export type EscalatedDeadline = DeadlineKind | 'return_decision';
 
 /** 提醒: the deadline watcher reminds the holding department when 80% of a limit has passed. */
 export type DeadlineReminderSent = CaseEventBase<'DeadlineReminderSent', {
@@ -134,7 +136,7 @@ export type CompletionOverdue = CaseEventBase<'CompletionOverdue', { partId: str
 export type CaseEscalated = CaseEventBase<'CaseEscalated', {
   partId: string;
   departmentId: string;
-  deadline: DeadlineKind;
+  deadline: EscalatedDeadline;
   round: number;
   commandCentreId: string;
 }>;

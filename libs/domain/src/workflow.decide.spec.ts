@@ -1,4 +1,4 @@
-import { decode, DEFAULT_POLICY, foldCase, toCaseView, type CaseEvent, type CasePolicy } from '.';
+import { decode, DEFAULT_POLICY, foldCase, nextDeadlineCheck, toCaseView, type CaseEvent, type CasePolicy } from '.';
 import { given } from '../test/given-when-then';
 import { assessmentOffice, at, blow, CASE_ID, cmd, commandCentre, deptA, deptB, deptC, history, naturalAssignment, township } from '../test/fixtures';
 
@@ -206,5 +206,30 @@ describe('申诉: appeals', () => {
 
   it('nothing else is done on a closed case', () => {
     given(reviewed()).when(askA(200)).thenThrows('CASE.INVALID_STATE', /closed/);
+  });
+});
+
+describe('the watcher and the return decision’s deadline (2 working hours, policy)', () => {
+  const system = { ...commandCentre, role: 'system' as const, orgId: 'system' };
+  const check = (m: number) => cmd('CheckDeadlines', system, m, { commandCentreId: 'cc-a' });
+  const returned = () => history(blow(['dept-a']), respondA(), returnA(20)); // decision due at 140
+
+  it('escalates an undecided return to the command centre once its deadline passes, once', () => {
+    const h = returned();
+    expect(nextDeadlineCheck(foldCase(h)!)).toBe(at(140));
+    given(h).when(check(139)).then([]);
+    const escalated = given(h).when(check(140)).events();
+    expect(escalated).toEqual([{
+      type: 'CaseEscalated',
+      data: { ...base(140), partId: 'p1', departmentId: 'dept-a', round: 1, deadline: 'return_decision', commandCentreId: 'cc-a' },
+    }]);
+    const after = [...h, ...escalated];
+    expect(foldCase(after)!.parts[0].workflow.pendingReturn).toMatchObject({ alert: 'escalated' });
+    given(after).when(check(200)).then([]);
+  });
+
+  it('a decided return is not watched', () => {
+    const h = history(blow(['dept-a']), respondA(), returnA(20), cmd('DecideReturn', commandCentre, 60, { departmentId: 'dept-a', upheld: false }));
+    given(h).when(check(200)).then([]);
   });
 });

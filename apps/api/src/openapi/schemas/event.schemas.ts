@@ -95,7 +95,7 @@ export class ResponseOverdueData extends OverdueData {}
 export class CompletionOverdueData extends OverdueData {}
 
 export class CaseEscalatedData extends PartEventData {
-  @ApiProperty(DEADLINE) deadline!: string;
+  @ApiProperty({ enum: ['response', 'completion', 'return_decision'], description: 'return_decision: the command centre’s decision on a return (退单审定) is overdue' }) deadline!: string;
   @ApiProperty(ROUND) round!: number;
   @ApiProperty({ example: 'cc-qingchuan' }) commandCentreId!: string;
 }
