@@ -161,3 +161,46 @@ describe('延期, 退单/审定, 申诉 over HTTP, and how the scorecard counts 
     expect(row(await card(minute(14)), ECOLOGY)).toMatchObject({ extensionsApproved: 0 });
   });
 });
+
+describe('the deadline watcher and an undecided return', () => {
+  let h: Harness;
+  const auth = async (org: string) => ({ Authorization: `Bearer ${await h.token(org)}` });
+  beforeAll(async () => {
+    h = await startHarness({ WATCHER_INTERVAL_MS: '60000' });
+  });
+  afterAll(() => h.close());
+
+  it('escalates to the command centre once the decision deadline (2 working hours) passes, once', async () => {
+    const caseId = (await h.http().post('/v1/whistles').set(await auth(TOWNSHIP)).send(whistleBody([WATER], { title: '退单待审定' })).expect(201)).body.caseId;
+    const returned = await h.http().post(`/v1/cases/${caseId}/returns`).set(await auth(WATER)).send({ reason: '职能不符' }).expect(200);
+    const dueAt: string = returned.body.parts[0].pendingReturn.decisionDueAt;
+    expect(Date.parse(dueAt) - h.clock.now().getTime()).toBeGreaterThanOrEqual(2 * 3_600_000);
+    const escalations = async () => ((await h.http().get(`/v1/cases/${caseId}/events`).set(await auth(COMMAND_CENTRE)).expect(200)).body as { type: string; data: { deadline?: string } }[])
+      .filter((e) => e.type === 'CaseEscalated' && e.data.deadline === 'return_decision');
+    // Until the watcher has acted on the passed deadline: it runs when poked, the test waits for its append.
+    const watchUntil = async (done: () => Promise<boolean>) => {
+      for (let i = 0; i < 100 && !(await done()); i++) {
+        h.runtime.watcher!.poke();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    /** A few watcher rounds at the current (test) time, as deadlines.e2e-spec.ts lets it run. */
+    const watch = async (rounds = 3) => {
+      for (let i = 0; i < rounds; i++) {
+        h.runtime.watcher!.poke();
+        await new Promise((r) => setTimeout(r, 60));
+      }
+    };
+    h.clock.advance((Date.parse(dueAt) - h.clock.now().getTime()) / 60_000 - 1);
+    await watch();
+    expect(await escalations()).toEqual([]);
+    h.clock.advance(2);
+    await watchUntil(async () => (await escalations()).length > 0);
+    expect((await escalations()).length).toBe(1);
+    const view = (await h.http().get(`/v1/cases/${caseId}`).set(await auth(COMMAND_CENTRE)).expect(200)).body;
+    expect(view.parts[0].pendingReturn).toMatchObject({ alert: 'escalated' });
+    h.clock.advance(60);
+    await watch();
+    expect((await escalations()).length).toBe(1);
+  }, 20_000);
+});
