@@ -38,7 +38,7 @@ import { Directory } from '@chuishao/directory';
 import { SqliteEventStore, type EventData } from '@chuishao/event-store';
 import { activeGeneration, CASE_INBOX, caseInboxProjection, inboxTables, openReadModelDb, ProjectionRunner, readCheckpoint, rebuildProjection, type Projection } from '@chuishao/projections';
 import { SCORING_PROJECTION, scoringGenerations, scoringPartsProjection, tablesOf } from '@chuishao/scoring';
-import { defaultRebuildThreads, rebuildReadModels } from '../apps/projector/src/rebuild';
+import { defaultRebuildThreads, rebuildReadModels } from '@chuishao/runtime';
 import { generateHistories, type HistorySink } from '@chuishao/histories';
 import { KeepAliveConnection } from './lib/keep-alive-client';
 

@@ -3,8 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { countyTopic, deadLetterTopic } from '../../apps/relay/src/envelope';
-import type { RelayLogger } from '../../apps/relay/src/logger';
+import { countyTopic, deadLetterTopic, type RelayLogger } from '@chuishao/relay';
 import { TWO_COUNTIES } from '@chuishao/histories';
 import { brokers } from './broker';
 

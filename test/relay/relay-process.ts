@@ -11,7 +11,6 @@ const MAIN = join(ROOT, 'dist/apps/relay/src/main.js');
  * testing old code.
  */
 export function assertRelayBuilt(): void {
-  const src = join(ROOT, 'apps/relay/src');
   const stale: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir, { withFileTypes: true })) {
@@ -23,7 +22,7 @@ export function assertRelayBuilt(): void {
       }
     }
   };
-  walk(src);
+  for (const dir of ['apps/relay/src', 'libs/relay/src']) walk(join(ROOT, dir));
   if (!existsSync(MAIN) || stale.length > 0) {
     throw new Error(`the compiled relay (${relative(ROOT, MAIN)}) is missing or older than ${stale.join(', ') || 'its sources'}: run \`npm run build\` first`);
   }

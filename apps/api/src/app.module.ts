@@ -1,10 +1,12 @@
-import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { CaseLoader, caseCommandHandler } from '@chuishao/commands';
+import { CaseLoader, type CaseCommandHandler } from '@chuishao/commands';
 import type { CasePolicy } from '@chuishao/domain';
 import type { Directory } from '@chuishao/directory';
 import type { EventStore } from '@chuishao/event-store';
+import { AuditTrail } from './audit/audit-trail';
+import { ListAuditRoute } from './audit/list-audit.route';
 import { AuthGuard } from './auth/auth.guard';
 import { DevTokensRoute } from './auth/dev-tokens.route';
 import { TokenService } from './auth/token.service';
@@ -30,6 +32,7 @@ import { DevClockRoute } from './dev/clock.route';
 import { ReassignRoute } from './cases/reassign/reassign.route';
 import { WORKFLOW_ROUTES } from './cases/workflow-routes';
 import { UrgeRoute } from './cases/urge/urge.route';
+import { ATTACHMENT_PROVIDERS, ATTACHMENT_ROUTES } from './attachments/attachments.wiring';
 import type { ReadModels } from './read-models';
 import { SCORECARD_PROVIDERS, SCORECARD_ROUTES } from './scorecards/scorecards.wiring';
 import { CALENDARS, CATALOG, CLOCK, COMMAND_HANDLER, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
@@ -46,6 +49,10 @@ export interface AppDependencies {
   catalog: Catalog;
   /** The working calendar in force (its coverage is reported on /v1/health). */
   calendars: CalendarRegistry;
+  /** One cache of case folds for the reader and the command handler, so reads warm what commands decide on. */
+  loader: CaseLoader;
+  /** The one command path (libs/commands), shared with the deadline watcher. */
+  handle: CaseCommandHandler;
 }
 
 @Module({})
@@ -77,6 +84,8 @@ export class AppModule {
         ReassignRoute,
         ...WORKFLOW_ROUTES,
         ...SCORECARD_ROUTES,
+        ...ATTACHMENT_ROUTES,
+        ListAuditRoute,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -91,24 +100,16 @@ export class AppModule {
         ...limits.before,
         { provide: APP_GUARD, useClass: AuthGuard },
         ...limits.after,
+        { provide: AuditTrail, useFactory: () => new AuditTrail(deps.store, deps.clock, deps.config.audit) },
         { provide: APP_FILTER, useClass: ProblemFilter },
-        // One cache of case folds for the reader and the command handler, so reads warm what commands decide on.
-        { provide: CaseLoader, useFactory: () => new CaseLoader(deps.store) },
-        {
-          provide: COMMAND_HANDLER,
-          inject: [CaseLoader],
-          useFactory: (loader: CaseLoader) => {
-            // Debug, not log: the appended events already record who did what; at thousands of commands a second a
-            // formatted, synchronously written line each was ~7% of the HTTP thread (bench:lifecycle).
-            const logger = new Logger('commands');
-            return caseCommandHandler({ store: deps.store, policy: deps.policy, clock: deps.clock, loader, debug: (line) => logger.debug(line) });
-          },
-        },
+        { provide: CaseLoader, useValue: deps.loader },
+        { provide: COMMAND_HANDLER, useValue: deps.handle },
         CaseReader,
         GetCaseHandler,
         GetCaseEventsHandler,
         ListCasesHandler,
         ...SCORECARD_PROVIDERS,
+        ...ATTACHMENT_PROVIDERS,
       ],
     };
   }

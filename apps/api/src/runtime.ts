@@ -1,39 +1,20 @@
-import { mkdirSync } from 'node:fs';
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { CalendarRegistry } from '@chuishao/calendar';
 import type { CasePolicy } from '@chuishao/domain';
-import { join } from 'node:path';
-import { calendarCoverage, CalendarRegistry } from '@chuishao/calendar';
-import { Catalog } from '@chuishao/catalog';
-import { countyPolicy } from '@chuishao/deadlines';
-import { Directory } from '@chuishao/directory';
-import { createEventStore, type EventStore } from '@chuishao/event-store';
-import { caseInboxProjection, openReadModelDb, ProjectionRunner } from '@chuishao/projections';
+import type { EventStore } from '@chuishao/event-store';
+import { caseInboxProjection, openReadModelDb, type ProjectionRunner } from '@chuishao/projections';
 import { setupScoringReadModel } from '@chuishao/scoring';
-import { PROJECTIONS } from '../../projector/src/projections';
-import { ProjectorThread } from '../../projector/src/projector-thread-host';
-import { AppModule } from './app.module';
-import { SimulatedClock, systemClock, type Clock } from '@chuishao/runtime';
-import { watchCases } from '../../watcher/src/watch-cases';
-import type { DeadlineWatcher } from '../../watcher/src/deadline-watcher';
-import { startRelay, type RunningRelay } from '../../relay/src/start-relay';
-import type { AppConfig } from '@chuishao/runtime';
+import { openServices, startProcessors, type AppConfig, type Clock, type LogFactory } from '@chuishao/runtime';
+import type { DeadlineWatcher } from '@chuishao/watcher';
 import helmet from 'helmet';
+import { AppModule } from './app.module';
 import { checkJsonDepth, refuseUnsafeValues, requireJsonBody } from './http/body-guards';
 import { methodNotAllowed } from './http/method-not-allowed';
 import { validationPipe } from './http/validation';
-import { COMMAND_HANDLER } from './tokens';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { ReadModels } from './read-models';
-
-/**
- * How often the projector thread looks for new events (it cannot see this thread's commits). Under load a longer
- * interval means fewer, larger batches, each with its own read-model transaction and checkpoint: bench:lifecycle
- * measured ~0.13 ms projector CPU per command at 10 ms, ~0.07 ms at 50 ms. Read models then trail the store by up to
- * 50 ms more; `minPosition` reads wait for them as before.
- */
-const PROJECTOR_POLL_MS = 50;
 
 export interface Runtime {
   app: INestApplication;
@@ -54,44 +35,18 @@ export async function createRuntime(
   config: AppConfig,
   options: { clock?: Clock; policy?: CasePolicy; logger?: false } = {},
 ): Promise<Runtime> {
-  mkdirSync(config.dataDir, { recursive: true });
-  const clock = options.clock ?? (config.clock === 'simulated' ? new SimulatedClock(config.dataDir) : systemClock);
-  // The embedded store records events by the application's clock, so recordedAt and occurredAt agree in every mode.
-  const store = createEventStore(config.store, () => clock.now());
-  const directory = config.directoryFile ? Directory.load(config.directoryFile) : Directory.demo();
-  if (config.production && !config.directoryFile) new Logger('directory').warn('serving the bundled demo county (ALLOW_DEMO_DIRECTORY=true); set DIRECTORY_FILE to the county directory');
-  const runners: ProjectionRunner[] = [];
-  let projectorThread: ProjectorThread | null = null;
-  if (config.processors.has('projector')) {
-    if (config.store.kind === 'sqlite' && config.projectorThread && ProjectorThread.available()) {
-      const { file, synchronous } = config.store;
-      projectorThread = ProjectorThread.start({ storeFile: file, synchronous, readModelFile: config.readModelFile, pollIntervalMs: PROJECTOR_POLL_MS });
-    } else {
-      const runner = new ProjectionRunner(store, openReadModelDb(config.readModelFile), PROJECTIONS);
-      runner.start();
-      runners.push(runner);
-    }
-  }
+  const log: LogFactory = (context) => {
+    const logger = new Logger(context);
+    return { log: (m) => logger.log(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m), debug: (m) => logger.debug(m) };
+  };
+  const services = openServices(config, { clock: options.clock, policy: options.policy, log });
+  const { store, directory, clock, policy, catalog, calendars } = services;
   // The API reads the read models through its own connection, as it would from another process.
   const readDb = openReadModelDb(config.readModelFile);
   caseInboxProjection.setup(readDb);
   setupScoringReadModel(readDb);
   const readModels = new ReadModels(readDb, config.readModelWaitMs);
-
-  const calendars = CalendarRegistry.open({
-    file: config.calendarFile,
-    dir: config.calendarDir,
-    // The last calendar in force, so that a restart with a broken file keeps serving on it.
-    snapshotFile: join(config.dataDir, 'calendar-in-force.json'),
-    now: () => clock.now(),
-  });
-  const catalog = config.catalogFile
-    ? Catalog.load(config.catalogFile, { knownDepartmentIds: directory.list().filter((o) => o.type === 'department').map((o) => o.id) })
-    : Catalog.demo();
-  const policy = options.policy ?? countyPolicy(calendars, catalog);
-  const calendarLog = new Logger('calendar');
-  logCalendar(calendars, clock, calendarLog);
-  const module = AppModule.with({ config, store, directory, clock, policy, readModels, catalog, calendars });
+  const module = AppModule.with({ config, store, directory, clock, policy, readModels, catalog, calendars, loader: services.loader, handle: services.handle });
   // JSON is the only body the API reads: no urlencoded parser probing every request's Content-Type.
   const app = await NestFactory.create<NestExpressApplication>(module, { logger: options.logger ?? config.logLevels, bodyParser: false });
   app.use(helmet());
@@ -113,50 +68,20 @@ export async function createRuntime(
   methods.learn(setupOpenApi(app));
   await app.init();
 
-  let relay: RunningRelay | null = null;
-  if (config.processors.has('relay')) {
-    const log = new Logger('relay');
-    relay = await startRelay(store, config.env, { info: (m) => log.log(m), warn: (m) => log.warn(m), error: (m) => log.error(m) });
-  }
-
-  let watcher: DeadlineWatcher | null = null;
-  if (config.processors.has('watcher')) {
-    watcher = watchCases(app.get(COMMAND_HANDLER), directory, readDb, clock, config.watcherIntervalMs, calendars);
-    calendars.onChange(() => watcher?.poke());
-    if (clock instanceof SimulatedClock) clock.onAdvance(() => watcher?.poke());
-    watcher.start();
-  }
+  const processors = await startProcessors(services, { readModels: readDb, log });
 
   return {
     app,
     store,
-    runners,
-    watcher,
+    runners: processors.runners,
+    watcher: processors.watcher,
     calendars,
-    reloadCalendar() {
-      const result = calendars.reload();
-      if (result.ok) calendarLog.log(`calendar reloaded: ${result.version}${result.changed ? '' : ' (unchanged)'}`);
-      else calendarLog.error(`calendar reload refused, ${calendars.current.version} stays in force: ${result.refusal.problems.join('; ')}`);
-      logCalendar(calendars, clock, calendarLog);
-      return result;
-    },
+    reloadCalendar: () => services.reloadCalendar(),
     async close() {
-      await watcher?.stop();
-      await relay?.stop();
+      await processors.stop();
       await app.close();
-      await Promise.all(runners.map((r) => r.stop()));
-      await projectorThread?.stop();
       readDb.close();
       await store.close();
     },
   };
-}
-
-/** At start and after a reload: the calendar in force, and what the operator has to load or fix. */
-function logCalendar(calendars: CalendarRegistry, clock: Clock, log: Logger): void {
-  const coverage = calendarCoverage(calendars.current, clock.now(), calendars.lastRefusal);
-  const official = calendars.current.officialYears.join(', ');
-  if (coverage.refused) log.error(coverage.advice!);
-  else if (coverage.advice) log.warn(coverage.advice);
-  else log.log(`working calendar ${coverage.version}, official years ${official}`);
 }

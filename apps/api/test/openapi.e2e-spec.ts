@@ -288,6 +288,11 @@ describe('the OpenAPI document against the server', () => {
     expect(explained.body.parts.length).toBeGreaterThan(0);
     expect((await get(ao, '/v1/scorecards/dept-nowhere', '/v1/scorecards/{departmentId}', period)).status).toBe(404);
     expect((await get(eco, `/v1/scorecards/${WATER}/explain`, '/v1/scorecards/{departmentId}/explain', period)).status).toBe(403);
+    // The refusals above, in the audit trail.
+    expect((await get(cc, '/v1/audit', '/v1/audit')).body.items.length).toBeGreaterThanOrEqual(7);
+    expect((await get(cc, '/v1/audit', '/v1/audit', { format: 'csv', limit: '2' })).headers['x-next-cursor']).toEqual(expect.any(String));
+    expect((await get(twp, '/v1/audit', '/v1/audit')).status).toBe(403);
+    expect((await get(cc, '/v1/audit', '/v1/audit', { cursor: 'nonsense' })).status).toBe(400);
   });
 
   it('refuses a response that does not match (the schemas are checked, not just present)', () => {
@@ -299,7 +304,7 @@ describe('the OpenAPI document against the server', () => {
   describe('edge-case requests: what the document allows the server accepts, what it refuses the server refuses', () => {
     // Answers that depend on data, not on the request's shape: the org or matter does not exist (described on each 400).
     const REFERENTIAL =
-      /is not a department of this county|not in the whistle catalogue|not an org of the directory|no scoring policy|must be \S+ for matter|holds no (open )?part of this case|already holds a part|must be a different department|cursor is not one this API issued/;
+      /is not a department of this county|not in the whistle catalogue|not an org of the directory|no scoring policy|must be \S+ for matter|holds no (open )?part of this case|already holds a part|must be a different department|cursor is not one this API issued|is not an upload of/;
     const refusedByShape = (res: Response) => res.status === 400 && !(res.body.errors ?? []).every((e: { message: string }) => REFERENTIAL.test(e.message));
 
     /** inDecide: a rule decide() applies, after the case's state and the caller's role (which may refuse first, 403/409). */
@@ -326,8 +331,11 @@ describe('the OpenAPI document against the server', () => {
         if (prop.minimum !== undefined) out.push(at(name, prop.minimum, true), at(name, prop.minimum - 1, false));
         if (prop.maximum !== undefined) out.push(at(name, prop.maximum, true), at(name, prop.maximum + 1, false));
         if (prop.type === 'array' && prop.maxItems !== undefined) {
-          // As many distinct departments of the county as the array may hold.
-          out.push(at(name, departments.slice(0, prop.maxItems), true), at(name, [], prop.minItems === undefined));
+          // As many distinct departments of the county (or, for ids, distinct UUIDs) as the array may hold.
+          const items = prop.items?.format === 'uuid'
+            ? Array.from({ length: prop.maxItems }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`)
+            : departments.slice(0, prop.maxItems);
+          out.push(at(name, items, true), at(name, [], prop.minItems === undefined));
           if (prop.uniqueItems) out.push(at(name, [departments[0], departments[0]], false));
         }
         if ((resolved.required ?? []).includes(name)) {
@@ -383,7 +391,7 @@ describe('the OpenAPI document against the server', () => {
         }
       }
       expect(tried).toBeGreaterThan(150);
-    }, 30_000);
+    }, 60_000); // some 200 real requests, several of them appending: a budget for a busy machine, not a timed assertion
 
     it('for every query parameter', async () => {
       const auth = `Bearer ${await h.token(ASSESSMENT)}`;

@@ -43,7 +43,7 @@ import { client, freePort, kill, startServer, track } from './server-process';
 
 const ROOT = resolve(__dirname, '../../..');
 const PROJECTOR = join(ROOT, 'dist/apps/projector/src/main.js');
-const REBUILD = join(ROOT, 'dist/apps/api/src/scorecards/rebuild-scorecards.command.js');
+const REBUILD = join(ROOT, 'dist/apps/projector/src/rebuild.command.js');
 const COUNTY = 'county-qingchuan';
 const TZ = 'Asia/Shanghai';
 const SEED = Number(process.env.SCORECARDS_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -75,8 +75,8 @@ class Proc {
   readonly child: ChildProcess;
   out = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  constructor(script: string, env: Record<string, string>) {
-    this.child = track(spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), script], {
+  constructor(script: string, env: Record<string, string>, args: string[] = []) {
+    this.child = track(spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), script, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }));
@@ -719,7 +719,7 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
       // two partition workers, so the kill lands in the partitioned phase.
       const rebuildEnv = { ...env, READ_MODEL_FILE: readModelFile, REBUILD_BATCH: '2000', REBUILD_THREADS: '2' };
       // 1. Killed while building: after some of its partitions' batches, before the switch.
-      const first = new Proc(REBUILD, rebuildEnv);
+      const first = new Proc(REBUILD, rebuildEnv, ['scoring-parts']);
       others.push(first);
       const fraction = uniform(0.2, 0.7);
       await until('the rebuild to be partway', 60_000, () => {
@@ -740,7 +740,7 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
       expect(killedAt).toBeLessThan(total);
 
       // 2. Rerun: it resumes the same generation; killed right after its switch, before it drops the old tables.
-      const second = new Proc(REBUILD, rebuildEnv);
+      const second = new Proc(REBUILD, rebuildEnv, ['scoring-parts']);
       others.push(second);
       await until('the resumed rebuild to switch', 60_000, () => {
         if (!second.running) throw new Error(`the rebuild ended before its grace period: ${second.out}`);
@@ -753,7 +753,7 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
       expect(scoringGenerations.existingGenerations(rm)).toEqual([before, building]); // the old one left behind
 
       // 3. Rerun to the end on one thread (the unpartitioned path); meanwhile the projector is killed once more, mid-rebuild.
-      const third = new Proc(REBUILD, { ...rebuildEnv, REBUILD_THREADS: '1' });
+      const third = new Proc(REBUILD, { ...rebuildEnv, REBUILD_THREADS: '1' }, ['scoring-parts']);
       others.push(third);
       await until('the third rebuild to be building', 60_000, () => generations().building !== null || !third.running, 5);
       await projector!.kill9();
@@ -779,7 +779,7 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
 
     // The rebuild command into a fresh read-model file, served by a second API instance: the same answers.
     const freshFile = join(dataDir, 'fresh-read-models.sqlite');
-    const fresh = new Proc(REBUILD, { ...env, READ_MODEL_FILE: freshFile });
+    const fresh = new Proc(REBUILD, { ...env, READ_MODEL_FILE: freshFile }, ['scoring-parts']);
     others.push(fresh);
     expect((await fresh.exited).code).toBe(0);
     const port2 = await freePort();

@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createEventStore } from '@chuishao/event-store';
 import { openReadModelDb, ProjectionRunner } from '@chuishao/projections';
-import { loadConfig } from '@chuishao/runtime';
-import { PROJECTIONS } from './projections';
+import { loadConfig, PROJECTIONS } from '@chuishao/runtime';
 
 /**
  * The projector on its own (docker-compose): the same runner `npm start` runs in-process, writing the

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createEventStore } from '@chuishao/event-store';
 import { ConfigError, loadRebuildConfig, type RebuildConfig } from '@chuishao/runtime';
-import { defaultRebuildThreads, rebuildReadModels } from './rebuild';
-import { REBUILDABLE } from './rebuildable';
+import { defaultRebuildThreads, rebuildReadModels, REBUILDABLE } from '@chuishao/runtime';
 
 export { REBUILDABLE };
 

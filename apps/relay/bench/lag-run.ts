@@ -6,9 +6,7 @@ import { createInterface } from 'node:readline';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
 import { CaseTraffic, TWO_COUNTIES } from '@chuishao/histories';
-import { RelayCheckpointStore } from '../src/checkpoint-store';
-import { KafkaRelay } from '../src/kafka-relay';
-import { relayKafka } from '../src/kafka-publisher';
+import { RelayCheckpointStore, KafkaRelay, relayKafka } from '@chuishao/relay';
 import { ROOT, percentile } from './bench-support';
 import { benchOptions, createTopics } from './throughput-run';
 

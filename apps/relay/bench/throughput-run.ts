@@ -2,12 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Message } from 'kafkajs';
 import type { EventStore, RecordedEvent } from '@chuishao/event-store';
-import { RelayCheckpointStore } from '../src/checkpoint-store';
+import { RelayCheckpointStore, caseIdOf, originOf, toOutbound, type CaseOrigin, relayKafka, relayProducer, KafkaRelay, type RelayLogger } from '@chuishao/relay';
 import type { RelayOptions } from '@chuishao/runtime';
-import { caseIdOf, originOf, toOutbound, type CaseOrigin } from '../src/envelope';
-import { relayKafka, relayProducer } from '../src/kafka-publisher';
-import { KafkaRelay } from '../src/kafka-relay';
-import type { RelayLogger } from '../src/logger';
 
 const quiet: RelayLogger = { info: () => undefined, warn: (m) => console.error(`  relay warn: ${m}`), error: (m) => console.error(`  relay error: ${m}`) };
 

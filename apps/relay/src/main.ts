@@ -1,7 +1,6 @@
 import { createEventStore } from '@chuishao/event-store';
-import { loadRelayProcessConfig } from '@chuishao/runtime';
-import { consoleLogger, messageOf } from './logger';
-import { startRelay } from './start-relay';
+import { consoleLogger, messageOf, startRelay } from '@chuishao/relay';
+import { loadRelayConfig, loadRelayProcessConfig } from '@chuishao/runtime';
 
 /**
  * The relay on its own (docker-compose): `node -r ./scripts/register-paths.js dist/apps/relay/src/main.js`.
@@ -13,7 +12,7 @@ async function main() {
   const env = { RELAY_HEALTH_PORT: '8081', ...process.env };
   // Every variable is checked before the store is opened, so a bad one is reported with all the others.
   const store = createEventStore(loadRelayProcessConfig(env).store);
-  const relay = await startRelay(store, env);
+  const relay = await startRelay(store, loadRelayConfig(env));
   consoleLogger.info(`health on :${relay.healthPort}/health (pid ${process.pid})`);
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,10 +1,10 @@
+import { loadRelayConfig } from '@chuishao/runtime';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
 import { CaseTraffic } from '@chuishao/histories';
-import type { RelayState } from '../src/kafka-relay';
-import { startRelay } from '../src/start-relay';
+import { type RelayState, startRelay } from '@chuishao/relay';
 import { kafkaShAsync } from '../../../test/relay/broker';
 import { checkDelivery, readStore } from '../../../test/relay/delivery-check';
 import { allTopics, memoryLogger, relayEnv, tempDir } from '../../../test/relay/harness';
@@ -30,7 +30,7 @@ describe('broker outage (real broker stopped and restarted on its data)', () => 
     await appendGenerated(store, generator, 1_000);
     const env = relayEnv(dir, { RELAY_RETRY_MAX_MS: '1000', RELAY_LAG_INTERVAL_MS: '200' });
     const logger = memoryLogger();
-    const relay = await startRelay(store, env, logger);
+    const relay = await startRelay(store, loadRelayConfig(env), logger);
     const states = new Set<RelayState>();
     const sampler = setInterval(() => states.add(relay.status().state), 50);
     let writing = true;

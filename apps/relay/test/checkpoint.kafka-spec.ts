@@ -1,10 +1,11 @@
+import { loadRelayConfig } from '@chuishao/runtime';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
 import { CaseTraffic } from '@chuishao/histories';
-import { startRelay } from '../src/start-relay';
+import { startRelay } from '@chuishao/relay';
 import { brokerPid } from '../../../test/relay/broker';
 import { checkDelivery, readStore } from '../../../test/relay/delivery-check';
 import { allTopics, fileCheckpoint, memoryLogger, relayEnv, tempDir } from '../../../test/relay/harness';
@@ -33,7 +34,7 @@ describe('relay checkpoint (real broker)', () => {
     const generator = new CaseTraffic({ seed: 21 });
     const first = await appendGenerated(store, generator, 500);
     const env = relayEnv(dir, { RELAY_LAG_INTERVAL_MS: '100' });
-    const relay = await startRelay(store, env, memoryLogger());
+    const relay = await startRelay(store, loadRelayConfig(env), memoryLogger());
     try {
       await waitFor('the relay to reach the first head', () => relay.status().checkpoint === first.lastPosition);
       const broker = brokerPid();
@@ -69,7 +70,7 @@ describe('relay checkpoint (real broker)', () => {
     const env = relayEnv(dir);
     const runRelayToHead = async () => {
       const head = (await store.headPosition())!;
-      const relay = await startRelay(store, env, memoryLogger());
+      const relay = await startRelay(store, loadRelayConfig(env), memoryLogger());
       try {
         await waitFor('the relay to reach the store head', () => relay.status().checkpoint === head);
       } finally {

@@ -1,11 +1,11 @@
+import { loadRelayConfig } from '@chuishao/runtime';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CASE_EVENT_TYPES, caseIdOf } from '@chuishao/domain';
 import { SqliteEventStore, type RecordedEvent } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
 import { CaseTraffic } from '@chuishao/histories';
-import { countyTopic, deadLetterTopic } from '../src/envelope';
-import { startRelay } from '../src/start-relay';
+import { countyTopic, deadLetterTopic, startRelay } from '@chuishao/relay';
 import { checkDelivery, readStore } from '../../../test/relay/delivery-check';
 import { contractValidator } from '../../../test/contracts/contract-schemas';
 import { allTopics, memoryLogger, relayEnv, tempDir } from '../../../test/relay/harness';
@@ -31,7 +31,7 @@ describe('relay envelope (real broker)', () => {
     const env = relayEnv(dir, { RELAY_PARTITIONS: '4', RELAY_HEALTH_PORT: '0' });
     const prefix = env.RELAY_TOPIC_PREFIX!;
     const logger = memoryLogger();
-    const relay = await startRelay(store, env, logger);
+    const relay = await startRelay(store, loadRelayConfig(env), logger);
     try {
       await waitFor('the relay to reach the store head', () => relay.status().checkpoint === head);
       const health = await fetch(`http://127.0.0.1:${relay.healthPort}/health`);

@@ -1,9 +1,10 @@
+import { loadRelayConfig } from '@chuishao/runtime';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
 import { CaseTraffic } from '@chuishao/histories';
-import { startRelay } from '../src/start-relay';
+import { startRelay } from '@chuishao/relay';
 import { checkDelivery, readStore } from '../../../test/relay/delivery-check';
 import { allTopics, memoryLogger, relayEnv, tempDir } from '../../../test/relay/harness';
 import { readTopics } from '../../../test/relay/kafka-reader';
@@ -23,7 +24,7 @@ describe('relay ordering (real broker)', () => {
     const generator = new CaseTraffic({ seed: 5, openCases: 400 });
     await appendGenerated(store, generator, 5_000); // a backlog: the relay starts by catching up
     const env = relayEnv(dir, { RELAY_PARTITIONS: '6', RELAY_BATCH_SIZE: '300' });
-    const relay = await startRelay(store, env, memoryLogger());
+    const relay = await startRelay(store, loadRelayConfig(env), memoryLogger());
     try {
       // Live traffic while it runs: small groups of appends, interleaving cases.
       for (let i = 0; i < 50; i++) {

@@ -1,3 +1,4 @@
+import { loadRelayConfig } from '@chuishao/runtime';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,8 +7,7 @@ import { caseStream } from '@chuishao/domain';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { appendGenerated } from '../fixtures/append-generated';
 import { CaseTraffic } from '@chuishao/histories';
-import { countyTopic, deadLetterTopic } from '../src/envelope';
-import { startRelay } from '../src/start-relay';
+import { countyTopic, deadLetterTopic, startRelay } from '@chuishao/relay';
 import { checkDelivery, readStore } from '../../../test/relay/delivery-check';
 import { contractValidator } from '../../../test/contracts/contract-schemas';
 import { allTopics, memoryLogger, relayEnv, tempDir } from '../../../test/relay/harness';
@@ -75,7 +75,7 @@ describe('relay poison events (real broker)', () => {
     ]);
     const head = (await store.headPosition())!;
     const logger = memoryLogger();
-    const relay = await startRelay(store, env, logger);
+    const relay = await startRelay(store, loadRelayConfig(env), logger);
     try {
       await waitFor('the relay to reach the store head past the poison', () => relay.status().checkpoint === head);
       expect(relay.status()).toMatchObject({ deadLettered: poison.size, failures: 0, state: 'live' });

@@ -1,21 +1,21 @@
-import 'reflect-metadata';
-import { loadConfig } from '@chuishao/runtime';
-import { createRuntime } from '../../api/src/runtime';
+import { loadConfig, openServices, startProcessors } from '@chuishao/runtime';
 
 /**
- * The deadline watcher on its own (docker-compose). It needs the command path (to record what it
- * finds) and the inbox read model the projector writes; it serves no HTTP.
+ * The deadline watcher on its own (docker-compose): the one command path and the inbox read model the
+ * projector writes, through libs/runtime; it serves no HTTP.
  */
 async function main() {
   const config = { ...loadConfig(), processors: new Set(['watcher'] as const) };
-  const runtime = await createRuntime(config);
+  const services = openServices(config);
+  const processors = await startProcessors(services);
   console.log(`deadline watcher running every ${config.watcherIntervalMs} ms on ${config.readModelFile}`);
   const stop = async () => {
-    await runtime.close();
+    await processors.stop();
+    await services.store.close();
     process.exit(0);
   };
   // An operator who added next year's holidays to the calendar files reloads without a restart.
-  process.on('SIGHUP', () => void runtime.reloadCalendar());
+  process.on('SIGHUP', () => void services.reloadCalendar());
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

@@ -8,6 +8,7 @@ import type { CaseEvent, PartClosed, RebasedPart } from './events';
 import { assignPart, reworkClock } from './deadlines';
 import { deadlineBasis, type CasePolicy } from './policy';
 import { hasText } from './text';
+import { addNote, attachedUploads } from './notes';
 import type { CaseState, CaseStateOrNone, PartState } from './case.state';
 import { actsOnClosedCases, decideWorkflow, extendedClock, refuseWhileReturnPending } from './workflow.decide';
 
@@ -45,6 +46,8 @@ export function decide(command: CaseCommand, state: CaseStateOrNone, policy: Cas
     case 'AppealReview':
     case 'DecideAppeal':
       return decideWorkflow(command, state, policy);
+    case 'AddNote':
+      return addNote(command, state);
   }
 }
 
@@ -149,9 +152,13 @@ function complete(cmd: CompleteHandling, state: CaseState): CaseEvent[] {
   if (part.status !== 'in_progress') throw InvalidState.part(part.departmentId, part.status, 'complete it');
   refuseWhileReturnPending(part, 'complete it');
   if (!hasText(cmd.data.result)) throw Invalid.field('result', 'say what was done');
+  const attachments = attachedUploads(cmd.actor, cmd.data.attachmentIds, cmd.uploads);
   return [{
     type: 'HandlingCompleted',
-    data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, round: part.round, result: cmd.data.result },
+    data: {
+      caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, round: part.round, result: cmd.data.result,
+      ...(attachments.length ? { attachments } : {}),
+    },
   }];
 }
 

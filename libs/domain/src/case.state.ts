@@ -241,6 +241,9 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
       return evolveWorkflow(state, event);
     case 'CaseClosed':
       return { ...state, status: 'closed', closedAt: event.data.occurredAt };
+    // A note changes nothing the rules decide on; it is read from the case's events.
+    case 'NoteAdded':
+      return state;
   }
 }
 

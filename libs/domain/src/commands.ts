@@ -1,5 +1,6 @@
 import type { Actor } from './actor';
 import type { Category, Location, Satisfaction } from './events';
+import type { AddNote, UploadFacts } from './notes';
 
 /** Every command knows who issues it and when (the server's clock, never the client's). */
 interface CommandBase<T extends string, D> {
@@ -34,7 +35,8 @@ export type BlowWhistle = WithFacts & CommandBase<'BlowWhistle', {
 }>;
 export type RespondToCase = CommandBase<'RespondToCase', { note?: string }>;
 export type TransferCase = WithFacts & CommandBase<'TransferCase', { toDepartmentId: string; reason: string }>;
-export type CompleteHandling = CommandBase<'CompleteHandling', { result: string }>;
+/** `uploads`: what the blob store knows of the named attachmentIds (see notes.ts). */
+export type CompleteHandling = Partial<UploadFacts> & CommandBase<'CompleteHandling', { result: string; attachmentIds?: string[] }>;
 export type ReviewHandling = CommandBase<'ReviewHandling', {
   departmentId: string;
   resolved: boolean;
@@ -81,4 +83,6 @@ export type CaseCommand =
   | UrgeDepartment
   | CheckDeadlines
   | RebaseDeadlines
-  | WorkflowCommand;
+  | WorkflowCommand
+  // Notes and evidence (notes.ts)
+  | AddNote;

@@ -3,6 +3,7 @@
  * server-stamped `occurredAt` (ISO-8601 UTC) in its data; who did it lives in the metadata.
  */
 import type { DeadlineBasis, MatterLimits } from './policy';
+import type { AttachmentRef, NoteAdded } from './notes';
 
 export const CATEGORIES = ['joint_enforcement', 'key_task', 'emergency', 'resident_request'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -73,6 +74,8 @@ export type HandlingCompleted = CaseEventBase<'HandlingCompleted', {
   departmentId: string;
   round: number;
   result: string;
+  /** The evidence filed with the completion (present only when there is some). */
+  attachments?: AttachmentRef[];
 }>;
 
 /** 一事一评: the township's review of one completed round of one part. */
@@ -267,7 +270,9 @@ export type CaseEvent =
   | PartReturned
   | ReturnDecided
   | ReviewAppealed
-  | AppealDecided;
+  | AppealDecided
+  // Notes and evidence (notes.ts)
+  | NoteAdded;
 
 export type CaseEventType = CaseEvent['type'];
 
@@ -294,6 +299,8 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'ReturnDecided',
   'ReviewAppealed',
   'AppealDecided',
+  // Notes and evidence (notes.ts)
+  'NoteAdded',
 ];
 
 /** Version of the event data schemas above; bump on any incompatible change. */

@@ -11,3 +11,4 @@ export * from './case.view';
 export * from './deadline-check';
 export * from './streams';
 export * from './decode';
+export * from './notes';

@@ -1,4 +1,4 @@
-import { CATEGORIES, nextDeadlineCheck, SATISFACTIONS, type CaseCommand, type PartState, type PartStatus, type Satisfaction } from '@chuishao/domain';
+import { CATEGORIES, nextDeadlineCheck, SATISFACTIONS, type Actor, type AttachmentFact, type CaseCommand, type PartState, type PartStatus, type Satisfaction } from '@chuishao/domain';
 import { actorOf, systemOf, TEST_COUNTY, TWO_COUNTIES, type CountyOrgs } from './orgs';
 import { CaseRecorder, shiftingCalendars, type CaseAppend, type RecorderOptions } from './recorder';
 import { seededRandom } from './random';
@@ -16,6 +16,7 @@ export const ACTION_KINDS = [
   'review', 'review', 'review', 'withdraw', 'reassign', 'check', 'urge', 'rebase',
   // The practice's moves: 延期, 退单/审定, 申诉 (each asked, then decided).
   'extend', 'decideExtension', 'decideExtension', 'return', 'decideReturn', 'appeal', 'appeal', 'appeal', 'decideAppeal', 'decideAppeal',
+  'note',
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
@@ -137,8 +138,14 @@ export class ActionInterpreter {
         return run({ type: 'RespondToCase', caseId, actor: dept, data: rich && x.b % 2 === 0 ? { note: '已报到，人员赶赴现场' } : {} });
       case 'transfer':
         return run({ type: 'TransferCase', caseId, actor: dept, data: { toDepartmentId: other, reason: '不属本部门职责，转相关部门办理' } });
-      case 'complete':
-        return run({ type: 'CompleteHandling', caseId, actor: dept, data: { result: '已现场处置，责令整改并复查' } });
+      case 'complete': {
+        // With rich data, some completions carry before/after photos the department uploaded.
+        const uploads = rich && x.b % 3 === 0 ? [this.upload(dept, x.c, '整改前.jpg'), this.upload(dept, x.c + 1, '整改后.jpg')] : [];
+        return run({
+          type: 'CompleteHandling', caseId, actor: dept,
+          data: { result: '已现场处置，责令整改并复查', ...(uploads.length ? { attachmentIds: uploads.map((u) => u.id) } : {}) }, uploads,
+        } as Omit<CaseCommand, 'now' | 'facts'>);
+      }
       case 'review':
         return run({
           type: 'ReviewHandling', caseId, actor: township,
@@ -189,7 +196,29 @@ export class ActionInterpreter {
           type: 'DecideAppeal', caseId, actor: actorOf(`assess-${county.countyId}`, 'assessment_office', county.countyId),
           data: { departmentId: part.departmentId, upheld: x.resolved, note: x.resolved ? '申诉成立' : '申诉不成立' },
         });
+      case 'note': {
+        const author = [township, dept, centre][x.b % 3];
+        const uploads = rich && x.c % 2 === 0 ? [this.upload(author, x.a, x.a % 2 === 0 ? '现场照片.jpg' : '协调纪要.pdf')] : [];
+        return run({
+          type: 'AddNote', caseId, actor: author,
+          data: { text: '已电话协调，明日联合现场核查', ...(uploads.length ? { attachmentIds: uploads.map((u) => u.id) } : {}) }, uploads,
+        } as Omit<CaseCommand, 'now' | 'facts'>);
+      }
     }
+  }
+
+  /** A file the actor's org uploaded just now, as the blob store would report it (ids from the seeded stream). */
+  private upload(by: Actor, n: number, fileName: string): AttachmentFact {
+    const pdf = fileName.endsWith('.pdf');
+    return {
+      id: this.recorder.newId(),
+      sha256: (n >>> 0).toString(16).padStart(8, '0').repeat(8),
+      size: 1024 + (n % 500_000),
+      type: pdf ? 'application/pdf' : 'image/jpeg',
+      fileName,
+      uploadedBy: { orgId: by.orgId, userId: by.userId },
+      uploadedAt: new Date(this.now).toISOString(),
+    };
   }
 }
 

@@ -258,3 +258,19 @@ describe('loadRebuildConfig', () => {
     ]);
   });
 });
+
+describe('loadConfig: the audit trail of refusals', () => {
+  it('records 30 refusals a minute per caller and 3,000 in all one by one, stored every second, by default', () => {
+    expect(loadConfig(env()).audit).toEqual({ refusalsPerMinute: 30, refusalsTotalPerMinute: 3000, flushIntervalMs: 1000 });
+    expect(loadConfig(env({ AUDIT_REFUSALS_PER_MINUTE: '0', AUDIT_REFUSALS_TOTAL_PER_MINUTE: '50', AUDIT_FLUSH_MS: '200' })).audit)
+      .toEqual({ refusalsPerMinute: 0, refusalsTotalPerMinute: 50, flushIntervalMs: 200 });
+  });
+
+  it('refuses values that are no counts or intervals, naming each', () => {
+    expect(refusal(env({ AUDIT_REFUSALS_PER_MINUTE: '-1', AUDIT_REFUSALS_TOTAL_PER_MINUTE: '0', AUDIT_FLUSH_MS: '5' })).problems).toEqual([
+      'AUDIT_REFUSALS_PER_MINUTE="-1": must be an integer ≥ 0',
+      'AUDIT_REFUSALS_TOTAL_PER_MINUTE="0": must be an integer ≥ 1',
+      'AUDIT_FLUSH_MS="5": must be an integer from 10 to 60000',
+    ]);
+  });
+});

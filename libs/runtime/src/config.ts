@@ -28,6 +28,8 @@ export interface AppConfig {
   };
   /** Requests per window and caller; counts shared in Redis when `redisUrl` is set (several API instances). */
   rateLimits: RateLimits;
+  /** The audit trail of refusals: how much of a flood is recorded one by one, and how often records are stored. */
+  audit: AuditSettings;
   /** Production on the bundled demo directory only when asked for (ALLOW_DEMO_DIRECTORY=true). */
   allowDemoDirectory: boolean;
   /**
@@ -62,6 +64,15 @@ export interface RateLimits {
   redisUrl: string | null;
 }
 
+export interface AuditSettings {
+  /** Refusals of one caller (user, or client IP without a valid token) recorded one by one per minute; the rest counted. */
+  refusalsPerMinute: number;
+  /** Refusals recorded one by one per minute, every caller together; the rest counted. */
+  refusalsTotalPerMinute: number;
+  /** How often buffered refusal records are appended to the event store. */
+  flushIntervalMs: number;
+}
+
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -87,6 +98,9 @@ const appShape = {
   RATE_LIMIT_HEAVY: variable(integer(1).default(20)),
   RATE_LIMIT_IP: variable(integer(1).default(120)),
   RATE_LIMIT_REDIS_URL: variable(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
+  AUDIT_REFUSALS_PER_MINUTE: variable(integer(0).default(30)),
+  AUDIT_REFUSALS_TOTAL_PER_MINUTE: variable(integer(1).default(3000)),
+  AUDIT_FLUSH_MS: variable(integer(10, 60_000).default(1000)),
   ALLOW_DEMO_DIRECTORY: variable(flag().default(false)),
   CLOCK: variable(oneOf(['system', 'simulated']).default('system')),
   PROCESSORS: variable(
@@ -186,6 +200,11 @@ function appConfigOf(v: AppVariables, env: NodeJS.ProcessEnv): AppConfig {
       heavy: v.RATE_LIMIT_HEAVY,
       ip: v.RATE_LIMIT_IP,
       redisUrl: v.RATE_LIMIT_REDIS_URL ?? null,
+    },
+    audit: {
+      refusalsPerMinute: v.AUDIT_REFUSALS_PER_MINUTE,
+      refusalsTotalPerMinute: v.AUDIT_REFUSALS_TOTAL_PER_MINUTE,
+      flushIntervalMs: v.AUDIT_FLUSH_MS,
     },
     allowDemoDirectory: v.ALLOW_DEMO_DIRECTORY,
     processors: processorsOf(v.PROCESSORS, v.KAFKA_BROKERS !== undefined),

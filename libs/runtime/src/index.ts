@@ -7,6 +7,7 @@ export {
   LOG_LEVELS,
   PROCESSORS,
   type AppConfig,
+  type AuditSettings,
   type LogLevel,
   type Processor,
   type RateLimits,
@@ -20,3 +21,7 @@ export {
   type RelayOptions,
   type RelayProcessConfig,
 } from './relay-config';
+export { consoleLog, openServices, type LogFactory, type ProcessorLog, type Services } from './services';
+export { startProcessors, type RunningProcessors } from './processors';
+export { PROJECTIONS, REBUILDABLE } from './read-models';
+export { defaultRebuildThreads, rebuildReadModels } from './projector/rebuild';

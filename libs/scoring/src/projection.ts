@@ -1,4 +1,5 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import { isCaseStream } from '@chuishao/domain';
 import {
   documentProjection, KeyedRows, KeylessRows, liveProjection, type DocumentModel, type GenerationalProjection, type GenerationTables, type Projection,
   type SessionOptions, type TableRows, type TableSpec,
@@ -209,7 +210,7 @@ const SESSION_CACHE_CASES = 10_000;
 const scoringDocuments: DocumentModel<CaseDocument, FactRows> = {
   keep: SESSION_CACHE_CASES,
   // applyScoringEvent passes over the other types as well; skipping them here saves their documents.
-  canHandle: (event) => SCORED_EVENT_TYPES.has(event.type),
+  canHandle: (event) => SCORED_EVENT_TYPES.has(event.type) && isCaseStream(event.streamName),
   keyOf: (event) => (event.data as { caseId: string }).caseId,
   rows: (db, generation, options) => factRows(db, generation, options),
   load: (rows, caseId) => new CaseDocument(rows, caseId),

@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable, Optional, createParamDecorator } from '@nestjs/common';
-import { PUBLIC } from './public';
+import { markAuthRequired, PUBLIC } from './public';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Actor } from '@chuishao/domain';
@@ -23,6 +23,7 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const req = context.switchToHttp().getRequest<AuthedRequest>();
+    markAuthRequired(req);
     try {
       const header = req.headers.authorization ?? '';
       const match = /^Bearer\s+(\S+)$/i.exec(header);

@@ -3,9 +3,8 @@ import type { Response } from 'express';
 import { calendarCoverage, type CalendarRegistry } from '@chuishao/calendar';
 import type { EventStore } from '@chuishao/event-store';
 import { generationStatus, readCheckpoint } from '@chuishao/projections';
-import { PROJECTIONS } from '../../../projector/src/projections';
 import { Public } from '../auth/auth.guard';
-import type { Clock } from '@chuishao/runtime';
+import { PROJECTIONS, type Clock } from '@chuishao/runtime';
 import type { ReadModels } from '../read-models';
 import { CALENDARS, CLOCK, EVENT_STORE, READ_MODELS } from '../tokens';
 

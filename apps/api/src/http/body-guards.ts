@@ -8,6 +8,10 @@ export const MAX_JSON_DEPTH = 32;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+const MULTIPART = /^multipart\/form-data\s*;/i;
+/** The one route that takes a file (multipart/form-data) instead of JSON. */
+export const UPLOAD_PATH = '/v1/attachments';
+export const isMultipart = (req: IncomingMessage) => MULTIPART.test(req.headers['content-type'] ?? '');
 
 const hasBody = (req: IncomingMessage) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
@@ -15,6 +19,9 @@ const hasBody = (req: IncomingMessage) => req.headers['transfer-encoding'] !== u
 export function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
   if (!BODY_METHODS.has(req.method) || !hasBody(req)) return next();
   const type = req.headers['content-type'];
+  // Express matches routes case-insensitively and with or without a trailing slash: so does this exemption.
+  // The upload route checks its own type (multipart/form-data) after authentication: see isMultipart.
+  if (req.method === 'POST' && req.path.toLowerCase().replace(/\/+$/, '') === UPLOAD_PATH) return next();
   if (type && JSON_TYPE.test(type)) return next();
   next(new Problem(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type',
     type ? `the body is ${type.split(';')[0]}; send application/json` : 'the body has no Content-Type; send application/json'));

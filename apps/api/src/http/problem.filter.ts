@@ -1,7 +1,8 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CommandError, type CommandErrorCode } from '@chuishao/commands';
 import { DomainError, type DomainErrorCode } from '@chuishao/domain';
+import { AuditTrail } from '../audit/audit-trail';
 import { Problem } from './problem';
 
 /** Status, the code the API states (as documented in the OpenAPI document) and title, per library error code. */
@@ -28,11 +29,15 @@ const COMMAND_STATUS: Record<CommandErrorCode, [number, string, string]> = {
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
+  constructor(@Optional() private readonly audit?: AuditTrail) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const problem = this.toProblem(exception, req);
+    // Every refusal of a route that needs a token leaves a record (the audit trail of refusals).
+    this.audit?.refused(req, problem);
     if (problem.status >= 500) this.logger.error(`${req.method} ${req.originalUrl}: ${describe(exception)}`);
     if (res.headersSent) return;
     for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);

@@ -22,6 +22,22 @@ export const TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
 /** An ETag this API issued (the case version), weak or strong, quoted or not. */
 export const IF_MATCH = /^(?:W\/)?"?(\d+)"?$/;
 
+const CORRELATION = Symbol('chuishao:correlation-id');
+
+/**
+ * The request's correlation id: X-Correlation-Id when it is a valid one, else an id made once per request, so the events
+ * a command appends and the audit record of a refusal name the same one.
+ */
+export function correlationIdOf(req: Request): string {
+  const r = req as Request & { [CORRELATION]?: string };
+  if (r[CORRELATION] === undefined) {
+    const v = req.headers['x-correlation-id'];
+    const given = Array.isArray(v) ? v[0] : v;
+    r[CORRELATION] = given && TOKEN.test(given) ? given : randomUUID();
+  }
+  return r[CORRELATION];
+}
+
 export const Meta = createParamDecorator((_: unknown, context: ExecutionContext): RequestMeta => {
   const req = context.switchToHttp().getRequest<Request>();
   const header = (name: string) => {
@@ -34,7 +50,6 @@ export const Meta = createParamDecorator((_: unknown, context: ExecutionContext)
       { field: 'Idempotency-Key', message: 'invalid header value' },
     ]);
   }
-  const correlation = header('x-correlation-id');
   const ifMatch = header('if-match');
   let expectedVersion: number | null = null;
   if (ifMatch !== undefined) {
@@ -43,7 +58,7 @@ export const Meta = createParamDecorator((_: unknown, context: ExecutionContext)
     expectedVersion = Number(m[1]);
   }
   return {
-    correlationId: correlation && TOKEN.test(correlation) ? correlation : randomUUID(),
+    correlationId: correlationIdOf(req),
     requestId: randomUUID(),
     idempotencyKey,
     requestHash: idempotencyKey === null ? '' : hashRequest(req.method, req.route?.path ?? req.path, req.params, req.body),

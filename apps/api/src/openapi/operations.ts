@@ -1,10 +1,15 @@
 import { applyDecorators, type Type } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath, type ApiResponseOptions } from '@nestjs/swagger';
-import type { HeadersObject } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath, type ApiResponseOptions } from '@nestjs/swagger';
+import type { HeadersObject, SchemaObject } from '@nestjs/swagger';
+import { AUDIT_LIMIT, ListAuditDto, ListAuditRoute, MAX_AUDIT_DAYS } from '../audit/list-audit.route';
 import { DevTokenDto, DevTokensRoute } from '../auth/dev-tokens.route';
 import { BlowWhistleDto, LocationDto } from '../cases/blow-whistle/blow-whistle.dto';
 import { BlowWhistleRoute } from '../cases/blow-whistle/blow-whistle.route';
 import { CompleteDto, CompleteRoute } from '../cases/complete/complete.route';
+import { AddNoteDto, AddNoteRoute } from '../cases/add-note/add-note.route';
+import { GetAttachmentRoute } from '../attachments/get-attachment.route';
+import { FILE_FIELD, UploadAttachmentRoute } from '../attachments/upload-attachment.route';
+import { AttachmentUploaded } from './schemas/attachment.schemas';
 import { GetCaseEventsRoute } from '../cases/get-case-events/get-case-events.route';
 import { GetCaseRoute } from '../cases/get-case/get-case.route';
 import { ListCasesDto, ListCasesRoute } from '../cases/list-cases/list-cases.route';
@@ -33,6 +38,7 @@ import { MAX_PERIOD_DAYS } from '../scorecards/scorecard.service';
 import { describeDto } from './from-validators';
 import { OpenApiRoute } from './openapi.route';
 import { CaseView, CatalogView, ClockNow, DevToken, InboxPage, OrgView, Problem } from './schemas/case.schemas';
+import { AuditPage } from './schemas/audit.schemas';
 import { EVENT_RECORDS } from './schemas/event.schemas';
 import { Health, HealthUnavailable } from './schemas/health.schemas';
 import { DepartmentScorecard, Scorecard, ScorecardExplanation } from './schemas/scorecard.schemas';
@@ -45,7 +51,9 @@ import { DepartmentScorecard, Scorecard, ScorecardExplanation } from './schemas/
 
 export const TAGS = [
   { name: 'cases', description: '吹哨 and the case lifecycle: 报到, 转办, 办结, 一事一评, 督办, 全程留痕' },
+  { name: 'attachments', description: '现场照片 and documents: evidence filed with notes and completions' },
   { name: 'scorecards', description: '以下评上: department scorecards for the assessment office (scoring.md)' },
+  { name: 'audit', description: '等保 audit trail: every refused request (401/403/404/409/412/422/429 …), for the command centre' },
   { name: 'directory', description: 'The org directory and the whistle catalogue (吹哨清单): public' },
   { name: 'service', description: 'Health and this document: public' },
   { name: 'development', description: 'Development mode only (absent in production)' },
@@ -163,7 +171,14 @@ export function describeOperations(): void {
   describeDto(LocationDto, { address: { example: '东坝镇河滨路12号' }, grid: { description: '网格', example: '东坝-03网格' }, lat: { example: 32.58 }, lng: { example: 105.22 } });
   describeDto(RespondDto, { note: { example: '已报到，今日到现场' } });
   describeDto(TransferDto, { toDepartmentId: { description: 'Another department of the county', example: 'dept-enforcement' }, reason: { example: '城区管网错接，属执法局职责' } });
-  describeDto(CompleteDto, { result: { example: '已取样送检，责令停止排放' } });
+  describeDto(CompleteDto, {
+    result: { example: '已取样送检，责令停止排放' },
+    attachmentIds: { description: 'Files uploaded by the caller’s org (POST /v1/attachments), at most 10', example: ['5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f'] },
+  });
+  describeDto(AddNoteDto, {
+    text: { example: '已与河长办沟通，明日联合巡查' },
+    attachmentIds: { description: 'Files uploaded by the caller’s org (POST /v1/attachments), at most 10', example: ['5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f'] },
+  });
   describeDto(ReviewDto, {
     departmentId: { description: 'The department whose completed part is reviewed', example: 'dept-ecology' },
     resolved: { description: 'false sends the part back (退回重办) while rework rounds remain', example: true },
@@ -220,7 +235,21 @@ export function describeOperations(): void {
   });
   describeDto(ListScorecardsDto, {
     countyId: { description: 'Default and only allowed value: the caller’s county', example: 'county-qingchuan' },
-    format: { description: 'Overrides Accept (text/csv gives CSV)', example: 'json' },
+    format: {
+      description: 'Overrides Accept (text/csv gives csv). `csv`: the machine CSV (field names, unrounded fractions). For clerks, `xlsx` '
+        + '(Excel) and `csv-zh` (the same content as CSV, UTF-8 with BOM): Chinese headers, rates as percentages with one decimal, a header '
+        + 'block with the period, asOf and policy version, the reason each unranked department is not ranked, and a legend',
+      example: 'xlsx',
+    },
+  });
+  describeDto(ListAuditDto, {
+    from: { description: 'Start (inclusive): a date (00:00 UTC) or an ISO-8601 instant; default 7 days before to. Send + as %2B.', example: '2026-12-01' },
+    to: { description: `End (exclusive), date or instant; default: now. At most ${MAX_AUDIT_DAYS} days after from.`, example: '2026-12-04T00:00:00Z' },
+    orgId: { description: 'Only refusals of this org’s callers', example: 'twp-longquan' },
+    outcome: { description: 'Only this problem code', example: 'CASE.NOT_FOUND' },
+    cursor: { description: 'nextCursor of the previous page (CSV: the X-Next-Cursor header)' },
+    limit: { description: `Items per page: JSON default ${AUDIT_LIMIT.json.default}, at most ${AUDIT_LIMIT.json.max}; CSV default and at most ${AUDIT_LIMIT.csv.max}`, example: 100 },
+    format: { description: '`csv`: UTF-8 CSV with a header row (a heavy read)', example: 'json' },
   });
 
   operation(OrgsRoute, 'list', {
@@ -346,21 +375,100 @@ export function describeOperations(): void {
   command(DecideAppealRoute, 'decide', 'decideAppeal', 'The assessment office decides an appeal (its only write); upheld voids the review for scoring', DecideAppealDto,
     { departmentId: 'dept-ecology', upheld: true, note: '申诉成立，该评价不计入考核' }, { problems: WORKFLOW_PROBLEMS });
 
+  command(AddNoteRoute, 'add', 'addNote',
+    'A note on the case (协调记录) by the raising township, a department that holds or held a part, or the command centre; with files it uploaded',
+    AddNoteDto, { text: '已与河长办沟通，明日联合巡查' },
+    {
+      description: 'The note and its files appear in GET /v1/cases/{caseId}/events (NoteAdded). A file must be an upload of the caller’s org; ' +
+        'naming it makes it readable by everyone who may see the case. The assessment office only reads (403).',
+      problems: [[400, 'REQUEST.INVALID: invalid body, or an attachmentId that is not an upload of the caller’s org (named by its field)'], 401, 403, 404, 409, 412, 413, 415, 422],
+    });
+
+  operation(UploadAttachmentRoute, 'upload', {
+    id: 'uploadAttachment', tag: 'attachments', summary: 'Upload one evidence file (JPEG, PNG or WebP up to 10 MB; PDF up to 20 MB), checked by its content',
+    description: 'multipart/form-data with exactly one part: the file, in the field `file`. The type is decided by the file’s magic bytes, never by its name ' +
+      'or declared type. The content is stored once per SHA-256; each upload gets its own id and records who uploaded it. Until a note or completion ' +
+      'names it, only the uploader’s org can read it back.',
+    responses: [{ status: 201, description: 'The stored upload', content: json(AttachmentUploaded) }],
+    problems: [
+      [400, 'REQUEST.INVALID: no file, an empty file, a second file or any other field (`errors` names `file`)'],
+      401,
+      [413, 'REQUEST.TOO_LARGE: a photo over 10 MB, a PDF over 20 MB (or a body over 20 MB)'],
+      [415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not multipart/form-data, or the file is not a JPEG, PNG, WebP or PDF by its content'],
+    ],
+    extra: [
+      ApiConsumes('multipart/form-data'),
+      ApiBody({
+        required: true,
+        schema: {
+          type: 'object',
+          required: [FILE_FIELD],
+          additionalProperties: false,
+          properties: { [FILE_FIELD]: { type: 'string', format: 'binary', description: 'The file (its name is kept as fileName)' } },
+        },
+      }),
+    ],
+  });
+  const binary = { schema: { type: 'string', format: 'binary' } };
+  operation(GetAttachmentRoute, 'get', {
+    id: 'getAttachment', tag: 'attachments', summary: 'Download an evidence file, with exactly the type its content was checked to be',
+    description: 'Answered to whoever may see a case whose note or completion names the file, or, while none does, to the uploader’s org; 404 to everyone else. ' +
+      'Served with `X-Content-Type-Options: nosniff`; images with a plain name inline, everything else as an attachment.',
+    responses: [{
+      status: 200,
+      description: 'The file’s bytes',
+      headers: {
+        'Content-Disposition': header('`inline` (images with a plain name) or `attachment`, with the file name', { type: 'string', example: 'inline; filename="photo.jpg"; filename*=UTF-8\'\'photo.jpg' }),
+        'X-Content-Type-Options': header('`nosniff`', { type: 'string', enum: ['nosniff'] }),
+        ETag: header('The SHA-256 of the content, quoted', { type: 'string' }),
+      },
+      content: { 'image/jpeg': binary, 'image/png': binary, 'image/webp': binary, 'application/pdf': binary },
+    }],
+    problems: [401, [404, 'ATTACHMENT.NOT_FOUND: no such file, or one the caller may not read (the same answer)']],
+    extra: [ApiParam({ name: 'attachmentId', description: 'The upload’s id (UUID); anything else is answered 404', schema: { type: 'string', format: 'uuid' } })],
+  });
+
+  operation(ListAuditRoute, 'list', {
+    id: 'listAudit', tag: 'audit', summary: 'The audit trail of refused requests: who, when, from where, which route and case, with what outcome (the command centre only)',
+    description:
+      'Every 4xx answer on a route that needs a token is recorded in the event store (streams `audit-refusals-<UTC day>`, append-only): ' +
+      'a missing or refused token (401), a role or org that may not (403), a case the caller may not see (404), conflicts (409), ' +
+      'If-Match mismatches (412), reused idempotency keys (422), rate limits (429) and invalid requests (400). Above a caller’s ' +
+      'per-minute allowance the rest of its refusals in that minute are counted, per outcome, in one `aggregate` item. The caller’s county ' +
+      'and callers without a valid token are shown.',
+    responses: [{
+      status: 200,
+      description: 'One page. CSV (format=csv): a header row, UTF-8 with BOM; the next page’s cursor in X-Next-Cursor.',
+      headers: { 'X-Next-Cursor': header('CSV only: cursor of the next page, absent on the last', { type: 'string' }) },
+      content: { ...json(AuditPage), 'text/csv': { schema: { type: 'string' } } },
+    }],
+    problems: [[400, 'REQUEST.INVALID: invalid from/to/orgId/outcome/cursor/limit/format (or an unknown parameter); `errors` names each'], 401, [403, 'AUTH.FORBIDDEN: the caller is not the command centre']],
+  });
+
   const SCORECARD_PROBLEMS: Problems = [
     [400, 'REQUEST.INVALID: invalid from/to/asOf/policy (or an unknown parameter); `errors` names each'],
     401,
     [503, 'READ_MODEL.BEHIND: the scoring read model has not caught up in time; retry', RETRY_AFTER],
   ];
   operation(ListScorecardsRoute, 'list', {
-    id: 'listScorecards', tag: 'scorecards', summary: '以下评上: the county’s department scorecards, ranked (JSON, or CSV for Excel)',
+    id: 'listScorecards', tag: 'scorecards', summary: '以下评上: the county’s department scorecards, ranked (JSON, CSV, or for clerks XLSX and a Chinese CSV)',
     responses: [{
       status: 200,
-      description: 'The scorecard. CSV (format=csv, or Accept: text/csv): a header row of the field names, UTF-8 with BOM.',
+      description: 'The scorecard. CSV (format=csv, or Accept: text/csv): a header row of the field names, UTF-8 with BOM. '
+        + 'format=csv-zh: the clerk CSV (text/csv, UTF-8 with BOM); format=xlsx: the clerk workbook (one sheet, the header row frozen).',
       headers: {
-        'X-Scorecard-As-Of': header('CSV only: the scorecard’s asOf', { type: 'string', format: 'date-time' }),
-        'X-Scorecard-Policy-Version': header('CSV only: the scoring policy it was computed with', { type: 'string', example: 'scoring-2026.1' }),
+        'X-Scorecard-As-Of': header('Downloads only (csv, csv-zh, xlsx): the scorecard’s asOf', { type: 'string', format: 'date-time' }),
+        'X-Scorecard-Policy-Version': header('Downloads only: the scoring policy it was computed with', { type: 'string', example: 'scoring-2026.1' }),
+        'Content-Disposition': header('Downloads only: `attachment` with an ASCII `filename` and the Chinese name as RFC 5987 `filename*` (csv-zh, xlsx)', {
+          type: 'string', example: 'attachment; filename="scorecards-county-qingchuan-2026-11-01-2026-12-01.xlsx"; filename*=UTF-8\'\'%E9%9D%92%E5%B7%9D%E5%8E%BF...',
+        }),
       },
-      content: { ...json(Scorecard), 'text/csv': { schema: { type: 'string' } } },
+      content: {
+        ...json(Scorecard),
+        'text/csv': { schema: { type: 'string' } },
+        // OpenAPI 3.1 states a binary body by its media type (@nestjs/swagger's types predate contentMediaType).
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', contentMediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as SchemaObject },
+      },
     }],
     problems: [...SCORECARD_PROBLEMS.slice(0, 2), [403, 'AUTH.FORBIDDEN: scorecards are published within a county; countyId names another'], [404, 'SCORECARD.COUNTY_NOT_FOUND: the caller’s county is not in the directory'], SCORECARD_PROBLEMS[2]],
   });

@@ -15,6 +15,9 @@ const IsLocalDate = () =>
   });
 
 
+export const SCORECARD_FORMATS = ['json', 'csv', 'csv-zh', 'xlsx'] as const;
+export type ScorecardFormat = (typeof SCORECARD_FORMATS)[number];
+
 /** The period and instant every scorecard route takes: [from, to) as local dates, asOf default now. */
 export class ScorecardPeriodDto {
   @IsLocalDate() from!: string;
@@ -27,5 +30,6 @@ export class ScorecardPeriodDto {
 
 export class ListScorecardsDto extends ScorecardPeriodDto {
   @IsOptional() @IsString() @MaxLength(64) countyId?: string;
-  @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
+  /** json; csv (the machine CSV: field names, raw fractions); csv-zh and xlsx (for clerks: Chinese, percentages, header block). */
+  @IsOptional() @IsIn(SCORECARD_FORMATS) format?: ScorecardFormat;
 }

@@ -3,7 +3,7 @@ import { fromFile, Parser, type AsyncAPIDocumentInterface, type Diagnostic } fro
 import { CASE_EVENT_SCHEMA_VERSION, CASE_EVENT_TYPES } from '@chuishao/domain';
 import { CONTRACTS_DIR, DEAD_LETTER_HEADERS_SCHEMA, eventSchemaPath, HEADERS_SCHEMA, readContract } from '../../../../test/contracts/contract-schemas';
 import { loadRelayConfig } from '@chuishao/runtime';
-import { CE_TYPE_PREFIX, countyTopic, deadLetterTopic } from '../envelope';
+import { CE_TYPE_PREFIX, countyTopic, deadLetterTopic } from '@chuishao/relay';
 
 /** A schema as the parser holds it, without the ids it adds. */
 function withoutParserIds(schema: unknown): unknown {

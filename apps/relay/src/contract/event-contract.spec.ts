@@ -3,7 +3,7 @@ import { CaseTraffic } from '@chuishao/histories';
 import {
   allSchemaPaths, contractValidator, eventSchemaFiles, eventSchemaPath, readContract, SCHEMA_ID_BASE, type JsonSchema,
 } from '../../../../test/contracts/contract-schemas';
-import { CE_TYPE_PREFIX } from '../envelope';
+import { CE_TYPE_PREFIX } from '@chuishao/relay';
 
 /**
  * Keywords whose meaning is the same in JSON Schema draft-07 and 2020-12. The files declare 2020-12;

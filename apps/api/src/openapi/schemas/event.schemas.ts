@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CATEGORIES, SATISFACTIONS, type CaseEventType } from '@chuishao/domain';
+import { ATTACHMENT_TYPES, CATEGORIES, SATISFACTIONS, type CaseEventType } from '@chuishao/domain';
 import { DeadlineBasisView, LocationView, MatterLimitsView } from './case.schemas';
 
 /** The event data of libs/domain/src/events.ts, one class per event type, for GET /v1/cases/{caseId}/events. */
@@ -58,9 +58,26 @@ class MoveData extends EventDataBase {
 export class CaseTransferredData extends MoveData {}
 export class PartReassignedData extends MoveData {}
 
+class UploaderView {
+  @ApiProperty({ example: 'dept-ecology' }) orgId!: string;
+  @ApiProperty({ example: 'li.qiang' }) userId!: string;
+}
+
+/** A file an event refers to: its content (hash, size, checked type), its name, and who uploaded it when. */
+export class AttachmentRefData {
+  @ApiProperty({ format: 'uuid', description: 'GET /v1/attachments/{id}' }) id!: string;
+  @ApiProperty({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the bytes' }) sha256!: string;
+  @ApiProperty({ type: 'integer', minimum: 1 }) size!: number;
+  @ApiProperty({ enum: ATTACHMENT_TYPES, description: 'Checked by the file’s magic bytes' }) type!: string;
+  @ApiProperty({ example: '排污口封堵后.jpg' }) fileName!: string;
+  @ApiProperty({ type: UploaderView }) uploadedBy!: UploaderView;
+  @ApiProperty(TIME) uploadedAt!: string;
+}
+
 export class HandlingCompletedData extends PartEventData {
   @ApiProperty(ROUND) round!: number;
   @ApiProperty({ example: '已取样送检，责令停止排放' }) result!: string;
+  @ApiPropertyOptional({ type: [AttachmentRefData], description: 'Evidence filed with the completion (absent when none)' }) attachments?: AttachmentRefData[];
 }
 
 export class ReviewCompletedData extends PartEventData {
@@ -176,6 +193,13 @@ export class AppealDecidedData extends PartEventData {
   @ApiProperty({ example: '申诉成立，该评价不计入考核' }) note!: string;
 }
 
+export class NoteAddedData extends EventDataBase {
+  @ApiProperty({ example: 'twp-dongba' }) authorOrgId!: string;
+  @ApiProperty({ enum: ['township', 'department', 'command_centre'] }) authorRole!: string;
+  @ApiProperty({ example: '已与河长办沟通，明日联合巡查' }) text!: string;
+  @ApiProperty({ type: [AttachmentRefData], description: 'Files filed with the note (may be empty)' }) attachments!: AttachmentRefData[];
+}
+
 /** Every event type with its data: a new type in libs/domain fails the typecheck here until it is documented. */
 export const EVENT_DATA: Record<CaseEventType, new () => object> = {
   WhistleBlown: WhistleBlownData,
@@ -200,6 +224,7 @@ export const EVENT_DATA: Record<CaseEventType, new () => object> = {
   ReturnDecided: ReturnDecidedData,
   ReviewAppealed: ReviewAppealedData,
   AppealDecided: AppealDecidedData,
+  NoteAdded: NoteAddedData,
 };
 
 export class EventActor {

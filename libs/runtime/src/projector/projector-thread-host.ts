@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Logger } from '@nestjs/common';
+import type { ProcessorLog } from '../processors';
 import type { ProjectorThreadData } from './projector-thread';
 
 /**
@@ -15,8 +15,7 @@ export class ProjectorThread {
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
 
-  private constructor(data: ProjectorThreadData, entry: string) {
-    const log = new Logger('projector');
+  private constructor(data: ProjectorThreadData, entry: string, log: ProcessorLog) {
     this.worker = new Worker(entry, { workerData: data, name: 'projector', resourceLimits: { maxYoungGenerationSizeMb: PROJECTOR_YOUNG_GENERATION_MB } });
     this.worker.on('message', (m: { type: string; projection?: string; message?: string }) => {
       // A projection that cannot apply an event stops there, loudly, rather than skip it.
@@ -30,8 +29,8 @@ export class ProjectorThread {
     return existsSync(ProjectorThread.entry());
   }
 
-  static start(data: ProjectorThreadData): ProjectorThread {
-    return new ProjectorThread(data, ProjectorThread.entry());
+  static start(data: ProjectorThreadData, log: ProcessorLog): ProjectorThread {
+    return new ProjectorThread(data, ProjectorThread.entry(), log);
   }
 
   private static entry(): string {

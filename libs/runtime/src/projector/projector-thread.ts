@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore, type SqliteSynchronous } from '@chuishao/event-store';
 import { openReadModelDb, ProjectionRunner } from '@chuishao/projections';
-import { PROJECTIONS } from './projections';
+import { PROJECTIONS } from '../read-models';
 
 /**
  * The projectors on a worker thread of the embedded `npm start`: folding events into read models is a

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEventStore, type EventStoreConfig } from '@chuishao/event-store';
 import { catchUpPartition, openReadModelDb, type PartitionTask, type SessionOptions } from '@chuishao/projections';
-import { REBUILDABLE } from './rebuildable';
+import { REBUILDABLE } from '../read-models';
 
 /** One partition of a rebuild (rebuild.ts), on its own thread with its own store and read-model connections. */
 export interface PartitionWorkerData {

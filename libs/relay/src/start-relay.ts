@@ -1,6 +1,6 @@
 import type { EventStore } from '@chuishao/event-store';
 import { RelayCheckpointStore } from './checkpoint-store';
-import { loadRelayConfig } from '@chuishao/runtime';
+import type { RelayConfig } from '@chuishao/runtime';
 import { startHealthServer } from './health-server';
 import { KafkaRelay, type RelayStatus } from './kafka-relay';
 import { consoleLogger, type RelayLogger } from './logger';
@@ -14,12 +14,11 @@ export interface RunningRelay {
 }
 
 /**
- * Starts the relay on an open store, configured from the environment (see docs/relay.md). It returns
+ * Starts the relay on an open store with its configuration (loadRelayConfig, see docs/relay.md). It returns
  * at once: an unreachable broker is retried in the background (status().state = 'retrying'), never an
  * error here; only malformed configuration throws. Call stop() before closing the store.
  */
-export async function startRelay(store: EventStore, env: NodeJS.ProcessEnv, logger: RelayLogger = consoleLogger): Promise<RunningRelay> {
-  const config = loadRelayConfig(env);
+export async function startRelay(store: EventStore, config: RelayConfig, logger: RelayLogger = consoleLogger): Promise<RunningRelay> {
   const checkpoints = RelayCheckpointStore.open(config.checkpointFile);
   const relay = new KafkaRelay(store, checkpoints, config.kafka, config.relay, logger);
   let health: Awaited<ReturnType<typeof startHealthServer>> | null = null;

@@ -1,4 +1,5 @@
 import type { KafkaConfig } from 'kafkajs';
+import { isAuditStream } from '@chuishao/audit';
 import type { EventStore, RecordedEvent } from '@chuishao/event-store';
 import { Backoff, sleep } from './backoff';
 import { BatchReader, handled } from './batch-reader';
@@ -159,6 +160,8 @@ export class KafkaRelay {
         const to = batch[batch.length - 1].position;
         this.sending = { from: batch[0].position, to, events: batch.length, since: new Date().toISOString() };
         await this.publisher.publish(outbound, (sent) => this.acknowledged(sent));
+        // Everything of the batch is acknowledged or was not to be relayed (the audit trail): the checkpoint passes it.
+        if (!this.closed && (this.position === null || this.position < to)) this.advance(to);
         this.sending = null;
         if (this.stopping.signal.aborted) return;
       }
@@ -173,6 +176,8 @@ export class KafkaRelay {
   private async prepare(batch: RecordedEvent[]): Promise<OutboundMessage[]> {
     const out: OutboundMessage[] = [];
     for (const event of batch) {
+      // The audit trail of refusals (who was refused, from which address) stays in the store: never on a topic.
+      if (isAuditStream(event.streamName)) continue;
       const caseId = caseIdOf(event);
       const origin = caseId === null ? 'not a case event' : await this.origins.resolve(event, caseId);
       out.push(toOutbound(event, origin, this.options));
@@ -183,15 +188,19 @@ export class KafkaRelay {
   /** The broker acknowledged `sent` (in store order): only now does the checkpoint move. */
   private acknowledged(sent: OutboundMessage[]): void {
     if (this.closed) return; // stop() gave up on this send; the next start re-sends it
-    const last = sent[sent.length - 1].event.position;
-    this.checkpoints.commit(this.options.name, last, this.origins.takeUnsaved());
-    this.position = last;
+    this.advance(sent[sent.length - 1].event.position);
     for (const m of sent) {
       if (!m.deadLetter) continue;
       this.deadLettered++;
       this.logger.warn(`event ${m.event.id} (${m.event.type}, position ${m.event.position}) parked on ${m.topic}: ${m.deadLetter.reason}: ${m.deadLetter.detail}`);
     }
     this.published += sent.length;
+  }
+
+  /** Everything up to `last` is delivered (or not to be relayed): commit the checkpoint. */
+  private advance(last: number): void {
+    this.checkpoints.commit(this.options.name, last, this.origins.takeUnsaved());
+    this.position = last;
     this.recovered();
     for (let i = this.waiters.length - 1; i >= 0; i--) {
       if (this.waiters[i].position <= last) this.waiters.splice(i, 1)[0].resolve();

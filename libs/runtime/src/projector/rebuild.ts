@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { EventStore, EventStoreConfig } from '@chuishao/event-store';
 import { openReadModelDb, rebuildProjections, type PartitionTask, type RebuildOptions, type RebuildResult } from '@chuishao/projections';
 import type { PartitionWorkerData } from './rebuild-partition.worker';
-import { REBUILDABLE } from './rebuildable';
+import { REBUILDABLE } from '../read-models';
 
 export interface RebuildReadModels {
   /** Names from REBUILDABLE; rebuilt over one reading of the events. */
