@@ -31,6 +31,7 @@ import { HealthRoute } from './health/health.route';
 import type { Catalog } from '@chuishao/catalog';
 import { DevClockRoute } from './dev/clock.route';
 import { ReassignRoute } from './cases/reassign/reassign.route';
+import { WORKFLOW_ROUTES } from './cases/workflow-routes';
 import { UrgeRoute } from './cases/urge/urge.route';
 import { ATTACHMENT_PROVIDERS, ATTACHMENT_ROUTES } from './attachments/attachments.wiring';
 import type { ReadModels } from './read-models';
@@ -90,6 +91,7 @@ export class AppModule {
         WithdrawRoute,
         UrgeRoute,
         ReassignRoute,
+        ...WORKFLOW_ROUTES,
         ...SCORECARD_ROUTES,
         ...ATTACHMENT_ROUTES,
         ListAuditRoute,

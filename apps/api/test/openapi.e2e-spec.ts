@@ -362,6 +362,9 @@ describe('the OpenAPI document against the server', () => {
         '/v1/cases/{caseId}/withdrawal': await h.token(TOWNSHIP),
         '/v1/cases/{caseId}/urges': await h.token(COMMAND_CENTRE),
         '/v1/cases/{caseId}/reassignments': await h.token(COMMAND_CENTRE),
+        '/v1/cases/{caseId}/extension-decisions': await h.token(COMMAND_CENTRE),
+        '/v1/cases/{caseId}/return-decisions': await h.token(COMMAND_CENTRE),
+        '/v1/cases/{caseId}/appeal-decisions': await h.token(ASSESSMENT),
       };
       const fallback = await h.token(ECOLOGY);
       const caseId = (await h.http().post('/v1/whistles').set('Authorization', `Bearer ${tokens['/v1/whistles']}`).send(whistleBody()).expect(201)).body.caseId;

@@ -87,15 +87,17 @@ describe('GET /v1/scorecards: 以下评上 from the events', () => {
       medianResponseMinutes: 8, p90ResponseMinutes: 10, // [6, 7, 8, 9, 10]
       completionDue: 5, completedOnTime: 5, completionRate: 1,
       reviewed: 5, resolved: 5, resolutionRate: 1, satisfied: 5, basicallySatisfied: 0, dissatisfied: 0, satisfactionRate: 1,
-      transfersOut: 0, transfersIn: 0, reopened: 1, overdue: 0, compositeScore: 100, rank: 1,
+      transfersOut: 0, transfersIn: 0, reopened: 1, overdue: 0,
+      returnsUpheld: 0, returnsRejected: 0, extensionsApproved: 0, appealsUpheld: 0, appealsRejected: 0, leadParts: 5, // named first on J1..J5
+      compositeScore: 100, rank: 1,
     });
-    const late = { received: 5, responded: 5, respondedOnTime: 4, responseDue: 5, responseRate: 0.8, medianResponseMinutes: 9, p90ResponseMinutes: 56, ...nulls, transfersOut: 0, transfersIn: 0, reopened: 0, overdue: 0, compositeScore: 80, rank: 2 };
+    const late = { received: 5, responded: 5, respondedOnTime: 4, responseDue: 5, responseRate: 0.8, medianResponseMinutes: 9, p90ResponseMinutes: 56, ...nulls, transfersOut: 0, transfersIn: 0, reopened: 0, overdue: 0, returnsUpheld: 0, returnsRejected: 0, extensionsApproved: 0, appealsUpheld: 0, appealsRejected: 0, leadParts: 0, compositeScore: 80, rank: 2 };
     expect(row(card, WATER)).toEqual({ departmentId: WATER, name: '青川县水利局', ...late });
     expect(row(card, ENFORCEMENT)).toEqual({ departmentId: ENFORCEMENT, name: '青川县综合行政执法局', ...late });
     expect(row(card, MARKET)).toEqual({
       departmentId: MARKET, name: '青川县市场监督管理局',
       received: 5, responded: 2, respondedOnTime: 2, responseDue: 5, responseRate: 0.4, medianResponseMinutes: 9, p90ResponseMinutes: 10,
-      ...nulls, transfersOut: 0, transfersIn: 0, reopened: 0, overdue: 3, compositeScore: 40, rank: 4,
+      ...nulls, transfersOut: 0, transfersIn: 0, reopened: 0, overdue: 3, returnsUpheld: 0, returnsRejected: 0, extensionsApproved: 0, appealsUpheld: 0, appealsRejected: 0, leadParts: 0, compositeScore: 40, rank: 4,
     });
     // The transfer: a response of the transferring department (10 minutes), the receiver's clocks from the transfer.
     expect(row(card, TRANSPORT)).toMatchObject({ received: 1, responded: 1, respondedOnTime: 1, responseDue: 1, medianResponseMinutes: 10, completionDue: 0, transfersOut: 1, transfersIn: 0, compositeScore: 100, rank: null });
@@ -140,8 +142,8 @@ describe('GET /v1/scorecards: 以下评上 from the events', () => {
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       const lines = bytes.subarray(3).toString('utf8').split('\r\n');
       expect(lines[0]).toBe(ROW_FIELDS.join(','));
-      expect(lines[1]).toBe(`${ECOLOGY},市生态环境局青川分局,5,5,5,5,1,8,10,5,5,1,5,5,1,5,0,0,1,0,0,1,0,100,1`);
-      expect(lines[4]).toBe(`${MARKET},青川县市场监督管理局,5,2,2,5,0.4,9,10,0,0,,0,0,,0,0,0,,0,0,0,3,40,4`);
+      expect(lines[1]).toBe(`${ECOLOGY},市生态环境局青川分局,5,5,5,5,1,8,10,5,5,1,5,5,1,5,0,0,1,0,0,1,0,0,0,0,0,0,5,100,1`);
+      expect(lines[4]).toBe(`${MARKET},青川县市场监督管理局,5,2,2,5,0.4,9,10,0,0,,0,0,,0,0,0,,0,0,0,3,0,0,0,0,0,0,40,4`);
       expect(lines).toHaveLength(card.departments.length + 2); // header, rows, and the final CRLF
     }
   });

@@ -1,4 +1,4 @@
-import type { Category, CasePolicy, ClockInstants, ClockStarts, MatterLimits, Schedule } from '@chuishao/domain';
+import { DEFAULT_WORKFLOW_LIMITS, type Category, type CasePolicy, type ClockInstants, type ClockStarts, type MatterLimits, type Schedule, type WorkflowLimits } from '@chuishao/domain';
 import { deadline, fractionElapsedAt, type BusinessCalendar } from '@chuishao/calendar';
 import type { Catalog } from '@chuishao/catalog';
 
@@ -39,7 +39,7 @@ export interface CalendarInForce {
  * each county's overlay (local holidays, working hours). Every clock is computed under `traced`, so a
  * deadline that rests on a provisional year says so in its basis.
  */
-export function countyPolicy(calendars: BusinessCalendar | CalendarInForce, catalog: Catalog): CasePolicy {
+export function countyPolicy(calendars: BusinessCalendar | CalendarInForce, catalog: Catalog, workflow: WorkflowLimits = DEFAULT_WORKFLOW_LIMITS): CasePolicy {
   const inForce: CalendarInForce = 'current' in calendars ? calendars : { current: calendars };
   return {
     get version() {
@@ -47,6 +47,8 @@ export function countyPolicy(calendars: BusinessCalendar | CalendarInForce, cata
     },
     catalogVersion: catalog.version,
     reminderFraction: REMINDER_FRACTION,
+    // 延期 at most 2 per part, 申诉 within 3 working days of the review, 退单 decided within 2 working hours.
+    workflow,
     limitsFor(category: Category, matterCode?: string): MatterLimits {
       if (matterCode === undefined) return DEFAULT_LIMITS[category === 'emergency' ? 'emergency' : 'ordinary'];
       const matter = catalog.get(matterCode);

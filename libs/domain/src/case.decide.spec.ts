@@ -14,7 +14,7 @@ describe('blowing a whistle', () => {
       data: {
         caseId: CASE_ID, occurredAt: at(0), townshipId: 'twp-east', countyId: 'county-a',
         title: '河道违法排污', description: '东坝河段发现不明排污口', category: 'joint_enforcement',
-        location: { address: '东坝镇河滨路12号' }, matterCode: undefined, sourceRef: undefined,
+        location: { address: '东坝镇河滨路12号' }, matterCode: undefined, sourceRef: undefined, leadDepartmentId: 'dept-a',
         policyVersion: 'default-2026.1',
         limits: { response: { amount: 2, unit: 'hours', clock: 'natural' }, completion: { amount: 3, unit: 'days', clock: 'natural' }, maxReworkRounds: 2 },
         parts: [naturalAssignment('p1', 'dept-a', 0), naturalAssignment('p2', 'dept-b', 0)],

@@ -10,6 +10,7 @@ import { deadlineBasis, type CasePolicy } from './policy';
 import { absentOrHasText, hasText } from './text';
 import { addNote, attachedUploads } from './notes';
 import type { CaseState, CaseStateOrNone, PartState } from './case.state';
+import { actsOnClosedCases, decideWorkflow, extendedClock, refuseWhileReturnPending } from './workflow.decide';
 
 /**
  * The case's business rules: given the current state and a command, the events it produces, or a
@@ -18,7 +19,7 @@ import type { CaseState, CaseStateOrNone, PartState } from './case.state';
 export function decide(command: CaseCommand, state: CaseStateOrNone, policy: CasePolicy): CaseEvent[] {
   if (command.type === 'BlowWhistle') return blowWhistle(command, state, policy);
   if (!state) throw CaseNotFound.because(command.caseId);
-  if (state.status !== 'open') throw InvalidState.caseNotOpen(state.caseId, state.status);
+  if (state.status !== 'open' && !(state.status === 'closed' && actsOnClosedCases(command.type))) throw InvalidState.caseNotOpen(state.caseId, state.status);
   switch (command.type) {
     case 'RespondToCase':
       return respond(command, state);
@@ -38,6 +39,13 @@ export function decide(command: CaseCommand, state: CaseStateOrNone, policy: Cas
       return checkDeadlines(command, state);
     case 'RebaseDeadlines':
       return rebase(command, state, policy);
+    case 'RequestExtension':
+    case 'DecideExtension':
+    case 'ReturnPart':
+    case 'DecideReturn':
+    case 'AppealReview':
+    case 'DecideAppeal':
+      return decideWorkflow(command, state, policy);
     case 'AddNote':
       return addNote(command, state);
   }
@@ -62,6 +70,8 @@ function blowWhistle(cmd: BlowWhistle, state: CaseStateOrNone, policy: CasePolic
   if (ids.length === 0) throw Invalid.field('departmentIds', 'name at least one department');
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw Invalid.field('departmentIds', `department ${dup} is named twice`);
+  const leadDepartmentId = cmd.data.leadDepartmentId ?? ids[0];
+  if (!ids.includes(leadDepartmentId)) throw Invalid.field('leadDepartmentId', `${leadDepartmentId} must be one of departmentIds`);
   const blank = [
     ['title', cmd.data.title],
     ['description', cmd.data.description],
@@ -94,6 +104,7 @@ function blowWhistle(cmd: BlowWhistle, state: CaseStateOrNone, policy: CasePolic
       location,
       matterCode,
       sourceRef,
+      leadDepartmentId,
       policyVersion: policy.version,
       limits,
       parts: ids.map((departmentId, i) => assignPart(policy, cmd.actor.countyId, limits, matterCode, `p${i + 1}`, departmentId, now)),
@@ -125,6 +136,7 @@ function transfer(cmd: TransferCase, state: CaseState, policy: CasePolicy): Case
   if (part.status !== 'awaiting_response' && part.status !== 'in_progress') {
     throw InvalidState.part(part.departmentId, part.status, 'transfer it');
   }
+  refuseWhileReturnPending(part, 'transfer it');
   const { toDepartmentId, reason } = cmd.data;
   if (!hasText(reason)) throw Invalid.field('reason', 'a transfer needs a reason');
   if (toDepartmentId === part.departmentId) throw Invalid.field('toDepartmentId', 'must be a different department');
@@ -149,6 +161,7 @@ function complete(cmd: CompleteHandling, state: CaseState): CaseEvent[] {
   const part = heldPart(state, cmd.actor, 'complete handling');
   if (part.status === 'awaiting_response') throw InvalidState.part(part.departmentId, part.status, 'complete before reporting in');
   if (part.status !== 'in_progress') throw InvalidState.part(part.departmentId, part.status, 'complete it');
+  refuseWhileReturnPending(part, 'complete it');
   if (!hasText(cmd.data.result)) throw Invalid.field('result', 'say what was done');
   const attachments = attachedUploads(cmd.actor, cmd.data.attachmentIds, cmd.uploads);
   return [{
@@ -262,8 +275,14 @@ function rebase(cmd: RebaseDeadlines, state: CaseState, policy: CasePolicy): Cas
       response: responseRuns ? { from: p.assignedAt, limit: state.limits.response } : undefined,
       completion: { from: p.roundStartedAt, limit: state.limits.completion },
     });
-    const basis = deadlineBasis(policy, state.limits, state.matterCode, s);
+    let basis = deadlineBasis(policy, state.limits, state.matterCode, s);
     if (basis.calendarVersion === p.basis.calendarVersion) continue;
+    // Approved extensions (延期) move the recomputed deadline again, each by its working days.
+    for (const x of p.basis.extensions ?? []) {
+      const moved = extendedClock(policy, state.countyId, basis, s.completion!.dueAt, x.workingDays, x.approvedAt);
+      s.completion = { remindAt: moved.completionRemindAt, dueAt: moved.completionDueAt };
+      basis = moved.basis;
+    }
     parts.push({
       partId: p.partId,
       departmentId: p.departmentId,

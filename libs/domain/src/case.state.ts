@@ -1,4 +1,4 @@
-import type { CaseEvent, Category, Location, PartOutcome, Satisfaction } from './events';
+import type { CaseEvent, Category, Location, PartOutcome, Satisfaction, WhistleBlown } from './events';
 import type { DeadlineBasis, MatterLimits } from './policy';
 
 export type CaseStatus = 'open' | 'closed' | 'withdrawn';
@@ -17,13 +17,28 @@ export interface Review {
 export type AlertLevel = 'none' | 'reminded' | 'overdue' | 'escalated';
 
 export interface Transfer {
-  /** transfer: by the department (转办); reassignment: by the command centre. */
-  kind: 'transfer' | 'reassignment';
+  /** transfer: by the department (转办); reassignment: by the command centre; return: a 退单 the command centre upheld. */
+  kind: 'transfer' | 'reassignment' | 'return';
   fromDepartmentId: string;
   toDepartmentId: string;
   reason: string;
   at: string;
 }
+
+/** The practice's moves on one department's holding of a part (延期, 退单, 申诉); reset when the part changes hands. */
+export interface PartWorkflow {
+  /** 延期 approved on this holding (at most the policy's maxExtensions). */
+  extensionsApproved: number;
+  pendingExtension: { round: number; reason: string; workingDays: number; requestedAt: string } | null;
+  /** 退单 awaiting the command centre's decision (审定); the part's clocks keep running meanwhile. */
+  pendingReturn: { reason: string; suggestedDepartmentId: string | null; returnedAt: string; decisionDueAt: string; alert: AlertLevel } | null;
+  /** 申诉 awaiting the assessment office's decision. */
+  openAppeal: { round: number; reason: string; appealedAt: string } | null;
+  /** Decided appeals, by the round of the review they contested: an upheld one voids that review for scoring. */
+  appeals: { round: number; upheld: boolean; decidedAt: string }[];
+}
+
+export const noWorkflow = (): PartWorkflow => ({ extensionsApproved: 0, pendingExtension: null, pendingReturn: null, openAppeal: null, appeals: [] });
 
 export interface PartState {
   partId: string;
@@ -51,6 +66,7 @@ export interface PartState {
   responseAlert: AlertLevel;
   completionAlert: AlertLevel;
   urges: number;
+  workflow: PartWorkflow;
 }
 
 export interface CaseState {
@@ -69,6 +85,8 @@ export interface CaseState {
   policyVersion: string;
   limits: MatterLimits;
   parts: PartState[];
+  /** 牵头: the part of the lead department (the lead moves with the part when it changes hands). */
+  leadPartId: string;
   /** Every department that ever held a part: they keep read access (a department sees what it held). */
   involvedDepartmentIds: string[];
 }
@@ -116,7 +134,9 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
         responseAlert: 'none',
         completionAlert: 'none',
         urges: 0,
+        workflow: noWorkflow(),
       })),
+      leadPartId: leadPartOf(d),
       involvedDepartmentIds: d.parts.map((a) => a.departmentId),
     };
   }
@@ -142,6 +162,7 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
         responseAlert: 'none',
         completionAlert: 'none',
         transfers: [...p.transfers, { kind, fromDepartmentId, toDepartmentId, reason, at: occurredAt }],
+        workflow: noWorkflow(),
       }));
       const involved = next.involvedDepartmentIds.includes(toDepartmentId)
         ? next.involvedDepartmentIds
@@ -154,8 +175,15 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
       return updatePart(state, event.data.partId, (p) => raiseAlert(p, 'response', 'overdue'));
     case 'CompletionOverdue':
       return updatePart(state, event.data.partId, (p) => raiseAlert(p, 'completion', 'overdue'));
-    case 'CaseEscalated':
-      return updatePart(state, event.data.partId, (p) => raiseAlert(p, event.data.deadline, 'escalated'));
+    case 'CaseEscalated': {
+      const deadline = event.data.deadline;
+      if (deadline === 'return_decision') {
+        return updatePart(state, event.data.partId, (p) => (p.workflow.pendingReturn
+          ? { ...p, workflow: { ...p.workflow, pendingReturn: { ...p.workflow.pendingReturn, alert: 'escalated' } } }
+          : p));
+      }
+      return updatePart(state, event.data.partId, (p) => raiseAlert(p, deadline, 'escalated'));
+    }
     case 'DeadlinesRebased': {
       // Alerts stay as they are: a reminder or breach already recorded is not recorded again.
       let next = state;
@@ -204,11 +232,84 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
       return updatePart(state, event.data.partId, (p) => ({ ...p, status: 'closed', outcome: event.data.outcome }));
     case 'CaseWithdrawn':
       return { ...state, status: 'withdrawn', closedAt: event.data.occurredAt };
+    case 'ExtensionRequested':
+    case 'ExtensionDecided':
+    case 'PartReturned':
+    case 'ReturnDecided':
+    case 'ReviewAppealed':
+    case 'AppealDecided':
+      return evolveWorkflow(state, event);
     case 'CaseClosed':
       return { ...state, status: 'closed', closedAt: event.data.occurredAt };
     // A note changes nothing the rules decide on; it is read from the case's events.
     case 'NoteAdded':
       return state;
+  }
+}
+
+/** 牵头: the lead department's part; a whistle recorded before leads existed is led by its first part. */
+function leadPartOf(d: WhistleBlown['data']): string {
+  const lead = d.leadDepartmentId === undefined ? undefined : d.parts.find((a) => a.departmentId === d.leadDepartmentId);
+  return (lead ?? d.parts[0]).partId;
+}
+
+type WorkflowEvent = Extract<CaseEvent, { type: 'ExtensionRequested' | 'ExtensionDecided' | 'PartReturned' | 'ReturnDecided' | 'ReviewAppealed' | 'AppealDecided' }>;
+
+/** The practice's moves (延期, 退单/审定, 申诉) folded into the part they concern. */
+function evolveWorkflow(state: CaseState, event: WorkflowEvent): CaseState {
+  const d = event.data;
+  const at = d.occurredAt;
+  const flow = (change: (w: PartWorkflow) => Partial<PartWorkflow>) => (p: PartState): PartState => ({ ...p, workflow: { ...p.workflow, ...change(p.workflow) } });
+  switch (event.type) {
+    case 'ExtensionRequested': {
+      const { round, reason, workingDays } = event.data;
+      return updatePart(state, d.partId, flow(() => ({ pendingExtension: { round, reason, workingDays, requestedAt: at } })));
+    }
+    case 'ExtensionDecided': {
+      const e = event.data;
+      return updatePart(state, d.partId, (p) => {
+        const decided = flow((w) => ({ pendingExtension: null, extensionsApproved: w.extensionsApproved + (e.approved ? 1 : 0) }))(p);
+        if (!e.approved || !e.completionDueAt || !e.completionRemindAt || !e.basis) return decided;
+        // The new deadline is watched afresh: its reminder and breach are recorded against it.
+        return { ...decided, completionDueAt: e.completionDueAt, completionRemindAt: e.completionRemindAt, basis: e.basis, completionAlert: 'none' };
+      });
+    }
+    case 'PartReturned': {
+      const { reason, suggestedDepartmentId, decisionDueAt } = event.data;
+      return updatePart(state, d.partId, flow(() => ({
+        pendingReturn: { reason, suggestedDepartmentId: suggestedDepartmentId ?? null, returnedAt: at, decisionDueAt, alert: 'none' },
+      })));
+    }
+    case 'ReturnDecided': {
+      const { upheld, assignment, toDepartmentId, note } = event.data;
+      if (!upheld || !assignment || !toDepartmentId) return updatePart(state, d.partId, flow(() => ({ pendingReturn: null })));
+      const next = updatePart(state, d.partId, (p) => ({
+        ...p,
+        ...assignment,
+        roundStartedAt: assignment.assignedAt,
+        status: 'awaiting_response',
+        round: 1,
+        respondedAt: null,
+        completedAt: null,
+        result: null,
+        review: null,
+        reviewedRound: 0,
+        responseAlert: 'none',
+        completionAlert: 'none',
+        transfers: [...p.transfers, { kind: 'return', fromDepartmentId: p.departmentId, toDepartmentId, reason: p.workflow.pendingReturn?.reason ?? note ?? '', at }],
+        workflow: noWorkflow(),
+      }));
+      const involved = next.involvedDepartmentIds.includes(toDepartmentId) ? next.involvedDepartmentIds : [...next.involvedDepartmentIds, toDepartmentId];
+      return { ...next, involvedDepartmentIds: involved };
+    }
+    case 'ReviewAppealed': {
+      const { round, reason } = event.data;
+      return updatePart(state, d.partId, flow(() => ({ openAppeal: { round, reason, appealedAt: at } })));
+    }
+    case 'AppealDecided': {
+      const { round, upheld } = event.data;
+      return updatePart(state, d.partId, flow((w) => ({ openAppeal: null, appeals: [...w.appeals, { round, upheld, decidedAt: at }] })));
+    }
   }
 }
 

@@ -17,6 +17,9 @@ export function toCaseView(state: CaseState, version: number, position: number) 
     closedAt: state.closedAt,
     policyVersion: state.policyVersion,
     limits: state.limits,
+    /** 牵头: the lead part, and the outcome the case shows (the township's review of the lead part). */
+    leadPartId: state.leadPartId,
+    outcome: state.parts.find((p) => p.partId === state.leadPartId)?.outcome ?? null,
     parts: state.parts.map((p) => ({
       partId: p.partId,
       departmentId: p.departmentId,
@@ -38,6 +41,12 @@ export function toCaseView(state: CaseState, version: number, position: number) 
       responseAlert: p.responseAlert,
       completionAlert: p.completionAlert,
       urges: p.urges,
+      lead: p.partId === state.leadPartId,
+      extensionsApproved: p.workflow.extensionsApproved,
+      pendingExtension: p.workflow.pendingExtension,
+      pendingReturn: p.workflow.pendingReturn,
+      openAppeal: p.workflow.openAppeal,
+      appeals: p.workflow.appeals,
     })),
     version,
     position,

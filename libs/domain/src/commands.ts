@@ -30,6 +30,8 @@ export type BlowWhistle = WithFacts & CommandBase<'BlowWhistle', {
   location: Location;
   matterCode?: string;
   sourceRef?: string;
+  /** 牵头: one of departmentIds; default the first. */
+  leadDepartmentId?: string;
 }>;
 export type RespondToCase = CommandBase<'RespondToCase', { note?: string }>;
 export type TransferCase = WithFacts & CommandBase<'TransferCase', { toDepartmentId: string; reason: string }>;
@@ -53,6 +55,23 @@ export type CheckDeadlines = CommandBase<'CheckDeadlines', { commandCentreId: st
 /** The calendar changed: recompute the running clocks of parts whose deadlines rest on a provisional year. */
 export type RebaseDeadlines = CommandBase<'RebaseDeadlines', Record<string, never>>;
 
+// ── The practice's moves: 延期, 退单/审定, 申诉 ──
+
+/** 延期: the department holding a reported-in part asks for more working days. */
+export type RequestExtension = CommandBase<'RequestExtension', { reason: string; workingDays: number }>;
+/** The command centre approves (possibly fewer days) or refuses a pending extension. */
+export type DecideExtension = CommandBase<'DecideExtension', { departmentId: string; approved: boolean; workingDays?: number; note?: string }>;
+/** 退单: the department holding a part it has not completed returns it to the command centre. */
+export type ReturnPart = WithFacts & CommandBase<'ReturnPart', { reason: string; suggestedDepartmentId?: string }>;
+/** 审定: the command centre upholds a return (reassigning to toDepartmentId) or rejects it. */
+export type DecideReturn = WithFacts & CommandBase<'DecideReturn', { departmentId: string; upheld: boolean; toDepartmentId?: string; note?: string }>;
+/** 申诉: the department appeals the latest review of its part. */
+export type AppealReview = CommandBase<'AppealReview', { departmentId?: string; reason: string }>;
+/** The assessment office decides an open appeal. */
+export type DecideAppeal = CommandBase<'DecideAppeal', { departmentId: string; upheld: boolean; note: string }>;
+
+export type WorkflowCommand = RequestExtension | DecideExtension | ReturnPart | DecideReturn | AppealReview | DecideAppeal;
+
 export type CaseCommand =
   | BlowWhistle
   | RespondToCase
@@ -64,5 +83,6 @@ export type CaseCommand =
   | UrgeDepartment
   | CheckDeadlines
   | RebaseDeadlines
+  | WorkflowCommand
   // Notes and evidence (notes.ts)
   | AddNote;

@@ -27,6 +27,15 @@ export function checkDeadlines(cmd: CheckDeadlines, state: CaseState): CaseEvent
       events.push({ type: 'DeadlineReminderSent', data: { ...base, deadline: clock.kind, dueAt: clock.dueAt } });
     }
   }
+  // 退单审定: a return the command centre has not decided by its deadline is escalated (督办), once.
+  for (const part of state.parts) {
+    const pending = part.workflow?.pendingReturn;
+    if (!pending || pending.alert === 'escalated' || now < Date.parse(pending.decisionDueAt)) continue;
+    events.push({
+      type: 'CaseEscalated',
+      data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, round: part.round, deadline: 'return_decision', commandCentreId: cmd.data.commandCentreId },
+    });
+  }
   return events;
 }
 
@@ -50,6 +59,10 @@ export function nextDeadlineCheck(state: CaseState): string | null {
     if (!clock || RANK[clock.alert] >= RANK.overdue) continue;
     const at = clock.alert === 'none' ? clock.remindAt : clock.dueAt;
     if (next === null || at < next) next = at;
+  }
+  for (const part of state.parts) {
+    const pending = part.workflow?.pendingReturn;
+    if (pending && pending.alert !== 'escalated' && (next === null || pending.decisionDueAt < next)) next = pending.decisionDueAt;
   }
   return next;
 }

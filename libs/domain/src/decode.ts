@@ -38,10 +38,10 @@ export function caseEventDecoder(upcasters: ReadonlyMap<number, Upcaster>, curre
     if (version === undefined) {
       // Readers that skip the metadata (readAllFoldable) do not know the version; that is safe only while every
       // stored event is of the current one, i.e. while there is nothing to upcast.
-      if (upcasters.size === 0) return event as unknown as CaseEvent;
+      if (upcasters.size === 0) return withDefaults(event as unknown as CaseEvent);
       throw new UndecodableEvent(`${event.type}: no schema version to upcast from (read the event with its metadata)`);
     }
-    if (version === current) return event as unknown as CaseEvent;
+    if (version === current) return withDefaults(event as unknown as CaseEvent);
     if (typeof version !== 'number' || !Number.isInteger(version) || version > current) {
       throw new UndecodableEvent(`${event.type}: schema version ${String(version)} is not one this release reads (current ${current})`);
     }
@@ -51,8 +51,19 @@ export function caseEventDecoder(upcasters: ReadonlyMap<number, Upcaster>, curre
       if (!upcast) throw new UndecodableEvent(`${event.type}: no upcaster from schema version ${v} to ${v + 1}`);
       raw = upcast(raw);
     }
-    return raw as unknown as CaseEvent;
+    return withDefaults(raw as unknown as CaseEvent);
   };
+}
+
+/**
+ * Optional fields added without a version bump, filled as the rules read them: a whistle recorded before leads
+ * (牵头) existed is led by its first department. Copies only such an event.
+ */
+function withDefaults(event: CaseEvent): CaseEvent {
+  if (event.type === 'WhistleBlown' && event.data.leadDepartmentId === undefined && event.data.parts?.length > 0) {
+    return { ...event, data: { ...event.data, leadDepartmentId: event.data.parts[0].departmentId } };
+  }
+  return event;
 }
 
 /** A stored event as the current CaseEvent. */

@@ -8,7 +8,9 @@ export type DomainErrorCode =
   | 'CASE.INVALID_STATE'
   | 'CASE.FORBIDDEN'
   | 'CASE.NOT_PART_HOLDER'
-  | 'CASE.VALIDATION';
+  | 'CASE.VALIDATION'
+  | 'CASE.LIMIT_REACHED'
+  | 'CASE.WINDOW_CLOSED';
 
 export interface FieldError {
   field: string;
@@ -41,6 +43,12 @@ export const InvalidState = {
     new DomainError('CASE.INVALID_STATE', `the part of ${departmentId} is ${status}; cannot ${wanted}`),
   alreadyReviewed: (departmentId: string, round: number) =>
     new DomainError('CASE.INVALID_STATE', `the part of ${departmentId} was already reviewed in round ${round}`),
+};
+
+/** The practice's moves have limits: extensions per part, one pending request at a time, appeal windows. */
+export const WorkflowRefused = {
+  limit: (message: string) => new DomainError('CASE.LIMIT_REACHED', message),
+  windowClosed: (message: string) => new DomainError('CASE.WINDOW_CLOSED', message),
 };
 
 export const Forbidden = {

@@ -44,6 +44,8 @@ export type WhistleBlown = CaseEventBase<'WhistleBlown', {
   location: Location;
   matterCode?: string;
   sourceRef?: string;
+  /** 牵头: the department that leads (one of the parts'); recorded since leads exist, decode fills older events with the first. */
+  leadDepartmentId?: string;
   policyVersion: string;
   /** The limits of this whistle's matter (or the category defaults), for every later clock of the case. */
   limits: MatterLimits;
@@ -115,6 +117,8 @@ export type PartReassigned = CaseEventBase<'PartReassigned', {
 }>;
 
 export type DeadlineKind = 'response' | 'completion';
+/** What an escalation (督办) is about: a department's clock, or the command centre's own decision on a return (退单审定). */
+export type EscalatedDeadline = DeadlineKind | 'return_decision';
 
 /** 提醒: the deadline watcher reminds the holding department when 80% of a limit has passed. */
 export type DeadlineReminderSent = CaseEventBase<'DeadlineReminderSent', {
@@ -135,7 +139,7 @@ export type CompletionOverdue = CaseEventBase<'CompletionOverdue', { partId: str
 export type CaseEscalated = CaseEventBase<'CaseEscalated', {
   partId: string;
   departmentId: string;
-  deadline: DeadlineKind;
+  deadline: EscalatedDeadline;
   round: number;
   commandCentreId: string;
 }>;
@@ -174,6 +178,76 @@ export type CaseWithdrawn = CaseEventBase<'CaseWithdrawn', { townshipId: string;
 /** Every part is closed. */
 export type CaseClosed = CaseEventBase<'CaseClosed', { resolvedParts: number; unresolvedParts: number }>;
 
+// ── The practice's moves: 延期 extensions, 退单 returns with 审定 arbitration, 申诉 appeals ──
+
+/** 延期: the department holding a reported-in part asks the command centre for more working days on this round. */
+export type ExtensionRequested = CaseEventBase<'ExtensionRequested', {
+  partId: string;
+  departmentId: string;
+  round: number;
+  reason: string;
+  workingDays: number;
+}>;
+
+/**
+ * The command centre's decision on a pending extension. Approved: the round's completion deadline moves by
+ * `workingDays` (possibly fewer than asked) on the working calendar from the deadline in force, and the new
+ * clock and its basis (recording the extension) are here.
+ */
+export type ExtensionDecided = CaseEventBase<'ExtensionDecided', {
+  partId: string;
+  departmentId: string;
+  round: number;
+  approved: boolean;
+  /** Working days granted (0 when refused). */
+  workingDays: number;
+  note?: string;
+  /** Approved only: the deadline before and the new clock. */
+  previousDueAt?: string;
+  completionRemindAt?: string;
+  completionDueAt?: string;
+  basis?: DeadlineBasis;
+}>;
+
+/** 退单: the department says the part is not its responsibility; its clocks keep running while the centre decides by `decisionDueAt`. */
+export type PartReturned = CaseEventBase<'PartReturned', {
+  partId: string;
+  departmentId: string;
+  reason: string;
+  suggestedDepartmentId?: string;
+  decisionDueAt: string;
+}>;
+
+/**
+ * 审定: the command centre's decision on a return. Upheld: the part was misrouted and moves to `toDepartmentId`,
+ * whose clocks start at the decision (`assignment`). Rejected: it stays with the returning department, clocks running.
+ */
+export type ReturnDecided = CaseEventBase<'ReturnDecided', {
+  partId: string;
+  departmentId: string;
+  upheld: boolean;
+  note?: string;
+  toDepartmentId?: string;
+  assignment?: PartAssignment;
+}>;
+
+/** 申诉: the department contests the latest review of its part (round `round`), within the appeal window. */
+export type ReviewAppealed = CaseEventBase<'ReviewAppealed', {
+  partId: string;
+  departmentId: string;
+  round: number;
+  reason: string;
+}>;
+
+/** The assessment office's decision on an appeal. Upheld: the appealed review is void for scoring from this instant. */
+export type AppealDecided = CaseEventBase<'AppealDecided', {
+  partId: string;
+  departmentId: string;
+  round: number;
+  upheld: boolean;
+  note: string;
+}>;
+
 export type CaseEvent =
   | WhistleBlown
   | DepartmentResponded
@@ -191,6 +265,12 @@ export type CaseEvent =
   | DeadlinesRebased
   | CaseWithdrawn
   | CaseClosed
+  | ExtensionRequested
+  | ExtensionDecided
+  | PartReturned
+  | ReturnDecided
+  | ReviewAppealed
+  | AppealDecided
   // Notes and evidence (notes.ts)
   | NoteAdded;
 
@@ -213,6 +293,12 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'DeadlinesRebased',
   'CaseWithdrawn',
   'CaseClosed',
+  'ExtensionRequested',
+  'ExtensionDecided',
+  'PartReturned',
+  'ReturnDecided',
+  'ReviewAppealed',
+  'AppealDecided',
   // Notes and evidence (notes.ts)
   'NoteAdded',
 ];

@@ -32,6 +32,15 @@ export interface DeadlineBasis {
   provisional: boolean;
   /** Those provisional years, ascending (empty when not provisional). */
   provisionalYears: string[];
+  /** Approved extensions (延期) of the current round's completion deadline, in order; absent when none. */
+  extensions?: ExtensionBasis[];
+}
+
+/** One approved extension as the deadline basis records it: from which deadline, by how many working days, when. */
+export interface ExtensionBasis {
+  workingDays: number;
+  previousDueAt: string;
+  approvedAt: string;
 }
 
 /** One clock's instants: the 提醒 reminder and the deadline. */
@@ -68,7 +77,27 @@ export interface CasePolicy {
   schedule(countyId: string, starts: ClockStarts): Schedule;
   /** Share of a limit after which the department is reminded (提醒). */
   reminderFraction: number;
+  /** The limits of the practice's moves (延期, 退单, 申诉); DEFAULT_WORKFLOW_LIMITS when absent. */
+  readonly workflow?: WorkflowLimits;
 }
+
+/** The limits of the practice's moves: extensions (延期), return decisions (退单审定), appeals (申诉). */
+export interface WorkflowLimits {
+  /** Approved extensions allowed per part (per department's holding of it). */
+  maxExtensions: number;
+  /** How long after a review the department may appeal it. */
+  appealWindow: TimeLimit;
+  /** How long the command centre has to decide a return. */
+  returnDecision: TimeLimit;
+}
+
+export const DEFAULT_WORKFLOW_LIMITS: WorkflowLimits = {
+  maxExtensions: 2,
+  appealWindow: { amount: 3, unit: 'days', clock: 'working' },
+  returnDecision: { amount: 2, unit: 'hours', clock: 'working' },
+};
+
+export const workflowLimitsOf = (policy: CasePolicy): WorkflowLimits => policy.workflow ?? DEFAULT_WORKFLOW_LIMITS;
 
 const MINUTES = { minutes: 1, hours: 60, days: 24 * 60 } as const;
 
@@ -85,6 +114,7 @@ export const DEFAULT_POLICY: CasePolicy = {
   version: 'default-2026.1',
   catalogVersion: null,
   reminderFraction: DEFAULT_REMINDER_FRACTION,
+  workflow: DEFAULT_WORKFLOW_LIMITS,
   limitsFor: (category) => ({
     // Pinggu origin rule: an emergency is reported in within 30 minutes.
     response: category === 'emergency' ? { amount: 30, unit: 'minutes', clock: 'natural' } : { amount: 2, unit: 'hours', clock: 'natural' },

@@ -11,6 +11,7 @@ export const deptA = actor('dept-a', 'department');
 export const deptB = actor('dept-b', 'department');
 export const deptC = actor('dept-c', 'department');
 export const commandCentre = actor('cc-a', 'command_centre');
+export const assessmentOffice = actor('ao-a', 'assessment_office');
 
 export const CASE_ID = 'case-1';
 
@@ -20,7 +21,8 @@ export const COUNTY_FACTS = { countyDepartments: ['dept-a', 'dept-b', 'dept-c'] 
 type Cmd<T extends CaseCommand['type']> = Extract<CaseCommand, { type: T }>;
 /** A command as the API would send it: those that name departments carry the county's directory facts. */
 export function cmd<T extends CaseCommand['type']>(type: T, by: Actor, minutes: number, data: Cmd<T>['data']): Cmd<T> {
-  const facts = type === 'BlowWhistle' || type === 'TransferCase' || type === 'ReassignPart' ? { facts: COUNTY_FACTS } : {};
+  const named: CaseCommand['type'][] = ['BlowWhistle', 'TransferCase', 'ReassignPart', 'ReturnPart', 'DecideReturn'];
+  const facts = named.includes(type) ? { facts: COUNTY_FACTS } : {};
   return { type, caseId: CASE_ID, actor: by, now: at(minutes), data, ...facts } as Cmd<T>;
 }
 

@@ -1,4 +1,4 @@
-import { CATEGORIES, nextDeadlineCheck, SATISFACTIONS, type Actor, type AttachmentFact, type CaseCommand, type PartStatus, type Satisfaction } from '@chuishao/domain';
+import { CATEGORIES, nextDeadlineCheck, SATISFACTIONS, type Actor, type AttachmentFact, type CaseCommand, type PartState, type PartStatus, type Satisfaction } from '@chuishao/domain';
 import { actorOf, systemOf, TEST_COUNTY, TWO_COUNTIES, type CountyOrgs } from './orgs';
 import { CaseRecorder, shiftingCalendars, type CaseAppend, type RecorderOptions } from './recorder';
 import { seededRandom } from './random';
@@ -14,6 +14,8 @@ import { Script, T0 } from './script';
 export const ACTION_KINDS = [
   'blow', 'blow', 'respond', 'respond', 'respond', 'transfer', 'complete', 'complete', 'complete',
   'review', 'review', 'review', 'withdraw', 'reassign', 'check', 'urge', 'rebase',
+  // The practice's moves: 延期, 退单/审定, 申诉 (each asked, then decided).
+  'extend', 'decideExtension', 'decideExtension', 'return', 'decideReturn', 'appeal', 'appeal', 'appeal', 'decideAppeal', 'decideAppeal',
   'note',
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
@@ -36,6 +38,15 @@ const WANTED: Partial<Record<ActionKind, PartStatus[]>> = {
   respond: ['awaiting_response'], transfer: ['awaiting_response', 'in_progress'], complete: ['in_progress'],
   review: ['completed'], reassign: ['awaiting_response', 'in_progress'], urge: ['awaiting_response', 'in_progress'],
   rebase: ['awaiting_response', 'in_progress'],
+  extend: ['in_progress'], return: ['awaiting_response', 'in_progress'],
+};
+
+/** The moves that answer a pending request aim at a part that has one. */
+const WANTED_WORKFLOW: Partial<Record<ActionKind, (p: PartState) => boolean>> = {
+  decideExtension: (p) => p.workflow.pendingExtension !== null,
+  decideReturn: (p) => p.workflow.pendingReturn !== null,
+  appeal: (p) => p.review !== null,
+  decideAppeal: (p) => p.workflow.openAppeal !== null,
 };
 
 export interface InterpreterOptions {
@@ -104,12 +115,15 @@ export class ActionInterpreter {
           category: CATEGORIES[x.c % CATEGORIES.length], departmentIds,
           location: rich ? { address: `${township} 人民路 ${1 + (x.a % 300)} 号`, grid: `G-${x.b % 900}`, lat: 32.55, lng: 105.23 } : { address: '某地' },
           ...(rich && x.a % 2 === 0 ? { matterCode: `M-${100 + (x.c % 50)}` } : {}),
+          // 牵头: sometimes named (any of the departments), otherwise the first leads.
+          ...(x.c % 3 === 0 ? { leadDepartmentId: departmentIds[x.b % departmentIds.length] } : {}),
         },
       });
     }
     const statuses = WANTED[x.kind];
+    const wanted = WANTED_WORKFLOW[x.kind];
     const candidates = [...this.open].map((id) => this.recorder.state(id)!)
-      .flatMap((c) => c.parts.filter((p) => !statuses || statuses.includes(p.status)).map((p) => ({ c, p })));
+      .flatMap((c) => c.parts.filter((p) => (!statuses || statuses.includes(p.status)) && (!wanted || wanted(p))).map((p) => ({ c, p })));
     if (candidates.length === 0) return null;
     const { c: state, p: part } = candidates[x.a % candidates.length];
     const county = this.countyById.get(state.countyId)!;
@@ -153,6 +167,35 @@ export class ActionInterpreter {
         return run({ type: 'RebaseDeadlines', caseId, actor: systemOf(county.countyId, 'calendar'), data: {} });
       case 'urge':
         return run({ type: 'UrgeDepartment', caseId, actor: centre, data: { departmentId: part.departmentId, note: '请于今日内反馈处置进展' } });
+      case 'extend':
+        return run({ type: 'RequestExtension', caseId, actor: dept, data: { reason: '需送检等待检测报告', workingDays: 1 + (x.b % 5) } });
+      case 'decideExtension': {
+        const asked = part.workflow.pendingExtension!.workingDays;
+        const approved = x.resolved;
+        return run({
+          type: 'DecideExtension', caseId, actor: centre,
+          data: { departmentId: part.departmentId, approved, ...(approved && x.b % 2 === 0 ? { workingDays: 1 + (x.c % asked) } : {}), ...(rich && x.c % 2 === 0 ? { note: approved ? '同意延期' : '理由不充分' } : {}) },
+        });
+      }
+      case 'return':
+        return run({
+          type: 'ReturnPart', caseId, actor: dept,
+          data: { reason: '职能不符，非本部门职责', ...(x.b % 2 === 0 && other !== part.departmentId ? { suggestedDepartmentId: other } : {}) },
+        });
+      case 'decideReturn': {
+        const upheld = x.resolved;
+        return run({
+          type: 'DecideReturn', caseId, actor: centre,
+          data: { departmentId: part.departmentId, upheld, ...(upheld ? { toDepartmentId: other } : {}), ...(rich && x.c % 2 === 0 ? { note: upheld ? '退单属实，改派' : '退单理由不成立' } : {}) },
+        });
+      }
+      case 'appeal':
+        return run({ type: 'AppealReview', caseId, actor: dept, data: { ...(x.b % 2 === 0 ? { departmentId: part.departmentId } : {}), reason: '评价与实际处置不符' } });
+      case 'decideAppeal':
+        return run({
+          type: 'DecideAppeal', caseId, actor: actorOf(`assess-${county.countyId}`, 'assessment_office', county.countyId),
+          data: { departmentId: part.departmentId, upheld: x.resolved, note: x.resolved ? '申诉成立' : '申诉不成立' },
+        });
       case 'note': {
         const author = [township, dept, centre][x.b % 3];
         const uploads = rich && x.c % 2 === 0 ? [this.upload(author, x.a, x.a % 2 === 0 ? '现场照片.jpg' : '协调纪要.pdf')] : [];

@@ -25,7 +25,7 @@ export class Script extends CaseRecorder {
   runAt(caseId: string, now: number, type: CaseCommand['type'], by: Actor, data: Record<string, unknown>, recordedLagMs = 0): CaseEvent[] {
     // Hand-written histories are about what follows a command, not the county rule: every department they name
     // counts as one of the county's (the rule has its own specs in libs/domain).
-    const named = [data.departmentIds, data.toDepartmentId].flat().filter((d): d is string => typeof d === 'string');
+    const named = [data.departmentIds, data.toDepartmentId, data.suggestedDepartmentId].flat().filter((d): d is string => typeof d === 'string');
     const facts = { countyDepartments: [...TEST_COUNTY.departments, ...named] };
     return this.record({ type, caseId, actor: by, now: new Date(now).toISOString(), data, facts } as CaseCommand, recordedLagMs).decided;
   }
@@ -52,6 +52,27 @@ export class Script extends CaseRecorder {
   }
   withdraw(caseId: string, minutes: number, township = 'twp-a', lag = 0) {
     return this.run(caseId, minutes, 'WithdrawCase', actor(township, 'township'), { reason: '重复上报' }, lag);
+  }
+  // 延期, 退单/审定, 申诉
+  extend(caseId: string, minutes: number, department: string, workingDays: number, lag = 0) {
+    return this.run(caseId, minutes, 'RequestExtension', actor(department, 'department'), { reason: '等待检测报告', workingDays }, lag);
+  }
+  decideExtension(caseId: string, minutes: number, department: string, approved: boolean, workingDays?: number, lag = 0) {
+    return this.run(caseId, minutes, 'DecideExtension', actor(TEST_COUNTY.commandCentreId, 'command_centre'),
+      { departmentId: department, approved, ...(workingDays === undefined ? {} : { workingDays }) }, lag);
+  }
+  returnPart(caseId: string, minutes: number, department: string, lag = 0) {
+    return this.run(caseId, minutes, 'ReturnPart', actor(department, 'department'), { reason: '职能不符' }, lag);
+  }
+  decideReturn(caseId: string, minutes: number, department: string, upheld: boolean, to?: string, lag = 0) {
+    return this.run(caseId, minutes, 'DecideReturn', actor(TEST_COUNTY.commandCentreId, 'command_centre'),
+      { departmentId: department, upheld, ...(to === undefined ? {} : { toDepartmentId: to }) }, lag);
+  }
+  appeal(caseId: string, minutes: number, department: string, lag = 0) {
+    return this.run(caseId, minutes, 'AppealReview', actor(department, 'department'), { reason: '评价不公' }, lag);
+  }
+  decideAppeal(caseId: string, minutes: number, department: string, upheld: boolean, lag = 0) {
+    return this.run(caseId, minutes, 'DecideAppeal', actor('assess-a', 'assessment_office'), { departmentId: department, upheld, note: '复核' }, lag);
   }
   check(caseId: string, minutes: number, lag = 0) {
     return this.run(caseId, minutes, 'CheckDeadlines', systemOf(COUNTY, 'watcher'), { commandCentreId: TEST_COUNTY.commandCentreId }, lag);

@@ -1,5 +1,5 @@
 import { DatabaseSync } from 'node:sqlite';
-import type { CaseState, DeadlineBasis, PartState } from '@chuishao/domain';
+import { noWorkflow, type CaseState, type DeadlineBasis, type PartState } from '@chuishao/domain';
 import { StoredStates, type StoredRow } from './stored-state';
 
 const basis = (matterCode: string | null): DeadlineBasis => ({
@@ -17,7 +17,7 @@ const part = (partId: string, departmentId: string, b: DeadlineBasis): PartState
   partId, departmentId, status: 'in_progress', round: 1, assignedAt: '2026-03-02T01:00:00.000Z', roundStartedAt: '2026-03-02T01:00:00.000Z',
   responseRemindAt: '2026-03-02T02:06:00.000Z', responseDueAt: '2026-03-02T02:30:00.000Z', respondedAt: '2026-03-02T01:30:00.000Z',
   completionRemindAt: '2026-03-05T02:00:00.000Z', completionDueAt: '2026-03-05T09:30:00.000Z', basis: b, completedAt: null,
-  result: '已到场处置', review: null, reviewedRound: 0, outcome: null, transfers: [], responseAlert: 'none', completionAlert: 'reminded', urges: 1,
+  result: '已到场处置', review: null, reviewedRound: 0, outcome: null, transfers: [], responseAlert: 'none', completionAlert: 'reminded', urges: 1, workflow: noWorkflow(),
 });
 
 const state = (caseId: string, parts: PartState[]): CaseState => ({
@@ -25,7 +25,7 @@ const state = (caseId: string, parts: PartState[]): CaseState => ({
   category: 'resident_request', location: { address: 'twp-maan 第22网格' }, matterCode: 'HC-005', status: 'open',
   raisedAt: '2026-03-02T01:00:00.000Z', closedAt: null, policyVersion: 'county/demo-2026.1/cn-national-2026.1',
   limits: { response: { amount: 2, unit: 'hours', clock: 'working' }, completion: { amount: 3, unit: 'days', clock: 'working' }, maxReworkRounds: 2 },
-  parts, involvedDepartmentIds: parts.map((p) => p.departmentId),
+  parts, leadPartId: parts[0]?.partId ?? 'p1', involvedDepartmentIds: parts.map((p) => p.departmentId),
 });
 
 /** The row as the inbox writes it: the state's text beside the columns it leaves out. */
@@ -65,6 +65,31 @@ describe('the inbox’s stored case state', () => {
     // A reader on its own (cold cache) gets the same state back.
     const restored = new StoredStates(db, 'shared').restore(rowOf(original, text));
     expect(restored).toStrictEqual(original);
+  });
+
+  it('keeps the lead part and the parts’ 延期/退单/申诉 state; a row written before them restores led by its first part, with nothing pending', () => {
+    const p2: PartState = {
+      ...part('p2', 'dept-water', basis(null)),
+      workflow: {
+        extensionsApproved: 1,
+        pendingExtension: { round: 1, reason: '等待检测报告', workingDays: 2, requestedAt: '2026-03-03T01:00:00.000Z' },
+        pendingReturn: { reason: '职能不符', suggestedDepartmentId: null, returnedAt: '2026-03-03T02:00:00.000Z', decisionDueAt: '2026-03-03T04:00:00.000Z', alert: 'none' },
+        openAppeal: null,
+        appeals: [{ round: 1, upheld: false, decidedAt: '2026-03-03T03:00:00.000Z' }],
+      },
+    };
+    const original: CaseState = { ...state('c1', [part('p1', 'dept-housing', basis(null)), p2]), leadPartId: 'p2' };
+    const states = new StoredStates(db, 'shared');
+    states.startTransaction();
+    const text = states.store(original);
+    expect(states.restore(rowOf(original, text))).toStrictEqual(original);
+
+    const older = JSON.parse(text) as unknown[][];
+    older.pop();
+    for (const stored of older[6] as unknown[][]) stored.pop();
+    const restored = states.restore(rowOf(original, JSON.stringify(older)));
+    expect(restored.leadPartId).toBe('p1');
+    expect(restored.parts[1].workflow).toEqual(noWorkflow());
   });
 
   it('leaves out on restore the optional fields the state did not have', () => {

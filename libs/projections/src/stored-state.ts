@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { CaseState, CaseStatus, Category, DeadlineBasis, Location, MatterLimits, PartState, Review, Transfer } from '@chuishao/domain';
+import { noWorkflow, type CaseState, type CaseStatus, type Category, type DeadlineBasis, type Location, type MatterLimits, type PartState, type PartWorkflow, type Review, type Transfer } from '@chuishao/domain';
 
 /**
  * How the inbox stores a case's state: a JSON array with the fields in a fixed order (names written
@@ -19,6 +19,8 @@ import type { CaseState, CaseStatus, Category, DeadlineBasis, Location, MatterLi
 type StoredCase = [
   location: Location, matterCode: string | null, sourceRef: string | null, closedAt: string | null, policyVersion: string,
   limits: string, parts: StoredPart[], involvedDepartmentIds: string[],
+  // Trailing and optional: rows written before leads existed are led by their first part.
+  leadPartId?: string,
 ];
 type StoredPart = [
   partId: string, departmentId: string, status: PartState['status'], round: number, assignedAt: string,
@@ -26,6 +28,8 @@ type StoredPart = [
   basis: string, completedAt: string | null, result: string | null, review: StoredReview | null, reviewedRound: number,
   outcome: PartState['outcome'], transfers: StoredTransfer[], responseAlert: PartState['responseAlert'],
   completionAlert: PartState['completionAlert'], urges: number, roundStartedAt: string,
+  // Trailing and optional: null (or absent, in rows written before) while nothing of 延期/退单/申诉 happened.
+  workflow?: PartWorkflow | null,
 ];
 type StoredReview = [round: number, resolved: boolean, satisfaction: Review['satisfaction'], reviewedAt: string, comment: string | null];
 type StoredTransfer = [kind: Transfer['kind'], fromDepartmentId: string, toDepartmentId: string, reason: string, at: string];
@@ -45,6 +49,9 @@ export interface StoredRow {
 
 /** The cases table's columns StoredRow names, for SELECTs. */
 export const STORED_ROW_COLUMNS = ['case_id', 'township_id', 'county_id', 'status', 'category', 'raised_at', 'title', 'description', 'state'] as const;
+
+const isEmptyWorkflow = (w: PartWorkflow) =>
+  w.extensionsApproved === 0 && !w.pendingExtension && !w.pendingReturn && !w.openAppeal && w.appeals.length === 0;
 
 export class StoredStates {
   private readonly values = new Map<string, unknown>();
@@ -71,11 +78,11 @@ export class StoredStates {
       p.completionRemindAt, p.completionDueAt, this.keyOf(p.basis), p.completedAt, p.result,
       p.review && [p.review.round, p.review.resolved, p.review.satisfaction, p.review.reviewedAt, p.review.comment ?? null], p.reviewedRound,
       p.outcome, p.transfers.map((t): StoredTransfer => [t.kind, t.fromDepartmentId, t.toDepartmentId, t.reason, t.at]),
-      p.responseAlert, p.completionAlert, p.urges, p.roundStartedAt,
+      p.responseAlert, p.completionAlert, p.urges, p.roundStartedAt, isEmptyWorkflow(p.workflow) ? null : p.workflow,
     ]);
     const stored: StoredCase = [
       state.location, state.matterCode ?? null, state.sourceRef ?? null, state.closedAt, state.policyVersion,
-      this.keyOf(state.limits), parts, state.involvedDepartmentIds,
+      this.keyOf(state.limits), parts, state.involvedDepartmentIds, state.leadPartId,
     ];
     return JSON.stringify(stored);
   }
@@ -84,7 +91,7 @@ export class StoredStates {
     const stored = JSON.parse(row.state) as StoredCase;
     // Before inbox version 5 the state was an object: its projector re-projects the table when it starts.
     if (!Array.isArray(stored)) throw new Error(`case inbox: case ${row.case_id} is stored by an older version; its projector re-projects it on start`);
-    const [location, matterCode, sourceRef, closedAt, policyVersion, limits, parts, involvedDepartmentIds] = stored;
+    const [location, matterCode, sourceRef, closedAt, policyVersion, limits, parts, involvedDepartmentIds, leadPartId] = stored;
     return {
       caseId: row.case_id,
       townshipId: row.township_id,
@@ -101,13 +108,14 @@ export class StoredStates {
       policyVersion,
       limits: this.valueOf<MatterLimits>(limits),
       parts: parts.map((p) => this.restorePart(p)),
+      leadPartId: leadPartId ?? parts[0]?.[0] ?? '',
       involvedDepartmentIds,
     };
   }
 
   private restorePart(p: StoredPart): PartState {
     const [partId, departmentId, status, round, assignedAt, responseRemindAt, responseDueAt, respondedAt, completionRemindAt,
-      completionDueAt, basis, completedAt, result, review, reviewedRound, outcome, transfers, responseAlert, completionAlert, urges, roundStartedAt] = p;
+      completionDueAt, basis, completedAt, result, review, reviewedRound, outcome, transfers, responseAlert, completionAlert, urges, roundStartedAt, workflow] = p;
     return {
       partId, departmentId, status, round, assignedAt, roundStartedAt, responseRemindAt, responseDueAt, respondedAt, completionRemindAt, completionDueAt,
       basis: this.valueOf<DeadlineBasis>(basis),
@@ -118,6 +126,7 @@ export class StoredStates {
       reviewedRound, outcome,
       transfers: transfers.map(([kind, fromDepartmentId, toDepartmentId, reason, at]) => ({ kind, fromDepartmentId, toDepartmentId, reason, at })),
       responseAlert, completionAlert, urges,
+      workflow: workflow ?? noWorkflow(),
     };
   }
 

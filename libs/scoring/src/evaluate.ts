@@ -58,6 +58,7 @@ export const COUNT_FIELDS = [
   'received', 'responded', 'respondedOnTime', 'responseDue', 'completionDue', 'completedOnTime',
   'reviewed', 'resolved', 'satisfied', 'basicallySatisfied', 'dissatisfied',
   'transfersOut', 'transfersIn', 'reopened', 'overdue',
+  'returnsUpheld', 'returnsRejected', 'extensionsApproved', 'appealsUpheld', 'appealsRejected', 'leadParts',
 ] as const;
 export type CountField = (typeof COUNT_FIELDS)[number];
 export type PartCounts = Record<CountField, number>;
@@ -66,6 +67,7 @@ export const emptyCounts = (): PartCounts => ({
   received: 0, responded: 0, respondedOnTime: 0, responseDue: 0, completionDue: 0, completedOnTime: 0,
   reviewed: 0, resolved: 0, satisfied: 0, basicallySatisfied: 0, dissatisfied: 0,
   transfersOut: 0, transfersIn: 0, reopened: 0, overdue: 0,
+  returnsUpheld: 0, returnsRejected: 0, extensionsApproved: 0, appealsUpheld: 0, appealsRejected: 0, leadParts: 0,
 });
 
 /** The part as of `asOf` (epoch ms), or null when its assignment is not yet known then. Allocation-light: it runs per part per scorecard. */
@@ -101,10 +103,28 @@ export function evaluatePart(p: PartFacts, asOf: number): PartEvaluation | null 
   const current = p.rounds[visibleRounds - 1];
   const currentCompleted = current.completed !== null && current.completed.known <= asOf;
 
+  // 申诉: an appeal upheld (known at asOf) voids the review of its round from the decision on.
+  const m = p.moves;
+  let voided: number[] | null = null;
+  let appealsUpheld = 0;
+  let appealsRejected = 0;
+  for (const a of m.appeals) {
+    if (a.known > asOf) continue;
+    if (a.upheld) {
+      appealsUpheld++;
+      (voided ??= []).push(a.round);
+    } else appealsRejected++;
+  }
   let latestReview: ReviewFacts | null = null;
   let reviewCount = 0;
+  let voidedReworks = 0;
   for (const r of p.reviews) {
     if (r.known <= asOf) {
+      if (voided?.includes(r.round)) {
+        // The rework round a void review opened is not counted in reopened.
+        if (!r.resolved && r.round < visibleRounds) voidedReworks++;
+        continue;
+      }
       latestReview = r;
       reviewCount++;
     }
@@ -115,6 +135,15 @@ export function evaluatePart(p: PartFacts, asOf: number): PartEvaluation | null 
   const overdueCompletion = held && !currentCompleted && roundDue(current) < asOf;
 
   const counts = emptyCounts();
+  const evaluation: PartEvaluation = {
+    facts: p, end, response, responseMs, responseDueAt, clockStop, transferredAway, visibleRounds, firstCompletion,
+    latestReview, reviewCount, overdueResponse, overdueCompletion, counts,
+  };
+  // 退单 upheld: the part was misrouted; from the decision it counts for nothing of the department but returnsUpheld.
+  if (end?.kind === 'returned') {
+    counts.returnsUpheld = 1;
+    return { ...evaluation, response: null, responseMs: null, firstCompletion: null, latestReview: null, reviewCount: 0, overdueResponse: false, overdueCompletion: false };
+  }
   counts.received = 1;
   if (response) {
     counts.responded = 1;
@@ -134,13 +163,14 @@ export function evaluatePart(p: PartFacts, asOf: number): PartEvaluation | null 
   }
   if (transferredAway) counts.transfersOut = 1;
   if (p.receivedBy === 'transfer') counts.transfersIn = 1;
-  counts.reopened = visibleRounds - 1;
+  counts.reopened = visibleRounds - 1 - voidedReworks;
   if (overdueResponse || overdueCompletion) counts.overdue = 1;
-
-  return {
-    facts: p, end, response, responseMs, responseDueAt, clockStop, transferredAway, visibleRounds, firstCompletion,
-    latestReview, reviewCount, overdueResponse, overdueCompletion, counts,
-  };
+  for (const r of m.returnsRejected) if (r.known <= asOf) counts.returnsRejected++;
+  for (const x of m.extensions) if (x.known <= asOf) counts.extensionsApproved++;
+  counts.appealsUpheld = appealsUpheld;
+  counts.appealsRejected = appealsRejected;
+  if (m.lead) counts.leadParts = 1;
+  return evaluation;
 }
 
 /** The rounds of the part as known at the evaluation's asOf (a completion not yet known shows as null), with the deadlines in force then. */
@@ -168,4 +198,6 @@ export function criticalInstants(p: PartFacts, into: number[]): void {
   }
   for (const r of p.reviews) into.push(r.known);
   for (const c of p.deadlineChanges) into.push(c.known, c.dueAt);
+  for (const r of p.moves.returnsRejected) into.push(r.known);
+  for (const a of p.moves.appeals) into.push(a.known);
 }

@@ -22,7 +22,9 @@ export interface ExplainedPart {
   holding: number;
   townshipId: string;
   departmentId: string;
-  receivedBy: 'whistle' | 'transfer' | 'reassignment';
+  receivedBy: 'whistle' | 'transfer' | 'reassignment' | 'return';
+  /** 牵头: the lead department's part. */
+  lead: boolean;
   fromDepartmentId: string | null;
   assignedAt: string;
   responseDueAt: string;
@@ -38,6 +40,12 @@ export interface ExplainedPart {
   latestReview: { round: number; resolved: boolean; satisfaction: string; reviewedAt: string } | null;
   reviews: number;
   ended: { kind: string; at: string; toDepartmentId: string | null } | null;
+  /** 延期 approved (known at asOf): each moved the round's completion deadline to dueAt at `at`. */
+  extensions: { round: number; dueAt: string; at: string }[];
+  /** 退单 the command centre rejected (known at asOf); an upheld one is `ended.kind = returned`. */
+  returnsRejectedAt: string[];
+  /** 申诉 decided (known at asOf); an upheld one voids the review of its round from `at`. */
+  appeals: { round: number; upheld: boolean; at: string }[];
   /** When the clocks stopped before asOf (reassigned away, case withdrawn); deadlines after it never fell due. */
   clocksStoppedAt: string | null;
   overdue: { response: boolean; completion: boolean };
@@ -58,6 +66,7 @@ export function explainPart(e: PartEvaluation, asOf: number): ExplainedPart {
     townshipId: p.townshipId,
     departmentId: p.departmentId,
     receivedBy: p.receivedBy,
+    lead: p.moves.lead,
     fromDepartmentId: p.fromDepartmentId,
     assignedAt: iso(p.assigned.at)!,
     responseDueAt: iso(e.responseDueAt)!,
@@ -73,6 +82,9 @@ export function explainPart(e: PartEvaluation, asOf: number): ExplainedPart {
       : null,
     reviews: e.reviewCount,
     ended: e.end ? { kind: e.end.kind, at: iso(e.end.at)!, toDepartmentId: e.end.toDepartmentId } : null,
+    extensions: p.moves.extensions.filter((x) => x.known <= asOf).map((x) => ({ round: x.round, dueAt: iso(x.dueAt)!, at: iso(x.at)! })),
+    returnsRejectedAt: p.moves.returnsRejected.filter((r) => r.known <= asOf).map((r) => iso(r.at)!),
+    appeals: p.moves.appeals.filter((a) => a.known <= asOf).map((a) => ({ round: a.round, upheld: a.upheld, at: iso(a.at)! })),
     clocksStoppedAt: e.clockStop < asOf ? iso(e.clockStop) : null,
     overdue: { response: e.overdueResponse, completion: e.overdueCompletion },
     counts: { ...e.counts },

@@ -16,8 +16,25 @@ export interface Stamp {
   known: number;
 }
 
-export type ReceivedBy = 'whistle' | 'transfer' | 'reassignment';
-export type EndKind = 'transferred' | 'reassigned' | 'closed' | 'withdrawn';
+export type ReceivedBy = 'whistle' | 'transfer' | 'reassignment' | 'return';
+/** returned: a return (退单) the command centre upheld — the part was misrouted (see evaluate.ts). */
+export type EndKind = 'transferred' | 'reassigned' | 'closed' | 'withdrawn' | 'returned';
+
+/**
+ * The practice's moves on one holding (延期, 退单/审定, 申诉), each with the instant it happened and became known.
+ * An approved extension's new deadline is also a DeadlineChange (so every deadline field follows it from the
+ * decision on); an upheld return is the holding's end (kind 'returned').
+ */
+export interface PartMoves {
+  /** 牵头: the holding is the lead department's part. */
+  lead: boolean;
+  extensions: { round: number; dueAt: number; at: number; known: number }[];
+  returnsRejected: Stamp[];
+  /** Decided appeals, by the round of the review they contested. */
+  appeals: { round: number; upheld: boolean; at: number; known: number }[];
+}
+
+export const noMoves = (lead = false): PartMoves => ({ lead, extensions: [], returnsRejected: [], appeals: [] });
 
 /** One handling round: round 1 from the assignment, each rework (退回重办) opens the next. */
 export interface RoundFacts {
@@ -80,6 +97,7 @@ export interface PartFacts {
   /** Deadlines moved after they were set, in the order recorded (empty for most parts). */
   deadlineChanges: DeadlineChange[];
   end: EndFacts | null;
+  moves: PartMoves;
   /** Global position of the last event applied to this part. */
   position: number;
 }
@@ -118,6 +136,7 @@ export const holdingIdOf = (caseId: string, partId: string, seq: number) => `${c
 export const SCORED_EVENT_TYPES: ReadonlySet<string> = new Set([
   'WhistleBlown', 'DepartmentResponded', 'CaseTransferred', 'PartReassigned', 'HandlingCompleted',
   'ReviewCompleted', 'CaseReopened', 'PartClosed', 'CaseWithdrawn', 'DeadlinesRebased',
+  'ExtensionDecided', 'ReturnDecided', 'AppealDecided',
 ]);
 
 /**
@@ -182,7 +201,7 @@ export function isoOf(t: number): string {
   return new Date(t).toISOString();
 }
 
-function newPart(c: CaseFacts, a: PartAssignment, seq: number, receivedBy: ReceivedBy, from: string | null, stamp: Stamp, position: number): PartFacts {
+function newPart(c: CaseFacts, a: PartAssignment, seq: number, receivedBy: ReceivedBy, from: string | null, stamp: Stamp, position: number, lead: boolean): PartFacts {
   const assigned = { at: ms(a.assignedAt), known: stamp.known };
   return {
     holdingId: holdingIdOf(c.caseId, a.partId, seq),
@@ -201,6 +220,7 @@ function newPart(c: CaseFacts, a: PartAssignment, seq: number, receivedBy: Recei
     reviews: [],
     deadlineChanges: [],
     end: null,
+    moves: noMoves(lead),
     position,
   };
 }
@@ -228,9 +248,11 @@ export function applyScoringEvent(store: FactsStore, recorded: ScoringEvent): bo
       current: {},
     };
     const stamp = { at: occurredAt, known: c.known };
+    // decode() names the first department the lead of a whistle recorded before leads existed.
+    const lead = event.data.leadDepartmentId ?? event.data.parts[0]?.departmentId;
     for (const a of event.data.parts) {
       c.current[a.partId] = 0;
-      store.putPart(newPart(c, a, 0, 'whistle', null, stamp, position));
+      store.putPart(newPart(c, a, 0, 'whistle', null, stamp, position, a.departmentId === lead));
     }
     store.putCase(c);
     return true;
@@ -262,7 +284,45 @@ export function applyScoringEvent(store: FactsStore, recorded: ScoringEvent): bo
       const seq = (c.current[event.data.partId] ?? -1) + 1;
       c.current[event.data.partId] = seq;
       const receivedBy = event.type === 'CaseTransferred' ? 'transfer' : 'reassignment';
-      store.putPart(newPart(c, event.data.assignment, seq, receivedBy, event.data.fromDepartmentId, stamp, position));
+      // The lead moves with the part.
+      store.putPart(newPart(c, event.data.assignment, seq, receivedBy, event.data.fromDepartmentId, stamp, position, p?.moves.lead ?? false));
+      break;
+    }
+    case 'ExtensionDecided': {
+      const p = currentPart(store, c, event.data.partId);
+      const { approved, round, completionDueAt } = event.data;
+      if (p && !p.end && approved && completionDueAt) {
+        const dueAt = ms(completionDueAt);
+        p.deadlineChanges.push({ kind: 'completion', round, dueAt, at: occurredAt, known: c.known });
+        p.moves.extensions.push({ round, dueAt, at: occurredAt, known: c.known });
+        touchPart(store, p, position);
+      }
+      break;
+    }
+    case 'ReturnDecided': {
+      const p = currentPart(store, c, event.data.partId);
+      if (!event.data.upheld || !event.data.assignment) {
+        if (p && !p.end) {
+          p.moves.returnsRejected.push(stamp);
+          touchPart(store, p, position);
+        }
+        break;
+      }
+      if (p && !p.end) {
+        p.end = { kind: 'returned', at: occurredAt, known: c.known, toDepartmentId: event.data.toDepartmentId ?? null };
+        touchPart(store, p, position);
+      }
+      const seq = (c.current[event.data.partId] ?? -1) + 1;
+      c.current[event.data.partId] = seq;
+      store.putPart(newPart(c, event.data.assignment, seq, 'return', event.data.departmentId, stamp, position, p?.moves.lead ?? false));
+      break;
+    }
+    case 'AppealDecided': {
+      const p = currentPart(store, c, event.data.partId);
+      if (p) {
+        p.moves.appeals.push({ round: event.data.round, upheld: event.data.upheld, at: occurredAt, known: c.known });
+        touchPart(store, p, position);
+      }
       break;
     }
     case 'HandlingCompleted': {

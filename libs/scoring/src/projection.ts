@@ -4,7 +4,7 @@ import {
   documentProjection, KeyedRows, KeylessRows, liveProjection, type DocumentModel, type GenerationalProjection, type GenerationTables, type Projection,
   type SessionOptions, type TableRows, type TableSpec,
 } from '@chuishao/projections';
-import { applyScoringEvent, SCORED_EVENT_TYPES, type CaseFacts, type DeadlineChange, type FactsStore, type PartFacts, type ReviewFacts, type RoundFacts } from './facts';
+import { applyScoringEvent, noMoves, SCORED_EVENT_TYPES, type CaseFacts, type DeadlineChange, type FactsStore, type PartFacts, type PartMoves, type ReviewFacts, type RoundFacts } from './facts';
 
 /**
  * The `scoring-parts` projection: the part facts of facts.ts in read-model tables, one row per scoring
@@ -24,7 +24,7 @@ export const PART_COLUMNS = [
   'holding_id', 'case_id', 'part_id', 'seq', 'county_id', 'township_id', 'department_id', 'received_by', 'from_department_id',
   'assigned_at', 'assigned_known', 'response_due_at', 'reported_at', 'reported_known',
   'due1', 'completed1_at', 'completed1_known', 'rework', 'reviews',
-  'end_kind', 'end_at', 'end_known', 'to_department_id', 'deadline_changes', 'position',
+  'end_kind', 'end_at', 'end_known', 'to_department_id', 'deadline_changes', 'moves', 'position',
 ] as const;
 
 export interface PartRow {
@@ -33,7 +33,36 @@ export interface PartRow {
   assigned_at: number; assigned_known: number; response_due_at: number; reported_at: number | null; reported_known: number | null;
   due1: number; completed1_at: number | null; completed1_known: number | null; rework: string | null; reviews: string | null;
   end_kind: string | null; end_at: number | null; end_known: number | null; to_department_id: string | null;
-  deadline_changes: string | null; position: number;
+  deadline_changes: string | null; moves: string | null; position: number;
+}
+
+/** The moves column: null while the part is not the lead and nothing of 延期/退单/申诉 happened on it. */
+interface StoredMoves {
+  l?: 1;
+  x?: [round: number, dueAt: number, at: number, known: number][];
+  r?: [at: number, known: number][];
+  a?: [round: number, upheld: 0 | 1, at: number, known: number][];
+}
+
+function movesText(m: PartMoves): string | null {
+  if (!m.lead && m.extensions.length === 0 && m.returnsRejected.length === 0 && m.appeals.length === 0) return null;
+  const stored: StoredMoves = {};
+  if (m.lead) stored.l = 1;
+  if (m.extensions.length) stored.x = m.extensions.map((e) => [e.round, e.dueAt, e.at, e.known]);
+  if (m.returnsRejected.length) stored.r = m.returnsRejected.map((r) => [r.at, r.known]);
+  if (m.appeals.length) stored.a = m.appeals.map((a) => [a.round, a.upheld ? 1 : 0, a.at, a.known]);
+  return JSON.stringify(stored);
+}
+
+function movesOf(text: string | null): PartMoves {
+  if (text === null) return noMoves();
+  const s = JSON.parse(text) as StoredMoves;
+  return {
+    lead: s.l === 1,
+    extensions: (s.x ?? []).map(([round, dueAt, at, known]) => ({ round, dueAt, at, known })),
+    returnsRejected: (s.r ?? []).map(([at, known]) => ({ at, known })),
+    appeals: (s.a ?? []).map(([round, upheld, at, known]) => ({ round, upheld: upheld === 1, at, known })),
+  };
 }
 
 type ReworkTuple = [round: number, dueAt: number, openedAt: number, openedKnown: number, completedAt: number | null, completedKnown: number | null];
@@ -50,6 +79,7 @@ function toRow(p: PartFacts): SQLInputValue[] {
     p.reviews.length > 0 ? JSON.stringify(p.reviews.map((r): ReviewTuple => [r.round, r.resolved ? 1 : 0, r.satisfaction, r.at, r.known])) : null,
     p.end?.kind ?? null, p.end?.at ?? null, p.end?.known ?? null, p.end?.toDepartmentId ?? null,
     p.deadlineChanges.length > 0 ? JSON.stringify(p.deadlineChanges.map((c): ChangeTuple => [c.kind, c.round, c.dueAt, c.at, c.known])) : null,
+    movesText(p.moves),
     p.position,
   ];
 }
@@ -86,6 +116,7 @@ export function fromRow(r: PartRow): PartFacts {
       ? (JSON.parse(r.deadline_changes) as ChangeTuple[]).map(([kind, round, dueAt, at, known]) => ({ kind, round, dueAt, at, known }))
       : [],
     end: r.end_kind === null ? null : { kind: r.end_kind as NonNullable<PartFacts['end']>['kind'], at: r.end_at!, known: r.end_known!, toDepartmentId: r.to_department_id },
+    moves: movesOf(r.moves),
     position: r.position,
   };
 }
@@ -93,7 +124,7 @@ export function fromRow(r: PartRow): PartFacts {
 /** The columns a later event can change; the others are set once, so their indexes never move on update. */
 const MUTABLE_COLUMNS = [
   'reported_at', 'reported_known', 'completed1_at', 'completed1_known', 'rework', 'reviews',
-  'end_kind', 'end_at', 'end_known', 'to_department_id', 'deadline_changes', 'position',
+  'end_kind', 'end_at', 'end_known', 'to_department_id', 'deadline_changes', 'moves', 'position',
 ] as const;
 
 interface FactRows {
@@ -192,8 +223,8 @@ const scoringDocuments: DocumentModel<CaseDocument, FactRows> = {
 
 const scoringTables: GenerationTables = {
   name: SCORING_PROJECTION,
-  // 1: unique keys as indexes (dropIndexes). 2: deadline_changes (re-based deadlines).
-  version: 2,
+  // 1: unique keys as indexes (dropIndexes). 2: deadline_changes (re-based deadlines). 3: moves (牵头, 延期, 退单, 申诉).
+  version: 3,
 
   setupGeneration(db, generation) {
     const t = tablesOf(generation);
@@ -232,6 +263,7 @@ const scoringTables: GenerationTables = {
         end_known INTEGER,
         to_department_id TEXT,
         deadline_changes TEXT,
+        moves TEXT,
         position INTEGER NOT NULL
       );
       CREATE UNIQUE INDEX IF NOT EXISTS ${t.parts}_key ON ${t.parts} (holding_id);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { DatabaseSync } from 'node:sqlite';
 import type { RecordedEvent } from '@chuishao/event-store';
 import { openReadModelDb } from '@chuishao/projections';
-import { actionsArb, DEPTS, historyOf } from '../test/random-history';
+import { actionsArb, DEPTS, historyOf, workflowActionsArb } from '../test/random-history';
 import { T0 } from '@chuishao/histories';
 import { COUNT_FIELDS } from './evaluate';
 import { factsFromEvents, SCORED_EVENT_TYPES, type PartFacts } from './facts';
@@ -76,10 +76,21 @@ describe('property: the incrementally projected facts give the from-scratch scor
     expect(rebased.length).toBeGreaterThan(10);
   });
 
-  it('for random histories, random batch splits and redeliveries, at random asOf instants', () => {
+  it('draws histories with the practice’s moves, so the properties below cover extensions, returns and appeals decided both ways', () => {
+    const histories = fc.sample(workflowActionsArb(60), { numRuns: 300, seed: 7 }).map((actions) => historyOf(actions).events);
+    const having = (type: string, yes: boolean) =>
+      histories.filter((events) => events.some((e) => e.type === type && ((e.data as { upheld?: boolean; approved?: boolean }).upheld ?? (e.data as { approved?: boolean }).approved) === yes)).length;
+    const counts = ['ExtensionDecided', 'ReturnDecided', 'AppealDecided'].map((type) => [type, having(type, true), having(type, false)] as const);
+    for (const [type, yes, no] of counts) expect([type, yes >= 3, no >= 3, yes, no]).toEqual([type, true, true, yes, no]);
+  });
+
+  it.each([
+    ['the default mix', actionsArb],
+    ['a mix rich in extensions, returns and appeals', workflowActionsArb],
+  ])('for random histories (%s), random batch splits and redeliveries, at random asOf instants', (_mix, arb) => {
     fc.assert(
       fc.property(
-        actionsArb(60),
+        arb(60),
         fc.array(fc.integer({ min: 1, max: 12 }), { maxLength: 8 }),
         fc.array(fc.nat(), { maxLength: 3 }),
         fc.array(fc.integer({ min: -60, max: 40 * 24 * 60 }), { minLength: 1, maxLength: 6 }),
@@ -112,9 +123,12 @@ describe('property: the incrementally projected facts give the from-scratch scor
     );
   });
 
-  it('totals over departments: every known part is received once, every transfer is one out and one in', () => {
+  it.each([
+    ['the default mix', actionsArb],
+    ['a mix rich in extensions, returns and appeals', workflowActionsArb],
+  ])('totals over departments (%s): every known part is received once, every transfer is one out and one in', (_mix, arb) => {
     fc.assert(
-      fc.property(actionsArb(60), fc.integer({ min: 0, max: 60 * 24 * 60 }), (actions, m) => {
+      fc.property(arb(60), fc.integer({ min: 0, max: 60 * 24 * 60 }), (actions, m) => {
         const asOf = T0 + m * 60_000;
         const { events } = historyOf(actions);
         const card = scorecard(factsFromEvents(events), asOf, PERIODS[0]);
@@ -122,10 +136,22 @@ describe('property: the incrementally projected facts give the from-scratch scor
         const known = knownAt(events, asOf);
         const count = (type: string) => known.filter((e) => e.type === type).length;
         const assignments = known.reduce((n, e) => n + (e.type === 'WhistleBlown' ? (e.data.parts as unknown[]).length : 0), 0);
+        const decided = (type: string, yes: boolean) => known.filter((e) => e.type === type && (e.data.upheld ?? e.data.approved) === yes).length;
+        // An upheld return takes the misrouted holding out of every count but returnsUpheld, and its new department receives it.
         expect(total('received')).toBe(assignments + count('CaseTransferred') + count('PartReassigned'));
+        expect(total('returnsUpheld')).toBe(decided('ReturnDecided', true));
+        expect(total('returnsRejected')).toBeLessThanOrEqual(decided('ReturnDecided', false));
         expect(total('transfersOut')).toBe(count('CaseTransferred'));
-        expect(total('transfersIn')).toBe(count('CaseTransferred'));
-        expect(total('reopened')).toBe(count('CaseReopened'));
+        // A holding received by transfer and then returned (upheld) is not a transfer in.
+        expect(total('transfersIn')).toBeLessThanOrEqual(count('CaseTransferred'));
+        // A rework opened by a review that an upheld appeal voided is not counted.
+        expect(total('reopened')).toBeLessThanOrEqual(count('CaseReopened'));
+        expect(total('extensionsApproved')).toBeLessThanOrEqual(decided('ExtensionDecided', true));
+        expect(total('appealsUpheld') + total('appealsRejected')).toBeLessThanOrEqual(count('AppealDecided'));
+        expect(total('leadParts')).toBeLessThanOrEqual(total('received'));
+        // Without upheld returns or appeals, transfers and reworks count exactly as before.
+        if (decided('ReturnDecided', true) === 0) expect(total('transfersIn')).toBe(count('CaseTransferred'));
+        if (decided('AppealDecided', true) === 0 && decided('ReturnDecided', true) === 0) expect(total('reopened')).toBe(count('CaseReopened'));
         expect(total('reviewed')).toBeLessThanOrEqual(count('ReviewCompleted'));
         expect(total('overdue')).toBeLessThanOrEqual(total('received'));
       }),

@@ -73,6 +73,8 @@ describe('scorecard fields, computed by hand', () => {
       transfersIn: 0,
       reopened: 1,
       overdue: 1, // c4: no report-in, past 150
+      returnsUpheld: 0, returnsRejected: 0, extensionsApproved: 0, appealsUpheld: 0, appealsRejected: 0,
+      leadParts: 4, // c1, c2, c4 alone; c3 named first (its holding that dept-a transferred away still led)
       compositeScore: 85, // 100 · (30·0.5 + 35·1 + 35·1) / 100
       rank: null, // 4 responseDue < minRankedParts 5
     });
@@ -100,7 +102,9 @@ describe('scorecard fields, computed by hand', () => {
       completionDue: 0, completedOnTime: 0, completionRate: null,
       reviewed: 0, resolved: 0, resolutionRate: null,
       satisfied: 0, basicallySatisfied: 0, dissatisfied: 0, satisfactionRate: null,
-      transfersOut: 0, transfersIn: 0, reopened: 0, overdue: 0, compositeScore: null, rank: null,
+      transfersOut: 0, transfersIn: 0, reopened: 0, overdue: 0,
+      returnsUpheld: 0, returnsRejected: 0, extensionsApproved: 0, appealsUpheld: 0, appealsRejected: 0, leadParts: 0,
+      compositeScore: null, rank: null,
     });
   });
 

@@ -33,6 +33,12 @@ export interface ScorecardRow {
   transfersIn: number;
   reopened: number;
   overdue: number;
+  returnsUpheld: number;
+  returnsRejected: number;
+  extensionsApproved: number;
+  appealsUpheld: number;
+  appealsRejected: number;
+  leadParts: number;
   compositeScore: number | null;
   rank: number | null;
 }
@@ -41,7 +47,8 @@ export const ROW_FIELDS: readonly (keyof ScorecardRow)[] = [
   'departmentId', 'name', 'received', 'responded', 'respondedOnTime', 'responseDue', 'responseRate',
   'medianResponseMinutes', 'p90ResponseMinutes', 'completionDue', 'completedOnTime', 'completionRate',
   'reviewed', 'resolved', 'resolutionRate', 'satisfied', 'basicallySatisfied', 'dissatisfied',
-  'satisfactionRate', 'transfersOut', 'transfersIn', 'reopened', 'overdue', 'compositeScore', 'rank',
+  'satisfactionRate', 'transfersOut', 'transfersIn', 'reopened', 'overdue',
+  'returnsUpheld', 'returnsRejected', 'extensionsApproved', 'appealsUpheld', 'appealsRejected', 'leadParts', 'compositeScore', 'rank',
 ];
 
 export interface Scorecard {
@@ -113,6 +120,8 @@ function accumulate(evaluations: Iterable<PartEvaluation>): Map<string, Accumula
     a.completionDue += c.completionDue; a.completedOnTime += c.completedOnTime; a.reviewed += c.reviewed; a.resolved += c.resolved;
     a.satisfied += c.satisfied; a.basicallySatisfied += c.basicallySatisfied; a.dissatisfied += c.dissatisfied;
     a.transfersOut += c.transfersOut; a.transfersIn += c.transfersIn; a.reopened += c.reopened; a.overdue += c.overdue;
+    a.returnsUpheld += c.returnsUpheld; a.returnsRejected += c.returnsRejected; a.extensionsApproved += c.extensionsApproved;
+    a.appealsUpheld += c.appealsUpheld; a.appealsRejected += c.appealsRejected; a.leadParts += c.leadParts;
     if (e.responseMs !== null) acc.responseMs.push(e.responseMs);
   }
   return byDepartment;
@@ -151,6 +160,12 @@ function rowOf(department: DepartmentRef, acc: Accumulator | undefined, policy: 
     transfersIn: c.transfersIn,
     reopened: c.reopened,
     overdue: c.overdue,
+    returnsUpheld: c.returnsUpheld,
+    returnsRejected: c.returnsRejected,
+    extensionsApproved: c.extensionsApproved,
+    appealsUpheld: c.appealsUpheld,
+    appealsRejected: c.appealsRejected,
+    leadParts: c.leadParts,
     compositeScore: hundredths === null ? null : hundredths / 100,
     rank: null,
   };
@@ -251,6 +266,8 @@ export function stableInterval(parts: Iterable<PartFacts>, asOf: number): { lo: 
       see(c.known);
       see(c.dueAt);
     }
+    for (const r of p.moves.returnsRejected) see(r.known);
+    for (const a of p.moves.appeals) see(a.known);
   }
   return exact ? { lo: asOf, hi: asOf + 1 } : { lo, hi };
 }

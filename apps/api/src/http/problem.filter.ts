@@ -14,6 +14,8 @@ const DOMAIN_STATUS: Record<DomainErrorCode, [number, string, string]> = {
   'CASE.NOT_PART_HOLDER': [403, 'CASE.NOT_PART_HOLDER', 'Forbidden'],
   // A field the rules refuse is a bad request like one the DTO refuses: one 400 code, each field named.
   'CASE.VALIDATION': [400, 'REQUEST.INVALID', 'Bad request'],
+  'CASE.LIMIT_REACHED': [409, 'CASE.LIMIT_REACHED', 'Limit reached'],
+  'CASE.WINDOW_CLOSED': [409, 'CASE.WINDOW_CLOSED', 'Window closed'],
 };
 
 const COMMAND_STATUS: Record<CommandErrorCode, [number, string, string]> = {

@@ -58,6 +58,7 @@ function finish(document: OpenAPIObject, dtos: ReadonlySet<string>): OpenAPIObje
   const NON_BLANK: Record<string, string[]> = {
     BlowWhistleDto: ['title', 'description'], LocationDto: ['address'],
     TransferDto: ['reason'], CompleteDto: ['result'], WithdrawDto: ['reason'], UrgeDto: ['note'], ReassignDto: ['reason'],
+    RequestExtensionDto: ['reason'], ReturnPartDto: ['reason'], AppealReviewDto: ['reason'], DecideAppealDto: ['note'],
   };
   for (const [dto, fields] of Object.entries(NON_BLANK)) {
     for (const field of fields) Object.assign((schemas[dto] as { properties: Record<string, object> }).properties[field], { pattern: '[^\\s\\p{Cf}]' });

@@ -21,6 +21,12 @@ import { UrgeDto, UrgeRoute } from '../cases/urge/urge.route';
 import { WithdrawDto, WithdrawRoute } from '../cases/withdraw/withdraw.route';
 import { CatalogRoute } from '../catalog/catalog.route';
 import { ConsoleConfig, ConsoleConfigRoute } from '../console/console-config.route';
+import { AppealReviewDto, AppealReviewRoute } from '../cases/appeal-review/appeal-review.route';
+import { DecideAppealDto, DecideAppealRoute } from '../cases/decide-appeal/decide-appeal.route';
+import { DecideExtensionDto, DecideExtensionRoute } from '../cases/decide-extension/decide-extension.route';
+import { DecideReturnDto, DecideReturnRoute } from '../cases/decide-return/decide-return.route';
+import { RequestExtensionDto, RequestExtensionRoute } from '../cases/request-extension/request-extension.route';
+import { ReturnPartDto, ReturnPartRoute } from '../cases/return-part/return-part.route';
 import { AdvanceClockDto, DevClockRoute } from '../dev/clock.route';
 import { HealthRoute } from '../health/health.route';
 import { budgetsOf, type Budget } from '../http/rate-limit';
@@ -183,6 +189,7 @@ export function describeOperations(): void {
     departmentIds: { description: 'The departments to report in; required unless matterCode is given (the matter’s departments apply)', example: ['dept-ecology', 'dept-water'] },
     matterCode: { description: 'A matter of the whistle catalogue (GET /v1/catalog)', example: 'EE-001' },
     sourceRef: { description: 'The case’s id in another system (e.g. a 12345 hotline ticket)', example: '12345-20260302-0017' },
+    leadDepartmentId: { description: '牵头: the lead department, one of the departments (default: the first)', example: 'dept-ecology' },
   });
   describeDto(LocationDto, { address: { example: '东坝镇河滨路12号' }, grid: { description: '网格', example: '东坝-03网格' }, lat: { example: 32.58 }, lng: { example: 105.22 } });
   describeDto(RespondDto, { note: { example: '已报到，今日到现场' } });
@@ -207,6 +214,26 @@ export function describeOperations(): void {
     fromDepartmentId: { description: 'The department holding the part now', example: 'dept-water' },
     toDepartmentId: { description: 'Another department of the county; its clocks start anew', example: 'dept-emergency' },
     reason: { example: '险情升级，改派应急管理局' },
+  });
+  describeDto(RequestExtensionDto, { reason: { example: '水样送省级实验室检测，需等待报告' }, workingDays: { description: 'Working days asked for', example: 3 } });
+  describeDto(DecideExtensionDto, {
+    departmentId: { description: 'The department whose part has a pending request', example: 'dept-ecology' },
+    approved: { example: true },
+    workingDays: { description: 'Approved only: days granted, at most those asked (default: as asked); the deadline moves on the working calendar from the current one', example: 2 },
+    note: { example: '同意延期2个工作日' },
+  });
+  describeDto(ReturnPartDto, { reason: { example: '职能不符：该排污口属城区管网，归执法局' }, suggestedDepartmentId: { description: 'A department of the county the part should go to', example: 'dept-enforcement' } });
+  describeDto(DecideReturnDto, {
+    departmentId: { description: 'The department that returned its part', example: 'dept-water' },
+    upheld: { description: 'true: misrouted, reassigned to toDepartmentId (clocks start at the decision); false: back to the department, its clocks still running', example: true },
+    toDepartmentId: { description: 'Required when upheld: another department of the county', example: 'dept-enforcement' },
+    note: { example: '退单属实，改派执法局' },
+  });
+  describeDto(AppealReviewDto, { departmentId: { description: 'The appealing department (default: the caller’s own; only its own)', example: 'dept-ecology' }, reason: { example: '评价时整改期限未到' } });
+  describeDto(DecideAppealDto, {
+    departmentId: { description: 'The department whose appeal is decided', example: 'dept-ecology' },
+    upheld: { description: 'true: the appealed review is void for scoring from this instant', example: true },
+    note: { example: '申诉成立，该评价不计入考核' },
   });
   describeDto(DevTokenDto, { orgId: { description: 'An org of the directory (GET /v1/orgs)', example: 'twp-dongba' }, userId: { description: 'Default `<orgId>-demo`', example: 'wang.fang' } });
   describeDto(AdvanceClockDto, { minutes: { example: 31 } });
@@ -377,6 +404,25 @@ export function describeOperations(): void {
   command(ReassignRoute, 'reassign', 'reassignPart', '督办: the command centre moves a part to another department, whose clocks start anew', ReassignDto,
     { fromDepartmentId: 'dept-water', toDepartmentId: 'dept-emergency', reason: '险情升级，改派应急管理局' },
     { problems: [[400, 'REQUEST.INVALID: invalid body, or toDepartmentId is not a department of the county'], 401, 403, 404, 409, 412, 413, 415, 422, 503] });
+
+  const WORKFLOW_PROBLEMS: Problems = [
+    [400, 'REQUEST.INVALID: invalid body, or a department that is not one of the county’s'], 401, [403, 'CASE.FORBIDDEN / CASE.NOT_PART_HOLDER: not this role’s move, or not the caller’s part'],
+    [404, 'CASE.NOT_FOUND: no such case, or one the caller may not see'],
+    [409, 'CASE.INVALID_STATE (not in a state for it), CASE.LIMIT_REACHED (one pending at a time, maxExtensions, one appeal per review), CASE.WINDOW_CLOSED (appeal window over), or a concurrency conflict'],
+    412, 413, 415, 422, 503,
+  ];
+  command(RequestExtensionRoute, 'request', 'requestExtension', '延期: the department holding a reported-in part asks for more working days', RequestExtensionDto,
+    { reason: '水样送省级实验室检测，需等待报告', workingDays: 3 }, { problems: WORKFLOW_PROBLEMS });
+  command(DecideExtensionRoute, 'decide', 'decideExtension', '延期审批: the command centre approves (possibly fewer days) or refuses a pending extension', DecideExtensionDto,
+    { departmentId: 'dept-ecology', approved: true, workingDays: 2, note: '同意延期2个工作日' }, { problems: WORKFLOW_PROBLEMS });
+  command(ReturnPartRoute, 'return', 'returnPart', '退单: the department returns a part it has not completed to the command centre; its clocks keep running', ReturnPartDto,
+    { reason: '职能不符：该排污口属城区管网，归执法局', suggestedDepartmentId: 'dept-enforcement' }, { problems: WORKFLOW_PROBLEMS });
+  command(DecideReturnRoute, 'decide', 'decideReturn', '审定: the command centre upholds a return (reassigns) or rejects it (back, clocks running)', DecideReturnDto,
+    { departmentId: 'dept-water', upheld: true, toDepartmentId: 'dept-enforcement', note: '退单属实，改派执法局' }, { problems: WORKFLOW_PROBLEMS });
+  command(AppealReviewRoute, 'appeal', 'appealReview', '申诉: the department appeals the latest review of its part, within the appeal window', AppealReviewDto,
+    { reason: '评价时整改期限未到' }, { problems: WORKFLOW_PROBLEMS });
+  command(DecideAppealRoute, 'decide', 'decideAppeal', 'The assessment office decides an appeal (its only write); upheld voids the review for scoring', DecideAppealDto,
+    { departmentId: 'dept-ecology', upheld: true, note: '申诉成立，该评价不计入考核' }, { problems: WORKFLOW_PROBLEMS });
 
   command(AddNoteRoute, 'add', 'addNote',
     'A note on the case (协调记录) by the raising township, a department that holds or held a part, or the command centre; with files it uploaded',

@@ -114,6 +114,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cases/{caseId}/appeal-decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The assessment office decides an appeal (its only write); upheld voids the review for scoring */
+        post: operations["decideAppeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseId}/appeals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 申诉: the department appeals the latest review of its part, within the appeal window */
+        post: operations["appealReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cases/{caseId}/completions": {
         parameters: {
             query?: never;
@@ -142,6 +176,40 @@ export interface paths {
         get: operations["getCaseEvents"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseId}/extension-decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 延期审批: the command centre approves (possibly fewer days) or refuses a pending extension */
+        post: operations["decideExtension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseId}/extension-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 延期: the department holding a reported-in part asks for more working days */
+        post: operations["requestExtension"];
         delete?: never;
         options?: never;
         head?: never;
@@ -196,6 +264,40 @@ export interface paths {
         put?: never;
         /** 报到: the department holding a part reports in */
         post: operations["respondToCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseId}/return-decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 审定: the command centre upholds a return (reassigns) or rejects it (back, clocks running) */
+        post: operations["decideReturn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseId}/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 退单: the department returns a part it has not completed to the command centre; its clocks keep running */
+        post: operations["returnPart"];
         delete?: never;
         options?: never;
         head?: never;
@@ -513,6 +615,60 @@ export interface components {
             /** @example 31 */
             minutes: number;
         };
+        AppealDecidedData: {
+            /** Format: uuid */
+            caseId: string;
+            /** @example dept-ecology */
+            departmentId: string;
+            /** @example 申诉成立，该评价不计入考核 */
+            note: string;
+            /**
+             * Format: date-time
+             * @description Server time of the fact
+             */
+            occurredAt: string;
+            /** @example p1 */
+            partId: string;
+            /** @description The round of the contested review */
+            round: number;
+            upheld: boolean;
+        };
+        AppealDecidedEvent: {
+            /** @description Who did it (全程留痕) */
+            actor: components["schemas"]["EventActor"];
+            /** @description The request (or event) that directly caused this one */
+            causationId: string;
+            /** @description Ties together everything one user action caused (X-Correlation-Id) */
+            correlationId: string;
+            data: components["schemas"]["AppealDecidedData"];
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description Position in the whole store */
+            position: number;
+            /**
+             * Format: date-time
+             * @description When the store recorded it
+             */
+            recordedAt: string;
+            /** @description Position in the case stream (0: the whistle) */
+            revision: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "AppealDecided";
+        };
+        AppealReviewDto: {
+            /**
+             * @description The appealing department (default: the caller’s own; only its own)
+             * @example dept-ecology
+             */
+            departmentId?: string;
+            /** @example 评价时整改期限未到 */
+            reason: string;
+        };
         AttachmentRefData: {
             /** @example 排污口封堵后.jpg */
             fileName: string;
@@ -653,6 +809,11 @@ export interface components {
             departmentIds?: string[];
             /** @example 群众反映东坝河河滨路段有排污口夜间排放黑水，疑似周边作坊偷排。 */
             description: string;
+            /**
+             * @description 牵头: the lead department, one of the departments (default: the first)
+             * @example dept-ecology
+             */
+            leadDepartmentId?: string;
             location: components["schemas"]["LocationDto"];
             /**
              * @description A matter of the whistle catalogue (GET /v1/catalog)
@@ -756,8 +917,11 @@ export interface components {
             caseId: string;
             /** @example cc-qingchuan */
             commandCentreId: string;
-            /** @enum {string} */
-            deadline: "response" | "completion";
+            /**
+             * @description return_decision: the command centre’s decision on a return (退单审定) is overdue
+             * @enum {string}
+             */
+            deadline: "response" | "completion" | "return_decision";
             /** @example dept-ecology */
             departmentId: string;
             /**
@@ -903,11 +1067,21 @@ export interface components {
             countyId: string;
             /** @example 群众反映东坝河河滨路段有排污口夜间排放黑水，疑似周边作坊偷排。 */
             description: string;
+            /**
+             * @description 牵头: the lead department’s part
+             * @example p1
+             */
+            leadPartId: string;
             /** @description The limits of the whistle’s matter (or the category defaults), for every clock of the case */
             limits: components["schemas"]["MatterLimitsView"];
             location: components["schemas"]["LocationView"];
             /** @example EE-001 */
             matterCode: string | null;
+            /**
+             * @description The outcome of the lead part (the township’s review of it)
+             * @enum {string|null}
+             */
+            outcome: "resolved" | "unresolved" | null;
             /** @description One part per department named */
             parts: components["schemas"]["PartView"][];
             /** @example county/demo-2026.1/cn-national-2026.1 */
@@ -1057,6 +1231,8 @@ export interface components {
             /** @example demo-2026.1 */
             catalogVersion: string | null;
             completion: components["schemas"]["TimeLimitView"];
+            /** @description 延期: the approved extensions of the current round’s completion deadline, in order (absent when none) */
+            extensions?: components["schemas"]["ExtensionBasisView"][];
             /** @example EE-001 */
             matterCode: string | null;
             /** @example county/demo-2026.1/cn-national-2026.1 */
@@ -1155,6 +1331,63 @@ export interface components {
              * @enum {string}
              */
             type: "DeadlinesRebased";
+        };
+        DecideAppealDto: {
+            /**
+             * @description The department whose appeal is decided
+             * @example dept-ecology
+             */
+            departmentId: string;
+            /** @example 申诉成立，该评价不计入考核 */
+            note: string;
+            /**
+             * @description true: the appealed review is void for scoring from this instant
+             * @example true
+             */
+            upheld: boolean;
+        };
+        DecidedAppealView: {
+            /** Format: date-time */
+            decidedAt: string;
+            /** @description The round of the contested review */
+            round: number;
+            /** @description true: that review is void for scoring from decidedAt */
+            upheld: boolean;
+        };
+        DecideExtensionDto: {
+            /** @example true */
+            approved: boolean;
+            /**
+             * @description The department whose part has a pending request
+             * @example dept-ecology
+             */
+            departmentId: string;
+            /** @example 同意延期2个工作日 */
+            note?: string;
+            /**
+             * @description Approved only: days granted, at most those asked (default: as asked); the deadline moves on the working calendar from the current one
+             * @example 2
+             */
+            workingDays?: number;
+        };
+        DecideReturnDto: {
+            /**
+             * @description The department that returned its part
+             * @example dept-water
+             */
+            departmentId: string;
+            /** @example 退单属实，改派执法局 */
+            note?: string;
+            /**
+             * @description Required when upheld: another department of the county
+             * @example dept-enforcement
+             */
+            toDepartmentId?: string;
+            /**
+             * @description true: misrouted, reassigned to toDepartmentId (clocks start at the decision); false: back to the department, its clocks still running
+             * @example true
+             */
+            upheld: boolean;
         };
         DepartmentRespondedData: {
             /** Format: uuid */
@@ -1296,10 +1529,20 @@ export interface components {
             /** @example wang.fang */
             userId: string;
         };
+        ExplainedAppeal: {
+            /**
+             * Format: date-time
+             * @description When it was decided
+             */
+            at: string;
+            /** @description The round of the contested review */
+            round: number;
+            upheld: boolean;
+        };
         ExplainedDeadlineChange: {
             /**
              * Format: date-time
-             * @description When the deadline moved (DeadlinesRebased)
+             * @description When the deadline moved (DeadlinesRebased, or an approved ExtensionDecided)
              */
             at: string;
             /**
@@ -1315,15 +1558,33 @@ export interface components {
         ExplainedEnd: {
             /** Format: date-time */
             at: string;
-            /** @enum {string} */
-            kind: "transferred" | "reassigned" | "closed" | "withdrawn";
+            /**
+             * @description returned: a 退单 the command centre upheld
+             * @enum {string}
+             */
+            kind: "transferred" | "reassigned" | "closed" | "withdrawn" | "returned";
             toDepartmentId: string | null;
+        };
+        ExplainedExtension: {
+            /**
+             * Format: date-time
+             * @description When it was approved
+             */
+            at: string;
+            /**
+             * Format: date-time
+             * @description The new completion deadline
+             */
+            dueAt: string;
+            round: number;
         };
         ExplainedOverdue: {
             completion: boolean;
             response: boolean;
         };
         ExplainedPart: {
+            /** @description 申诉 decided, known at asOf */
+            appeals: components["schemas"]["ExplainedAppeal"][];
             /** Format: date-time */
             assignedAt: string;
             /** Format: uuid */
@@ -1343,18 +1604,25 @@ export interface components {
             /** @example dept-ecology */
             departmentId: string;
             ended: components["schemas"]["ExplainedEnd"] | null;
+            /** @description 延期 approved, known at asOf (also listed in deadlineChanges) */
+            extensions: components["schemas"]["ExplainedExtension"][];
             /** Format: date-time */
             firstCompletedAt: string | null;
             fromDepartmentId: string | null;
             /** @description 0: from the whistle; n: after the n-th transfer or reassignment */
             holding: number;
             latestReview: components["schemas"]["ExplainedReview"] | null;
+            /** @description 牵头: the lead department’s part */
+            lead: boolean;
             numerators: ("responseRate" | "completionRate" | "resolutionRate" | "satisfactionRate")[];
             overdue: components["schemas"]["ExplainedOverdue"];
             /** @example p1 */
             partId: string;
-            /** @enum {string} */
-            receivedBy: "whistle" | "transfer" | "reassignment";
+            /**
+             * @description return: reassigned by an upheld 退单 of fromDepartmentId
+             * @enum {string}
+             */
+            receivedBy: "whistle" | "transfer" | "reassignment" | "return";
             /** Format: date-time */
             respondedAt: string | null;
             /** Format: date-time */
@@ -1363,6 +1631,8 @@ export interface components {
             responseKind: "report_in" | "transfer" | null;
             /** @description Minutes of natural time, two decimals; null without responded parts */
             responseMinutes: number | null;
+            /** @description 退单 rejected, known at asOf */
+            returnsRejectedAt: string[];
             reviews: number;
             rounds: components["schemas"]["ExplainedRound"][];
             /** @example twp-dongba */
@@ -1386,6 +1656,125 @@ export interface components {
             /** Format: date-time */
             openedAt: string;
             round: number;
+        };
+        ExtensionBasisView: {
+            /** Format: date-time */
+            approvedAt: string;
+            /**
+             * Format: date-time
+             * @description The deadline it moved
+             */
+            previousDueAt: string;
+            /** @example 2 */
+            workingDays: number;
+        };
+        ExtensionDecidedData: {
+            approved: boolean;
+            /** @description Approved: the basis, recording the extension */
+            basis?: components["schemas"]["DeadlineBasisView"];
+            /** Format: uuid */
+            caseId: string;
+            /**
+             * Format: date-time
+             * @description Approved: the new completion deadline
+             */
+            completionDueAt?: string;
+            /**
+             * Format: date-time
+             * @description Approved: the new reminder
+             */
+            completionRemindAt?: string;
+            /** @example dept-ecology */
+            departmentId: string;
+            /** @example 同意延期2个工作日 */
+            note?: string;
+            /**
+             * Format: date-time
+             * @description Server time of the fact
+             */
+            occurredAt: string;
+            /** @example p1 */
+            partId: string;
+            /**
+             * Format: date-time
+             * @description Approved: the deadline it replaced
+             */
+            previousDueAt?: string;
+            round: number;
+            /** @description Working days granted (0 when refused) */
+            workingDays: number;
+        };
+        ExtensionDecidedEvent: {
+            /** @description Who did it (全程留痕) */
+            actor: components["schemas"]["EventActor"];
+            /** @description The request (or event) that directly caused this one */
+            causationId: string;
+            /** @description Ties together everything one user action caused (X-Correlation-Id) */
+            correlationId: string;
+            data: components["schemas"]["ExtensionDecidedData"];
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description Position in the whole store */
+            position: number;
+            /**
+             * Format: date-time
+             * @description When the store recorded it
+             */
+            recordedAt: string;
+            /** @description Position in the case stream (0: the whistle) */
+            revision: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ExtensionDecided";
+        };
+        ExtensionRequestedData: {
+            /** Format: uuid */
+            caseId: string;
+            /** @example dept-ecology */
+            departmentId: string;
+            /**
+             * Format: date-time
+             * @description Server time of the fact
+             */
+            occurredAt: string;
+            /** @example p1 */
+            partId: string;
+            /** @example 水样送省级实验室检测，需等待报告 */
+            reason: string;
+            round: number;
+            /** @example 3 */
+            workingDays: number;
+        };
+        ExtensionRequestedEvent: {
+            /** @description Who did it (全程留痕) */
+            actor: components["schemas"]["EventActor"];
+            /** @description The request (or event) that directly caused this one */
+            causationId: string;
+            /** @description Ties together everything one user action caused (X-Correlation-Id) */
+            correlationId: string;
+            data: components["schemas"]["ExtensionRequestedData"];
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description Position in the whole store */
+            position: number;
+            /**
+             * Format: date-time
+             * @description When the store recorded it
+             */
+            recordedAt: string;
+            /** @description Position in the case stream (0: the whistle) */
+            revision: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ExtensionRequested";
         };
         HandlingCompletedData: {
             /** @description Evidence filed with the completion (absent when none) */
@@ -1585,6 +1974,14 @@ export interface components {
              */
             issuer: string;
         };
+        OpenAppealView: {
+            /** Format: date-time */
+            appealedAt: string;
+            /** @example 评价时整改期限未到 */
+            reason: string;
+            /** @description The round of the contested review */
+            round: number;
+        };
         OrgView: {
             /** @example county-qingchuan */
             countyId: string;
@@ -1658,10 +2055,18 @@ export interface components {
             type: "PartClosed";
         };
         PartCounts: {
+            /** @description 申诉 rejected */
+            appealsRejected: number;
+            /** @description 申诉 upheld: the appealed review is void from the decision on */
+            appealsUpheld: number;
             basicallySatisfied: number;
             completedOnTime: number;
             completionDue: number;
             dissatisfied: number;
+            /** @description 延期 approved */
+            extensionsApproved: number;
+            /** @description 牵头: parts where the department leads */
+            leadParts: number;
             overdue: number;
             received: number;
             /** @description rework rounds */
@@ -1670,6 +2075,10 @@ export interface components {
             responded: number;
             respondedOnTime: number;
             responseDue: number;
+            /** @description 退单 rejected by the command centre */
+            returnsRejected: number;
+            /** @description 退单 upheld: misrouted parts, counted in nothing else from the decision on */
+            returnsUpheld: number;
             reviewed: number;
             satisfied: number;
             transfersIn: number;
@@ -1721,7 +2130,57 @@ export interface components {
              */
             type: "PartReassigned";
         };
+        PartReturnedData: {
+            /** Format: uuid */
+            caseId: string;
+            /**
+             * Format: date-time
+             * @description When the command centre’s decision is due
+             */
+            decisionDueAt: string;
+            /** @example dept-ecology */
+            departmentId: string;
+            /**
+             * Format: date-time
+             * @description Server time of the fact
+             */
+            occurredAt: string;
+            /** @example p1 */
+            partId: string;
+            /** @example 职能不符：该河段排污口属城区管网，归执法局 */
+            reason: string;
+            /** @example dept-enforcement */
+            suggestedDepartmentId?: string;
+        };
+        PartReturnedEvent: {
+            /** @description Who did it (全程留痕) */
+            actor: components["schemas"]["EventActor"];
+            /** @description The request (or event) that directly caused this one */
+            causationId: string;
+            /** @description Ties together everything one user action caused (X-Correlation-Id) */
+            correlationId: string;
+            data: components["schemas"]["PartReturnedData"];
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description Position in the whole store */
+            position: number;
+            /**
+             * Format: date-time
+             * @description When the store recorded it
+             */
+            recordedAt: string;
+            /** @description Position in the case stream (0: the whistle) */
+            revision: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "PartReturned";
+        };
         PartView: {
+            appeals: components["schemas"]["DecidedAppealView"][];
             /** Format: date-time */
             assignedAt: string;
             /** Format: date-time */
@@ -1736,10 +2195,19 @@ export interface components {
             deadlineBasis: components["schemas"]["DeadlineBasisView"];
             /** @example dept-ecology */
             departmentId: string;
+            /** @description 延期 approved on this department’s holding of the part */
+            extensionsApproved: number;
+            /** @description 牵头: this is the lead department’s part */
+            lead: boolean;
+            /** @description 申诉 awaiting the assessment office */
+            openAppeal: components["schemas"]["OpenAppealView"] | null;
             /** @enum {string|null} */
             outcome: "resolved" | "unresolved" | null;
             /** @example p1 */
             partId: string;
+            pendingExtension: components["schemas"]["PendingExtensionView"] | null;
+            /** @description 退单 awaiting the command centre */
+            pendingReturn: components["schemas"]["PendingReturnView"] | null;
             /** Format: date-time */
             respondedAt: string | null;
             /**
@@ -1765,6 +2233,33 @@ export interface components {
             transfers: components["schemas"]["TransferView"][];
             /** @description Formal urges (督办) by the command centre */
             urges: number;
+        };
+        PendingExtensionView: {
+            /** @example 水样送省级实验室检测，需等待报告 */
+            reason: string;
+            /** Format: date-time */
+            requestedAt: string;
+            round: number;
+            /** @example 3 */
+            workingDays: number;
+        };
+        PendingReturnView: {
+            /**
+             * @description How far the watcher has gone on the decision deadline
+             * @enum {string}
+             */
+            alert: "none" | "reminded" | "overdue" | "escalated";
+            /**
+             * Format: date-time
+             * @description When the command centre’s decision (审定) is due
+             */
+            decisionDueAt: string;
+            /** @example 职能不符 */
+            reason: string;
+            /** Format: date-time */
+            returnedAt: string;
+            /** @example dept-enforcement */
+            suggestedDepartmentId: string | null;
         };
         Problem: {
             /**
@@ -1865,6 +2360,15 @@ export interface components {
             /** @description While the history is folded in stream partitions */
             partitions?: components["schemas"]["RebuildPartition"][];
         };
+        RequestExtensionDto: {
+            /** @example 水样送省级实验室检测，需等待报告 */
+            reason: string;
+            /**
+             * @description Working days asked for
+             * @example 3
+             */
+            workingDays: number;
+        };
         RespondDto: {
             /** @example 已报到，今日到现场 */
             note?: string;
@@ -1911,6 +2415,109 @@ export interface components {
              * @enum {string}
              */
             type: "ResponseOverdue";
+        };
+        ReturnDecidedData: {
+            /** @description Upheld: the new department’s clocks, from the decision */
+            assignment?: components["schemas"]["PartAssignmentData"];
+            /** Format: uuid */
+            caseId: string;
+            /** @example dept-ecology */
+            departmentId: string;
+            /** @example 属实，改派执法局 */
+            note?: string;
+            /**
+             * Format: date-time
+             * @description Server time of the fact
+             */
+            occurredAt: string;
+            /** @example p1 */
+            partId: string;
+            /**
+             * @description Upheld: the department the part goes to
+             * @example dept-enforcement
+             */
+            toDepartmentId?: string;
+            upheld: boolean;
+        };
+        ReturnDecidedEvent: {
+            /** @description Who did it (全程留痕) */
+            actor: components["schemas"]["EventActor"];
+            /** @description The request (or event) that directly caused this one */
+            causationId: string;
+            /** @description Ties together everything one user action caused (X-Correlation-Id) */
+            correlationId: string;
+            data: components["schemas"]["ReturnDecidedData"];
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description Position in the whole store */
+            position: number;
+            /**
+             * Format: date-time
+             * @description When the store recorded it
+             */
+            recordedAt: string;
+            /** @description Position in the case stream (0: the whistle) */
+            revision: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ReturnDecided";
+        };
+        ReturnPartDto: {
+            /** @example 职能不符：该排污口属城区管网，归执法局 */
+            reason: string;
+            /**
+             * @description A department of the county the part should go to
+             * @example dept-enforcement
+             */
+            suggestedDepartmentId?: string;
+        };
+        ReviewAppealedData: {
+            /** Format: uuid */
+            caseId: string;
+            /** @example dept-ecology */
+            departmentId: string;
+            /**
+             * Format: date-time
+             * @description Server time of the fact
+             */
+            occurredAt: string;
+            /** @example p1 */
+            partId: string;
+            /** @example 评价时尚未到整改期限 */
+            reason: string;
+            /** @description The round of the contested review */
+            round: number;
+        };
+        ReviewAppealedEvent: {
+            /** @description Who did it (全程留痕) */
+            actor: components["schemas"]["EventActor"];
+            /** @description The request (or event) that directly caused this one */
+            causationId: string;
+            /** @description Ties together everything one user action caused (X-Correlation-Id) */
+            correlationId: string;
+            data: components["schemas"]["ReviewAppealedData"];
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description Position in the whole store */
+            position: number;
+            /**
+             * Format: date-time
+             * @description When the store recorded it
+             */
+            recordedAt: string;
+            /** @description Position in the case stream (0: the whistle) */
+            revision: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ReviewAppealed";
         };
         ReviewCompletedData: {
             /** Format: uuid */
@@ -2044,6 +2651,10 @@ export interface components {
             to: string;
         };
         ScorecardRow: {
+            /** @description 申诉 rejected */
+            appealsRejected: number;
+            /** @description 申诉 upheld: the appealed review is void from the decision on */
+            appealsUpheld: number;
             basicallySatisfied: number;
             completedOnTime: number;
             completionDue: number;
@@ -2054,6 +2665,10 @@ export interface components {
             /** @example dept-ecology */
             departmentId: string;
             dissatisfied: number;
+            /** @description 延期 approved */
+            extensionsApproved: number;
+            /** @description 牵头: parts where the department leads */
+            leadParts: number;
             /** @description Minutes of natural time, two decimals; null without responded parts */
             medianResponseMinutes: number | null;
             /** @example 市生态环境局青川分局 */
@@ -2073,6 +2688,10 @@ export interface components {
             responseDue: number;
             /** @description 响应率: respondedOnTime / responseDue */
             responseRate: number | null;
+            /** @description 退单 rejected by the command centre */
+            returnsRejected: number;
+            /** @description 退单 upheld: misrouted parts, counted in nothing else from the decision on */
+            returnsUpheld: number;
             reviewed: number;
             /** @description 满意率 */
             satisfactionRate: number | null;
@@ -2117,16 +2736,20 @@ export interface components {
             /** @example dept-water */
             fromDepartmentId: string;
             /**
-             * @description transfer: by the department (转办); reassignment: by the command centre (督办)
+             * @description transfer: by the department (转办); reassignment: by the command centre (督办); return: a 退单 the command centre upheld
              * @enum {string}
              */
-            kind: "transfer" | "reassignment";
+            kind: "transfer" | "reassignment" | "return";
             /** @example 城区管网错接，属执法局职责 */
             reason: string;
             /** @example dept-enforcement */
             toDepartmentId: string;
         };
         TrendPoint: {
+            /** @description 申诉 rejected */
+            appealsRejected: number;
+            /** @description 申诉 upheld: the appealed review is void from the decision on */
+            appealsUpheld: number;
             basicallySatisfied: number;
             completedOnTime: number;
             completionDue: number;
@@ -2137,8 +2760,12 @@ export interface components {
             /** @example dept-ecology */
             departmentId: string;
             dissatisfied: number;
+            /** @description 延期 approved */
+            extensionsApproved: number;
             /** Format: date */
             from: string;
+            /** @description 牵头: parts where the department leads */
+            leadParts: number;
             /** @description Minutes of natural time, two decimals; null without responded parts */
             medianResponseMinutes: number | null;
             /** @example 2026-11 */
@@ -2160,6 +2787,10 @@ export interface components {
             responseDue: number;
             /** @description 响应率: respondedOnTime / responseDue */
             responseRate: number | null;
+            /** @description 退单 rejected by the command centre */
+            returnsRejected: number;
+            /** @description 退单 upheld: misrouted parts, counted in nothing else from the decision on */
+            returnsUpheld: number;
             reviewed: number;
             /** @description 满意率 */
             satisfactionRate: number | null;
@@ -2193,6 +2824,11 @@ export interface components {
             countyId: string;
             /** @example 群众反映东坝河河滨路段有排污口夜间排放黑水，疑似周边作坊偷排。 */
             description: string;
+            /**
+             * @description 牵头: the lead department, one of the parts’ (absent in whistles recorded before leads: the first part leads)
+             * @example dept-ecology
+             */
+            leadDepartmentId?: string;
             limits: components["schemas"]["MatterLimitsView"];
             location: components["schemas"]["LocationView"];
             /** @example EE-001 */
@@ -2655,6 +3291,292 @@ export interface operations {
             };
         };
     };
+    decideAppeal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body again: the first answer, nothing appended. Same key, another body: 422. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the case the client saw; 412 if the case has moved on */
+                "If-Match"?: string;
+                /** @description W3C Trace Context: recorded on every event the request causes and passed on to Kafka (ce_traceparent); its trace id is the correlation id when no X-Correlation-Id is sent. An invalid value is ignored, not refused. */
+                traceparent?: string;
+                /** @description Recorded on every event the request causes; a value outside the pattern is replaced by the traceparent's trace id, or a new id */
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                /** @description The case (UUID); anything else is answered 404 like an unknown case */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideAppealDto"];
+            };
+        };
+        responses: {
+            /** @description The case after the command */
+            200: {
+                headers: {
+                    /** @description The case version (`"<version>"`): send it back as If-Match */
+                    ETag?: string;
+                    /** @description `true` when this is the first answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description REQUEST.INVALID: invalid body, or a department that is not one of the county’s */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.FORBIDDEN / CASE.NOT_PART_HOLDER: not this role’s move, or not the caller’s part */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.NOT_FOUND: no such case, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.INVALID_STATE (not in a state for it), CASE.LIMIT_REACHED (one pending at a time, maxExtensions, one appeal per review), CASE.WINDOW_CLOSED (appeal window over), or a concurrency conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.PRECONDITION_FAILED: If-Match does not match the case’s version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE: the body is over 256 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description IDEMPOTENCY.KEY_REUSED: this Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s commands (RATE_LIMIT_USER_COMMANDS); the requests of the caller’s org (RATE_LIMIT_ORG) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    appealReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body again: the first answer, nothing appended. Same key, another body: 422. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the case the client saw; 412 if the case has moved on */
+                "If-Match"?: string;
+                /** @description W3C Trace Context: recorded on every event the request causes and passed on to Kafka (ce_traceparent); its trace id is the correlation id when no X-Correlation-Id is sent. An invalid value is ignored, not refused. */
+                traceparent?: string;
+                /** @description Recorded on every event the request causes; a value outside the pattern is replaced by the traceparent's trace id, or a new id */
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                /** @description The case (UUID); anything else is answered 404 like an unknown case */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppealReviewDto"];
+            };
+        };
+        responses: {
+            /** @description The case after the command */
+            200: {
+                headers: {
+                    /** @description The case version (`"<version>"`): send it back as If-Match */
+                    ETag?: string;
+                    /** @description `true` when this is the first answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description REQUEST.INVALID: invalid body, or a department that is not one of the county’s */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.FORBIDDEN / CASE.NOT_PART_HOLDER: not this role’s move, or not the caller’s part */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.NOT_FOUND: no such case, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.INVALID_STATE (not in a state for it), CASE.LIMIT_REACHED (one pending at a time, maxExtensions, one appeal per review), CASE.WINDOW_CLOSED (appeal window over), or a concurrency conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.PRECONDITION_FAILED: If-Match does not match the case’s version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE: the body is over 256 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description IDEMPOTENCY.KEY_REUSED: this Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s commands (RATE_LIMIT_USER_COMMANDS); the requests of the caller’s org (RATE_LIMIT_ORG) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     completeHandling: {
         parameters: {
             query?: never;
@@ -2807,7 +3729,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": (components["schemas"]["WhistleBlownEvent"] | components["schemas"]["DepartmentRespondedEvent"] | components["schemas"]["CaseTransferredEvent"] | components["schemas"]["HandlingCompletedEvent"] | components["schemas"]["ReviewCompletedEvent"] | components["schemas"]["CaseReopenedEvent"] | components["schemas"]["PartClosedEvent"] | components["schemas"]["PartReassignedEvent"] | components["schemas"]["DeadlineReminderSentEvent"] | components["schemas"]["ResponseOverdueEvent"] | components["schemas"]["CompletionOverdueEvent"] | components["schemas"]["CaseEscalatedEvent"] | components["schemas"]["DepartmentUrgedEvent"] | components["schemas"]["DeadlinesRebasedEvent"] | components["schemas"]["CaseWithdrawnEvent"] | components["schemas"]["CaseClosedEvent"] | components["schemas"]["NoteAddedEvent"])[];
+                    "application/json": (components["schemas"]["WhistleBlownEvent"] | components["schemas"]["DepartmentRespondedEvent"] | components["schemas"]["CaseTransferredEvent"] | components["schemas"]["HandlingCompletedEvent"] | components["schemas"]["ReviewCompletedEvent"] | components["schemas"]["CaseReopenedEvent"] | components["schemas"]["PartClosedEvent"] | components["schemas"]["PartReassignedEvent"] | components["schemas"]["DeadlineReminderSentEvent"] | components["schemas"]["ResponseOverdueEvent"] | components["schemas"]["CompletionOverdueEvent"] | components["schemas"]["CaseEscalatedEvent"] | components["schemas"]["DepartmentUrgedEvent"] | components["schemas"]["DeadlinesRebasedEvent"] | components["schemas"]["CaseWithdrawnEvent"] | components["schemas"]["CaseClosedEvent"] | components["schemas"]["ExtensionRequestedEvent"] | components["schemas"]["ExtensionDecidedEvent"] | components["schemas"]["PartReturnedEvent"] | components["schemas"]["ReturnDecidedEvent"] | components["schemas"]["ReviewAppealedEvent"] | components["schemas"]["AppealDecidedEvent"] | components["schemas"]["NoteAddedEvent"])[];
                 };
             };
             /** @description AUTH.UNAUTHENTICATED: no bearer token, or an invalid or expired one */
@@ -2835,6 +3757,292 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideExtension: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body again: the first answer, nothing appended. Same key, another body: 422. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the case the client saw; 412 if the case has moved on */
+                "If-Match"?: string;
+                /** @description W3C Trace Context: recorded on every event the request causes and passed on to Kafka (ce_traceparent); its trace id is the correlation id when no X-Correlation-Id is sent. An invalid value is ignored, not refused. */
+                traceparent?: string;
+                /** @description Recorded on every event the request causes; a value outside the pattern is replaced by the traceparent's trace id, or a new id */
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                /** @description The case (UUID); anything else is answered 404 like an unknown case */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideExtensionDto"];
+            };
+        };
+        responses: {
+            /** @description The case after the command */
+            200: {
+                headers: {
+                    /** @description The case version (`"<version>"`): send it back as If-Match */
+                    ETag?: string;
+                    /** @description `true` when this is the first answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description REQUEST.INVALID: invalid body, or a department that is not one of the county’s */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.FORBIDDEN / CASE.NOT_PART_HOLDER: not this role’s move, or not the caller’s part */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.NOT_FOUND: no such case, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.INVALID_STATE (not in a state for it), CASE.LIMIT_REACHED (one pending at a time, maxExtensions, one appeal per review), CASE.WINDOW_CLOSED (appeal window over), or a concurrency conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.PRECONDITION_FAILED: If-Match does not match the case’s version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE: the body is over 256 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description IDEMPOTENCY.KEY_REUSED: this Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s commands (RATE_LIMIT_USER_COMMANDS); the requests of the caller’s org (RATE_LIMIT_ORG) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestExtension: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body again: the first answer, nothing appended. Same key, another body: 422. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the case the client saw; 412 if the case has moved on */
+                "If-Match"?: string;
+                /** @description W3C Trace Context: recorded on every event the request causes and passed on to Kafka (ce_traceparent); its trace id is the correlation id when no X-Correlation-Id is sent. An invalid value is ignored, not refused. */
+                traceparent?: string;
+                /** @description Recorded on every event the request causes; a value outside the pattern is replaced by the traceparent's trace id, or a new id */
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                /** @description The case (UUID); anything else is answered 404 like an unknown case */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestExtensionDto"];
+            };
+        };
+        responses: {
+            /** @description The case after the command */
+            200: {
+                headers: {
+                    /** @description The case version (`"<version>"`): send it back as If-Match */
+                    ETag?: string;
+                    /** @description `true` when this is the first answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description REQUEST.INVALID: invalid body, or a department that is not one of the county’s */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.FORBIDDEN / CASE.NOT_PART_HOLDER: not this role’s move, or not the caller’s part */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.NOT_FOUND: no such case, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.INVALID_STATE (not in a state for it), CASE.LIMIT_REACHED (one pending at a time, maxExtensions, one appeal per review), CASE.WINDOW_CLOSED (appeal window over), or a concurrency conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.PRECONDITION_FAILED: If-Match does not match the case’s version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE: the body is over 256 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description IDEMPOTENCY.KEY_REUSED: this Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s commands (RATE_LIMIT_USER_COMMANDS); the requests of the caller’s org (RATE_LIMIT_ORG) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            503: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -3246,6 +4454,292 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideReturn: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body again: the first answer, nothing appended. Same key, another body: 422. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the case the client saw; 412 if the case has moved on */
+                "If-Match"?: string;
+                /** @description W3C Trace Context: recorded on every event the request causes and passed on to Kafka (ce_traceparent); its trace id is the correlation id when no X-Correlation-Id is sent. An invalid value is ignored, not refused. */
+                traceparent?: string;
+                /** @description Recorded on every event the request causes; a value outside the pattern is replaced by the traceparent's trace id, or a new id */
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                /** @description The case (UUID); anything else is answered 404 like an unknown case */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideReturnDto"];
+            };
+        };
+        responses: {
+            /** @description The case after the command */
+            200: {
+                headers: {
+                    /** @description The case version (`"<version>"`): send it back as If-Match */
+                    ETag?: string;
+                    /** @description `true` when this is the first answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description REQUEST.INVALID: invalid body, or a department that is not one of the county’s */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.FORBIDDEN / CASE.NOT_PART_HOLDER: not this role’s move, or not the caller’s part */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.NOT_FOUND: no such case, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.INVALID_STATE (not in a state for it), CASE.LIMIT_REACHED (one pending at a time, maxExtensions, one appeal per review), CASE.WINDOW_CLOSED (appeal window over), or a concurrency conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.PRECONDITION_FAILED: If-Match does not match the case’s version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE: the body is over 256 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description IDEMPOTENCY.KEY_REUSED: this Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s commands (RATE_LIMIT_USER_COMMANDS); the requests of the caller’s org (RATE_LIMIT_ORG) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    returnPart: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body again: the first answer, nothing appended. Same key, another body: 422. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag of the case the client saw; 412 if the case has moved on */
+                "If-Match"?: string;
+                /** @description W3C Trace Context: recorded on every event the request causes and passed on to Kafka (ce_traceparent); its trace id is the correlation id when no X-Correlation-Id is sent. An invalid value is ignored, not refused. */
+                traceparent?: string;
+                /** @description Recorded on every event the request causes; a value outside the pattern is replaced by the traceparent's trace id, or a new id */
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                /** @description The case (UUID); anything else is answered 404 like an unknown case */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnPartDto"];
+            };
+        };
+        responses: {
+            /** @description The case after the command */
+            200: {
+                headers: {
+                    /** @description The case version (`"<version>"`): send it back as If-Match */
+                    ETag?: string;
+                    /** @description `true` when this is the first answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description REQUEST.INVALID: invalid body, or a department that is not one of the county’s */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.FORBIDDEN / CASE.NOT_PART_HOLDER: not this role’s move, or not the caller’s part */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.NOT_FOUND: no such case, or one the caller may not see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.INVALID_STATE (not in a state for it), CASE.LIMIT_REACHED (one pending at a time, maxExtensions, one appeal per review), CASE.WINDOW_CLOSED (appeal window over), or a concurrency conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CASE.PRECONDITION_FAILED: If-Match does not match the case’s version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE: the body is over 256 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description IDEMPOTENCY.KEY_REUSED: this Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s commands (RATE_LIMIT_USER_COMMANDS); the requests of the caller’s org (RATE_LIMIT_ORG) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            503: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

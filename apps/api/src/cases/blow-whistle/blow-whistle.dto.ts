@@ -27,4 +27,6 @@ export class BlowWhistleDto {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => LocationDto) location!: LocationDto;
   @IsOptional() @IsString() @Matches(/^[A-Za-z0-9.-]{1,32}$/, { message: 'matterCode must be a catalogue code' }) matterCode?: string;
   @IsOptional() @IsString() @MaxLength(128) sourceRef?: string;
+  /** 牵头: one of the departments; default the first. */
+  @IsOptional() @IsString() @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/, { message: 'leadDepartmentId must be an org id' }) leadDepartmentId?: string;
 }

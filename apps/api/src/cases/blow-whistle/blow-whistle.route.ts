@@ -26,8 +26,8 @@ export class BlowWhistleRoute {
   @HttpCode(201)
   async blow(@CurrentActor() actor: Actor, @Body() body: BlowWhistleDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
     const { category, departmentIds } = this.fromCatalog(body);
-    const { title, description, location, matterCode, sourceRef } = body;
-    const data = { title, description, category, departmentIds, location, matterCode, sourceRef };
+    const { title, description, location, matterCode, sourceRef, leadDepartmentId } = body;
+    const data = { title, description, category, departmentIds, location, matterCode, sourceRef, ...(leadDepartmentId === undefined ? {} : { leadDepartmentId }) };
     const facts = directoryFacts(this.directory, actor.countyId);
     const caseId = randomUUID();
     const outcome = await this.handle(caseId, (now) => ({ type: 'BlowWhistle', caseId, actor, now, data, facts }), commandOptions(meta));

@@ -60,6 +60,14 @@ export class DeadlineBasisView {
   })
   provisional!: boolean;
   @ApiProperty({ type: [String], description: 'Those provisional years', example: [] }) provisionalYears!: string[];
+  @ApiPropertyOptional({ type: () => [ExtensionBasisView], description: '延期: the approved extensions of the current round’s completion deadline, in order (absent when none)' })
+  extensions?: ExtensionBasisView[];
+}
+
+export class ExtensionBasisView {
+  @ApiProperty({ type: 'integer', minimum: 1, example: 2 }) workingDays!: number;
+  @ApiProperty({ ...TIME, description: 'The deadline it moved' }) previousDueAt!: string;
+  @ApiProperty(TIME) approvedAt!: string;
 }
 
 export class LocationView {
@@ -78,11 +86,38 @@ export class ReviewView {
 }
 
 export class TransferView {
-  @ApiProperty({ enum: ['transfer', 'reassignment'], description: 'transfer: by the department (转办); reassignment: by the command centre (督办)' }) kind!: string;
+  @ApiProperty({ enum: ['transfer', 'reassignment', 'return'], description: 'transfer: by the department (转办); reassignment: by the command centre (督办); return: a 退单 the command centre upheld' }) kind!: string;
   @ApiProperty({ example: 'dept-water' }) fromDepartmentId!: string;
   @ApiProperty({ example: 'dept-enforcement' }) toDepartmentId!: string;
   @ApiProperty({ example: '城区管网错接，属执法局职责' }) reason!: string;
   @ApiProperty(TIME) at!: string;
+}
+
+export class PendingExtensionView {
+  @ApiProperty({ type: 'integer', minimum: 1 }) round!: number;
+  @ApiProperty({ example: '水样送省级实验室检测，需等待报告' }) reason!: string;
+  @ApiProperty({ type: 'integer', minimum: 1, example: 3 }) workingDays!: number;
+  @ApiProperty(TIME) requestedAt!: string;
+}
+
+export class PendingReturnView {
+  @ApiProperty({ example: '职能不符' }) reason!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'dept-enforcement' }) suggestedDepartmentId!: string | null;
+  @ApiProperty(TIME) returnedAt!: string;
+  @ApiProperty({ ...TIME, description: 'When the command centre’s decision (审定) is due' }) decisionDueAt!: string;
+  @ApiProperty({ enum: ALERTS, description: 'How far the watcher has gone on the decision deadline' }) alert!: string;
+}
+
+export class OpenAppealView {
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'The round of the contested review' }) round!: number;
+  @ApiProperty({ example: '评价时整改期限未到' }) reason!: string;
+  @ApiProperty(TIME) appealedAt!: string;
+}
+
+export class DecidedAppealView {
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'The round of the contested review' }) round!: number;
+  @ApiProperty({ description: 'true: that review is void for scoring from decidedAt' }) upheld!: boolean;
+  @ApiProperty(TIME) decidedAt!: string;
 }
 
 export class PartView {
@@ -105,6 +140,12 @@ export class PartView {
   @ApiProperty({ enum: ALERTS, description: 'How far the watcher has gone on the response clock: 提醒 → 催办 → 督办' }) responseAlert!: string;
   @ApiProperty({ enum: ALERTS }) completionAlert!: string;
   @ApiProperty({ type: 'integer', minimum: 0, description: 'Formal urges (督办) by the command centre' }) urges!: number;
+  @ApiProperty({ description: '牵头: this is the lead department’s part' }) lead!: boolean;
+  @ApiProperty({ type: 'integer', minimum: 0, description: '延期 approved on this department’s holding of the part' }) extensionsApproved!: number;
+  @ApiProperty({ type: PendingExtensionView, nullable: true }) pendingExtension!: PendingExtensionView | null;
+  @ApiProperty({ type: PendingReturnView, nullable: true, description: '退单 awaiting the command centre' }) pendingReturn!: PendingReturnView | null;
+  @ApiProperty({ type: OpenAppealView, nullable: true, description: '申诉 awaiting the assessment office' }) openAppeal!: OpenAppealView | null;
+  @ApiProperty({ type: [DecidedAppealView] }) appeals!: DecidedAppealView[];
 }
 
 export class CaseView {
@@ -123,6 +164,8 @@ export class CaseView {
   @ApiProperty({ example: 'county/demo-2026.1/cn-national-2026.1' }) policyVersion!: string;
   @ApiProperty({ type: MatterLimitsView, description: 'The limits of the whistle’s matter (or the category defaults), for every clock of the case' })
   limits!: MatterLimitsView;
+  @ApiProperty({ example: 'p1', description: '牵头: the lead department’s part' }) leadPartId!: string;
+  @ApiProperty({ enum: ['resolved', 'unresolved'], nullable: true, description: 'The outcome of the lead part (the township’s review of it)' }) outcome!: string | null;
   @ApiProperty({ type: [PartView], description: 'One part per department named' }) parts!: PartView[];
   @ApiProperty({ type: 'integer', minimum: 0, description: 'Revision of the last event: the ETag, and what If-Match takes' }) version!: number;
   @ApiProperty({ type: 'integer', minimum: 0, description: 'Global position of the last event: pass as minPosition to GET /v1/cases' }) position!: number;

@@ -38,6 +38,7 @@ export class WhistleBlownData extends EventDataBase {
   @ApiProperty({ type: LocationView }) location!: LocationView;
   @ApiPropertyOptional({ example: 'EE-001' }) matterCode?: string;
   @ApiPropertyOptional({ example: '12345-20260302-0017' }) sourceRef?: string;
+  @ApiPropertyOptional({ example: 'dept-ecology', description: '牵头: the lead department, one of the parts’ (absent in whistles recorded before leads: the first part leads)' }) leadDepartmentId?: string;
   @ApiProperty({ example: 'county/demo-2026.1/cn-national-2026.1' }) policyVersion!: string;
   @ApiProperty({ type: MatterLimitsView }) limits!: MatterLimitsView;
   @ApiProperty({ type: [PartAssignmentData] }) parts!: PartAssignmentData[];
@@ -111,7 +112,7 @@ export class ResponseOverdueData extends OverdueData {}
 export class CompletionOverdueData extends OverdueData {}
 
 export class CaseEscalatedData extends PartEventData {
-  @ApiProperty(DEADLINE) deadline!: string;
+  @ApiProperty({ enum: ['response', 'completion', 'return_decision'], description: 'return_decision: the command centre’s decision on a return (退单审定) is overdue' }) deadline!: string;
   @ApiProperty(ROUND) round!: number;
   @ApiProperty({ example: 'cc-qingchuan' }) commandCentreId!: string;
 }
@@ -149,6 +150,49 @@ export class CaseClosedData extends EventDataBase {
   @ApiProperty({ type: 'integer', minimum: 0 }) unresolvedParts!: number;
 }
 
+// ── 延期, 退单/审定, 申诉 ──
+
+export class ExtensionRequestedData extends PartEventData {
+  @ApiProperty(ROUND) round!: number;
+  @ApiProperty({ example: '水样送省级实验室检测，需等待报告' }) reason!: string;
+  @ApiProperty({ type: 'integer', minimum: 1, example: 3 }) workingDays!: number;
+}
+
+export class ExtensionDecidedData extends PartEventData {
+  @ApiProperty(ROUND) round!: number;
+  @ApiProperty() approved!: boolean;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Working days granted (0 when refused)' }) workingDays!: number;
+  @ApiPropertyOptional({ example: '同意延期2个工作日' }) note?: string;
+  @ApiPropertyOptional({ ...TIME, description: 'Approved: the deadline it replaced' }) previousDueAt?: string;
+  @ApiPropertyOptional({ ...TIME, description: 'Approved: the new reminder' }) completionRemindAt?: string;
+  @ApiPropertyOptional({ ...TIME, description: 'Approved: the new completion deadline' }) completionDueAt?: string;
+  @ApiPropertyOptional({ type: DeadlineBasisView, description: 'Approved: the basis, recording the extension' }) basis?: DeadlineBasisView;
+}
+
+export class PartReturnedData extends PartEventData {
+  @ApiProperty({ example: '职能不符：该河段排污口属城区管网，归执法局' }) reason!: string;
+  @ApiPropertyOptional({ example: 'dept-enforcement' }) suggestedDepartmentId?: string;
+  @ApiProperty({ ...TIME, description: 'When the command centre’s decision is due' }) decisionDueAt!: string;
+}
+
+export class ReturnDecidedData extends PartEventData {
+  @ApiProperty() upheld!: boolean;
+  @ApiPropertyOptional({ example: '属实，改派执法局' }) note?: string;
+  @ApiPropertyOptional({ example: 'dept-enforcement', description: 'Upheld: the department the part goes to' }) toDepartmentId?: string;
+  @ApiPropertyOptional({ type: PartAssignmentData, description: 'Upheld: the new department’s clocks, from the decision' }) assignment?: PartAssignmentData;
+}
+
+export class ReviewAppealedData extends PartEventData {
+  @ApiProperty({ ...ROUND, description: 'The round of the contested review' }) round!: number;
+  @ApiProperty({ example: '评价时尚未到整改期限' }) reason!: string;
+}
+
+export class AppealDecidedData extends PartEventData {
+  @ApiProperty({ ...ROUND, description: 'The round of the contested review' }) round!: number;
+  @ApiProperty() upheld!: boolean;
+  @ApiProperty({ example: '申诉成立，该评价不计入考核' }) note!: string;
+}
+
 export class NoteAddedData extends EventDataBase {
   @ApiProperty({ example: 'twp-dongba' }) authorOrgId!: string;
   @ApiProperty({ enum: ['township', 'department', 'command_centre'] }) authorRole!: string;
@@ -174,6 +218,12 @@ export const EVENT_DATA: Record<CaseEventType, new () => object> = {
   DeadlinesRebased: DeadlinesRebasedData,
   CaseWithdrawn: CaseWithdrawnData,
   CaseClosed: CaseClosedData,
+  ExtensionRequested: ExtensionRequestedData,
+  ExtensionDecided: ExtensionDecidedData,
+  PartReturned: PartReturnedData,
+  ReturnDecided: ReturnDecidedData,
+  ReviewAppealed: ReviewAppealedData,
+  AppealDecided: AppealDecidedData,
   NoteAdded: NoteAddedData,
 };
 

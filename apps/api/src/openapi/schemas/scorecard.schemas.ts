@@ -31,6 +31,12 @@ export class ScorecardRow {
   @ApiProperty(COUNT) transfersIn!: number;
   @ApiProperty(COUNT) reopened!: number;
   @ApiProperty(COUNT) overdue!: number;
+  @ApiProperty({ ...COUNT, description: '退单 upheld: misrouted parts, counted in nothing else from the decision on' }) returnsUpheld!: number;
+  @ApiProperty({ ...COUNT, description: '退单 rejected by the command centre' }) returnsRejected!: number;
+  @ApiProperty({ ...COUNT, description: '延期 approved' }) extensionsApproved!: number;
+  @ApiProperty({ ...COUNT, description: '申诉 upheld: the appealed review is void from the decision on' }) appealsUpheld!: number;
+  @ApiProperty({ ...COUNT, description: '申诉 rejected' }) appealsRejected!: number;
+  @ApiProperty({ ...COUNT, description: '牵头: parts where the department leads' }) leadParts!: number;
   @ApiProperty({ type: 'number', nullable: true, description: '100 · Σ w·rate / Σ w over the defined rates, two decimals' }) compositeScore!: number | null;
   @ApiProperty({ type: 'integer', minimum: 1, nullable: true, description: '1, 2, 2, 4 on ties; null under the policy’s minimum of responseDue parts' })
   rank!: number | null;
@@ -70,7 +76,7 @@ class ExplainedDeadlineChange {
   @ApiProperty({ enum: ['response', 'completion'] }) kind!: string;
   @ApiProperty({ type: 'integer', minimum: 1, description: 'The round whose completion deadline moved (1 for the response deadline)' }) round!: number;
   @ApiProperty({ type: String, format: 'date-time', description: 'The new due instant' }) dueAt!: string;
-  @ApiProperty({ type: String, format: 'date-time', description: 'When the deadline moved (DeadlinesRebased)' }) at!: string;
+  @ApiProperty({ type: String, format: 'date-time', description: 'When the deadline moved (DeadlinesRebased, or an approved ExtensionDecided)' }) at!: string;
 }
 
 class ExplainedReview {
@@ -81,9 +87,21 @@ class ExplainedReview {
 }
 
 class ExplainedEnd {
-  @ApiProperty({ enum: ['transferred', 'reassigned', 'closed', 'withdrawn'] }) kind!: string;
+  @ApiProperty({ enum: ['transferred', 'reassigned', 'closed', 'withdrawn', 'returned'], description: 'returned: a 退单 the command centre upheld' }) kind!: string;
   @ApiProperty({ type: String, format: 'date-time' }) at!: string;
   @ApiProperty({ type: String, nullable: true }) toDepartmentId!: string | null;
+}
+
+class ExplainedExtension {
+  @ApiProperty({ type: 'integer', minimum: 1 }) round!: number;
+  @ApiProperty({ type: String, format: 'date-time', description: 'The new completion deadline' }) dueAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', description: 'When it was approved' }) at!: string;
+}
+
+class ExplainedAppeal {
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'The round of the contested review' }) round!: number;
+  @ApiProperty() upheld!: boolean;
+  @ApiProperty({ type: String, format: 'date-time', description: 'When it was decided' }) at!: string;
 }
 
 class ExplainedOverdue {
@@ -107,6 +125,12 @@ class PartCounts {
   @ApiProperty(COUNT) transfersIn!: number;
   @ApiProperty({ ...COUNT, description: 'rework rounds' }) reopened!: number;
   @ApiProperty(COUNT) overdue!: number;
+  @ApiProperty({ ...COUNT, description: '退单 upheld: misrouted parts, counted in nothing else from the decision on' }) returnsUpheld!: number;
+  @ApiProperty({ ...COUNT, description: '退单 rejected by the command centre' }) returnsRejected!: number;
+  @ApiProperty({ ...COUNT, description: '延期 approved' }) extensionsApproved!: number;
+  @ApiProperty({ ...COUNT, description: '申诉 upheld: the appealed review is void from the decision on' }) appealsUpheld!: number;
+  @ApiProperty({ ...COUNT, description: '申诉 rejected' }) appealsRejected!: number;
+  @ApiProperty({ ...COUNT, description: '牵头: parts where the department leads' }) leadParts!: number;
 }
 
 /** One part counted on the row: the instants it was scored on and what it entered. */
@@ -117,7 +141,8 @@ export class ExplainedPart {
   @ApiProperty({ example: 'twp-dongba' }) townshipId!: string;
   @ApiProperty({ type: String, nullable: true, example: '东坝镇' }) townshipName!: string | null;
   @ApiProperty({ example: 'dept-ecology' }) departmentId!: string;
-  @ApiProperty({ enum: ['whistle', 'transfer', 'reassignment'] }) receivedBy!: string;
+  @ApiProperty({ enum: ['whistle', 'transfer', 'reassignment', 'return'], description: 'return: reassigned by an upheld 退单 of fromDepartmentId' }) receivedBy!: string;
+  @ApiProperty({ description: '牵头: the lead department’s part' }) lead!: boolean;
   @ApiProperty({ type: String, nullable: true }) fromDepartmentId!: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) assignedAt!: string;
   @ApiProperty({ type: String, format: 'date-time' }) responseDueAt!: string;
@@ -132,6 +157,9 @@ export class ExplainedPart {
   @ApiProperty({ type: ExplainedReview, nullable: true }) latestReview!: ExplainedReview | null;
   @ApiProperty({ type: 'integer', minimum: 0 }) reviews!: number;
   @ApiProperty({ type: ExplainedEnd, nullable: true }) ended!: ExplainedEnd | null;
+  @ApiProperty({ type: [ExplainedExtension], description: '延期 approved, known at asOf (also listed in deadlineChanges)' }) extensions!: ExplainedExtension[];
+  @ApiProperty({ type: String, format: 'date-time', isArray: true, description: '退单 rejected, known at asOf' }) returnsRejectedAt!: string[];
+  @ApiProperty({ type: [ExplainedAppeal], description: '申诉 decided, known at asOf' }) appeals!: ExplainedAppeal[];
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the clocks stopped before asOf (reassigned away, withdrawn)' })
   clocksStoppedAt!: string | null;
   @ApiProperty({ type: ExplainedOverdue }) overdue!: ExplainedOverdue;

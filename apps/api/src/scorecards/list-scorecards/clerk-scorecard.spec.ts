@@ -6,7 +6,8 @@ const row = (over: Partial<ScorecardRow>): ScorecardRow => ({
   departmentId: 'dept-x', name: '某局', received: 0, responded: 0, respondedOnTime: 0, responseDue: 0, responseRate: null,
   medianResponseMinutes: null, p90ResponseMinutes: null, completionDue: 0, completedOnTime: 0, completionRate: null,
   reviewed: 0, resolved: 0, resolutionRate: null, satisfied: 0, basicallySatisfied: 0, dissatisfied: 0, satisfactionRate: null,
-  transfersOut: 0, transfersIn: 0, reopened: 0, overdue: 0, compositeScore: null, rank: null, ...over,
+  transfersOut: 0, transfersIn: 0, reopened: 0, overdue: 0,
+  returnsUpheld: 0, returnsRejected: 0, extensionsApproved: 0, appealsUpheld: 0, appealsRejected: 0, leadParts: 0, compositeScore: null, rank: null, ...over,
 });
 
 describe('the clerk scorecard', () => {
