@@ -89,6 +89,7 @@ const EN: Record<string, string> = {
   未排名: 'Unranked',
   明细: 'Explain',
   下载CSV: 'Download CSV',
+  '下载CSV（中文）': 'Download CSV (Chinese)',
   下载Excel: 'Download XLSX',
   排名图: 'Ranking',
   趋势: 'Trend',

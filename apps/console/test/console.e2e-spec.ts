@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
+import ExcelJS from 'exceljs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startHarness, type Harness } from '../../api/test/harness';
 import { consoleDir } from '../../api/src/console/serve-console';
@@ -308,6 +309,39 @@ describe('web console', () => {
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     expect(csv).toContain('dept-ecology');
     expect(download.suggestedFilename()).toMatch(/^scorecards-2026-03-01-2026-04-01\.csv$/);
+    // The clerk's workbook: Chinese headers; a rate is a number under 0.0% that reads as the page shows it.
+    const [xlsxDownload] = await Promise.all([ao.page.waitForEvent('download'), ao.page.getByTestId('download-xlsx').click()]);
+    expect(xlsxDownload.suggestedFilename()).toBe('青川县职能部门考核成绩_2026-03-01至2026-03-31.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile((await xlsxDownload.path())!);
+    const sheet = workbook.worksheets[0]!;
+    let headerRow = 0;
+    sheet.eachRow((row, n) => {
+      if (!headerRow && row.getCell(1).value === '排名') headerRow = n;
+    });
+    expect(headerRow).toBeGreaterThan(0);
+    const headers = (sheet.getRow(headerRow).values as unknown[]).slice(1);
+    expect(headers.slice(0, 7)).toEqual(['排名', '部门', '得分', '响应率', '办结率', '解决率', '满意率']);
+    let ecoRow = 0;
+    sheet.eachRow((row, n) => {
+      if (n > headerRow && row.getCell(2).value === '市生态环境局青川分局') ecoRow = n;
+    });
+    expect(ecoRow).toBeGreaterThan(headerRow);
+    const rateCell = sheet.getRow(ecoRow).getCell(headers.indexOf('响应率') + 1);
+    expect(rateCell.numFmt).toBe('0.0%');
+    expect(typeof rateCell.value).toBe('number');
+    const pageHeaders = (await ao.page.getByTestId('scorecard-table').locator('thead th').allTextContents()).map((x) => x.trim());
+    const pageRow = await ao.page.getByTestId('scorecard-table').locator('tbody tr').filter({ hasText: '市生态环境局青川分局' }).first().locator('td').allTextContents();
+    const shown = pageRow[pageHeaders.indexOf('响应率')]!.trim();
+    expect(shown).toMatch(/^\d+\.\d%$/);
+    expect(`${((rateCell.value as number) * 100).toFixed(1)}%`).toBe(shown);
+    // The clerk's CSV: BOM, then the same Chinese header block and column headers.
+    const [zhDownload] = await Promise.all([ao.page.waitForEvent('download'), ao.page.getByTestId('download-csv-zh').click()]);
+    expect(zhDownload.suggestedFilename()).toBe('青川县职能部门考核成绩_2026-03-01至2026-03-31.csv');
+    const zh = readFileSync((await zhDownload.path())!, 'utf8');
+    expect(zh.charCodeAt(0)).toBe(0xfeff);
+    expect(zh.split('\r\n')).toContain(headers.map(String).join(','));
+    expect(zh).toContain('市生态环境局青川分局');
     await ao.page.getByTestId('explain-dept-ecology').click();
     const link = ao.page.getByTestId('explain-case-link').first();
     await link.waitFor({ timeout: WAIT });
