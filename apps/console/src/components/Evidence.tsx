@@ -23,9 +23,9 @@ export async function uploadAttachment(file: File): Promise<Uploaded> {
 
 /**
  * Photos (or a PDF) for a note or a completion: each file is uploaded as soon as it is picked; the form value is the
- * ids of the finished uploads, in order.
+ * ids of the finished uploads, in order. `onBusy` says whether an upload is still running (the form waits for it).
  */
-export function EvidenceUpload({ value, onChange, id }: { value?: string[]; onChange?: (ids: string[]) => void; id?: string }) {
+export function EvidenceUpload({ value, onChange, onBusy, id }: { value?: string[]; onChange?: (ids: string[]) => void; onBusy?: (uploading: boolean) => void; id?: string }) {
   const { t } = useI18n();
   const [files, setFiles] = useState<UploadFile<Uploaded>[]>([]);
   useEffect(() => {
@@ -48,6 +48,7 @@ export function EvidenceUpload({ value, onChange, id }: { value?: string[]; onCh
       }}
       onChange={({ fileList }) => {
         setFiles(fileList);
+        onBusy?.(fileList.some((f) => f.status === 'uploading'));
         onChange?.(fileList.filter((f) => f.status === 'done' && f.response).map((f) => f.response!.id));
       }}
     >

@@ -85,6 +85,7 @@ export default function CasePage({ caseId }: { caseId: string }) {
   const [form] = Form.useForm();
   const [noteForm] = Form.useForm();
   const [noting, setNoting] = useState(false);
+  const [uploading, setUploading] = useState(false);
 
   const load = useCallback(async () => {
     try {
@@ -297,9 +298,9 @@ export default function CasePage({ caseId }: { caseId: string }) {
               <Input.TextArea rows={2} maxLength={2000} />
             </Form.Item>
             <Form.Item name="attachmentIds" label={t('照片')}>
-              <EvidenceUpload />
+              <EvidenceUpload onBusy={setUploading} />
             </Form.Item>
-            <Button type="primary" htmlType="submit" loading={noting} data-testid="add-note">
+            <Button type="primary" htmlType="submit" loading={noting} disabled={uploading} data-testid="add-note">
               {t('添加记录')}
             </Button>
           </Form>
@@ -333,9 +334,11 @@ export default function CasePage({ caseId }: { caseId: string }) {
         okText={t('确定')}
         cancelText={t('取消')}
         confirmLoading={busy}
+        okButtonProps={{ disabled: uploading }}
         onOk={() => form.submit()}
         onCancel={() => {
           setAction(null);
+          setUploading(false);
           form.resetFields();
         }}
         destroyOnHidden
@@ -362,7 +365,7 @@ export default function CasePage({ caseId }: { caseId: string }) {
                 <Input.TextArea rows={3} />
               </Form.Item>
               <Form.Item name="attachmentIds" label={t('照片')}>
-                <EvidenceUpload />
+                <EvidenceUpload onBusy={setUploading} />
               </Form.Item>
             </>
           )}
