@@ -14,6 +14,7 @@ import './style.css';
 const THEME = {
   colorPrimary: '#b71c1c',
   colorLink: '#0950b3',
+  colorError: '#c62828',
   colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)',
   colorTextSecondary: 'rgba(0, 0, 0, 0.65)',
   colorTextTertiary: 'rgba(0, 0, 0, 0.6)',

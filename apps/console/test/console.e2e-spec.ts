@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { crc32, deflateSync } from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
+import ExcelJS from 'exceljs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startHarness, type Harness } from '../../api/test/harness';
 import { consoleDir } from '../../api/src/console/serve-console';
@@ -13,7 +16,8 @@ import { consoleDir } from '../../api/src/console/serve-console';
  * the test's clock, moved forward to make a part overdue.
  */
 const ROOT = resolve(__dirname, '../../..');
-const SHOTS = join(ROOT, 'docs/screenshots');
+/** Screenshots go to a temp dir; `UPDATE_SCREENSHOTS=1` writes the README's docs/screenshots instead. */
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : mkdtempSync(join(tmpdir(), 'chuishao-console-shots-'));
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const WAIT = 20_000;
 const EMERGENCY = '青川县应急管理局';
@@ -101,6 +105,38 @@ const partStatus = (page: Page, departmentId: string) => page.getByTestId(`part-
 
 async function waitForText(locator: ReturnType<Page['getByTestId']>, text: string) {
   await locator.filter({ hasText: text }).first().waitFor({ timeout: WAIT });
+}
+
+/** A real 4×4 PNG (a red square), made here: a photo the browser can decode. */
+function png(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(4, 0);
+  header.writeUInt32BE(4, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = Buffer.concat(Array.from({ length: 4 }, () => Buffer.from([0, ...Array.from({ length: 4 }, () => [200, 30, 30]).flat()])));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Picks a file in the upload of `scope` and waits until it is uploaded. */
+async function attach(page: Page, scope: ReturnType<Page['locator']>, name: string) {
+  await scope.locator('input[type=file]').setInputFiles({ name, mimeType: 'image/png', buffer: png() });
+  await scope.locator('.ant-upload-list-item').filter({ hasText: name }).and(scope.locator('.ant-upload-list-item-done')).waitFor({ timeout: WAIT });
+}
+
+/** An image of the page, shown from its object URL and decoded. */
+async function photoShown(page: Page, scope: ReturnType<Page['getByTestId']>, name: string) {
+  const img = scope.locator(`img[data-testid="attachment-image"][alt="${name}"]`).first();
+  await img.waitFor({ timeout: WAIT });
+  expect(await img.getAttribute('src')).toMatch(/^blob:/);
+  await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth === 4, await img.elementHandle(), { timeout: WAIT });
 }
 
 describe('web console', () => {
@@ -209,7 +245,11 @@ describe('web console', () => {
     await openCase(eco.page, title);
     await act(eco.page, 'dept-ecology', 'respond', (p) => p.getByLabel('备注').fill('已报到，今日到现场'));
     await waitForText(partStatus(eco.page, 'dept-ecology'), '办理中');
-    await act(eco.page, 'dept-ecology', 'complete', (p) => p.getByLabel('办理结果').fill('已取样送检，责令停止排放'));
+    // It completes with a photo (uploaded from the 办结 form, named in attachmentIds).
+    await act(eco.page, 'dept-ecology', 'complete', async (p) => {
+      await p.getByLabel('办理结果').fill('已取样送检，责令停止排放');
+      await attach(p, p.locator('.ant-modal'), '排污口取样.png');
+    });
     await waitForText(partStatus(eco.page, 'dept-ecology'), '已办结待评价');
 
     // Department B transfers its share to the enforcement bureau.
@@ -227,8 +267,24 @@ describe('web console', () => {
     await act(enf.page, 'dept-enforcement', 'complete', (p) => p.getByLabel('办理结果').fill('管网错接已整改'));
     await waitForText(partStatus(enf.page, 'dept-enforcement'), '已办结待评价');
 
-    // 一事一评: ecology's part is not resolved → rework; the rework is completed; both reviews close the case.
+    // The township sees the department's photo on the case page, fetched with its token.
     await twp.page.reload();
+    await photoShown(twp.page, twp.page.getByTestId('timeline-item').filter({ hasText: '已取样送检' }), '排污口取样.png');
+    // 协调记录: the township adds a note with a photo; it is listed with its file.
+    const noteForm = twp.page.getByTestId('note-form');
+    await noteForm.getByLabel('记录内容').fill('已与河长办沟通，明日联合巡查');
+    await attach(twp.page, noteForm, '现场照片.png');
+    await noteForm.getByTestId('add-note').click();
+    const note = twp.page.getByTestId('note-item').filter({ hasText: '已与河长办沟通，明日联合巡查' });
+    await note.waitFor({ timeout: WAIT });
+    expect(await note.textContent()).toContain('东坝镇 wang.fang');
+    await photoShown(twp.page, note, '现场照片.png');
+    await accessible(twp.page, 'case page with notes');
+    // The department sees the township's note and its photo too.
+    await eco.page.reload();
+    await photoShown(eco.page, eco.page.getByTestId('note-item').filter({ hasText: '已与河长办沟通' }), '现场照片.png');
+
+    // 一事一评: ecology's part is not resolved → rework; the rework is completed; both reviews close the case.
     await act(twp.page, 'dept-ecology', 'review', async (p) => {
       await p.getByTestId('resolved').click();
       await p.getByText('不满意').click();
@@ -306,6 +362,41 @@ describe('web console', () => {
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     expect(csv).toContain('dept-ecology');
     expect(download.suggestedFilename()).toMatch(/^scorecards-2026-03-01-2026-04-01\.csv$/);
+    // The clerk's workbook: Chinese headers; a rate is a number under 0.0% that reads as the page shows it.
+    const [xlsxDownload] = await Promise.all([ao.page.waitForEvent('download'), ao.page.getByTestId('download-xlsx').click()]);
+    expect(xlsxDownload.suggestedFilename()).toBe('青川县职能部门考核成绩_2026-03-01至2026-03-31.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile((await xlsxDownload.path())!);
+    const sheet = workbook.worksheets[0]!;
+    let headerRow = 0;
+    sheet.eachRow((row, n) => {
+      if (!headerRow && row.getCell(1).value === '排名') headerRow = n;
+    });
+    expect(headerRow).toBeGreaterThan(0);
+    const headers = (sheet.getRow(headerRow).values as unknown[]).slice(1);
+    expect(headers.slice(0, 7)).toEqual(['排名', '部门', '得分', '响应率', '办结率', '解决率', '满意率']);
+    // The water bureau's response rate is neither 0 nor 100% (its emergency part was never reported in).
+    let rateRow = 0;
+    sheet.eachRow((row, n) => {
+      if (n > headerRow && row.getCell(2).value === '青川县水利局') rateRow = n;
+    });
+    expect(rateRow).toBeGreaterThan(headerRow);
+    const rateCell = sheet.getRow(rateRow).getCell(headers.indexOf('响应率') + 1);
+    expect(rateCell.numFmt).toBe('0.0%');
+    expect(typeof rateCell.value).toBe('number');
+    const pageHeaders = (await ao.page.getByTestId('scorecard-table').locator('thead th').allTextContents()).map((x) => x.trim());
+    const pageRow = await ao.page.getByTestId('scorecard-table').locator('tbody tr').filter({ hasText: '青川县水利局' }).first().locator('td').allTextContents();
+    const shown = pageRow[pageHeaders.indexOf('响应率')]!.trim();
+    expect(shown).toMatch(/^\d+\.\d%$/);
+    expect(shown).not.toMatch(/^(0|100)\.0%$/);
+    expect(`${((rateCell.value as number) * 100).toFixed(1)}%`).toBe(shown);
+    // The clerk's CSV: BOM, then the same Chinese header block and column headers.
+    const [zhDownload] = await Promise.all([ao.page.waitForEvent('download'), ao.page.getByTestId('download-csv-zh').click()]);
+    expect(zhDownload.suggestedFilename()).toBe('青川县职能部门考核成绩_2026-03-01至2026-03-31.csv');
+    const zh = readFileSync((await zhDownload.path())!, 'utf8');
+    expect(zh.charCodeAt(0)).toBe(0xfeff);
+    expect(zh.split('\r\n')).toContain(headers.map(String).join(','));
+    expect(zh).toContain('市生态环境局青川分局');
     await ao.page.getByTestId('explain-dept-ecology').click();
     const link = ao.page.getByTestId('explain-case-link').first();
     await link.waitFor({ timeout: WAIT });

@@ -2,6 +2,7 @@ import { Alert, App, Button, Card, Descriptions, Empty, Form, Input, Modal, Radi
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, must, type CaseEvent, type CaseView, type PartView } from '../api/client';
 import { Deadline } from '../components/Deadline';
+import { EvidenceList, EvidenceUpload, type AttachmentRef } from '../components/Evidence';
 import { useI18n, type Lang } from '../i18n';
 import { ALERT_COLOR, SATISFACTIONS, alertOf, labels } from '../labels';
 import { useSession } from '../session';
@@ -62,6 +63,8 @@ function describe(e: CaseEvent, name: (id: string) => string, lang: Lang): strin
       return zh ? `按新的工作日历重算 ${e.data.parts.length} 个部分的期限` : `Deadlines re-based for ${e.data.parts.length} part(s)`;
     case 'CaseWithdrawn':
       return zh ? `撤回：${e.data.reason}` : `Withdrawn: ${e.data.reason}`;
+    case 'NoteAdded':
+      return zh ? `协调记录：${e.data.text}` : `Note: ${e.data.text}`;
     case 'CaseClosed':
       return zh ? `结案（已解决 ${e.data.resolvedParts}，未解决 ${e.data.unresolvedParts}）` : `Closed (${e.data.resolvedParts} resolved, ${e.data.unresolvedParts} unresolved)`;
     default:
@@ -80,6 +83,9 @@ export default function CasePage({ caseId }: { caseId: string }) {
   const [action, setAction] = useState<Action | null>(null);
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm();
+  const [noteForm] = Form.useForm();
+  const [noting, setNoting] = useState(false);
+  const [uploading, setUploading] = useState(false);
 
   const load = useCallback(async () => {
     try {
@@ -128,7 +134,10 @@ export default function CasePage({ caseId }: { caseId: string }) {
       if (action.kind === 'respond') await must(api.POST('/v1/cases/{caseId}/responses', { params: { path }, body: values.note ? { note: String(values.note) } : {} }));
       if (action.kind === 'transfer')
         await must(api.POST('/v1/cases/{caseId}/transfers', { params: { path }, body: { toDepartmentId: String(values.toDepartmentId ?? ''), reason: String(values.reason ?? '') } }));
-      if (action.kind === 'complete') await must(api.POST('/v1/cases/{caseId}/completions', { params: { path }, body: { result: String(values.result ?? '') } }));
+      if (action.kind === 'complete') {
+        const ids = (values.attachmentIds as string[] | undefined) ?? [];
+        await must(api.POST('/v1/cases/{caseId}/completions', { params: { path }, body: { result: String(values.result ?? ''), ...(ids.length ? { attachmentIds: ids } : {}) } }));
+      }
       if (action.kind === 'review')
         await must(
           api.POST('/v1/cases/{caseId}/reviews', {
@@ -161,6 +170,25 @@ export default function CasePage({ caseId }: { caseId: string }) {
       setBusy(false);
     }
   }
+
+  async function addNote(values: { text?: string; attachmentIds?: string[] }) {
+    setNoting(true);
+    try {
+      const ids = values.attachmentIds ?? [];
+      await must(api.POST('/v1/cases/{caseId}/notes', { params: { path: { caseId } }, body: { text: String(values.text ?? ''), ...(ids.length ? { attachmentIds: ids } : {}) } }));
+      message.success(t('保存成功'));
+      noteForm.resetFields();
+      await load();
+    } catch (e) {
+      if (e instanceof ApiError && e.fields.length) noteForm.setFields(e.fields.map((f) => ({ name: f.name as never, errors: f.errors })));
+      else message.error(e instanceof Error ? e.message : String(e));
+    } finally {
+      setNoting(false);
+    }
+  }
+  const notes = events.filter((e) => e.type === 'NoteAdded');
+  const canNote = open && role !== 'assessment_office';
+  const filesOf = (e: CaseEvent) => (e.data as { attachments?: AttachmentRef[] }).attachments;
 
   const titles: Record<Action['kind'], string> = {
     respond: '报到',
@@ -250,6 +278,34 @@ export default function CasePage({ caseId }: { caseId: string }) {
           </Descriptions>
         </Card>
       ))}
+      <Card title={t('协调记录')} data-testid="notes">
+        {notes.length === 0 ? (
+          <Typography.Paragraph type="secondary">{t('暂无协调记录')}</Typography.Paragraph>
+        ) : (
+          <Space direction="vertical" style={{ width: '100%' }}>
+            {notes.map((e) => (
+              <div key={e.id} data-testid="note-item">
+                <Typography.Text strong>{formatInstant(e.occurredAt)}</Typography.Text> <Typography.Text>{`${orgName(e.actor.orgId)} ${e.actor.userId}`}</Typography.Text>
+                <div>{e.type === 'NoteAdded' ? e.data.text : ''}</div>
+                <EvidenceList files={filesOf(e)} />
+              </div>
+            ))}
+          </Space>
+        )}
+        {canNote && (
+          <Form form={noteForm} layout="vertical" onFinish={addNote} style={{ marginTop: 16 }} data-testid="note-form">
+            <Form.Item name="text" label={t('记录内容')} rules={[{ required: true, whitespace: true }]}>
+              <Input.TextArea rows={2} maxLength={2000} />
+            </Form.Item>
+            <Form.Item name="attachmentIds" label={t('照片')}>
+              <EvidenceUpload onBusy={setUploading} />
+            </Form.Item>
+            <Button type="primary" htmlType="submit" loading={noting} disabled={uploading} data-testid="add-note">
+              {t('添加记录')}
+            </Button>
+          </Form>
+        )}
+      </Card>
       <Card title={t('全程留痕')}>
         {events.length === 0 ? (
           <Empty />
@@ -265,6 +321,7 @@ export default function CasePage({ caseId }: { caseId: string }) {
                     {e.actor.role === 'system' ? l.role('system') : `${orgName(e.actor.orgId)} ${e.actor.userId}`}
                   </Typography.Text>
                   <div>{describe(e, orgName, lang)}</div>
+                  <EvidenceList files={filesOf(e)} />
                 </div>
               ),
             }))}
@@ -277,9 +334,11 @@ export default function CasePage({ caseId }: { caseId: string }) {
         okText={t('确定')}
         cancelText={t('取消')}
         confirmLoading={busy}
+        okButtonProps={{ disabled: uploading }}
         onOk={() => form.submit()}
         onCancel={() => {
           setAction(null);
+          setUploading(false);
           form.resetFields();
         }}
         destroyOnHidden
@@ -301,9 +360,14 @@ export default function CasePage({ caseId }: { caseId: string }) {
             </>
           )}
           {action?.kind === 'complete' && (
-            <Form.Item name="result" label={t('办理结果')} rules={[{ required: true, whitespace: true }]}>
-              <Input.TextArea rows={3} />
-            </Form.Item>
+            <>
+              <Form.Item name="result" label={t('办理结果')} rules={[{ required: true, whitespace: true }]}>
+                <Input.TextArea rows={3} />
+              </Form.Item>
+              <Form.Item name="attachmentIds" label={t('照片')}>
+                <EvidenceUpload onBusy={setUploading} />
+              </Form.Item>
+            </>
           )}
           {action?.kind === 'review' && (
             <>

@@ -11,8 +11,19 @@ import { formatInstant } from '../time';
 
 type Grain = 'month' | 'quarter' | 'year';
 type Period = { from: string; to: string };
-/** format=xlsx (the clerk's workbook) is served by the scorecard routes where the export is deployed. */
-type Format = 'csv' | 'xlsx';
+/** csv: the machine CSV (field names); csv-zh and xlsx: the clerk's CSV and workbook (Chinese headers). */
+type Format = 'csv' | 'csv-zh' | 'xlsx';
+
+/** The file name the API gives in `filename*` (RFC 5987, the clerk downloads' Chinese name), if any. */
+function extendedFileName(disposition: string | null): string | null {
+  const m = /filename\*=UTF-8''([^;]+)/i.exec(disposition ?? '');
+  if (!m) return null;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return null;
+  }
+}
 
 const pct = (r: number | null | undefined) => (r === null || r === undefined ? '—' : `${(r * 100).toFixed(1)}%`);
 
@@ -61,15 +72,15 @@ export default function Scorecards() {
   async function download(format: Format) {
     try {
       const { data, response, error: problem } = await api.GET('/v1/scorecards', {
-        // The generated client knows the formats of the document it was generated from; xlsx is passed through as is.
-        params: { query: { ...query, format: format as 'csv' } },
+        params: { query: { ...query, format } },
         parseAs: 'blob',
       });
       if (!response.ok || !data) throw new ApiError((problem ?? {}) as never, response.status);
       const url = URL.createObjectURL(data);
       const a = document.createElement('a');
       a.href = url;
-      a.download = `scorecards-${period.from}-${period.to}.${format}`;
+      a.download =
+        extendedFileName(response.headers.get('content-disposition')) ?? `scorecards-${period.from}-${period.to}${format === 'csv-zh' ? '-zh' : ''}.${format === 'xlsx' ? 'xlsx' : 'csv'}`;
       document.body.appendChild(a);
       a.click();
       a.remove();
@@ -100,6 +111,9 @@ export default function Scorecards() {
           <DatePicker aria-label={t('截至')} placeholder={t('截至')} showTime value={asOf} onChange={setAsOf} />
           <Button onClick={() => void download('csv')} data-testid="download-csv">
             {t('下载CSV')}
+          </Button>
+          <Button onClick={() => void download('csv-zh')} data-testid="download-csv-zh">
+            {t('下载CSV（中文）')}
           </Button>
           <Button onClick={() => void download('xlsx')} data-testid="download-xlsx">
             {t('下载Excel')}
