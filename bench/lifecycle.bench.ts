@@ -33,7 +33,9 @@ function percentile(sorted: number[], p: number): number {
 
 /** The machine is shared: each result is read against the load it ran under. */
 function loadAverage(): string {
-  return loadavg().map((l) => l.toFixed(2)).join(', ');
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
 }
 
 /**
@@ -46,7 +48,11 @@ function threadCpuSeconds(pid: number): Map<string, number> {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const [utime, stime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
+      const [utime, stime] = stat
+        .slice(stat.lastIndexOf(')') + 2)
+        .split(' ')
+        .slice(11, 13)
+        .map(Number);
       byName.set(name, (byName.get(name) ?? 0) + (utime + stime) / 100);
     } catch {
       // The thread ended between listing and reading.
@@ -58,7 +64,10 @@ function threadCpuSeconds(pid: number): Map<string, number> {
 function cpuPerCommand(before: Map<string, number>, after: Map<string, number>, commands: number): string {
   const ms = (name: string) => (1000 * ((after.get(name) ?? 0) - (before.get(name) ?? 0))) / commands;
   const total = [...after.keys()].reduce((sum, name) => sum + ms(name), 0);
-  const threads = [...after.keys()].map((name) => [name, ms(name)] as const).filter(([, v]) => v >= 0.005).sort((a, b) => b[1] - a[1]);
+  const threads = [...after.keys()]
+    .map((name) => [name, ms(name)] as const)
+    .filter(([, v]) => v >= 0.005)
+    .sort((a, b) => b[1] - a[1]);
   return `${total.toFixed(3)} ms (${threads.map(([name, v]) => `${name} ${v.toFixed(3)}`).join(', ')})`;
 }
 
@@ -77,10 +86,14 @@ const UNREACHED_LIMITS: Record<string, string> = Object.fromEntries(
 
 async function benchApi(dataDir: string) {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const server = spawn(process.execPath, [...profile, '--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/api/src/main.js')], {
-    env: { ...UNREACHED_LIMITS, ...process.env, PORT: String(PORT), DATA_DIR: dataDir, STORE_SYNCHRONOUS: SYNCHRONOUS },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const server = spawn(
+    process.execPath,
+    [...profile, '--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/api/src/main.js')],
+    {
+      env: { ...UNREACHED_LIMITS, ...process.env, PORT: String(PORT), DATA_DIR: dataDir, STORE_SYNCHRONOUS: SYNCHRONOUS },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const exited = new Promise((r) => server.once('exit', r));
   // Whatever happens, the server goes down with the bench: an orphan would hold the port for the next run.
   try {
@@ -126,8 +139,11 @@ async function driveLifecycles(serverPid: number, serverExited: () => boolean) {
     const connection = new KeepAliveConnection(PORT);
     while (Date.now() < end) {
       const blown = await timed(connection, '/v1/whistles', twp, {
-        title: '道路塌陷', description: '村道K3+200处路面塌陷', category: 'resident_request',
-        departmentIds: ['dept-ecology'], location: { address: '东坝镇村道K3' },
+        title: '道路塌陷',
+        description: '村道K3+200处路面塌陷',
+        category: 'resident_request',
+        departmentIds: ['dept-ecology'],
+        location: { address: '东坝镇村道K3' },
       });
       const { caseId } = JSON.parse(blown.text);
       await timed(connection, `/v1/cases/${caseId}/responses`, dept, {});
@@ -146,8 +162,16 @@ async function driveLifecycles(serverPid: number, serverExited: () => boolean) {
   const clientCpuPerCommand = (clientUsage.user + clientUsage.system) / 1000 / commands;
   const rss = peakRssMiB(serverPid);
   latencies.sort((a, b) => a - b);
-  return { commands, failures, perSecond: commands / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), peakRssMiB: rss,
-    serverCpuPerCommand, clientCpuPerCommand };
+  return {
+    commands,
+    failures,
+    perSecond: commands / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    peakRssMiB: rss,
+    serverCpuPerCommand,
+    clientCpuPerCommand,
+  };
 }
 
 /** The same five events per lifecycle (4 appends), straight into the adapter, same concurrency. */
@@ -188,15 +212,21 @@ async function benchRaw(dataDir: string) {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'chuishao-bench-'));
   try {
-    console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; ` +
-      `synchronous=${SYNCHRONOUS}; ${SECONDS}s × ${CONCURRENCY} clients; data in ${dir}`);
+    console.log(
+      `machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; ` +
+        `synchronous=${SYNCHRONOUS}; ${SECONDS}s × ${CONCURRENCY} clients; data in ${dir}`,
+    );
     console.log(`load average at start: ${loadAverage()}`);
     const raw = await benchRaw(dir);
-    console.log(`raw appends: ${raw.perSecond.toFixed(0)}/s, p50 ${raw.p50.toFixed(2)} ms, p99 ${raw.p99.toFixed(2)} ms (${raw.appends} appends), ` +
-      `CPU ${raw.cpuPerAppend.toFixed(3)} ms per append`);
+    console.log(
+      `raw appends: ${raw.perSecond.toFixed(0)}/s, p50 ${raw.p50.toFixed(2)} ms, p99 ${raw.p99.toFixed(2)} ms (${raw.appends} appends), ` +
+        `CPU ${raw.cpuPerAppend.toFixed(3)} ms per append`,
+    );
     const api = await benchApi(join(dir, 'api'));
-    console.log(`API commands: ${api.perSecond.toFixed(0)}/s, p50 ${api.p50.toFixed(2)} ms, p99 ${api.p99.toFixed(2)} ms, ` +
-      `server peak RSS ${api.peakRssMiB} MiB (${api.commands} ok, ${api.failures} failed)`);
+    console.log(
+      `API commands: ${api.perSecond.toFixed(0)}/s, p50 ${api.p50.toFixed(2)} ms, p99 ${api.p99.toFixed(2)} ms, ` +
+        `server peak RSS ${api.peakRssMiB} MiB (${api.commands} ok, ${api.failures} failed)`,
+    );
     console.log(`CPU per command: server ${api.serverCpuPerCommand}; load generator ${api.clientCpuPerCommand.toFixed(3)} ms`);
     console.log(`API / raw: ${((100 * api.perSecond) / raw.perSecond).toFixed(1)}%`);
     console.log(`load average at end: ${loadAverage()}`);

@@ -27,11 +27,29 @@ const audience = process.env.JWT_AUDIENCE || undefined;
 
 // The demo county's orgs (libs/directory/data/demo-directory.json); DIRECTORY_ORGS="twp=…,dept=…,…" for another one.
 const ORGS = {
-  township: 'twp-dongba', otherTownship: 'twp-longquan', department: 'dept-ecology', secondDepartment: 'dept-water',
-  thirdDepartment: 'dept-enforcement', commandCentre: 'cc-qingchuan', assessment: 'assess-qingchuan',
-  ...Object.fromEntries((process.env.DIRECTORY_ORGS ?? '').split(',').filter(Boolean).map((kv) => kv.split('='))),
+  township: 'twp-dongba',
+  otherTownship: 'twp-longquan',
+  department: 'dept-ecology',
+  secondDepartment: 'dept-water',
+  thirdDepartment: 'dept-enforcement',
+  commandCentre: 'cc-qingchuan',
+  assessment: 'assess-qingchuan',
+  ...Object.fromEntries(
+    (process.env.DIRECTORY_ORGS ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => kv.split('=')),
+  ),
 };
-const ROLE = { township: 'township', otherTownship: 'township', department: 'department', secondDepartment: 'department', thirdDepartment: 'department', commandCentre: 'command_centre', assessment: 'assessment_office' };
+const ROLE = {
+  township: 'township',
+  otherTownship: 'township',
+  department: 'department',
+  secondDepartment: 'department',
+  thirdDepartment: 'department',
+  commandCentre: 'command_centre',
+  assessment: 'assessment_office',
+};
 
 class Skip extends Error {}
 
@@ -101,8 +119,12 @@ async function token(orgKey, user = `security-${orgKey}`) {
 }
 
 const whistle = (extra = {}) => ({
-  title: '安全回归：排污口', description: '安全回归测试的吹哨', category: 'joint_enforcement', departmentIds: [ORGS.department, ORGS.secondDepartment],
-  location: { address: '东坝镇河滨路12号', lat: 32.58, lng: 105.22 }, ...extra,
+  title: '安全回归：排污口',
+  description: '安全回归测试的吹哨',
+  category: 'joint_enforcement',
+  departmentIds: [ORGS.department, ORGS.secondDepartment],
+  location: { address: '东坝镇河滨路12号', lat: 32.58, lng: 105.22 },
+  ...extra,
 });
 async function blow() {
   const res = await call('POST', '/v1/whistles', { token: await token('township'), body: whistle() });
@@ -196,7 +218,10 @@ check('input: a whistle without location, or with location [], is refused naming
 
 check('input: lat/lng as strings (or out of range) are refused naming them', async () => {
   const t = await token('township');
-  expectFields(await call('POST', '/v1/whistles', { token: t, body: whistle({ location: { address: '东坝镇', lat: '32.5', lng: '105.2' } }) }), ['location.lat', 'location.lng']);
+  expectFields(await call('POST', '/v1/whistles', { token: t, body: whistle({ location: { address: '东坝镇', lat: '32.5', lng: '105.2' } }) }), [
+    'location.lat',
+    'location.lng',
+  ]);
   expectFields(await call('POST', '/v1/whistles', { token: t, body: whistle({ location: { address: '东坝镇', lat: 91, lng: 105 } }) }), ['location.lat']);
 });
 
@@ -208,9 +233,13 @@ check('input: null for an optional field is refused naming it', async () => {
 
 check('input: titles and reasons of spaces or zero-width characters are refused', async () => {
   const t = await token('township');
-  for (const title of ['   ', '\u200b', '\u3000\u200b\ufeff']) expectFields(await call('POST', '/v1/whistles', { token: t, body: whistle({ title }) }), ['title']);
+  for (const title of ['   ', '\u200b', '\u3000\u200b\ufeff'])
+    expectFields(await call('POST', '/v1/whistles', { token: t, body: whistle({ title }) }), ['title']);
   const id = await blow();
-  const res = await call('POST', `/v1/cases/${id}/transfers`, { token: await token('department'), body: { toDepartmentId: ORGS.thirdDepartment, reason: '\u200b \u200b' } });
+  const res = await call('POST', `/v1/cases/${id}/transfers`, {
+    token: await token('department'),
+    body: { toDepartmentId: ORGS.thirdDepartment, reason: '\u200b \u200b' },
+  });
   expectFields(res, ['reason']);
 });
 

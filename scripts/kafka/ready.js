@@ -9,7 +9,6 @@
 // kafkajs retries that but logs it as an ERROR).
 //
 //   node scripts/kafka/ready.js [--brokers 127.0.0.1:19092] [--timeout 90]
-'use strict';
 
 const { Kafka, logLevel } = require('kafkajs');
 
@@ -60,7 +59,10 @@ async function probeOnce(brokers) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const brokers = opts.brokers.split(',').map((s) => s.trim()).filter(Boolean);
+  const brokers = opts.brokers
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const t0 = Date.now();
   const deadline = t0 + opts.timeout * 1000;
   let attempts = 0;

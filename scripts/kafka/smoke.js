@@ -13,7 +13,6 @@
 //    duplicates, per-key order (seq 0..n-1 in offset order) and one partition per key.
 // Messages left by earlier runs (e.g. before a broker restart) are counted and reported,
 // not treated as errors. Exit 0 with a summary; non-zero with a loud FAILED message.
-'use strict';
 
 const crypto = require('node:crypto');
 const { Kafka, logLevel, Partitioners } = require('kafkajs');
@@ -40,7 +39,7 @@ function parseArgs(argv) {
   return opts;
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const _sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const secs = (t0) => ((Date.now() - t0) / 1000).toFixed(2);
 
 function withTimeout(promise, ms, what) {
@@ -55,7 +54,10 @@ function withTimeout(promise, ms, what) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const brokers = opts.brokers.split(',').map((s) => s.trim()).filter(Boolean);
+  const brokers = opts.brokers
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const runId = `${Date.now().toString(36)}-${crypto.randomBytes(4).toString('hex')}`;
   const tStart = Date.now();
   const kafka = new Kafka({
@@ -113,10 +115,7 @@ async function main() {
   // End offsets after our writes: the consumer reads everything up to them.
   const endOffsets = await admin.fetchTopicOffsets(opts.topic);
   const target = new Map(endOffsets.map((p) => [p.partition, Number(p.high)]));
-  const previousTotal = endOffsets.reduce(
-    (n, p) => n + Number(startOffsets.find((s) => s.partition === p.partition).high) - Number(p.low),
-    0,
-  );
+  const previousTotal = endOffsets.reduce((n, p) => n + Number(startOffsets.find((s) => s.partition === p.partition).high) - Number(p.low), 0);
 
   // ---- 3. consume with a fresh group from the beginning
   const groupId = `chuishao-smoke-${runId}`;
@@ -129,8 +128,7 @@ async function main() {
   const tConsume = Date.now();
   let resolveDone;
   const done = new Promise((r) => (resolveDone = r));
-  const allCaughtUp = () =>
-    [...target].every(([p, high]) => high === 0 || (consumedUpTo.get(p) || 0) >= high);
+  const allCaughtUp = () => [...target].every(([p, high]) => high === 0 || (consumedUpTo.get(p) || 0) >= high);
 
   await consumer.connect();
   await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
@@ -138,7 +136,7 @@ async function main() {
     eachMessage: async ({ partition, message }) => {
       const offset = Number(message.offset);
       consumedUpTo.set(partition, offset + 1);
-      const run = message.headers && message.headers['smoke-run'] && message.headers['smoke-run'].toString();
+      const run = message.headers?.['smoke-run']?.toString();
       if (run === runId) {
         ours++;
         const body = JSON.parse(message.value.toString());

@@ -17,7 +17,9 @@ export const readContract = (path: string): JsonSchema => JSON.parse(readFileSyn
 
 /** contracts/events/*.schema.json by file name. */
 export function eventSchemaFiles(): string[] {
-  return readdirSync(join(CONTRACTS_DIR, 'events')).filter((f) => f.endsWith('.json')).sort();
+  return readdirSync(join(CONTRACTS_DIR, 'events'))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 }
 
 export const eventSchemaPath = (type: string, version = 1) => `events/${type}.v${version}.schema.json`;
@@ -26,8 +28,10 @@ export const DEAD_LETTER_HEADERS_SCHEMA = 'kafka/dead-letter-headers.v1.schema.j
 
 /** Every schema file under contracts/, relative paths. */
 export function allSchemaPaths(): string[] {
-  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? walk(join(dir, d.name)) : d.name.endsWith('.schema.json') ? [relative(CONTRACTS_DIR, join(dir, d.name))] : []);
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+      d.isDirectory() ? walk(join(dir, d.name)) : d.name.endsWith('.schema.json') ? [relative(CONTRACTS_DIR, join(dir, d.name))] : [],
+    );
   return walk(CONTRACTS_DIR).sort();
 }
 
@@ -39,9 +43,12 @@ export function allSchemaPaths(): string[] {
 export function closed(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(closed);
   if (!schema || typeof schema !== 'object') return schema;
-  const out: JsonSchema = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'properties' || k === '$defs'
-    ? Object.fromEntries(Object.entries(v as object).map(([name, s]) => [name, closed(s)]))
-    : closed(v)]));
+  const out: JsonSchema = Object.fromEntries(
+    Object.entries(schema).map(([k, v]) => [
+      k,
+      k === 'properties' || k === '$defs' ? Object.fromEntries(Object.entries(v as object).map(([name, s]) => [name, closed(s)])) : closed(v),
+    ]),
+  );
   if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
   return out;
 }

@@ -46,7 +46,11 @@ export function checkDelivery(stored: RecordedEvent[], received: Received[], exp
       continue;
     }
     const origin = origins.get(m.key ?? '');
-    if (!origin || !m.topic.endsWith(`.${origin.countyId}.case-events`) || m.headers.ce_source !== `/counties/${origin.countyId}/townships/${origin.townshipId}`) {
+    if (
+      !origin ||
+      !m.topic.endsWith(`.${origin.countyId}.case-events`) ||
+      m.headers.ce_source !== `/counties/${origin.countyId}/townships/${origin.townshipId}`
+    ) {
       report(`${id} of case ${m.key} went to ${m.topic} with ce_source ${m.headers.ce_source}, its case is from ${JSON.stringify(origin)}`);
     }
     const where = `${m.topic}/${m.partition}`;
@@ -56,7 +60,13 @@ export function checkDelivery(stored: RecordedEvent[], received: Received[], exp
     perCase.set(m.key ?? '', c);
   }
   const missing = stored.filter((e) => !first.has(e.id));
-  if (missing.length > 0) report(`${missing.length} events never arrived, e.g. positions ${missing.slice(0, 5).map((e) => e.position).join(', ')}`);
+  if (missing.length > 0)
+    report(
+      `${missing.length} events never arrived, e.g. positions ${missing
+        .slice(0, 5)
+        .map((e) => e.position)
+        .join(', ')}`,
+    );
   const expectedRevisions = new Map<string, number[]>();
   for (const e of stored) {
     if (expectedDeadLetters.has(e.id)) continue;

@@ -34,7 +34,6 @@ export function memoryLogger(echo = process.env.RELAY_TEST_VERBOSE === '1'): Rel
   return { lines, info: keep('info'), warn: keep('warn'), error: keep('error') };
 }
 
-
 /** The relay's checkpoint as another process sees it in its file (null: no file or no checkpoint yet). */
 export function fileCheckpoint(dataDir: string, name = 'kafka-relay'): number | null {
   const file = join(dataDir, 'relay.sqlite');

@@ -44,31 +44,36 @@ export async function readTopics(topics: string[], deadlineMs = 120_000): Promis
   try {
     await consumer.subscribe({ topics: [...new Set([...ends.keys()].map((k) => k.slice(0, k.lastIndexOf('/'))))], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`read ${received.length} messages, not all of ${[...ends].map(([k, v]) => `${k}<${v}`).join(', ')} within ${deadlineMs} ms`)), deadlineMs);
+      const timer = setTimeout(
+        () => reject(new Error(`read ${received.length} messages, not all of ${[...ends].map(([k, v]) => `${k}<${v}`).join(', ')} within ${deadlineMs} ms`)),
+        deadlineMs,
+      );
       const pending = new Set(ends.keys());
-      consumer.run({
-        eachBatchAutoResolve: true,
-        eachBatch: async ({ batch }) => {
-          const id = `${batch.topic}/${batch.partition}`;
-          const end = ends.get(id);
-          for (const m of batch.messages) {
-            if (end === undefined || Number(m.offset) >= end) continue;
-            received.push({
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: Number(m.offset),
-              key: m.key?.toString() ?? null,
-              value: m.value?.toString() ?? null,
-              headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)])),
-            });
-            if (Number(m.offset) === end - 1) pending.delete(id);
-          }
-          if (pending.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      }).catch(reject);
+      consumer
+        .run({
+          eachBatchAutoResolve: true,
+          eachBatch: async ({ batch }) => {
+            const id = `${batch.topic}/${batch.partition}`;
+            const end = ends.get(id);
+            for (const m of batch.messages) {
+              if (end === undefined || Number(m.offset) >= end) continue;
+              received.push({
+                topic: batch.topic,
+                partition: batch.partition,
+                offset: Number(m.offset),
+                key: m.key?.toString() ?? null,
+                value: m.value?.toString() ?? null,
+                headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)])),
+              });
+              if (Number(m.offset) === end - 1) pending.delete(id);
+            }
+            if (pending.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
     });
   } finally {
     await consumer.disconnect();

@@ -33,13 +33,20 @@ export class RelayProcess {
   readonly exited: Promise<number | string | null>;
   private readonly child: ChildProcess;
 
-  constructor(env: NodeJS.ProcessEnv, readonly logFile: string) {
+  constructor(
+    env: NodeJS.ProcessEnv,
+    readonly logFile: string,
+  ) {
     const out = openSync(logFile, 'a');
-    this.child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', '--disable-warning=ExperimentalWarning', '-r', './scripts/register-paths.js', MAIN], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', out, out],
-    });
+    this.child = spawn(
+      process.execPath,
+      ['--disable-warning=TimeoutNegativeWarning', '--disable-warning=ExperimentalWarning', '-r', './scripts/register-paths.js', MAIN],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', out, out],
+      },
+    );
     closeSync(out);
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve(signal ?? code)));
   }

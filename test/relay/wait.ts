@@ -13,7 +13,8 @@ export async function waitFor<T>(what: string, probe: () => T | Promise<T>, dead
     } catch (error) {
       last = error;
     }
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what} after ${deadlineMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    if (Date.now() > end)
+      throw new Error(`gave up waiting for ${what} after ${deadlineMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
     await sleep(everyMs);
   }
 }

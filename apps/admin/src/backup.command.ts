@@ -41,7 +41,13 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const started = Date.now();
-  const target = join(folder, `backup-${new Date(started).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
+  const target = join(
+    folder,
+    `backup-${new Date(started)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')}`,
+  );
   if (existsSync(target)) {
     console.error(`backup: ${target} exists; a backup never overwrites one (run it again in a second)`);
     return 2;
@@ -62,7 +68,11 @@ async function main(args: string[]): Promise<number> {
       : null;
     const { blobs, invalid } = referencedBlobs(join(partial, 'events.sqlite'), catalog ? join(partial, 'attachments.sqlite') : null);
     const copy = await copyBlobs(join(config.dataDir, 'blobs'), join(folder, 'blobs'), join(partial, 'blobs'), blobs);
-    const lost = [...copy.missing.map((s) => `${s} (missing from ${join(config.dataDir, 'blobs')})`), ...copy.corrupt.map((s) => `${s} (its bytes do not hash to its name)`), ...invalid.map((s) => `${JSON.stringify(s)} (not a SHA-256)`)];
+    const lost = [
+      ...copy.missing.map((s) => `${s} (missing from ${join(config.dataDir, 'blobs')})`),
+      ...copy.corrupt.map((s) => `${s} (its bytes do not hash to its name)`),
+      ...invalid.map((s) => `${JSON.stringify(s)} (not a SHA-256)`),
+    ];
     if (lost.length) writeFileSync(join(partial, 'BLOBS-NOT-COPIED.txt'), `${lost.join('\n')}\n`);
     await syncDir(partial);
     renameSync(partial, target);
@@ -75,7 +85,9 @@ async function main(args: string[]): Promise<number> {
         `in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     if (lost.length) {
-      console.error(`backup: ${lost.length} referenced blob(s) could not be copied; this backup lacks their evidence (listed in ${join(target, 'BLOBS-NOT-COPIED.txt')}):\n${lost.join('\n')}`);
+      console.error(
+        `backup: ${lost.length} referenced blob(s) could not be copied; this backup lacks their evidence (listed in ${join(target, 'BLOBS-NOT-COPIED.txt')}):\n${lost.join('\n')}`,
+      );
       return 1;
     }
     return 0;

@@ -36,7 +36,9 @@ function backupInBackground(dataDir: string, target: string): Promise<{ status: 
 const rows = (file: string, upTo: number) => {
   const db = new DatabaseSync(file, { readOnly: true });
   try {
-    return db.prepare('SELECT position, stream_name, revision, id, type, data, metadata, recorded_at FROM events WHERE position <= ? ORDER BY position').all(upTo);
+    return db
+      .prepare('SELECT position, stream_name, revision, id, type, data, metadata, recorded_at FROM events WHERE position <= ? ORDER BY position')
+      .all(upTo);
   } finally {
     db.close();
   }
@@ -62,7 +64,11 @@ function blobSummary(out: string) {
   if (!m) throw new Error(`no blob summary in: ${out}`);
   return { referenced: Number(m[1]), copied: Number(m[2]), skipped: Number(m[3]) };
 }
-const stampNow = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const stampNow = () =>
+  new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 
 /** An upload as a client makes it: multipart, one field `file`. Answers the attachment's id. */
 async function uploadPhoto(base: string, token: string, bytes: Buffer): Promise<string> {
@@ -125,7 +131,10 @@ describe('npm run backup: the embedded event store, copied while the service wri
     const writtenDuring = written - writtenBefore;
     writing = false;
     await Promise.all(writers);
-    expect(run).toMatchObject({ status: 0, out: expect.stringMatching(/events up to position \d+ .*integrity ok.* \d+ uploads .*integrity ok.*blobs \d+ referenced: \d+ copied/) });
+    expect(run).toMatchObject({
+      status: 0,
+      out: expect.stringMatching(/events up to position \d+ .*integrity ok.* \d+ uploads .*integrity ok.*blobs \d+ referenced: \d+ copied/),
+    });
     const head = Number(/up to position (\d+)/.exec(run.out)![1]);
     const [folder, ...rest] = readdirSync(backups).sort();
     expect(folder).toMatch(/^backup-\d{8}T\d{6}Z$/);
@@ -157,10 +166,14 @@ describe('npm run backup: the embedded event store, copied while the service wri
     // Restore: a fresh data dir with the folder's files; rebuild; start. Every event, the same read models, every photo.
     const restored = join(dir, 'restored');
     cpSync(target, restored, { recursive: true });
-    const rebuild = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/projector/src/rebuild.command.js'), 'all'], {
-      env: { ...process.env, DATA_DIR: restored },
-      encoding: 'utf8',
-    });
+    const rebuild = spawnSync(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/projector/src/rebuild.command.js'), 'all'],
+      {
+        env: { ...process.env, DATA_DIR: restored },
+        encoding: 'utf8',
+      },
+    );
     expect([rebuild.status, rebuild.stderr]).toEqual([0, '']);
     const port2 = await freePort();
     await startServer(restored, port2);
@@ -188,7 +201,8 @@ describe('npm run backup: the embedded event store, copied while the service wri
     const lastCopied = new Map<string, number>();
     for (const r of copied as { stream_name: string; position: number }[]) lastCopied.set(r.stream_name.replace(/^case-/, ''), Number(r.position));
     const lastInSource = new Map<string, number>();
-    for (const r of rows(join(dataDir, 'events.sqlite'), Number.MAX_SAFE_INTEGER) as { stream_name: string; position: number }[]) lastInSource.set(r.stream_name.replace(/^case-/, ''), Number(r.position));
+    for (const r of rows(join(dataDir, 'events.sqlite'), Number.MAX_SAFE_INTEGER) as { stream_name: string; position: number }[])
+      lastInSource.set(r.stream_name.replace(/^case-/, ''), Number(r.position));
     const whole = caseIds.filter((id) => lastInSource.get(id) === lastCopied.get(id));
     const cut = caseIds.filter((id) => lastInSource.get(id) !== lastCopied.get(id));
     expect(whole.length).toBeGreaterThanOrEqual(30);
@@ -245,7 +259,11 @@ describe('npm run backup: the embedded event store, copied while the service wri
     expect(run.err).toContain(`${gone} (missing from ${join(broken, 'blobs')})`);
     expect(run.err).toContain(`${bad} (its bytes do not hash to its name)`);
     const [folder] = readdirSync(out).filter((f) => f.startsWith('backup-'));
-    expect(readFileSync(join(out, folder, 'BLOBS-NOT-COPIED.txt'), 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+    expect(
+      readFileSync(join(out, folder, 'BLOBS-NOT-COPIED.txt'), 'utf8')
+        .split('\n')
+        .filter(Boolean),
+    ).toHaveLength(2);
     expect(blobsIn(join(out, folder))).toEqual(new Set(fine));
     for (const sha of fine) expect(sha256(readFileSync(blobPath(join(out, folder, 'blobs'), sha)))).toBe(sha);
   }, 60_000);
@@ -254,10 +272,14 @@ describe('npm run backup: the embedded event store, copied while the service wri
     const empty = mkdtempSync(join(dir, 'empty-'));
     const store = join(empty, 'events.sqlite');
     expect(backup(empty, join(dir, 'b-empty'))).toMatchObject({ status: 2, err: `backup: no event store at ${store} (is DATA_DIR right?); nothing written\n` });
-    const rebuild = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/projector/src/rebuild.command.js'), 'all'], {
-      env: { ...process.env, DATA_DIR: empty },
-      encoding: 'utf8',
-    });
+    const rebuild = spawnSync(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/projector/src/rebuild.command.js'), 'all'],
+      {
+        env: { ...process.env, DATA_DIR: empty },
+        encoding: 'utf8',
+      },
+    );
     expect([rebuild.status, rebuild.stderr]).toEqual([2, `rebuild: no event store at ${store} (is DATA_DIR right?); nothing rebuilt\n`]);
     expect(readdirSync(empty)).toEqual([]);
     expect(existsSync(join(dir, 'b-empty'))).toBe(false);
@@ -268,10 +290,14 @@ describe('npm run backup: the embedded event store, copied while the service wri
     expect(missing).toMatchObject({ status: 2, err: expect.stringContaining(`no event store at ${join(dir, 'nowhere', 'events.sqlite')}`) });
     expect(existsSync(join(dir, 'b'))).toBe(false);
     expect(existsSync(join(dir, 'nowhere'))).toBe(false); // the store was not created by looking for it
-    const rebuildMissing = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/projector/src/rebuild.command.js'), 'all'], {
-      env: { ...process.env, DATA_DIR: join(dir, 'nowhere') },
-      encoding: 'utf8',
-    });
+    const rebuildMissing = spawnSync(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), join(ROOT, 'dist/apps/projector/src/rebuild.command.js'), 'all'],
+      {
+        env: { ...process.env, DATA_DIR: join(dir, 'nowhere') },
+        encoding: 'utf8',
+      },
+    );
     expect([rebuildMissing.status, rebuildMissing.stderr]).toEqual([2, expect.stringContaining('rebuild: no event store at')]);
     expect(existsSync(join(dir, 'nowhere'))).toBe(false);
 

@@ -7,7 +7,10 @@ import { Problem } from './http/problem';
  * Waiting polls the projection's committed checkpoint, which works wherever the projector runs.
  */
 export class ReadModels {
-  constructor(readonly db: DatabaseSync, private readonly waitMs: number) {}
+  constructor(
+    readonly db: DatabaseSync,
+    private readonly waitMs: number,
+  ) {}
 
   async waitFor(projection: string, position: number): Promise<void> {
     const deadline = Date.now() + this.waitMs;

@@ -41,10 +41,7 @@ export interface Runtime {
  * Assembles the service: event store, directory, read models, the API, and (embedded mode) the
  * projector in the same process. Tests call this too, with their own clock and data dir.
  */
-export async function createRuntime(
-  config: AppConfig,
-  options: { clock?: Clock; policy?: CasePolicy; logger?: false } = {},
-): Promise<Runtime> {
+export async function createRuntime(config: AppConfig, options: { clock?: Clock; policy?: CasePolicy; logger?: false } = {}): Promise<Runtime> {
   const log: LogFactory = (context) => {
     const logger = new Logger(context);
     return { log: (m) => logger.log(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m), debug: (m) => logger.debug(m) };
@@ -56,12 +53,14 @@ export async function createRuntime(
   let readDb: ReturnType<typeof openReadModelDb> | null = null;
   const metrics = new Metrics({
     readModels: async () => (readDb ? readModelLag(readDb, await store.headPosition()) : {}),
-    ...(config.processors.has('relay') ? {
-      relay: () => {
-        const status = relay?.status();
-        return status ? { events: status.lagEvents, seconds: status.lagSeconds } : null;
-      },
-    } : {}),
+    ...(config.processors.has('relay')
+      ? {
+          relay: () => {
+            const status = relay?.status();
+            return status ? { events: status.lagEvents, seconds: status.lagSeconds } : null;
+          },
+        }
+      : {}),
   });
   const services = openServices(config, { clock: options.clock, policy: options.policy, log, observeCommands: metrics.command });
   const { store, directory, clock, policy, catalog, calendars } = services;
@@ -72,10 +71,25 @@ export async function createRuntime(
   const readModels = new ReadModels(readDb, config.readModelWaitMs);
   // Loaded only when used: pino and nestjs-pino add ~0.2 s to every start otherwise.
   const logging = json ? (await import('./observability/logging')).jsonLoggingModule(config) : undefined;
-  const module = AppModule.with({ config, store, directory, clock, policy, readModels, catalog, calendars, loader: services.loader, handle: services.handle, metrics, logging: logging?.module });
+  const module = AppModule.with({
+    config,
+    store,
+    directory,
+    clock,
+    policy,
+    readModels,
+    catalog,
+    calendars,
+    loader: services.loader,
+    handle: services.handle,
+    metrics,
+    logging: logging?.module,
+  });
   // JSON is the only body the API reads: no urlencoded parser probing every request's Content-Type.
   const app = await NestFactory.create<NestExpressApplication>(module, {
-    logger: options.logger ?? config.logLevels, bodyParser: false, ...(json ? { bufferLogs: true } : {}),
+    logger: options.logger ?? config.logLevels,
+    bodyParser: false,
+    ...(json ? { bufferLogs: true } : {}),
   });
   if (logging) {
     app.useLogger(app.get(logging.logger));

@@ -9,8 +9,15 @@ const MB = 1024 * 1024;
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 const JPEG = Buffer.from(
   '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDRENDg8QEBEQCgwSExIQEw8QEBD/' +
-  'yQALCAABAAEBAREA/8wABgAQEAX/2gAIAQEAAD8A0s8g/9k=', 'base64');
-const WEBP = Buffer.concat([Buffer.from('RIFF'), Buffer.from([0x1a, 0, 0, 0]), Buffer.from('WEBPVP8L'), Buffer.from([0x0d, 0, 0, 0, 0x2f, 0, 0, 0, 0x10, 0x07, 0x10, 0x11, 0x11, 0x88, 0x88, 0xfe, 0x07, 0])]);
+    'yQALCAABAAEBAREA/8wABgAQEAX/2gAIAQEAAD8A0s8g/9k=',
+  'base64',
+);
+const WEBP = Buffer.concat([
+  Buffer.from('RIFF'),
+  Buffer.from([0x1a, 0, 0, 0]),
+  Buffer.from('WEBPVP8L'),
+  Buffer.from([0x0d, 0, 0, 0, 0x2f, 0, 0, 0, 0x10, 0x07, 0x10, 0x11, 0x11, 0x88, 0x88, 0xfe, 0x07, 0]),
+]);
 const pdf = (size: number) => {
   const head = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n');
   return Buffer.concat([head, Buffer.alloc(size - head.length, 0x20)]);
@@ -21,10 +28,11 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 function blobFiles(dataDir: string): string[] {
   const root = join(dataDir, 'blobs');
   if (!existsSync(root)) return [];
-  const walk = (dir: string): string[] => readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? (name === 'tmp' ? [] : walk(path)) : [path];
-  });
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? (name === 'tmp' ? [] : walk(path)) : [path];
+    });
   return walk(root);
 }
 
@@ -42,7 +50,15 @@ describe('notes and evidence files (real HTTP, real files in DATA_DIR)', () => {
   const upload = (org: string, content: Buffer, filename: string, contentType = 'application/octet-stream') =>
     h.http().post('/v1/attachments').set(auth(org)).attach('file', content, { filename, contentType });
   const download = (org: string, id: string) => h.http().get(`/v1/attachments/${id}`).set(auth(org)).buffer(true).parse(binary);
-  const blowCase = async () => (await h.http().post('/v1/whistles').set(auth(TOWNSHIP)).send(whistleBody([ECOLOGY, WATER])).expect(201)).body.caseId as string;
+  const blowCase = async () =>
+    (
+      await h
+        .http()
+        .post('/v1/whistles')
+        .set(auth(TOWNSHIP))
+        .send(whistleBody([ECOLOGY, WATER]))
+        .expect(201)
+    ).body.caseId as string;
 
   beforeAll(async () => {
     h = await startHarness();
@@ -53,7 +69,14 @@ describe('notes and evidence files (real HTTP, real files in DATA_DIR)', () => {
   it('a photo uploaded with a completion is downloadable by the township, with exactly its checked type, and 404 for another township', async () => {
     const caseId = await blowCase();
     const up = await upload(ECOLOGY, JPEG, '整改后.jpg', 'image/jpeg').expect(201);
-    expect(up.body).toEqual({ id: expect.any(String), sha256: sha256(JPEG), size: JPEG.length, type: 'image/jpeg', fileName: '整改后.jpg', uploadedAt: expect.any(String) });
+    expect(up.body).toEqual({
+      id: expect.any(String),
+      sha256: sha256(JPEG),
+      size: JPEG.length,
+      type: 'image/jpeg',
+      fileName: '整改后.jpg',
+      uploadedAt: expect.any(String),
+    });
     const { id } = up.body;
 
     // Not yet referenced: the uploader's org reads it back, nobody else (the township, too, is told it does not exist).
@@ -63,11 +86,21 @@ describe('notes and evidence files (real HTTP, real files in DATA_DIR)', () => {
     expect(JSON.parse(hidden.body.toString())).toMatchObject({ code: 'ATTACHMENT.NOT_FOUND' });
 
     // A completion refused (not reported in yet) names the file but records nothing: the file stays hidden.
-    await h.http().post(`/v1/cases/${caseId}/completions`).set(auth(ECOLOGY)).send({ result: '排污口已封堵', attachmentIds: [id] }).expect(409);
+    await h
+      .http()
+      .post(`/v1/cases/${caseId}/completions`)
+      .set(auth(ECOLOGY))
+      .send({ result: '排污口已封堵', attachmentIds: [id] })
+      .expect(409);
     await download(TOWNSHIP, id).expect(404);
 
     await h.http().post(`/v1/cases/${caseId}/responses`).set(auth(ECOLOGY)).send({}).expect(200);
-    await h.http().post(`/v1/cases/${caseId}/completions`).set(auth(ECOLOGY)).send({ result: '排污口已封堵', attachmentIds: [id] }).expect(200);
+    await h
+      .http()
+      .post(`/v1/cases/${caseId}/completions`)
+      .set(auth(ECOLOGY))
+      .send({ result: '排污口已封堵', attachmentIds: [id] })
+      .expect(200);
 
     const got = await download(TOWNSHIP, id).expect(200);
     expect(got.body).toEqual(JPEG);
@@ -81,16 +114,28 @@ describe('notes and evidence files (real HTTP, real files in DATA_DIR)', () => {
 
     const events = (await h.http().get(`/v1/cases/${caseId}/events`).set(auth(TOWNSHIP)).expect(200)).body;
     const completed = events.find((e: { type: string }) => e.type === 'HandlingCompleted');
-    expect(completed.data.attachments).toEqual([{
-      id, sha256: sha256(JPEG), size: JPEG.length, type: 'image/jpeg', fileName: '整改后.jpg', uploadedBy: { orgId: ECOLOGY, userId: `${ECOLOGY}-tester` }, uploadedAt: up.body.uploadedAt,
-    }]);
+    expect(completed.data.attachments).toEqual([
+      {
+        id,
+        sha256: sha256(JPEG),
+        size: JPEG.length,
+        type: 'image/jpeg',
+        fileName: '整改后.jpg',
+        uploadedBy: { orgId: ECOLOGY, userId: `${ECOLOGY}-tester` },
+        uploadedAt: up.body.uploadedAt,
+      },
+    ]);
   });
 
   it('refuses a file whose bytes are not what its name says (an HTML page called photo.jpg) with 415, naming the field', async () => {
     const html = Buffer.from('<!doctype html><html><script>alert(document.cookie)</script></html>');
     const res = await upload(ECOLOGY, html, 'photo.jpg', 'image/jpeg').expect(415);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ status: 415, code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE', errors: [{ field: 'file', message: 'not a JPEG, PNG, WebP or PDF by its content' }] });
+    expect(res.body).toMatchObject({
+      status: 415,
+      code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+      errors: [{ field: 'file', message: 'not a JPEG, PNG, WebP or PDF by its content' }],
+    });
     // An SVG is not kept either, whatever it is called.
     await upload(ECOLOGY, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'x.png', 'image/png').expect(415);
   });
@@ -141,15 +186,32 @@ describe('notes and evidence files (real HTTP, real files in DATA_DIR)', () => {
   it('a note with an attachment: shown in the events with hash, size, type, name and uploader, readable by the case’s parties only', async () => {
     const caseId = await blowCase();
     const up = await upload(TOWNSHIP, PNG, '现场 (1).png').expect(201);
-    const noted = await h.http().post(`/v1/cases/${caseId}/notes`).set(auth(TOWNSHIP)).send({ text: '现场照片已上传，请生态分局核实', attachmentIds: [up.body.id] }).expect(200);
+    const noted = await h
+      .http()
+      .post(`/v1/cases/${caseId}/notes`)
+      .set(auth(TOWNSHIP))
+      .send({ text: '现场照片已上传，请生态分局核实', attachmentIds: [up.body.id] })
+      .expect(200);
     expect(noted.headers.etag).toBe('"1"');
     const events = (await h.http().get(`/v1/cases/${caseId}/events`).set(auth(ECOLOGY)).expect(200)).body;
     expect(events[1]).toMatchObject({
       type: 'NoteAdded',
       actor: { orgId: TOWNSHIP, role: 'township' },
       data: {
-        caseId, authorOrgId: TOWNSHIP, authorRole: 'township', text: '现场照片已上传，请生态分局核实',
-        attachments: [{ id: up.body.id, sha256: sha256(PNG), size: PNG.length, type: 'image/png', fileName: '现场 (1).png', uploadedBy: { orgId: TOWNSHIP, userId: `${TOWNSHIP}-tester` } }],
+        caseId,
+        authorOrgId: TOWNSHIP,
+        authorRole: 'township',
+        text: '现场照片已上传，请生态分局核实',
+        attachments: [
+          {
+            id: up.body.id,
+            sha256: sha256(PNG),
+            size: PNG.length,
+            type: 'image/png',
+            fileName: '现场 (1).png',
+            uploadedBy: { orgId: TOWNSHIP, userId: `${TOWNSHIP}-tester` },
+          },
+        ],
       },
     });
     const got = await download(ECOLOGY, up.body.id).expect(200);
@@ -172,7 +234,11 @@ describe('notes and evidence files (real HTTP, real files in DATA_DIR)', () => {
     // A file uploaded by another org cannot be attached (nor thereby published to this case).
     const theirs = await upload(WATER, PNG, 'w.png').expect(201);
     const refused = await note(TOWNSHIP, { text: '附图', attachmentIds: [theirs.body.id] });
-    expect(refused.body).toMatchObject({ status: 400, code: 'REQUEST.INVALID', errors: [{ field: 'attachmentIds[0]', message: `${theirs.body.id} is not an upload of ${TOWNSHIP}` }] });
+    expect(refused.body).toMatchObject({
+      status: 400,
+      code: 'REQUEST.INVALID',
+      errors: [{ field: 'attachmentIds[0]', message: `${theirs.body.id} is not an upload of ${TOWNSHIP}` }],
+    });
     await download(TOWNSHIP, theirs.body.id).expect(404);
     expect((await note(TOWNSHIP, { text: '\u200b \u3000' })).body).toMatchObject({ status: 400, errors: [{ field: 'text' }] });
     expect((await note(TOWNSHIP, { text: '附图', attachmentIds: ['not-a-uuid'] })).body).toMatchObject({ status: 400, errors: [{ field: 'attachmentIds' }] });
@@ -198,7 +264,9 @@ describe('notes and evidence files (real HTTP, real files in DATA_DIR)', () => {
     // An image with a name that is not plain is downloaded, never shown inline; a path in the name is dropped.
     const odd = await upload(ECOLOGY, PNG, '..\\..\\evil;name!\u202e.png').expect(201);
     expect(odd.body.fileName).toBe('evil;name!.png');
-    expect((await download(ECOLOGY, odd.body.id).expect(200)).headers['content-disposition']).toBe("attachment; filename=\"evil;name!.png\"; filename*=UTF-8''evil%3Bname!.png");
+    expect((await download(ECOLOGY, odd.body.id).expect(200)).headers['content-disposition']).toBe(
+      'attachment; filename="evil;name!.png"; filename*=UTF-8\'\'evil%3Bname!.png',
+    );
     await h.http().get('/v1/attachments/not-a-uuid').set(auth(ECOLOGY)).expect(404);
   });
 });

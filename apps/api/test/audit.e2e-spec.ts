@@ -53,8 +53,20 @@ describe('the audit trail of refusals (GET /v1/audit)', () => {
   afterAll(() => h.close());
 
   it('records each kind of refusal with who, where from, which route and case, the outcome and the correlation id', async () => {
-    const caseId = (await h.http().post('/v1/whistles').set(await bearer(TOWNSHIP)).send(whistleBody([ECOLOGY, WATER])).expect(201)).body.caseId;
-    await h.http().post(`/v1/cases/${caseId}/responses`).set(await bearer(ECOLOGY)).send({}).expect(200);
+    const caseId = (
+      await h
+        .http()
+        .post('/v1/whistles')
+        .set(await bearer(TOWNSHIP))
+        .send(whistleBody([ECOLOGY, WATER]))
+        .expect(201)
+    ).body.caseId;
+    await h
+      .http()
+      .post(`/v1/cases/${caseId}/responses`)
+      .set(await bearer(ECOLOGY))
+      .send({})
+      .expect(200);
     const heavy = await bearer(TOWNSHIP, 'heavy-reader');
     for (let i = 0; i < 2; i++) await h.http().get('/v1/scorecards?from=2026-02-01&to=2026-03-01&format=csv').set(heavy).expect(200);
     const corr = (k: string) => `audit-${k}-${caseId.slice(0, 8)}`;
@@ -62,20 +74,72 @@ describe('the audit trail of refusals (GET /v1/audit)', () => {
     const refused: [string, Promise<{ status: number; body: { code: string } }>][] = [
       ['401-none', h.http().get(`/v1/cases/${caseId}`).set('X-Correlation-Id', corr('401-none'))],
       ['401-bad', h.http().get(`/v1/cases/${caseId}`).set('Authorization', 'Bearer forged.token.x').set('X-Correlation-Id', corr('401-bad'))],
-      ['403', h.http().post('/v1/whistles').set(await bearer(ECOLOGY)).set('X-Correlation-Id', corr('403')).send(whistleBody([WATER]))],
-      ['404', h.http().get(`/v1/cases/${caseId}`).set(await bearer(OTHER_TOWNSHIP)).set('X-Correlation-Id', corr('404'))],
-      ['409', h.http().post(`/v1/cases/${caseId}/completions`).set(await bearer(WATER)).set('X-Correlation-Id', corr('409')).send({ result: '已处理' })],
-      ['412', h.http().post(`/v1/cases/${caseId}/responses`).set(await bearer(WATER)).set('If-Match', '"0"').set('X-Correlation-Id', corr('412')).send({})],
+      [
+        '403',
+        h
+          .http()
+          .post('/v1/whistles')
+          .set(await bearer(ECOLOGY))
+          .set('X-Correlation-Id', corr('403'))
+          .send(whistleBody([WATER])),
+      ],
+      [
+        '404',
+        h
+          .http()
+          .get(`/v1/cases/${caseId}`)
+          .set(await bearer(OTHER_TOWNSHIP))
+          .set('X-Correlation-Id', corr('404')),
+      ],
+      [
+        '409',
+        h
+          .http()
+          .post(`/v1/cases/${caseId}/completions`)
+          .set(await bearer(WATER))
+          .set('X-Correlation-Id', corr('409'))
+          .send({ result: '已处理' }),
+      ],
+      [
+        '412',
+        h
+          .http()
+          .post(`/v1/cases/${caseId}/responses`)
+          .set(await bearer(WATER))
+          .set('If-Match', '"0"')
+          .set('X-Correlation-Id', corr('412'))
+          .send({}),
+      ],
       ['429', h.http().get('/v1/scorecards?from=2026-02-01&to=2026-03-01&format=csv').set(heavy).set('X-Correlation-Id', corr('429'))],
     ];
     const answers = [];
     for (const [, request] of refused) answers.push(await request);
     // 422: the same Idempotency-Key with another body.
-    await h.http().post(`/v1/cases/${caseId}/responses`).set(await bearer(WATER)).set('Idempotency-Key', `k-${caseId}`).send({ note: 'a' }).expect(200);
-    answers.push(await h.http().post(`/v1/cases/${caseId}/responses`).set(await bearer(WATER)).set('Idempotency-Key', `k-${caseId}`).set('X-Correlation-Id', corr('422')).send({ note: 'b' }));
+    await h
+      .http()
+      .post(`/v1/cases/${caseId}/responses`)
+      .set(await bearer(WATER))
+      .set('Idempotency-Key', `k-${caseId}`)
+      .send({ note: 'a' })
+      .expect(200);
+    answers.push(
+      await h
+        .http()
+        .post(`/v1/cases/${caseId}/responses`)
+        .set(await bearer(WATER))
+        .set('Idempotency-Key', `k-${caseId}`)
+        .set('X-Correlation-Id', corr('422'))
+        .send({ note: 'b' }),
+    );
     expect(answers.map((a) => [a.status, a.body.code])).toEqual([
-      [401, 'AUTH.UNAUTHENTICATED'], [401, 'AUTH.UNAUTHENTICATED'], [403, 'CASE.FORBIDDEN'], [404, 'CASE.NOT_FOUND'],
-      [409, 'CASE.INVALID_STATE'], [412, 'CASE.PRECONDITION_FAILED'], [429, 'RATE_LIMITED'], [422, 'IDEMPOTENCY.KEY_REUSED'],
+      [401, 'AUTH.UNAUTHENTICATED'],
+      [401, 'AUTH.UNAUTHENTICATED'],
+      [403, 'CASE.FORBIDDEN'],
+      [404, 'CASE.NOT_FOUND'],
+      [409, 'CASE.INVALID_STATE'],
+      [412, 'CASE.PRECONDITION_FAILED'],
+      [429, 'RATE_LIMITED'],
+      [422, 'IDEMPOTENCY.KEY_REUSED'],
     ]);
 
     const items = await trail(h);
@@ -86,22 +150,88 @@ describe('the audit trail of refusals (GET /v1/audit)', () => {
     };
     const base = { kind: 'refusal', count: 1, at: h.clock.now().toISOString(), ip: LOOPBACK, countyId: expect.anything() };
     const anonymous = { orgId: null, userId: null, role: null, countyId: null };
-    expect(one('401-none')).toMatchObject({ ...base, ...anonymous, status: 401, outcome: 'AUTH.UNAUTHENTICATED', method: 'GET', route: '/v1/cases/:caseId', caseId, detail: expect.stringContaining('Authorization') });
-    expect(one('401-bad')).toMatchObject({ ...base, ...anonymous, status: 401, outcome: 'AUTH.UNAUTHENTICATED', method: 'GET', route: '/v1/cases/:caseId', caseId, detail: expect.stringContaining('invalid') });
+    expect(one('401-none')).toMatchObject({
+      ...base,
+      ...anonymous,
+      status: 401,
+      outcome: 'AUTH.UNAUTHENTICATED',
+      method: 'GET',
+      route: '/v1/cases/:caseId',
+      caseId,
+      detail: expect.stringContaining('Authorization'),
+    });
+    expect(one('401-bad')).toMatchObject({
+      ...base,
+      ...anonymous,
+      status: 401,
+      outcome: 'AUTH.UNAUTHENTICATED',
+      method: 'GET',
+      route: '/v1/cases/:caseId',
+      caseId,
+      detail: expect.stringContaining('invalid'),
+    });
     const county = { countyId: 'county-qingchuan' };
-    expect(one('403')).toMatchObject({ ...base, ...county, orgId: ECOLOGY, userId: `${ECOLOGY}-tester`, role: 'department', status: 403, outcome: 'CASE.FORBIDDEN', method: 'POST', route: '/v1/whistles', caseId: null });
-    expect(one('404')).toMatchObject({ ...base, ...county, orgId: OTHER_TOWNSHIP, role: 'township', status: 404, outcome: 'CASE.NOT_FOUND', method: 'GET', route: '/v1/cases/:caseId', caseId });
-    expect(one('409')).toMatchObject({ ...base, orgId: WATER, role: 'department', status: 409, outcome: 'CASE.INVALID_STATE', method: 'POST', route: '/v1/cases/:caseId/completions', caseId });
+    expect(one('403')).toMatchObject({
+      ...base,
+      ...county,
+      orgId: ECOLOGY,
+      userId: `${ECOLOGY}-tester`,
+      role: 'department',
+      status: 403,
+      outcome: 'CASE.FORBIDDEN',
+      method: 'POST',
+      route: '/v1/whistles',
+      caseId: null,
+    });
+    expect(one('404')).toMatchObject({
+      ...base,
+      ...county,
+      orgId: OTHER_TOWNSHIP,
+      role: 'township',
+      status: 404,
+      outcome: 'CASE.NOT_FOUND',
+      method: 'GET',
+      route: '/v1/cases/:caseId',
+      caseId,
+    });
+    expect(one('409')).toMatchObject({
+      ...base,
+      orgId: WATER,
+      role: 'department',
+      status: 409,
+      outcome: 'CASE.INVALID_STATE',
+      method: 'POST',
+      route: '/v1/cases/:caseId/completions',
+      caseId,
+    });
     expect(one('412')).toMatchObject({ ...base, orgId: WATER, status: 412, outcome: 'CASE.PRECONDITION_FAILED', route: '/v1/cases/:caseId/responses', caseId });
     expect(one('422')).toMatchObject({ ...base, orgId: WATER, status: 422, outcome: 'IDEMPOTENCY.KEY_REUSED', route: '/v1/cases/:caseId/responses', caseId });
-    expect(one('429')).toMatchObject({ ...base, orgId: TOWNSHIP, userId: 'heavy-reader', status: 429, outcome: 'RATE_LIMITED', method: 'GET', route: '/v1/scorecards', caseId: null });
+    expect(one('429')).toMatchObject({
+      ...base,
+      orgId: TOWNSHIP,
+      userId: 'heavy-reader',
+      status: 429,
+      outcome: 'RATE_LIMITED',
+      method: 'GET',
+      route: '/v1/scorecards',
+      caseId: null,
+    });
     // Accepted requests leave no refusal record (they are in the case events).
-    expect(items.filter((i) => i.caseId === caseId).map((i) => i.status).sort()).toEqual([401, 401, 404, 409, 412, 422]);
+    expect(
+      items
+        .filter((i) => i.caseId === caseId)
+        .map((i) => i.status)
+        .sort(),
+    ).toEqual([401, 401, 404, 409, 412, 422]);
   });
 
   it('a refused command without X-Correlation-Id is recorded under the id the service gave it', async () => {
     const user = `nocorr-${randomUUID().slice(0, 8)}`;
-    await h.http().get(`/v1/cases/${randomUUID()}`).set(await bearer(OTHER_TOWNSHIP, user)).expect(404);
+    await h
+      .http()
+      .get(`/v1/cases/${randomUUID()}`)
+      .set(await bearer(OTHER_TOWNSHIP, user))
+      .expect(404);
     const [item] = (await trail(h, `orgId=${OTHER_TOWNSHIP}`)).filter((i) => i.userId === user);
     expect(item.correlationId).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -121,11 +251,21 @@ describe('the audit trail of refusals (GET /v1/audit)', () => {
     const items = await trail(h, `from=${windowStart}`);
     const ofFlooder = items.filter((i) => i.orgId === OTHER_TOWNSHIP);
     const ofForger = items.filter((i) => i.orgId === null);
-    for (const [of, total, outcome] of [[ofFlooder, 120, 'CASE.NOT_FOUND'], [ofForger, 40, 'AUTH.UNAUTHENTICATED']] as const) {
+    for (const [of, total, outcome] of [
+      [ofFlooder, 120, 'CASE.NOT_FOUND'],
+      [ofForger, 40, 'AUTH.UNAUTHENTICATED'],
+    ] as const) {
       expect(of.map((i) => i.kind)).toEqual(['refusal', 'refusal', 'refusal', 'refusal', 'refusal', 'aggregate']);
       expect(of.reduce((n, i) => n + i.count, 0)).toBe(total);
       const aggregate = of[5];
-      expect(aggregate).toMatchObject({ count: total - 5, outcome, windowStart, windowEnd: new Date(Date.parse(windowStart) + 60_000).toISOString(), at: windowStart, ip: LOOPBACK });
+      expect(aggregate).toMatchObject({
+        count: total - 5,
+        outcome,
+        windowStart,
+        windowEnd: new Date(Date.parse(windowStart) + 60_000).toISOString(),
+        at: windowStart,
+        ip: LOOPBACK,
+      });
       expect(aggregate.detail).toContain(outcome === 'CASE.NOT_FOUND' ? 'GET /v1/cases/:caseId' : 'GET /v1/cases');
       expect(aggregate.correlationId).toEqual(expect.any(String));
     }
@@ -137,12 +277,18 @@ describe('the audit trail of refusals (GET /v1/audit)', () => {
   it('the command centre reads it; a township, a department and the assessment office are refused 403 (and recorded)', async () => {
     const corr = `audit-forbidden-${randomUUID().slice(0, 8)}`;
     for (const org of [TOWNSHIP, ECOLOGY, ASSESSMENT]) {
-      const res = await h.http().get('/v1/audit').set(await bearer(org)).set('X-Correlation-Id', corr);
+      const res = await h
+        .http()
+        .get('/v1/audit')
+        .set(await bearer(org))
+        .set('X-Correlation-Id', corr);
       expect([res.status, res.body.code, res.headers['content-type']]).toEqual([403, 'AUTH.FORBIDDEN', expect.stringContaining('application/problem+json')]);
       expect(res.body.items).toBeUndefined();
     }
     const recorded = byCorrelation(await trail(h), corr);
-    expect(recorded.map((i) => [i.orgId, i.status, i.outcome, i.route])).toEqual([TOWNSHIP, ECOLOGY, ASSESSMENT].map((o) => [o, 403, 'AUTH.FORBIDDEN', '/v1/audit']));
+    expect(recorded.map((i) => [i.orgId, i.status, i.outcome, i.route])).toEqual(
+      [TOWNSHIP, ECOLOGY, ASSESSMENT].map((o) => [o, 403, 'AUTH.FORBIDDEN', '/v1/audit']),
+    );
   });
 
   it('pages with a cursor: the same items as one page, in the same order', async () => {
@@ -152,7 +298,11 @@ describe('the audit trail of refusals (GET /v1/audit)', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: { body: { items: Item[]; nextCursor: string | null } } = await h.http().get(`/v1/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`).set(cc).expect(200);
+      const res: { body: { items: Item[]; nextCursor: string | null } } = await h
+        .http()
+        .get(`/v1/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(cc)
+        .expect(200);
       expect(res.body.items.length).toBeLessThanOrEqual(3);
       paged.push(...res.body.items);
       cursor = res.body.nextCursor;
@@ -164,13 +314,24 @@ describe('the audit trail of refusals (GET /v1/audit)', () => {
 
   it('CSV: UTF-8 with a header row, one row per item, the next cursor in a header', async () => {
     const corr = `audit-csv-${randomUUID().slice(0, 8)}`;
-    await h.http().get(`/v1/cases/${randomUUID()}`).set(await bearer(OTHER_TOWNSHIP, 'li.ming')).set('X-Correlation-Id', corr).expect(404);
+    await h
+      .http()
+      .get(`/v1/cases/${randomUUID()}`)
+      .set(await bearer(OTHER_TOWNSHIP, 'li.ming'))
+      .set('X-Correlation-Id', corr)
+      .expect(404);
     const cc = await bearer(COMMAND_CENTRE, 'csv-reader');
-    const res = await h.http().get('/v1/audit?format=csv').set(cc).buffer(true).parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const res = await h
+      .http()
+      .get('/v1/audit?format=csv')
+      .set(cc)
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     const text = (res.body as Buffer).toString('utf8');
     expect(text.charCodeAt(0)).toBe(0xfeff);
@@ -181,7 +342,11 @@ describe('the audit trail of refusals (GET /v1/audit)', () => {
     expect(row).toContain(`,${OTHER_TOWNSHIP},li.ming,township,`);
     expect(row).toContain(',GET,/v1/cases/:caseId,');
     expect(row).toContain(',404,CASE.NOT_FOUND,');
-    const small = await h.http().get('/v1/audit?format=csv&limit=2').set(await bearer(COMMAND_CENTRE, 'csv-reader-2')).expect(200);
+    const small = await h
+      .http()
+      .get('/v1/audit?format=csv&limit=2')
+      .set(await bearer(COMMAND_CENTRE, 'csv-reader-2'))
+      .expect(200);
     expect(small.headers['x-next-cursor']).toEqual(expect.any(String));
     expect(small.text.trimEnd().split('\r\n')).toHaveLength(3);
   });
@@ -207,7 +372,12 @@ describe('the audit trail of refusals (GET /v1/audit)', () => {
     ];
     for (const [query, field] of cases) {
       const res = await h.http().get(`/v1/audit?${query}`).set(cc);
-      expect([query, res.status, res.headers['content-type'], res.body.code]).toEqual([query, 400, expect.stringContaining('application/problem+json'), 'REQUEST.INVALID']);
+      expect([query, res.status, res.headers['content-type'], res.body.code]).toEqual([
+        query,
+        400,
+        expect.stringContaining('application/problem+json'),
+        'REQUEST.INVALID',
+      ]);
       expect([query, res.body.errors.map((e: { field: string }) => e.field)]).toEqual([query, [field]]);
     }
     // A `+` of an offset sent unencoded arrives as a space and is taken back.
@@ -227,7 +397,10 @@ describe('the audit trail survives a restart (same DATA_DIR)', () => {
     const second = await startHarness({}, { dataDir });
     try {
       const items = (await trail(second)).filter((i) => i.userId === 'restart');
-      expect(items.map((i) => [i.kind, i.count, i.correlationId])).toEqual([['refusal', 1, `${corr}-0`], ['aggregate', 2, `${corr}-1`]]);
+      expect(items.map((i) => [i.kind, i.count, i.correlationId])).toEqual([
+        ['refusal', 1, `${corr}-0`],
+        ['aggregate', 2, `${corr}-1`],
+      ]);
     } finally {
       await second.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -6,7 +6,10 @@ import { provisionalYear } from '@chuishao/calendar';
 import { COMMAND_CENTRE, ECOLOGY, ENFORCEMENT, startHarness, TOWNSHIP, WATER, whistleBody, type Harness } from './harness';
 import { client, freePort, kill, killAllServers, startServer } from './server-process';
 
-interface Ev { type: string; data: Record<string, any> }
+interface Ev {
+  type: string;
+  data: Record<string, any>;
+}
 
 /** 10:00 on Tue 2026-12-29 in Asia/Shanghai: three working days from here reach into 2027. */
 const DEC_29 = '2026-12-29T02:00:00.000Z';
@@ -15,10 +18,17 @@ const cst = (local: string) => new Date(`${local}+08:00`).toISOString();
 /** An official 2027 arrangement that differs from the provisional one: Mon 4 Jan off too (a test fixture, not the notice). */
 function writeOfficial2027(dir: string, change: Record<string, unknown> = {}): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, '2027.json'), JSON.stringify({
-    year: '2027', version: 'test-2027.1', source: 'test fixture',
-    holidays: [...provisionalYear(2027).holidays, '2027-01-04'].sort(), makeupWorkdays: [], ...change,
-  }));
+  writeFileSync(
+    join(dir, '2027.json'),
+    JSON.stringify({
+      year: '2027',
+      version: 'test-2027.1',
+      source: 'test fixture',
+      holidays: [...provisionalYear(2027).holidays, '2027-01-04'].sort(),
+      makeupWorkdays: [],
+      ...change,
+    }),
+  );
 }
 
 describe('the working calendar past its last official year (provisional years, re-basing)', () => {
@@ -26,7 +36,14 @@ describe('the working calendar past its last official year (provisional years, r
   const calendarDir = join(dataDir, 'calendar-years');
   let h: Harness;
   const auth = async (org: string) => ({ Authorization: `Bearer ${await h.token(org)}` });
-  const events = async (caseId: string) => (await h.http().get(`/v1/cases/${caseId}/events`).set(await auth(COMMAND_CENTRE)).expect(200)).body as Ev[];
+  const events = async (caseId: string) =>
+    (
+      await h
+        .http()
+        .get(`/v1/cases/${caseId}/events`)
+        .set(await auth(COMMAND_CENTRE))
+        .expect(200)
+    ).body as Ev[];
   const start = (env: Record<string, string> = {}) => startHarness({ WATCHER_INTERVAL_MS: '50', CALENDAR_DIR: calendarDir, ...env }, { dataDir }, DEC_29);
   /** Until the watcher has done its rounds and the inbox has caught up. */
   const settle = async (until: () => Promise<boolean>) => {
@@ -48,7 +65,12 @@ describe('the working calendar past its last official year (provisional years, r
   });
 
   it('on 2026-12-29 a whistle without matterCode is accepted with a provisional 2027 deadline', async () => {
-    const res = await h.http().post('/v1/whistles').set(await auth(TOWNSHIP)).send(whistleBody([ECOLOGY, WATER])).expect(201);
+    const res = await h
+      .http()
+      .post('/v1/whistles')
+      .set(await auth(TOWNSHIP))
+      .send(whistleBody([ECOLOGY, WATER]))
+      .expect(201);
     caseId = res.body.caseId;
     const [ecology] = res.body.parts;
     // 30 Dec, 31 Dec, then Mon 4 Jan (1 Jan is 元旦, 2–3 Jan a weekend).
@@ -60,19 +82,52 @@ describe('the working calendar past its last official year (provisional years, r
   });
 
   it('a transfer and an unresolved review that day answer 200', async () => {
-    await h.http().post(`/v1/cases/${caseId}/transfers`).set(await auth(WATER)).send({ toDepartmentId: ENFORCEMENT, reason: '属综合执法局职责' }).expect(200);
-    await h.http().post(`/v1/cases/${caseId}/responses`).set(await auth(ECOLOGY)).send({}).expect(200);
-    await h.http().post(`/v1/cases/${caseId}/completions`).set(await auth(ECOLOGY)).send({ result: '已取样送检' }).expect(200);
-    const reviewed = await h.http().post(`/v1/cases/${caseId}/reviews`).set(await auth(TOWNSHIP))
-      .send({ departmentId: ECOLOGY, resolved: false, satisfaction: 'dissatisfied' }).expect(200);
+    await h
+      .http()
+      .post(`/v1/cases/${caseId}/transfers`)
+      .set(await auth(WATER))
+      .send({ toDepartmentId: ENFORCEMENT, reason: '属综合执法局职责' })
+      .expect(200);
+    await h
+      .http()
+      .post(`/v1/cases/${caseId}/responses`)
+      .set(await auth(ECOLOGY))
+      .send({})
+      .expect(200);
+    await h
+      .http()
+      .post(`/v1/cases/${caseId}/completions`)
+      .set(await auth(ECOLOGY))
+      .send({ result: '已取样送检' })
+      .expect(200);
+    const reviewed = await h
+      .http()
+      .post(`/v1/cases/${caseId}/reviews`)
+      .set(await auth(TOWNSHIP))
+      .send({ departmentId: ECOLOGY, resolved: false, satisfaction: 'dissatisfied' })
+      .expect(200);
     expect(reviewed.body.parts[0]).toMatchObject({ round: 2, completionDueAt: cst('2027-01-04T17:30:00'), deadlineBasis: { provisional: true } });
-    expect(reviewed.body.parts[1]).toMatchObject({ departmentId: ENFORCEMENT, completionDueAt: cst('2027-01-04T17:30:00'), deadlineBasis: { provisional: true } });
+    expect(reviewed.body.parts[1]).toMatchObject({
+      departmentId: ENFORCEMENT,
+      completionDueAt: cst('2027-01-04T17:30:00'),
+      deadlineBasis: { provisional: true },
+    });
   });
 
   it('/v1/health lists each year and reports degraded while deadlines may rest on a provisional year', async () => {
-    const health = (await h.http().get('/v1/health').set(await auth(COMMAND_CENTRE)).expect(200)).body;
+    const health = (
+      await h
+        .http()
+        .get('/v1/health')
+        .set(await auth(COMMAND_CENTRE))
+        .expect(200)
+    ).body;
     expect(health.status).toBe('degraded');
-    expect(health.calendar).toMatchObject({ status: 'degraded', years: { '2025': 'official', '2026': 'official', '2027': 'provisional' }, provisionalSoon: ['2027'] });
+    expect(health.calendar).toMatchObject({
+      status: 'degraded',
+      years: { '2025': 'official', '2026': 'official', '2027': 'provisional' },
+      provisionalSoon: ['2027'],
+    });
     expect(health.calendar.advice).toContain('国务院办公厅关于2027年部分节假日安排的通知');
   });
 
@@ -84,14 +139,39 @@ describe('the working calendar past its last official year (provisional years, r
     const rebased = (await events(caseId)).filter((e) => e.type === 'DeadlinesRebased');
     expect(rebased).toHaveLength(1);
     expect(rebased[0].data.parts).toEqual([
-      expect.objectContaining({ partId: 'p1', round: 2, completion: { previousDueAt: cst('2027-01-04T17:30:00'), remindAt: expect.any(String), dueAt: cst('2027-01-05T17:30:00') } }),
-      expect.objectContaining({ partId: 'p2', departmentId: ENFORCEMENT, response: expect.objectContaining({ dueAt: cst('2026-12-29T12:00:00') }), completion: expect.objectContaining({ dueAt: cst('2027-01-05T17:30:00') }) }),
+      expect.objectContaining({
+        partId: 'p1',
+        round: 2,
+        completion: { previousDueAt: cst('2027-01-04T17:30:00'), remindAt: expect.any(String), dueAt: cst('2027-01-05T17:30:00') },
+      }),
+      expect.objectContaining({
+        partId: 'p2',
+        departmentId: ENFORCEMENT,
+        response: expect.objectContaining({ dueAt: cst('2026-12-29T12:00:00') }),
+        completion: expect.objectContaining({ dueAt: cst('2027-01-05T17:30:00') }),
+      }),
     ]);
     expect(rebased[0].data.parts[0].response).toBeUndefined(); // ecology reported in: that clock had stopped
-    const view = (await h.http().get(`/v1/cases/${caseId}`).set(await auth(TOWNSHIP)).expect(200)).body;
-    expect(view.parts.map((p: any) => [p.completionDueAt, p.deadlineBasis.provisional, p.deadlineBasis.calendarVersion]))
-      .toEqual([[cst('2027-01-05T17:30:00'), false, expect.stringMatching(/\+test-2027\.1$/)], [cst('2027-01-05T17:30:00'), false, expect.stringMatching(/\+test-2027\.1$/)]]);
-    expect((await h.http().get('/v1/health').set(await auth(COMMAND_CENTRE)).expect(200)).body.calendar.years['2027']).toBe('official');
+    const view = (
+      await h
+        .http()
+        .get(`/v1/cases/${caseId}`)
+        .set(await auth(TOWNSHIP))
+        .expect(200)
+    ).body;
+    expect(view.parts.map((p: any) => [p.completionDueAt, p.deadlineBasis.provisional, p.deadlineBasis.calendarVersion])).toEqual([
+      [cst('2027-01-05T17:30:00'), false, expect.stringMatching(/\+test-2027\.1$/)],
+      [cst('2027-01-05T17:30:00'), false, expect.stringMatching(/\+test-2027\.1$/)],
+    ]);
+    expect(
+      (
+        await h
+          .http()
+          .get('/v1/health')
+          .set(await auth(COMMAND_CENTRE))
+          .expect(200)
+      ).body.calendar.years['2027'],
+    ).toBe('official');
 
     // Again after another restart: nothing more to re-base.
     await h.close();
@@ -103,7 +183,7 @@ describe('the working calendar past its last official year (provisional years, r
   it('the watcher follows the new deadlines: nothing overdue at the old one, overdue once after the new one', async () => {
     const overdue = async () => (await events(caseId)).filter((e) => e.type === 'CompletionOverdue' || e.type === 'ResponseOverdue');
     // Enforcement never reported in: its report-in deadline (12:00) passes and is recorded once.
-    h.clock.advance(((Date.parse(cst('2027-01-04T18:00:00')) - h.clock.now().getTime()) / 60_000));
+    h.clock.advance((Date.parse(cst('2027-01-04T18:00:00')) - h.clock.now().getTime()) / 60_000);
     await settle(async () => (await overdue()).some((e) => e.type === 'ResponseOverdue'));
     expect((await overdue()).map((e) => `${e.type}:${e.data.departmentId}`)).toEqual([`ResponseOverdue:${ENFORCEMENT}`]);
     h.clock.advance(24 * 60);
@@ -119,14 +199,35 @@ describe('the working calendar past its last official year (provisional years, r
     writeOfficial2027(calendarDir, { makeupWorkdays: ['2027-02-06'] });
     const result = h.runtime.reloadCalendar();
     expect(result).toMatchObject({ ok: false, refusal: { problems: ['2027.json: years.2027: 2027-02-06 is both a holiday and a makeup workday'] } });
-    const health = (await h.http().get('/v1/health').set(await auth(COMMAND_CENTRE)).expect(200)).body;
-    expect(health.calendar).toMatchObject({ status: 'degraded', years: { '2027': 'official' }, refused: { problems: [expect.stringContaining('years.2027')] } });
+    const health = (
+      await h
+        .http()
+        .get('/v1/health')
+        .set(await auth(COMMAND_CENTRE))
+        .expect(200)
+    ).body;
+    expect(health.calendar).toMatchObject({
+      status: 'degraded',
+      years: { '2027': 'official' },
+      refused: { problems: [expect.stringContaining('years.2027')] },
+    });
     // And across a restart: it starts on the last calendar in force.
     await h.close();
     h = await start();
-    const after = (await h.http().get('/v1/health').set(await auth(COMMAND_CENTRE)).expect(200)).body.calendar;
+    const after = (
+      await h
+        .http()
+        .get('/v1/health')
+        .set(await auth(COMMAND_CENTRE))
+        .expect(200)
+    ).body.calendar;
     expect(after).toMatchObject({ years: { '2027': 'official' }, refused: { problems: [expect.stringContaining('2027-02-06')] } });
-    const res = await h.http().post('/v1/whistles').set(await auth(TOWNSHIP)).send(whistleBody([ECOLOGY])).expect(201);
+    const res = await h
+      .http()
+      .post('/v1/whistles')
+      .set(await auth(TOWNSHIP))
+      .send(whistleBody([ECOLOGY]))
+      .expect(201);
     expect(res.body.parts[0].deadlineBasis.calendarVersion).toMatch(/\+test-2027\.1$/);
   });
 });
@@ -148,7 +249,10 @@ describe('re-basing under SIGKILL with two processes on one store', () => {
   const rebasedInStore = (): Map<string, number> => {
     const db = new DatabaseSync(join(dataDir, 'events.sqlite'), { readOnly: true });
     try {
-      const rows = db.prepare("SELECT stream_name AS stream, COUNT(*) AS n FROM events WHERE type = 'DeadlinesRebased' GROUP BY stream_name").all() as { stream: string; n: number }[];
+      const rows = db.prepare("SELECT stream_name AS stream, COUNT(*) AS n FROM events WHERE type = 'DeadlinesRebased' GROUP BY stream_name").all() as {
+        stream: string;
+        n: number;
+      }[];
       return new Map(rows.map((r) => [r.stream.replace(/^case-/, ''), Number(r.n)]));
     } finally {
       db.close();

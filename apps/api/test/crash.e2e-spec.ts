@@ -24,7 +24,11 @@ describe('SIGKILL during concurrent load', () => {
     const base = `http://127.0.0.1:${port}`;
     server = await startServer(dataDir, port);
     const token = async (orgId: string) =>
-      ((await (await fetch(`${base}/v1/dev/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orgId }) })).json()) as { token: string }).token;
+      (
+        (await (
+          await fetch(`${base}/v1/dev/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orgId }) })
+        ).json()) as { token: string }
+      ).token;
     const tokens: Record<string, string> = { [TOWNSHIP]: await token(TOWNSHIP), [ECOLOGY]: await token(ECOLOGY), [WATER]: await token(WATER) };
     const acked: Acked[] = [];
     let seq = 0;
@@ -74,15 +78,27 @@ describe('SIGKILL during concurrent load', () => {
       expect(events.map((e) => e.revision)).toEqual([...events.keys()]);
     }
     // The inbox catches up from its checkpoint to the same cases.
-    const head = Math.max(...(await Promise.all([...byCase.keys()].slice(-5).map(async (id) =>
-      ((await (await fetch(`${base}/v1/cases/${id}`, { headers: { authorization: `Bearer ${cc}` } })).json()) as { position: number }).position))));
+    const head = Math.max(
+      ...(await Promise.all(
+        [...byCase.keys()]
+          .slice(-5)
+          .map(
+            async (id) =>
+              ((await (await fetch(`${base}/v1/cases/${id}`, { headers: { authorization: `Bearer ${cc}` } })).json()) as { position: number }).position,
+          ),
+      )),
+    );
     const listed = new Set<string>();
     let cursor = '';
     do {
-      const res = await fetch(`${base}/v1/cases?limit=100&minPosition=${head}${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${cc}` } });
+      const res = await fetch(`${base}/v1/cases?limit=100&minPosition=${head}${cursor ? `&cursor=${cursor}` : ''}`, {
+        headers: { authorization: `Bearer ${cc}` },
+      });
       expect(res.status).toBe(200);
       const page = (await res.json()) as { items: { caseId: string }[]; nextCursor: string | null };
-      page.items.forEach((i) => listed.add(i.caseId));
+      page.items.forEach((i) => {
+        listed.add(i.caseId);
+      });
       cursor = page.nextCursor ?? '';
     } while (cursor);
     for (const caseId of byCase.keys()) expect(listed.has(caseId)).toBe(true);

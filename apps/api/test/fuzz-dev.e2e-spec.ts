@@ -5,7 +5,11 @@ import { Directory } from '@chuishao/directory';
 import { startHarness, TOWNSHIP, type Harness } from './harness';
 import { assertRefusal, bodies, fuzzParameters, RUNS, send, type Generated } from './fuzz-support';
 
-const orgs = new Set(Directory.demo().list().map((o) => o.id));
+const orgs = new Set(
+  Directory.demo()
+    .list()
+    .map((o) => o.id),
+);
 
 describe(`fuzz: ${RUNS} generated bodies per development endpoint (unauthenticated) over HTTP`, () => {
   let h: Harness;
@@ -27,7 +31,9 @@ describe(`fuzz: ${RUNS} generated bodies per development endpoint (unauthenticat
         const claims = decodeJwt(answer.body.token);
         const problems = [
           ...(orgs.has(claims.org as string) && claims.org === sent.orgId ? [] : [`token for ${claims.org}, asked ${sent.orgId}`]),
-          ...(claims.sub === (sent.userId ?? `${sent.orgId}-demo`) && /^[A-Za-z0-9._@-]{1,64}$/.test(sent.userId ?? 'x') ? [] : [`sub ${JSON.stringify(claims.sub)}`]),
+          ...(claims.sub === (sent.userId ?? `${sent.orgId}-demo`) && /^[A-Za-z0-9._@-]{1,64}$/.test(sent.userId ?? 'x')
+            ? []
+            : [`sub ${JSON.stringify(claims.sub)}`]),
           ...(typeof claims.exp === 'number' ? [] : ['no exp']),
         ];
         if (problems.length) throw new Error(`token issued against the rules: ${problems.join('; ')}`);
@@ -56,7 +62,8 @@ describe(`fuzz: ${RUNS} generated bodies per development endpoint (unauthenticat
         const [min, max] = [sending - answeredAt - 1, received - sentAt + 1];
         [now, sentAt, answeredAt] = [Date.parse(answer.body.now), sending, received];
         const { minutes } = g.value as { minutes: unknown };
-        if (!Number.isInteger(minutes) || (minutes as number) < 1 || (minutes as number) > 366 * 24 * 60) throw new Error(`advanced by ${JSON.stringify(minutes)}`);
+        if (!Number.isInteger(minutes) || (minutes as number) < 1 || (minutes as number) > 366 * 24 * 60)
+          throw new Error(`advanced by ${JSON.stringify(minutes)}`);
         const extra = moved - (minutes as number) * 60_000;
         if (extra < min || extra > max) throw new Error(`the clock moved ${moved} ms, asked ${minutes} minutes (real time between ${min} and ${max} ms)`);
       }),

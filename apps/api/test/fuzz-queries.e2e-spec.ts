@@ -18,7 +18,8 @@ const isDate = (v: string) => {
   const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
   return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
 };
-const isInstant = (v: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)) && isDate(v.slice(0, 10));
+const isInstant = (v: string) =>
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)) && isDate(v.slice(0, 10));
 const NOW = '2026-03-02T01:00:00.000Z';
 /** An unencoded `+` of a UTC offset arrives as a space: the API takes it back. */
 const plus = (v: string) => v.replace(/ (\d{2}:\d{2})$/, '+$1');
@@ -27,8 +28,23 @@ const dayNumber = (v: string) => Date.parse(`${v}T00:00:00Z`) / 86_400_000;
 const dateLike = fc.oneof(
   fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2100-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
   fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
-  fc.constantFrom('2026-W01', '2026-02-30', '2026-13-01', '2026-00-10', '9999-12-31', '0000-01-01', '+275760-09-13', '2026-1-5', '20260105',
-    '2026-01-01T25:00:00Z', '2026-01-01T00:00:00', '2026-01-01T00:00:00+08:00', '2026-01-01T00:00:00 08:00', '2026-01-01T00:00:00.1234Z', '2025-12-31T16:00:00.000Z'),
+  fc.constantFrom(
+    '2026-W01',
+    '2026-02-30',
+    '2026-13-01',
+    '2026-00-10',
+    '9999-12-31',
+    '0000-01-01',
+    '+275760-09-13',
+    '2026-1-5',
+    '20260105',
+    '2026-01-01T25:00:00Z',
+    '2026-01-01T00:00:00',
+    '2026-01-01T00:00:00+08:00',
+    '2026-01-01T00:00:00 08:00',
+    '2026-01-01T00:00:00.1234Z',
+    '2025-12-31T16:00:00.000Z',
+  ),
 );
 const numberLike = fc.oneof(fc.integer().map(String), fc.double().map(String), fc.constantFrom('1e20', '0x10', '-0', '1.0', ' 5', '100', '101', '0', '20'));
 
@@ -61,7 +77,19 @@ const SPECS: QuerySpec[] = [
     name: 'GET /v1/cases',
     path: '/v1/cases',
     org: TOWNSHIP,
-    valid: [['status', 'open'], ['category', 'joint_enforcement'], ['raisedFrom', '2026-01-01'], ['raisedTo', '2026-12-31T16:00:00+08:00'], ['q', '排污'], ['overdue', 'false'], ['escalation', 'none'], ['limit', '5'], ['minPosition', '1'], ['departmentId', ECOLOGY], ['townshipId', TOWNSHIP]],
+    valid: [
+      ['status', 'open'],
+      ['category', 'joint_enforcement'],
+      ['raisedFrom', '2026-01-01'],
+      ['raisedTo', '2026-12-31T16:00:00+08:00'],
+      ['q', '排污'],
+      ['overdue', 'false'],
+      ['escalation', 'none'],
+      ['limit', '5'],
+      ['minPosition', '1'],
+      ['departmentId', ECOLOGY],
+      ['townshipId', TOWNSHIP],
+    ],
     rules: {
       status: (v) => ['open', 'closed', 'withdrawn'].includes(v),
       category: (v) => (CATEGORIES as readonly string[]).includes(v),
@@ -76,7 +104,12 @@ const SPECS: QuerySpec[] = [
       townshipId: (v) => v.length <= 64,
       cursor: () => true,
     },
-    values: fc.oneof(awkwardText, dateLike, numberLike, fc.constantFrom('open', 'closed', 'true', 'false', 'none', 'escalated', 'emergency', ECOLOGY, TOWNSHIP)),
+    values: fc.oneof(
+      awkwardText,
+      dateLike,
+      numberLike,
+      fc.constantFrom('open', 'closed', 'true', 'false', 'none', 'escalated', 'emergency', ECOLOGY, TOWNSHIP),
+    ),
     checkBody: (body, all) => {
       if (!Array.isArray(body?.items)) return 'no items';
       const limit = all.has('limit') ? Number(all.get('limit')) : 20;
@@ -90,17 +123,28 @@ const SPECS: QuerySpec[] = [
     name: 'GET /v1/scorecards',
     path: '/v1/scorecards',
     org: ASSESSMENT,
-    valid: [['from', '2026-02-01'], ['to', '2026-03-01'], ['asOf', '2026-03-01T00:00:00Z'], ['countyId', 'county-qingchuan'], ['format', 'json']],
+    valid: [
+      ['from', '2026-02-01'],
+      ['to', '2026-03-01'],
+      ['asOf', '2026-03-01T00:00:00Z'],
+      ['countyId', 'county-qingchuan'],
+      ['format', 'json'],
+    ],
     rules: { ...periodRules, countyId: (v) => v === 'county-qingchuan', format: (v) => v === 'json' || v === 'csv' },
     values: fc.oneof(awkwardText, dateLike, numberLike, fc.constantFrom('csv', 'json', 'xlsx', 'county-qingchuan', 'scoring-2026.1')),
     together: period,
-    checkBody: (body, all) => (all.get('format') === 'csv' ? (typeof body === 'string' ? null : 'csv not text') : Array.isArray(body?.departments) ? null : 'no departments'),
+    checkBody: (body, all) =>
+      all.get('format') === 'csv' ? (typeof body === 'string' ? null : 'csv not text') : Array.isArray(body?.departments) ? null : 'no departments',
   },
   {
     name: 'GET /v1/scorecards/{departmentId}',
     path: `/v1/scorecards/${ECOLOGY}`,
     org: ASSESSMENT,
-    valid: [['from', '2026-02-01'], ['to', '2026-03-01'], ['asOf', '2026-03-01T00:00:00Z']],
+    valid: [
+      ['from', '2026-02-01'],
+      ['to', '2026-03-01'],
+      ['asOf', '2026-03-01T00:00:00Z'],
+    ],
     rules: periodRules,
     values: fc.oneof(awkwardText, dateLike, numberLike, fc.constantFrom('scoring-2026.1')),
     together: period,
@@ -110,7 +154,11 @@ const SPECS: QuerySpec[] = [
     name: 'GET /v1/scorecards/{departmentId}/explain',
     path: `/v1/scorecards/${ECOLOGY}/explain`,
     org: ASSESSMENT,
-    valid: [['from', '2026-02-01'], ['to', '2026-03-01'], ['asOf', '2026-03-01T00:00:00Z']],
+    valid: [
+      ['from', '2026-02-01'],
+      ['to', '2026-03-01'],
+      ['asOf', '2026-03-01T00:00:00Z'],
+    ],
     rules: periodRules,
     values: fc.oneof(awkwardText, dateLike, numberLike, fc.constantFrom('scoring-2026.1')),
     together: period,
@@ -131,9 +179,18 @@ function queries(spec: QuerySpec): fc.Arbitrary<GeneratedQuery> {
   const without = (i: number) => spec.valid.filter((_, j) => j !== i);
   const mutated: fc.Arbitrary<GeneratedQuery> = fc.oneof(
     index.map((i) => ({ pairs: without(i), changed: spec.valid[i][0] })),
-    fc.tuple(index, spec.values).map(([i, v]) => ({ pairs: spec.valid.map(([k, x], j) => [k, j === i ? v : x] as [string, string]), changed: spec.valid[i][0] })),
+    fc
+      .tuple(index, spec.values)
+      .map(([i, v]) => ({ pairs: spec.valid.map(([k, x], j) => [k, j === i ? v : x] as [string, string]), changed: spec.valid[i][0] })),
     fc.tuple(index, spec.values).map(([i, v]) => ({ pairs: [...spec.valid, [spec.valid[i][0], v]] as Pairs, changed: spec.valid[i][0] })),
-    fc.tuple(fc.oneof(fc.string({ minLength: 1, maxLength: 10 }).filter((k) => !keys.includes(k) && !/[[\]]/.test(k)), fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString')), spec.values)
+    fc
+      .tuple(
+        fc.oneof(
+          fc.string({ minLength: 1, maxLength: 10 }).filter((k) => !keys.includes(k) && !/[[\]]/.test(k)),
+          fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString'),
+        ),
+        spec.values,
+      )
       .map(([k, v]) => ({ pairs: [...spec.valid, [k, v]] as Pairs, changed: fieldOf([k]) })),
     fc.tuple(index, fc.constantFrom('[a]', '[]', '[__proto__]', '[0]')).map(([i, suffix]) => ({
       // No bracket syntax: `asOf[a]` is a key of its own (and unknown), not an object.
@@ -141,7 +198,8 @@ function queries(spec: QuerySpec): fc.Arbitrary<GeneratedQuery> {
       changed: fieldOf([`${spec.valid[i][0]}${suffix}`]),
     })),
   );
-  const arbitrary = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 8 })), spec.values), { maxLength: 6 })
+  const arbitrary = fc
+    .array(fc.tuple(fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 8 })), spec.values), { maxLength: 6 })
     .map((pairs) => ({ pairs, changed: null }));
   return fc.oneof({ weight: 4, arbitrary: mutated }, { weight: 1, arbitrary: arbitrary });
 }
@@ -155,41 +213,46 @@ describe(`fuzz: ${RUNS} generated query strings per read route over HTTP`, () =>
     base = `http://127.0.0.1:${(h.runtime.app.getHttpServer().address() as AddressInfo).port}`;
     for (const org of [TOWNSHIP, ECOLOGY, ASSESSMENT]) tokens.set(org, await h.token(org));
     // Something to list and to score.
-    for (let i = 0; i < 3; i++) expect((await send(base, 'POST', '/v1/whistles', tokens.get(TOWNSHIP)!, JSON.stringify(whistleBody([ECOLOGY])))).status).toBe(201);
+    for (let i = 0; i < 3; i++)
+      expect((await send(base, 'POST', '/v1/whistles', tokens.get(TOWNSHIP)!, JSON.stringify(whistleBody([ECOLOGY])))).status).toBe(201);
   });
   afterAll(() => h.close());
 
-  it.each(SPECS)('$name', async (spec) => {
-    // The valid query is answered 200.
-    expect((await send(base, 'GET', `${spec.path}?${new URLSearchParams(spec.valid)}`, tokens.get(spec.org)!)).status).toBe(200);
-    const head = (await h.runtime.store.headPosition())!;
-    let accepted = 0;
-    await fc.assert(
-      fc.asyncProperty(queries(spec), async (q) => {
-        const answer = await send(base, 'GET', `${spec.path}?${new URLSearchParams(q.pairs)}`, tokens.get(spec.org)!);
-        if (answer.status === 200) {
-          accepted++;
-          const all = new Map<string, string>();
-          const problems: string[] = [];
-          for (const [k, v] of q.pairs) {
-            if (all.has(k)) problems.push(`${k} given twice`);
-            all.set(k, v);
-            // URLSearchParams sends a lone surrogate as U+FFFD: the server saw the well-formed text.
-            const seen = (v as unknown as { toWellFormed(): string }).toWellFormed();
-            if (!Object.hasOwn(spec.rules, k)) problems.push(`unknown parameter ${k}`);
-            else if (!spec.rules[k](seen, all)) problems.push(`${k}=${JSON.stringify(v)} is not allowed`);
+  it.each(SPECS)(
+    '$name',
+    async (spec) => {
+      // The valid query is answered 200.
+      expect((await send(base, 'GET', `${spec.path}?${new URLSearchParams(spec.valid)}`, tokens.get(spec.org)!)).status).toBe(200);
+      const head = (await h.runtime.store.headPosition())!;
+      let accepted = 0;
+      await fc.assert(
+        fc.asyncProperty(queries(spec), async (q) => {
+          const answer = await send(base, 'GET', `${spec.path}?${new URLSearchParams(q.pairs)}`, tokens.get(spec.org)!);
+          if (answer.status === 200) {
+            accepted++;
+            const all = new Map<string, string>();
+            const problems: string[] = [];
+            for (const [k, v] of q.pairs) {
+              if (all.has(k)) problems.push(`${k} given twice`);
+              all.set(k, v);
+              // URLSearchParams sends a lone surrogate as U+FFFD: the server saw the well-formed text.
+              const seen = (v as unknown as { toWellFormed(): string }).toWellFormed();
+              if (!Object.hasOwn(spec.rules, k)) problems.push(`unknown parameter ${k}`);
+              else if (!spec.rules[k](seen, all)) problems.push(`${k}=${JSON.stringify(v)} is not allowed`);
+            }
+            if (all.has('minPosition') && Number(all.get('minPosition')) > head) problems.push('minPosition beyond the store');
+            if (spec.together && problems.length === 0 && !spec.together(all)) problems.push('the parameters together break a rule');
+            const body = spec.checkBody?.(answer.body, all);
+            if (body) problems.push(body);
+            if (problems.length) throw new Error(`accepted against the rules: ${problems.join('; ')}`);
+          } else {
+            assertRefusal(answer, { mutations: [], fields: q.changed ? [q.changed] : [] }, { from: ['to'], to: ['from'], asOf: [], policy: [] });
           }
-          if (all.has('minPosition') && Number(all.get('minPosition')) > head) problems.push('minPosition beyond the store');
-          if (spec.together && problems.length === 0 && !spec.together(all)) problems.push('the parameters together break a rule');
-          const body = spec.checkBody?.(answer.body, all);
-          if (body) problems.push(body);
-          if (problems.length) throw new Error(`accepted against the rules: ${problems.join('; ')}`);
-        } else {
-          assertRefusal(answer, { mutations: [], fields: q.changed ? [q.changed] : [] }, { from: ['to'], to: ['from'], asOf: [], policy: [] });
-        }
-      }),
-      fuzzParameters(),
-    );
-    expect(accepted).toBeGreaterThan(RUNS / 100);
-  }, 300_000);
+        }),
+        fuzzParameters(),
+      );
+      expect(accepted).toBeGreaterThan(RUNS / 100);
+    },
+    300_000,
+  );
 });

@@ -36,7 +36,10 @@ function objectPathsOf(value: unknown, prefix: Path = []): Path[] {
 
 /** The API's name for a path: `location.lat`, `departmentIds[1]`. */
 export const fieldOf = (path: Path): string =>
-  path.reduce<string>((s, k) => (typeof k === 'number' || /^\d+$/.test(k) ? `${s}[${k}]` : !/^[^\s.[\]"]+$/u.test(k) ? `${s}[${JSON.stringify(k)}]` : s ? `${s}.${k}` : k), '');
+  path.reduce<string>(
+    (s, k) => (typeof k === 'number' || /^\d+$/.test(k) ? `${s}[${k}]` : !/^[^\s.[\]"]+$/u.test(k) ? `${s}[${JSON.stringify(k)}]` : s ? `${s}.${k}` : k),
+    '',
+  );
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
@@ -57,10 +60,54 @@ const DROP = Symbol('drop');
 /** Text that looks like something to a parser and like nothing (or trouble) to a reader. */
 export const awkwardText = fc.oneof(
   fc.constantFrom(
-    '', ' ', '\t\n', '\u3000', '\u00a0', '\u200b', '\u200b \u200c\u200d\u2060', '\ufeff', '\u202e', '\u202eevil\u202c', '\u034f', '\u115f\u1160',
-    '\u3164', '\uffa0', '\u2800', '\u180e', '\u00ad', '\ufe0f', '\u0301', '\u0000', '\u0007', 'a\u0000b', '\u001b[31mred', '\u007f', '\u0085', '\u2028', '\ud800',
-    'x\udc00y', '😀', '👨‍👩‍👧', '𠀀𠀁', '东坝镇', 'Robert\'); DROP TABLE events;--', '<script>alert(1)</script>', '${7*7}', '../../etc/passwd', 'null', 'true',
-    '0', '-1', '1e999', 'NaN', '__proto__', 'constructor', 'dept-ecology', 'dept-nowhere', 'twp-dongba', 'cc-qingchuan',
+    '',
+    ' ',
+    '\t\n',
+    '\u3000',
+    '\u00a0',
+    '\u200b',
+    '\u200b \u200c\u200d\u2060',
+    '\ufeff',
+    '\u202e',
+    '\u202eevil\u202c',
+    '\u034f',
+    '\u115f\u1160',
+    '\u3164',
+    '\uffa0',
+    '\u2800',
+    '\u180e',
+    '\u00ad',
+    '\ufe0f',
+    '\u0301',
+    '\u0000',
+    '\u0007',
+    'a\u0000b',
+    '\u001b[31mred',
+    '\u007f',
+    '\u0085',
+    '\u2028',
+    '\ud800',
+    'x\udc00y',
+    '😀',
+    '👨‍👩‍👧',
+    '𠀀𠀁',
+    '东坝镇',
+    "Robert'); DROP TABLE events;--",
+    '<script>alert(1)</script>',
+    '${7*7}',
+    '../../etc/passwd',
+    'null',
+    'true',
+    '0',
+    '-1',
+    '1e999',
+    'NaN',
+    '__proto__',
+    'constructor',
+    'dept-ecology',
+    'dept-nowhere',
+    'twp-dongba',
+    'cc-qingchuan',
   ),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
@@ -74,9 +121,9 @@ const awkwardNumber = fc.oneof(
 );
 
 /** Long text: just over the usual limits, and well over the body limit (256 kB → 413). */
-const hugeText = fc.constantFrom(64, 65, 121, 129, 201, 2001, 4001, 70_000, 300_000).chain((n) =>
-  fc.constantFrom('x'.repeat(n), '东'.repeat(n), '😀'.repeat(Math.ceil(n / 2)), '\u200b'.repeat(n)),
-);
+const hugeText = fc
+  .constantFrom(64, 65, 121, 129, 201, 2001, 4001, 70_000, 300_000)
+  .chain((n) => fc.constantFrom('x'.repeat(n), '东'.repeat(n), '😀'.repeat(Math.ceil(n / 2)), '\u200b'.repeat(n)));
 
 const anyJson: fc.Arbitrary<Json> = fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>;
 const dangerousKey = fc.constantFrom('__proto__', 'constructor', 'prototype');
@@ -113,7 +160,10 @@ function mutation(body: Json): fc.Arbitrary<{ apply: (b: Json) => Json; mutation
     put('huge', hugeText),
     put('text', awkwardText),
     put('number', awkwardNumber),
-    put('array', fc.oneof(fc.constant<Json>([]), fc.array(fc.oneof(awkwardText, fc.constantFrom('dept-ecology', 'dept-water', 'dept-enforcement')), { maxLength: 25 }))),
+    put(
+      'array',
+      fc.oneof(fc.constant<Json>([]), fc.array(fc.oneof(awkwardText, fc.constantFrom('dept-ecology', 'dept-water', 'dept-enforcement')), { maxLength: 25 })),
+    ),
     put('object', fc.oneof(fc.constant({}), fc.dictionary(fc.string({ maxLength: 8 }), anyJson, { maxKeys: 4 }))),
     addKey('dangerous key', dangerousKey),
     addKey('unknown key', fc.string({ minLength: 1, maxLength: 12 })),
@@ -131,7 +181,12 @@ function benign(valid: Json): fc.Arbitrary<Generated> {
   });
   return fc.constantFrom(...leaves).chain((path) => {
     const v = path.reduce<any>((n, k) => n[k], valid);
-    const value: fc.Arbitrary<Json> = typeof v === 'string' ? plausibleText : typeof v === 'number' ? fc.oneof(fc.double({ min: -90, max: 90, noNaN: true }), fc.integer({ min: -10, max: 1000 })) : fc.boolean();
+    const value: fc.Arbitrary<Json> =
+      typeof v === 'string'
+        ? plausibleText
+        : typeof v === 'number'
+          ? fc.oneof(fc.double({ min: -90, max: 90, noNaN: true }), fc.integer({ min: -10, max: 1000 }))
+          : fc.boolean();
     return value.map((x) => {
       const b = setAt(clone(valid), path, x);
       return { text: JSON.stringify(b), mutations: [{ kind: 'plausible', path }], value: b };
@@ -159,10 +214,19 @@ export function bodies(valid: Json): fc.Arbitrary<Generated> {
     return { text: JSON.stringify(b), mutations: applied, value: b };
   });
   const arbitrary = anyJson.map((v) => ({ text: JSON.stringify(v), mutations: [], value: v }));
-  const objects = fc.dictionary(fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom(...Object.keys(valid as object))), anyJson, { maxKeys: 6 })
+  const objects = fc
+    .dictionary(fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom(...Object.keys(valid as object))), anyJson, { maxKeys: 6 })
     .map((v) => ({ text: JSON.stringify(v), mutations: [], value: v as Json }));
-  const notJson = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('{', '{"a":1', '[1,]', "{'a':1}", '{"a":1}{', '\u0000', 'undefined', '{"title":"\\ud800"}'))
-    .filter((t) => { try { JSON.parse(t); return false; } catch { return true; } })
+  const notJson = fc
+    .oneof(fc.string({ maxLength: 30 }), fc.constantFrom('{', '{"a":1', '[1,]', "{'a':1}", '{"a":1}{', '\u0000', 'undefined', '{"title":"\\ud800"}'))
+    .filter((t) => {
+      try {
+        JSON.parse(t);
+        return false;
+      } catch {
+        return true;
+      }
+    })
     .map((t) => ({ text: t, mutations: [], value: undefined }));
   return fc.oneof(
     { weight: 2, arbitrary: benign(valid) },
@@ -217,7 +281,8 @@ export function assertRefusal(
   if (answer.status !== 400) return;
   if (!Array.isArray(errors) || errors.length === 0) throw new Error(`400 naming no field: ${where}`);
   const fields = errors.map((e: { field?: unknown; message?: unknown }) => {
-    if (typeof e.field !== 'string' || !e.field || typeof e.message !== 'string' || !e.message) throw new Error(`field error without field or message: ${where}`);
+    if (typeof e.field !== 'string' || !e.field || typeof e.message !== 'string' || !e.message)
+      throw new Error(`field error without field or message: ${where}`);
     return e.field;
   });
   if (new Set(fields).size !== fields.length) throw new Error(`a field reported twice: ${where}`);

@@ -5,7 +5,12 @@ import { Directory } from '@chuishao/directory';
 import { startHarness, TOWNSHIP, whistleBody, type Harness } from './harness';
 import { assertRefusal, assertStoredClean, bodies, caseEventWatch, fuzzParameters, RUNS, saysSomething, send, type Generated, type Json } from './fuzz-support';
 
-const departments = new Set(Directory.demo().list().filter((o) => o.type === 'department').map((o) => o.id));
+const departments = new Set(
+  Directory.demo()
+    .list()
+    .filter((o) => o.type === 'department')
+    .map((o) => o.id),
+);
 const inRange = (v: unknown, limit: number) => v === undefined || (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= limit);
 
 /** What a stored whistle must be, whatever was sent: the rules, checked apart from the server's code. */
@@ -47,7 +52,13 @@ describe(`fuzz: ${RUNS} generated bodies per endpoint over HTTP, no 5xx, problem
     const watch = caseEventWatch(h.runtime.store);
     await watch.next();
     const valid = whistleBody() as Json;
-    const withMatter = { title: '路灯损坏', description: '河滨路3号路灯不亮', matterCode: 'UM-001', location: { address: '东坝镇河滨路3号' }, sourceRef: '12345-0001' } as Json;
+    const withMatter = {
+      title: '路灯损坏',
+      description: '河滨路3号路灯不亮',
+      matterCode: 'UM-001',
+      location: { address: '东坝镇河滨路3号' },
+      sourceRef: '12345-0001',
+    } as Json;
     // Each base is sent once as is: the generator's bodies are near something accepted.
     for (const b of [valid, withMatter]) expect((await send(base, 'POST', '/v1/whistles', token, JSON.stringify(b))).status).toBe(201);
     await watch.next();

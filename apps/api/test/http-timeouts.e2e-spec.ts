@@ -40,7 +40,8 @@ describe('HTTP timeouts', () => {
   it('answers 408 and closes a connection whose body arrives too slowly', async () => {
     const token = await h.token(TOWNSHIP);
     const body = JSON.stringify({ title: '东坝河段不明排污口', description: 'x'.repeat(400) });
-    const head = `POST /v1/whistles HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\n` +
+    const head =
+      `POST /v1/whistles HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
     const { answer, sent } = await trickle(port, head, body);
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
@@ -66,7 +67,9 @@ describe('HTTP timeouts', () => {
     expect([server.headersTimeout, server.requestTimeout]).toEqual([500, 1000]);
     const { loadConfig } = await import('@chuishao/runtime');
     expect(loadConfig({ DATA_DIR: '/tmp/x' }).http).toEqual({ headersMs: 10_000, requestMs: 30_000, idleMs: 120_000, keepAliveMs: 5_000 });
-    expect(() => loadConfig({ DATA_DIR: '/tmp/x', HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS.*HTTP_REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ DATA_DIR: '/tmp/x', HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' })).toThrow(
+      /HTTP_HEADERS_TIMEOUT_MS.*HTTP_REQUEST_TIMEOUT_MS/,
+    );
     expect(() => loadConfig({ DATA_DIR: '/tmp/x', HTTP_REQUEST_TIMEOUT_MS: 'soon' })).toThrow(/HTTP_REQUEST_TIMEOUT_MS/);
   });
 });

@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import { activeGeneration, CASE_INBOX, caseInboxGenerations, inboxTables, openReadModelDb, rebuildProjection } from '@chuishao/projections';
 import { ASSESSMENT, COMMAND_CENTRE, ECOLOGY, ENFORCEMENT, MARKET, OTHER_TOWNSHIP, startHarness, TOWNSHIP, WATER, whistleBody, type Harness } from './harness';
 
-interface Page { items: { caseId: string; townshipId: string; status: string }[]; nextCursor: string | null }
+interface Page {
+  items: { caseId: string; townshipId: string; status: string }[];
+  nextCursor: string | null;
+}
 
 describe('GET /v1/cases: the inbox read model', () => {
   let h: Harness;
@@ -10,13 +13,24 @@ describe('GET /v1/cases: the inbox read model', () => {
   let lastPosition = 0;
   const auth = async (org: string) => ({ Authorization: `Bearer ${await h.token(org)}` });
   const inbox = async (org: string, query = '') =>
-    (await h.http().get(`/v1/cases?minPosition=${lastPosition}${query}`).set(await auth(org)).expect(200)).body as Page;
+    (
+      await h
+        .http()
+        .get(`/v1/cases?minPosition=${lastPosition}${query}`)
+        .set(await auth(org))
+        .expect(200)
+    ).body as Page;
 
   beforeAll(async () => {
     h = await startHarness();
     const blow = async (name: string, township: string, departments: string[]) => {
       h.clock.advance(1);
-      const res = await h.http().post('/v1/whistles').set(await auth(township)).send(whistleBody(departments, { title: name })).expect(201);
+      const res = await h
+        .http()
+        .post('/v1/whistles')
+        .set(await auth(township))
+        .send(whistleBody(departments, { title: name }))
+        .expect(201);
       ids[name] = res.body.caseId;
       lastPosition = res.body.position;
     };
@@ -24,8 +38,18 @@ describe('GET /v1/cases: the inbox read model', () => {
     await blow('b', TOWNSHIP, [WATER, MARKET]);
     await blow('c', OTHER_TOWNSHIP, [ECOLOGY]);
     await blow('d', TOWNSHIP, [WATER]);
-    const moved = await h.http().post(`/v1/cases/${ids.d}/transfers`).set(await auth(WATER)).send({ toDepartmentId: ENFORCEMENT, reason: '非本局职责' }).expect(200);
-    const withdrawn = await h.http().post(`/v1/cases/${ids.a}/withdrawal`).set(await auth(TOWNSHIP)).send({ reason: '重复上报' }).expect(200);
+    const moved = await h
+      .http()
+      .post(`/v1/cases/${ids.d}/transfers`)
+      .set(await auth(WATER))
+      .send({ toDepartmentId: ENFORCEMENT, reason: '非本局职责' })
+      .expect(200);
+    const withdrawn = await h
+      .http()
+      .post(`/v1/cases/${ids.a}/withdrawal`)
+      .set(await auth(TOWNSHIP))
+      .send({ reason: '重复上报' })
+      .expect(200);
     lastPosition = Math.max(moved.body.position, withdrawn.body.position);
   });
   afterAll(() => h.close());
@@ -66,18 +90,39 @@ describe('GET /v1/cases: the inbox read model', () => {
 
   it('minPosition waits for the projection (read-your-writes)', async () => {
     h.clock.advance(1);
-    const res = await h.http().post('/v1/whistles').set(await auth(TOWNSHIP)).send(whistleBody([ECOLOGY], { title: 'e' })).expect(201);
-    const page = (await h.http().get(`/v1/cases?minPosition=${res.body.position}&limit=1`).set(await auth(TOWNSHIP)).expect(200)).body as Page;
+    const res = await h
+      .http()
+      .post('/v1/whistles')
+      .set(await auth(TOWNSHIP))
+      .send(whistleBody([ECOLOGY], { title: 'e' }))
+      .expect(201);
+    const page = (
+      await h
+        .http()
+        .get(`/v1/cases?minPosition=${res.body.position}&limit=1`)
+        .set(await auth(TOWNSHIP))
+        .expect(200)
+    ).body as Page;
     expect(page.items[0].caseId).toBe(res.body.caseId);
   });
 
   it('refuses a minPosition beyond the store (no command answered it) with 400 naming it, without waiting', async () => {
     const head = (await h.runtime.store.headPosition())!;
     for (const position of [head + 1, 999999999, 1e20]) {
-      const res = await h.http().get(`/v1/cases?minPosition=${position}`).set(await auth(TOWNSHIP));
+      const res = await h
+        .http()
+        .get(`/v1/cases?minPosition=${position}`)
+        .set(await auth(TOWNSHIP));
       expect([res.status, res.body.code, res.body.errors?.[0]?.field]).toEqual([400, 'REQUEST.INVALID', 'minPosition']);
     }
-    expect((await h.http().get(`/v1/cases?minPosition=${head}`).set(await auth(TOWNSHIP))).status).toBe(200);
+    expect(
+      (
+        await h
+          .http()
+          .get(`/v1/cases?minPosition=${head}`)
+          .set(await auth(TOWNSHIP))
+      ).status,
+    ).toBe(200);
   });
 
   it('a rebuild into a new generation while serving answers the same inbox, then the live projection continues in it', async () => {
@@ -86,7 +131,12 @@ describe('GET /v1/cases: the inbox read model', () => {
     const db = openReadModelDb(join(h.dataDir, 'read-models.sqlite'));
     const generation = activeGeneration(db, CASE_INBOX);
     // Commands keep coming while the rebuild runs: the switch must catch up with them too.
-    const during = h.http().post(`/v1/cases/${ids.b}/responses`).set(await auth(MARKET)).send({}).expect(200);
+    const during = h
+      .http()
+      .post(`/v1/cases/${ids.b}/responses`)
+      .set(await auth(MARKET))
+      .send({})
+      .expect(200);
     const result = await rebuildProjection(h.runtime.store, db, caseInboxGenerations, { graceMs: 50 });
     lastPosition = Math.max(lastPosition, (await during).body.position);
     expect(result.generation).toBe(generation + 1);
@@ -99,7 +149,12 @@ describe('GET /v1/cases: the inbox read model', () => {
 
     // The live runner writes the new generation from here on.
     h.clock.advance(1);
-    const res = await h.http().post('/v1/whistles').set(await auth(TOWNSHIP)).send(whistleBody([WATER], { title: 'after the rebuild' })).expect(201);
+    const res = await h
+      .http()
+      .post('/v1/whistles')
+      .set(await auth(TOWNSHIP))
+      .send(whistleBody([WATER], { title: 'after the rebuild' }))
+      .expect(201);
     lastPosition = res.body.position;
     expect(names(await inbox(WATER))[0]).toBe(undefined); // not one of the named cases…
     expect((await inbox(WATER)).items[0].caseId).toBe(res.body.caseId); // …but the new one, first
@@ -132,8 +187,16 @@ describe('GET /v1/cases?minPosition= with no projector running', () => {
 
   it('answers 503 READ_MODEL.BEHIND with Retry-After for a position the store has but the inbox has not applied', async () => {
     const token = await h.token(TOWNSHIP);
-    const blown = await h.http().post('/v1/whistles').set({ Authorization: `Bearer ${token}` }).send(whistleBody([ECOLOGY])).expect(201);
-    const res = await h.http().get(`/v1/cases?minPosition=${blown.body.position}`).set({ Authorization: `Bearer ${token}` });
+    const blown = await h
+      .http()
+      .post('/v1/whistles')
+      .set({ Authorization: `Bearer ${token}` })
+      .send(whistleBody([ECOLOGY]))
+      .expect(201);
+    const res = await h
+      .http()
+      .get(`/v1/cases?minPosition=${blown.body.position}`)
+      .set({ Authorization: `Bearer ${token}` });
     expect([res.status, res.body.code, res.headers['retry-after']]).toEqual([503, 'READ_MODEL.BEHIND', '1']);
   });
 });

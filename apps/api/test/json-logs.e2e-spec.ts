@@ -10,8 +10,14 @@ const PROD = { CHUISHAO_ENV: 'production', JWT_SECRET: SECRET, JWT_ISSUER: 'coun
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
 const sign = (org: string, role: string, sub: string) =>
-  new SignJWT({ org, role }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuer('county-iam').setAudience('chuishao')
-    .setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
+  new SignJWT({ org, role })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuer('county-iam')
+    .setAudience('chuishao')
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(SECRET));
 
 describe('JSON logs in production (the built server, its stdout)', () => {
   it('writes every line as JSON, one per request with method, route, status, duration, org, user and correlation id; never a token or a body', async () => {
@@ -51,16 +57,35 @@ describe('JSON logs in production (the built server, its stdout)', () => {
       const requests = records.filter((r) => r.msg === 'request');
       const post = requests.find((r) => r.method === 'POST');
       expect(post).toEqual({
-        level: 'info', time: expect.any(String), service: 'chuishao-api', msg: 'request',
-        correlationId: '0af7651916cd43dd8448eb211c80319c', method: 'POST', route: '/v1/whistles', status: 201,
-        durationMs: expect.any(Number), orgId: TOWNSHIP, userId: 'wang.fang',
+        level: 'info',
+        time: expect.any(String),
+        service: 'chuishao-api',
+        msg: 'request',
+        correlationId: '0af7651916cd43dd8448eb211c80319c',
+        method: 'POST',
+        route: '/v1/whistles',
+        status: 201,
+        durationMs: expect.any(Number),
+        orgId: TOWNSHIP,
+        userId: 'wang.fang',
       });
       expect(requests.find((r) => r.route === '/v1/cases/:caseId')).toMatchObject({
-        correlationId: 'wf-log-1', method: 'GET', status: 200, orgId: TOWNSHIP, userId: 'wang.fang',
+        correlationId: 'wf-log-1',
+        method: 'GET',
+        status: 200,
+        orgId: TOWNSHIP,
+        userId: 'wang.fang',
       });
-      expect(requests.find((r) => r.route === '/v1/cases')).toMatchObject({ method: 'GET', status: 401, orgId: null, userId: null, correlationId: expect.any(String) });
+      expect(requests.find((r) => r.route === '/v1/cases')).toMatchObject({
+        method: 'GET',
+        status: 401,
+        orgId: null,
+        userId: null,
+        correlationId: expect.any(String),
+      });
 
-      for (const secret of [token, 'forged.token.value', 'secret-cookie', '13800000000', '张三', SECRET]) expect([secret, stdout.includes(secret)]).toEqual([secret, false]);
+      for (const secret of [token, 'forged.token.value', 'secret-cookie', '13800000000', '张三', SECRET])
+        expect([secret, stdout.includes(secret)]).toEqual([secret, false]);
     } finally {
       await kill(server);
       rmSync(dataDir, { recursive: true, force: true });

@@ -18,10 +18,20 @@ describe('a whole whistle lifecycle', () => {
     expect(blown.body).toMatchObject({ townshipId: TOWNSHIP, status: 'open', version: 0, raisedAt: '2026-03-02T01:00:00.000Z' });
     expect(blown.body.parts.map((p: { departmentId: string }) => p.departmentId)).toEqual([ECOLOGY, WATER]);
     // Raised Monday 09:00 Beijing time: 2 working hours to report in, 3 working days (to 17:30) to complete.
-    expect(blown.body.parts[0]).toMatchObject({ status: 'awaiting_response', round: 1, responseDueAt: '2026-03-02T03:00:00.000Z', completionDueAt: '2026-03-05T09:30:00.000Z' });
+    expect(blown.body.parts[0]).toMatchObject({
+      status: 'awaiting_response',
+      round: 1,
+      responseDueAt: '2026-03-02T03:00:00.000Z',
+      completionDueAt: '2026-03-05T09:30:00.000Z',
+    });
 
     const post = async (org: string, path: string, body: object) =>
-      h.http().post(`/v1/cases/${caseId}/${path}`).set(await auth(org)).send(body).expect(200);
+      h
+        .http()
+        .post(`/v1/cases/${caseId}/${path}`)
+        .set(await auth(org))
+        .send(body)
+        .expect(200);
 
     h.clock.advance(10);
     await post(ECOLOGY, 'responses', { note: '生态分局已报到' });
@@ -47,12 +57,36 @@ describe('a whole whistle lifecycle', () => {
 
     const events = await h.http().get(`/v1/cases/${caseId}/events`).set(township).expect(200);
     expect(events.body.map((e: { type: string }) => e.type)).toEqual([
-      'WhistleBlown', 'DepartmentResponded', 'CaseTransferred', 'DepartmentResponded', 'HandlingCompleted',
-      'ReviewCompleted', 'CaseReopened', 'HandlingCompleted', 'ReviewCompleted', 'PartClosed',
-      'HandlingCompleted', 'ReviewCompleted', 'PartClosed', 'CaseClosed',
+      'WhistleBlown',
+      'DepartmentResponded',
+      'CaseTransferred',
+      'DepartmentResponded',
+      'HandlingCompleted',
+      'ReviewCompleted',
+      'CaseReopened',
+      'HandlingCompleted',
+      'ReviewCompleted',
+      'PartClosed',
+      'HandlingCompleted',
+      'ReviewCompleted',
+      'PartClosed',
+      'CaseClosed',
     ]);
     expect(events.body.map((e: { actor: { orgId: string } }) => e.actor.orgId)).toEqual([
-      TOWNSHIP, ECOLOGY, WATER, ENFORCEMENT, ECOLOGY, TOWNSHIP, TOWNSHIP, ECOLOGY, TOWNSHIP, TOWNSHIP, ENFORCEMENT, TOWNSHIP, TOWNSHIP, TOWNSHIP,
+      TOWNSHIP,
+      ECOLOGY,
+      WATER,
+      ENFORCEMENT,
+      ECOLOGY,
+      TOWNSHIP,
+      TOWNSHIP,
+      ECOLOGY,
+      TOWNSHIP,
+      TOWNSHIP,
+      ENFORCEMENT,
+      TOWNSHIP,
+      TOWNSHIP,
+      TOWNSHIP,
     ]);
     expect(events.body.map((e: { revision: number }) => e.revision)).toEqual([...Array(14).keys()]);
     for (const e of events.body) {

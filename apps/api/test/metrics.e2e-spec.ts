@@ -16,7 +16,11 @@ function parse(text: string): Series {
 }
 
 const PROD = {
-  CHUISHAO_ENV: 'production', JWT_SECRET: 'a-production-secret-of-at-least-32-chars!', JWT_ISSUER: 'iam', JWT_AUDIENCE: 'chuishao', ALLOW_DEMO_DIRECTORY: 'true',
+  CHUISHAO_ENV: 'production',
+  JWT_SECRET: 'a-production-secret-of-at-least-32-chars!',
+  JWT_ISSUER: 'iam',
+  JWT_AUDIENCE: 'chuishao',
+  ALLOW_DEMO_DIRECTORY: 'true',
 };
 const OPERATOR_TOKEN = 'the-operator-token-of-at-least-32-chars';
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -39,10 +43,20 @@ describe('metrics at /metrics', () => {
     const before = await scrape();
     const at = (s: Series, key: string) => s.get(key) ?? 0;
 
-    const blown = await h.http().post('/v1/whistles').set(township).send(whistleBody([ECOLOGY], { category: 'emergency' })).expect(201);
+    const blown = await h
+      .http()
+      .post('/v1/whistles')
+      .set(township)
+      .send(whistleBody([ECOLOGY], { category: 'emergency' }))
+      .expect(201);
     const caseId = blown.body.caseId as string;
     // Another township: 404, the case is not theirs to see; the command path refuses it as CASE.NOT_FOUND.
-    await h.http().post(`/v1/cases/${caseId}/withdrawal`).set(await auth(OTHER_TOWNSHIP)).send({ reason: '不是我们的' }).expect(404);
+    await h
+      .http()
+      .post(`/v1/cases/${caseId}/withdrawal`)
+      .set(await auth(OTHER_TOWNSHIP))
+      .send({ reason: '不是我们的' })
+      .expect(404);
     await h.http().get(`/v1/cases/${caseId}`).set(township).expect(200);
     await h.http().get('/v1/nowhere').expect(404);
     // The heavy-read budget is 1: the second explain is refused.
@@ -86,27 +100,57 @@ describe('metrics at /metrics', () => {
 
   it('records a valid traceparent on the events and uses its trace id as the correlation id; an invalid one is ignored', async () => {
     const township = await auth(TOWNSHIP);
-    const traced = await h.http().post('/v1/whistles').set({ ...township, traceparent: TRACEPARENT }).send(whistleBody()).expect(201);
+    const traced = await h
+      .http()
+      .post('/v1/whistles')
+      .set({ ...township, traceparent: TRACEPARENT })
+      .send(whistleBody())
+      .expect(201);
     const [event] = await h.runtime.store.readStream(caseStream(traced.body.caseId));
     expect(event.metadata).toMatchObject({ traceparent: TRACEPARENT, correlationId: '4bf92f3577b34da6a3ce929d0e0e4736' });
 
-    const both = await h.http().post('/v1/whistles').set({ ...township, traceparent: TRACEPARENT, 'X-Correlation-Id': 'wf-1' }).send(whistleBody()).expect(201);
+    const both = await h
+      .http()
+      .post('/v1/whistles')
+      .set({ ...township, traceparent: TRACEPARENT, 'X-Correlation-Id': 'wf-1' })
+      .send(whistleBody())
+      .expect(201);
     expect((await h.runtime.store.readStream(caseStream(both.body.caseId)))[0].metadata).toMatchObject({ traceparent: TRACEPARENT, correlationId: 'wf-1' });
 
-    const bad = await h.http().post('/v1/whistles').set({ ...township, traceparent: '00-nothex-01' }).send(whistleBody()).expect(201);
+    const bad = await h
+      .http()
+      .post('/v1/whistles')
+      .set({ ...township, traceparent: '00-nothex-01' })
+      .send(whistleBody())
+      .expect(201);
     const [plain] = await h.runtime.store.readStream(caseStream(bad.body.caseId));
     expect(plain.metadata).not.toHaveProperty('traceparent');
     expect(plain.metadata.correlationId).toMatch(/^[0-9a-f-]{36}$/);
     // The command centre sees the correlation id in the case's history.
-    const history = await h.http().get(`/v1/cases/${traced.body.caseId}/events`).set(await auth(COMMAND_CENTRE)).expect(200);
+    const history = await h
+      .http()
+      .get(`/v1/cases/${traced.body.caseId}/events`)
+      .set(await auth(COMMAND_CENTRE))
+      .expect(200);
     expect(history.body[0].correlationId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
 
     // A refusal's audit record names the same correlation id.
     const otherTrace = '00-aaaabbbbccccddddeeeeffff00001111-00f067aa0ba902b7-00';
-    await h.http().post(`/v1/cases/${traced.body.caseId}/withdrawal`).set({ ...(await auth(OTHER_TOWNSHIP)), traceparent: otherTrace }).send({ reason: '不是我们的' }).expect(404);
+    await h
+      .http()
+      .post(`/v1/cases/${traced.body.caseId}/withdrawal`)
+      .set({ ...(await auth(OTHER_TOWNSHIP)), traceparent: otherTrace })
+      .send({ reason: '不是我们的' })
+      .expect(404);
     let recorded: { correlationId: string; status: number }[] = [];
     for (let i = 0; i < 100 && recorded.length === 0; i++) {
-      const items = (await h.http().get('/v1/audit').set(await auth(COMMAND_CENTRE)).expect(200)).body.items as { correlationId: string; status: number }[];
+      const items = (
+        await h
+          .http()
+          .get('/v1/audit')
+          .set(await auth(COMMAND_CENTRE))
+          .expect(200)
+      ).body.items as { correlationId: string; status: number }[];
       recorded = items.filter((item) => item.correlationId === 'aaaabbbbccccddddeeeeffff00001111');
       if (recorded.length === 0) await new Promise((r) => setTimeout(r, 50));
     }

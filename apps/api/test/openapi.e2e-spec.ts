@@ -12,17 +12,24 @@ type Json = Record<string, any>;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 const operations = (doc: Json) =>
   Object.entries(doc.paths as Json).flatMap(([path, item]) =>
-    Object.entries(item as Json).filter(([m]) => METHODS.includes(m)).map(([method, op]) => ({ path, method, op: op as Json })));
+    Object.entries(item as Json)
+      .filter(([m]) => METHODS.includes(m))
+      .map(([method, op]) => ({ path, method, op: op as Json })),
+  );
 
 /** The routes Express serves, as `METHOD /path/{param}`, but for the interactive reference's own pages and assets. */
 function servedRoutes(h: Harness): string[] {
-  const router = (h.runtime.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router;
+  const router = (h.runtime.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } })
+    .router;
   return router.stack
     .filter((layer) => layer.route && !/^\/docs(\/|$)/.test(layer.route.path))
     .flatMap(({ route }) => Object.keys(route!.methods).map((m) => `${m.toUpperCase()} ${route!.path.replace(/:(\w+)/g, '{$1}')}`))
     .sort();
 }
-const documentedRoutes = (doc: Json) => operations(doc).map(({ path, method }) => `${method.toUpperCase()} ${path}`).sort();
+const documentedRoutes = (doc: Json) =>
+  operations(doc)
+    .map(({ path, method }) => `${method.toUpperCase()} ${path}`)
+    .sort();
 
 const ROOT = join(__dirname, '../../..');
 
@@ -93,12 +100,19 @@ describe('the OpenAPI document', () => {
       const file = join(dir, 'openapi.json');
       writeFileSync(file, JSON.stringify(doc));
       const lint = (path: string) => {
-        const run = spawnSync(process.execPath, [require.resolve('@redocly/cli/bin/cli.js'), 'lint', '--config', join(ROOT, 'redocly.yaml'), '--format', 'json', path], {
-          encoding: 'utf8',
-          env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
-          timeout: 60_000,
-        });
-        return JSON.parse(run.stdout) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; severity: string; location: { pointer: string }[] }[] };
+        const run = spawnSync(
+          process.execPath,
+          [require.resolve('@redocly/cli/bin/cli.js'), 'lint', '--config', join(ROOT, 'redocly.yaml'), '--format', 'json', path],
+          {
+            encoding: 'utf8',
+            env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+            timeout: 60_000,
+          },
+        );
+        return JSON.parse(run.stdout) as {
+          totals: { errors: number; warnings: number };
+          problems: { ruleId: string; severity: string; location: { pointer: string }[] }[];
+        };
       };
       const result = lint(file);
       expect(result.problems.filter((p) => p.severity === 'error')).toEqual([]);
@@ -126,7 +140,11 @@ describe('the OpenAPI document', () => {
 
   it('documents exactly the routes served in production too (no development routes)', async () => {
     const prod = await startHarness({
-      CHUISHAO_ENV: 'production', JWT_SECRET: 'a-production-secret-of-at-least-32-chars!', JWT_ISSUER: 'iam', JWT_AUDIENCE: 'chuishao', ALLOW_DEMO_DIRECTORY: 'true',
+      CHUISHAO_ENV: 'production',
+      JWT_SECRET: 'a-production-secret-of-at-least-32-chars!',
+      JWT_ISSUER: 'iam',
+      JWT_AUDIENCE: 'chuishao',
+      ALLOW_DEMO_DIRECTORY: 'true',
     });
     try {
       const prodDoc = (await prod.http().get('/v1/openapi.json').expect(200)).body;
@@ -151,7 +169,11 @@ describe('the OpenAPI document', () => {
       for (const [status, response] of Object.entries(op.responses as Json)) {
         expect([where, status, Object.keys(response.content ?? {}).length > 0]).toEqual([where, status, true]);
         if (Number(status) >= 400 && !path.startsWith('/v1/health')) {
-          expect([where, status, response.content]).toEqual([where, status, { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } }]);
+          expect([where, status, response.content]).toEqual([
+            where,
+            status,
+            { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          ]);
         }
       }
     }
@@ -181,7 +203,18 @@ describe('the OpenAPI document', () => {
       expect([op.operationId, res.status === 401]).toEqual([op.operationId, !isPublic]);
       if (!isPublic) expect(Object.keys(op.responses)).toContain('401');
     }
-    expect(publicOps.sort()).toEqual(['advanceDevClock', 'getCatalog', 'getConsoleConfig', 'getHealth', 'getLiveness', 'getMetrics', 'getOpenApiDocument', 'getReadiness', 'issueDevToken', 'listOrgs']);
+    expect(publicOps.sort()).toEqual([
+      'advanceDevClock',
+      'getCatalog',
+      'getConsoleConfig',
+      'getHealth',
+      'getLiveness',
+      'getMetrics',
+      'getOpenApiDocument',
+      'getReadiness',
+      'issueDevToken',
+      'listOrgs',
+    ]);
   });
 
   describe('the interactive reference at /docs', () => {
@@ -220,7 +253,8 @@ describe('the OpenAPI document against the server', () => {
     const body = mediaType.startsWith('text/') ? res.text : res.body;
     expect([`${method} ${path}`, res.status, checkResponse(schema, body)]).toEqual([`${method} ${path}`, res.status, []]);
     for (const name of Object.keys(response.headers ?? {})) {
-      if (['ETag', 'Location', 'WWW-Authenticate', 'Retry-After'].includes(name)) expect([name, res.headers[name.toLowerCase()] !== undefined]).toEqual([name, true]);
+      if (['ETag', 'Location', 'WWW-Authenticate', 'Retry-After'].includes(name))
+        expect([name, res.headers[name.toLowerCase()] !== undefined]).toEqual([name, true]);
     }
   }
 
@@ -276,7 +310,8 @@ describe('the OpenAPI document against the server', () => {
     expect(new Set(events.body.map((e: { type: string }) => e.type)).size).toBeGreaterThan(7);
     await get(twp, '/v1/cases', '/v1/cases', { minPosition: String(reviewed.body.position), q: '排污口' });
     expect((await get(twp, '/v1/cases', '/v1/cases', { limit: '0' })).status).toBe(400);
-    for (const path of ['/v1/orgs', '/v1/catalog', '/v1/health', '/v1/health/ready', '/v1/health/live', '/v1/openapi.json']) expect((await get(null, path, path)).status).toBe(200);
+    for (const path of ['/v1/orgs', '/v1/catalog', '/v1/health', '/v1/health/ready', '/v1/health/live', '/v1/openapi.json'])
+      expect((await get(null, path, path)).status).toBe(200);
     expect((await get(cc, '/v1/health/ready', '/v1/health/ready')).body.store).toBeDefined();
     const metrics = h.http().get('/metrics').buffer(true);
     expectDocumented(await metrics, 'get', '/metrics');
@@ -308,14 +343,25 @@ describe('the OpenAPI document against the server', () => {
     const refusedByShape = (res: Response) => res.status === 400 && !(res.body.errors ?? []).every((e: { message: string }) => REFERENTIAL.test(e.message));
 
     /** inDecide: a rule decide() applies, after the case's state and the caller's role (which may refuse first, 403/409). */
-    interface Edge { name: string; body: Json; allowed: boolean; field?: string; inDecide?: boolean }
+    interface Edge {
+      name: string;
+      body: Json;
+      allowed: boolean;
+      field?: string;
+      inDecide?: boolean;
+    }
 
     /** Variations of a valid body at each limit the schema states: at it (allowed), past it (refused, naming the field). */
     let departments: string[] = [];
     function edges(schema: Json, base: Json, prefix = ''): Edge[] {
       const resolved = schema.$ref ? doc.components.schemas[schema.$ref.split('/').pop()] : schema;
       const out: Edge[] = [];
-      const at = (name: string, value: unknown, allowed: boolean) => ({ name: `${prefix}${name}`, body: { ...base, [name]: value }, allowed, field: `${prefix}${name}` });
+      const at = (name: string, value: unknown, allowed: boolean) => ({
+        name: `${prefix}${name}`,
+        body: { ...base, [name]: value },
+        allowed,
+        field: `${prefix}${name}`,
+      });
       for (const [name, prop] of Object.entries((resolved.properties ?? {}) as Json)) {
         if (prop.maxLength !== undefined && (prop.pattern === undefined || new RegExp(prop.pattern, 'u').test('东'))) {
           out.push(at(name, '东'.repeat(prop.maxLength), true), at(name, '东'.repeat(prop.maxLength + 1), false));
@@ -332,9 +378,10 @@ describe('the OpenAPI document against the server', () => {
         if (prop.maximum !== undefined) out.push(at(name, prop.maximum, true), at(name, prop.maximum + 1, false));
         if (prop.type === 'array' && prop.maxItems !== undefined) {
           // As many distinct departments of the county (or, for ids, distinct UUIDs) as the array may hold.
-          const items = prop.items?.format === 'uuid'
-            ? Array.from({ length: prop.maxItems }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`)
-            : departments.slice(0, prop.maxItems);
+          const items =
+            prop.items?.format === 'uuid'
+              ? Array.from({ length: prop.maxItems }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`)
+              : departments.slice(0, prop.maxItems);
           out.push(at(name, items, true), at(name, [], prop.minItems === undefined));
           if (prop.uniqueItems) out.push(at(name, [departments[0], departments[0]], false));
         }
@@ -350,7 +397,12 @@ describe('the OpenAPI document against the server', () => {
           for (const e of edges(prop, base[name], `${prefix}${name}.`)) out.push({ ...e, body: { ...base, [name]: e.body } });
         }
       }
-      out.push({ name: `${prefix}an unknown field`, body: { ...base, unknownField: 1 }, allowed: resolved.additionalProperties !== false, field: `${prefix}unknownField` });
+      out.push({
+        name: `${prefix}an unknown field`,
+        body: { ...base, unknownField: 1 },
+        allowed: resolved.additionalProperties !== false,
+        field: `${prefix}unknownField`,
+      });
       return out;
     }
 
@@ -379,7 +431,10 @@ describe('the OpenAPI document against the server', () => {
             const where = `${op.operationId} with ${edge.name}`;
             // The document's verdict first: the edge must be what it claims to be.
             expect([where, check(content.schema, edge.body).length === 0]).toEqual([where, edge.allowed]);
-            const res = await (h.http() as any)[method](path.replace('{caseId}', caseId)).set('Authorization', `Bearer ${tokens[path] ?? fallback}`).send(edge.body);
+            const res = await (h.http() as any)
+              [method](path.replace('{caseId}', caseId))
+              .set('Authorization', `Bearer ${tokens[path] ?? fallback}`)
+              .send(edge.body);
             expect([where, res.status >= 500]).toEqual([where, false]);
             if (edge.inDecide && !edge.allowed) expect([where, res.status >= 400 && res.status < 500]).toEqual([where, true]);
             else expect([where, refusedByShape(res)]).toEqual([where, !edge.allowed]);
@@ -430,13 +485,15 @@ describe('the OpenAPI document against the server', () => {
   });
 });
 
-
 describe('429 where the document states it: the rate limits answer every operation they cover as documented', () => {
   let h: Harness;
   let doc: Json;
   let checkResponse: ReturnType<typeof schemaChecker>;
   const fill = (path: string) =>
-    path.replace('{caseId}', '0b9c2f9e-6d1a-4f3e-9a57-3d2e1c0b8a41').replace('{attachmentId}', '5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f').replace('{departmentId}', ECOLOGY);
+    path
+      .replace('{caseId}', '0b9c2f9e-6d1a-4f3e-9a57-3d2e1c0b8a41')
+      .replace('{attachmentId}', '5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f')
+      .replace('{departmentId}', ECOLOGY);
   const send = (method: string, path: string, auth: string | null) => {
     const req = (h.http() as any)[method](path);
     const authed = auth ? req.set('Authorization', auth) : req;
@@ -456,7 +513,11 @@ describe('429 where the document states it: the rate limits answer every operati
     expect([where, checkResponse(schema, res.body)]).toEqual([where, []]);
     const retryAfter = response.headers?.['Retry-After'];
     expect([where, retryAfter?.schema]).toEqual([where, expect.objectContaining({ type: 'integer' })]);
-    expect([where, /^\d+$/.test(res.headers['retry-after'] ?? ''), checkResponse(retryAfter.schema, Number(res.headers['retry-after']))]).toEqual([where, true, []]);
+    expect([where, /^\d+$/.test(res.headers['retry-after'] ?? ''), checkResponse(retryAfter.schema, Number(res.headers['retry-after']))]).toEqual([
+      where,
+      true,
+      [],
+    ]);
   }
 
   beforeAll(async () => {
@@ -472,7 +533,15 @@ describe('429 where the document states it: the rate limits answer every operati
   it('every operation: a caller over its budget gets the documented 429, and an operation without a documented 429 is not limited', async () => {
     const spent = `Bearer ${await h.token(TOWNSHIP, 'spent')}`;
     for (let i = 0; i < 8; i++) expect((await h.http().get('/v1/cases').set('Authorization', spent)).status).toBe(200);
-    expect((await h.http().post('/v1/whistles').set('Authorization', spent).send(whistleBody([ECOLOGY]))).status).toBe(201);
+    expect(
+      (
+        await h
+          .http()
+          .post('/v1/whistles')
+          .set('Authorization', spent)
+          .send(whistleBody([ECOLOGY]))
+      ).status,
+    ).toBe(201);
     // This IP's public budget is spent too (two tokens, the document).
     const ops = operations(doc);
     expect(ops.length).toBeGreaterThan(20);
@@ -491,14 +560,20 @@ describe('429 where the document states it: the rate limits answer every operati
     for (let i = 0; i < 3; i++) expect((await h.http().get('/v1/cases').set('Authorization', `Bearer forged.${i}.x`)).status).toBe(401);
     for (const { path, method, op } of needToken) {
       expectDocumented429(await send(method, fill(path), null), op);
-      expect([op.operationId, op.responses['429'].description]).toEqual([op.operationId, expect.stringContaining('refused tokens from the client’s IP (RATE_LIMIT_IP)')]);
+      expect([op.operationId, op.responses['429'].description]).toEqual([
+        op.operationId,
+        expect.stringContaining('refused tokens from the client’s IP (RATE_LIMIT_IP)'),
+      ]);
     }
   });
 
   it('heavy reads: their own lower budget answers the documented 429, exactly on the operations that document it', async () => {
     const cc = `Bearer ${await h.token(COMMAND_CENTRE, 'heavy')}`;
     const period = 'from=2026-11-01&to=2026-12-01';
-    const heavyOps = operations(doc).filter(({ op }) => /RATE_LIMIT_HEAVY/.test(op.responses['429']?.description ?? '')).map(({ op }) => op.operationId).sort();
+    const heavyOps = operations(doc)
+      .filter(({ op }) => /RATE_LIMIT_HEAVY/.test(op.responses['429']?.description ?? ''))
+      .map(({ op }) => op.operationId)
+      .sort();
     expect(heavyOps).toEqual(['explainScorecard', 'getDepartmentScorecard', 'listAudit', 'listScorecards']);
     const get = (url: string) => h.http().get(url).set('Authorization', cc);
     expect((await get(`/v1/scorecards/${ECOLOGY}/explain?${period}`)).status).toBe(200);

@@ -21,7 +21,12 @@ describe('production mode', () => {
     afterAll(() => h.close());
 
     const sign = (claims: Record<string, unknown>, issuer = 'county-iam') =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('zhang.wei').setIssuer(issuer).setAudience('chuishao').setExpirationTime('1h')
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('zhang.wei')
+        .setIssuer(issuer)
+        .setAudience('chuishao')
+        .setExpirationTime('1h')
         .sign(new TextEncoder().encode(SECRET));
 
     it('has no dev token endpoint', async () => {

@@ -19,7 +19,11 @@ describe('rate limits (in memory, one instance)', () => {
   const as = async (org: string, user = randomUUID().slice(0, 8)) => ({ Authorization: `Bearer ${await h.token(org, user)}` });
   beforeAll(async () => {
     h = await startHarness({
-      RATE_LIMIT_USER_READS: '5', RATE_LIMIT_USER_COMMANDS: '3', RATE_LIMIT_ORG: '12', RATE_LIMIT_HEAVY: '2', RATE_LIMIT_IP: '40',
+      RATE_LIMIT_USER_READS: '5',
+      RATE_LIMIT_USER_COMMANDS: '3',
+      RATE_LIMIT_ORG: '12',
+      RATE_LIMIT_HEAVY: '2',
+      RATE_LIMIT_IP: '40',
     });
   });
   afterAll(() => h.close());
@@ -29,13 +33,33 @@ describe('rate limits (in memory, one instance)', () => {
     for (let i = 0; i < 5; i++) expect((await h.http().get('/v1/cases').set(zhang)).status).toBe(200);
     expect429(await h.http().get('/v1/cases').set(zhang));
     expect429(await h.http().get('/v1/scorecards?from=2026-11-01&to=2026-12-01').set(zhang)); // one budget across routes
-    expect((await h.http().get('/v1/cases').set(await as(TOWNSHIP))).status).toBe(200);
+    expect(
+      (
+        await h
+          .http()
+          .get('/v1/cases')
+          .set(await as(TOWNSHIP))
+      ).status,
+    ).toBe(200);
   });
 
   it('commands have their own budget per user', async () => {
     const li = await as(TOWNSHIP);
-    for (let i = 0; i < 3; i++) expect((await h.http().post('/v1/whistles').set(li).send(whistleBody([ECOLOGY]))).status).toBe(201);
-    const refused = await h.http().post('/v1/whistles').set(li).send(whistleBody([ECOLOGY]));
+    for (let i = 0; i < 3; i++)
+      expect(
+        (
+          await h
+            .http()
+            .post('/v1/whistles')
+            .set(li)
+            .send(whistleBody([ECOLOGY]))
+        ).status,
+      ).toBe(201);
+    const refused = await h
+      .http()
+      .post('/v1/whistles')
+      .set(li)
+      .send(whistleBody([ECOLOGY]));
     expect429(refused);
     expect((await h.http().get('/v1/cases').set(li)).status).toBe(200); // reads still within theirs
   });
@@ -111,7 +135,13 @@ describe('the client IP behind a reverse proxy (TRUST_PROXY): the per-IP budgets
         expect([id, items.length, items[0]?.ip]).toEqual([id, 1, expect.stringMatching(LOOPBACK)]);
       }
       // A caller with a valid token: its refusal is recorded with the socket's address too.
-      await h.http().get(`/v1/cases/${randomUUID()}`).set('Authorization', cc).set('X-Forwarded-For', '198.51.100.50').set('X-Correlation-Id', 'no-proxy-404').expect(404);
+      await h
+        .http()
+        .get(`/v1/cases/${randomUUID()}`)
+        .set('Authorization', cc)
+        .set('X-Forwarded-For', '198.51.100.50')
+        .set('X-Correlation-Id', 'no-proxy-404')
+        .expect(404);
       expect((await recorded(h, cc, 'no-proxy-404')).map((i) => i.ip)).toEqual([expect.stringMatching(LOOPBACK)]);
     });
   });
@@ -138,7 +168,13 @@ describe('the client IP behind a reverse proxy (TRUST_PROXY): the per-IP budgets
     it('records the forwarded client’s address; an address the client itself put in front of the proxy’s is not believed', async () => {
       expect((await recorded(h, cc, 'proxy-0')).map((i) => i.ip)).toEqual(['198.51.100.7']);
       expect((await recorded(h, cc, 'proxy-429')).map((i) => [i.status, i.ip])).toEqual([[429, '198.51.100.7']]);
-      await h.http().get(`/v1/cases/${randomUUID()}`).set('Authorization', cc).set('X-Forwarded-For', '198.51.100.50').set('X-Correlation-Id', 'proxy-404').expect(404);
+      await h
+        .http()
+        .get(`/v1/cases/${randomUUID()}`)
+        .set('Authorization', cc)
+        .set('X-Forwarded-For', '198.51.100.50')
+        .set('X-Correlation-Id', 'proxy-404')
+        .expect(404);
       expect((await recorded(h, cc, 'proxy-404')).map((i) => i.ip)).toEqual(['198.51.100.50']);
       // nginx appends the peer it saw ($proxy_add_x_forwarded_for): only the loopback hop is trusted, so its peer is the client.
       expect((await forged(h, '10.9.9.9, 198.51.100.60', 'proxy-chain')).status).toBe(401);

@@ -42,7 +42,11 @@ describe(`the README's curl walk runs unchanged against a real server, every ste
     const port = await freePort();
     // The documented default budgets, not the tests' unlimited ones: the walk must fit in what a reader gets.
     server = await startServer(join(dir, 'data'), port, {
-      RATE_LIMIT_USER_READS: '600', RATE_LIMIT_USER_COMMANDS: '120', RATE_LIMIT_ORG: '3000', RATE_LIMIT_HEAVY: '20', RATE_LIMIT_IP: '120',
+      RATE_LIMIT_USER_READS: '600',
+      RATE_LIMIT_USER_COMMANDS: '120',
+      RATE_LIMIT_ORG: '3000',
+      RATE_LIMIT_HEAVY: '20',
+      RATE_LIMIT_IP: '120',
     });
     api = `http://localhost:${port}`;
   }, 60_000);
@@ -51,27 +55,33 @@ describe(`the README's curl walk runs unchanged against a real server, every ste
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each(SHELLS)('%s: set -euo pipefail, curl --fail-with-body on every step', async (shell) => {
-    const cwd = mkdtempSync(join(dir, `${shell}-`));
-    const script = `set -euo pipefail\n${walk()}`;
-    expect(script).not.toMatch(/\| jq \.[^\s']*\[/); // unquoted jq filters with brackets: zsh globs them
-    const { status, out, err } = await run(shell, script, { API: api }, cwd);
-    expect({ status, err }).toEqual({ status: 0, err: '' });
-    // The lifecycle: statuses along the way (rework in round 2), the closed case, the audit trail, the 404 for another township.
-    expect(out).toMatch(/^"in_progress"\n"dept-enforcement"\n"in_progress"\n"completed"\n\{\n  "status": "in_progress",\n  "round": 2,\n  "completionDueAt": "[^"]+"\n\}\n"completed"\n"resolved"\n"completed"\n"closed"\n/);
-    expect(out).toMatch(/^0 \S+ WhistleBlown by twp-dongba\/wang\.fang$/m);
-    expect(out).toMatch(/^13 \S+ CaseClosed by twp-dongba\/wang\.fang$/m);
-    expect(out).toContain('"CASE.NOT_FOUND"');
-    // The command centre's urge and reassignment, and the inbox found by the Chinese query text.
-    expect(out).toContain('"title": "河堤管涌"');
-    expect(out).toMatch(/"departmentId": "dept-emergency"/);
-    // The scorecards count the walk's parts: the period holds them.
-    expect(out).toMatch(/"name": "[^"]+",\n\s+"received": [1-9]/);
-    const csv = readFileSync(join(cwd, 'scorecards.csv'), 'utf8');
-    expect(csv.charCodeAt(0)).toBe(0xfeff);
-    expect(csv.split('\n').length).toBeGreaterThan(2);
-    expect(out).toMatch(/"caseId": "[0-9a-f-]{36}"/); // the explain's first part
-  }, 120_000);
+  it.each(SHELLS)(
+    '%s: set -euo pipefail, curl --fail-with-body on every step',
+    async (shell) => {
+      const cwd = mkdtempSync(join(dir, `${shell}-`));
+      const script = `set -euo pipefail\n${walk()}`;
+      expect(script).not.toMatch(/\| jq \.[^\s']*\[/); // unquoted jq filters with brackets: zsh globs them
+      const { status, out, err } = await run(shell, script, { API: api }, cwd);
+      expect({ status, err }).toEqual({ status: 0, err: '' });
+      // The lifecycle: statuses along the way (rework in round 2), the closed case, the audit trail, the 404 for another township.
+      expect(out).toMatch(
+        /^"in_progress"\n"dept-enforcement"\n"in_progress"\n"completed"\n\{\n {2}"status": "in_progress",\n {2}"round": 2,\n {2}"completionDueAt": "[^"]+"\n\}\n"completed"\n"resolved"\n"completed"\n"closed"\n/,
+      );
+      expect(out).toMatch(/^0 \S+ WhistleBlown by twp-dongba\/wang\.fang$/m);
+      expect(out).toMatch(/^13 \S+ CaseClosed by twp-dongba\/wang\.fang$/m);
+      expect(out).toContain('"CASE.NOT_FOUND"');
+      // The command centre's urge and reassignment, and the inbox found by the Chinese query text.
+      expect(out).toContain('"title": "河堤管涌"');
+      expect(out).toMatch(/"departmentId": "dept-emergency"/);
+      // The scorecards count the walk's parts: the period holds them.
+      expect(out).toMatch(/"name": "[^"]+",\n\s+"received": [1-9]/);
+      const csv = readFileSync(join(cwd, 'scorecards.csv'), 'utf8');
+      expect(csv.charCodeAt(0)).toBe(0xfeff);
+      expect(csv.split('\n').length).toBeGreaterThan(2);
+      expect(out).toMatch(/"caseId": "[0-9a-f-]{36}"/); // the explain's first part
+    },
+    120_000,
+  );
 });
 
 describe("the CI runs the README's test command", () => {

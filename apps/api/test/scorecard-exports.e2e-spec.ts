@@ -47,19 +47,49 @@ const MACHINE_CSV_LINES = [
 const MACHINE_CSV_SHA256 = '8b7f8708f1e759d662d9c4c1554ab08bec287dd4cb0a719edbad8c9b423c48ec';
 
 /** A supertest parser keeping the body's bytes. */
-interface Row { departmentId: string; name: string; rank: number | null; compositeScore: number | null; [field: string]: unknown }
-interface Card { from: string; to: string; asOf: string; policyVersion: string; countyId: string; departments: Row[] }
+interface Row {
+  departmentId: string;
+  name: string;
+  rank: number | null;
+  compositeScore: number | null;
+  [field: string]: unknown;
+}
+interface Card {
+  from: string;
+  to: string;
+  asOf: string;
+  policyVersion: string;
+  countyId: string;
+  departments: Row[];
+}
 
 /** The clerk table's columns: header, the scorecard field, and how it shows. */
 const COLUMNS: [string, string | null, 'rank' | 'text' | 'count' | 'rate' | 'score' | 'minutes'][] = [
-  ['排名', 'rank', 'rank'], ['部门', 'name', 'text'], ['得分', 'compositeScore', 'score'],
-  ['响应率', 'responseRate', 'rate'], ['办结率', 'completionRate', 'rate'], ['解决率', 'resolutionRate', 'rate'], ['满意率', 'satisfactionRate', 'rate'],
+  ['排名', 'rank', 'rank'],
+  ['部门', 'name', 'text'],
+  ['得分', 'compositeScore', 'score'],
+  ['响应率', 'responseRate', 'rate'],
+  ['办结率', 'completionRate', 'rate'],
+  ['解决率', 'resolutionRate', 'rate'],
+  ['满意率', 'satisfactionRate', 'rate'],
   ['未排名原因', null, 'text'],
-  ['接收件数', 'received', 'count'], ['应响应', 'responseDue', 'count'], ['已响应', 'responded', 'count'], ['按时响应', 'respondedOnTime', 'count'],
-  ['响应用时中位数（分钟）', 'medianResponseMinutes', 'minutes'], ['响应用时P90（分钟）', 'p90ResponseMinutes', 'minutes'],
-  ['应办结', 'completionDue', 'count'], ['按时办结', 'completedOnTime', 'count'], ['已评价', 'reviewed', 'count'], ['已解决', 'resolved', 'count'],
-  ['满意', 'satisfied', 'count'], ['基本满意', 'basicallySatisfied', 'count'], ['不满意', 'dissatisfied', 'count'],
-  ['转办转出', 'transfersOut', 'count'], ['转办转入', 'transfersIn', 'count'], ['退回重办', 'reopened', 'count'], ['逾期', 'overdue', 'count'],
+  ['接收件数', 'received', 'count'],
+  ['应响应', 'responseDue', 'count'],
+  ['已响应', 'responded', 'count'],
+  ['按时响应', 'respondedOnTime', 'count'],
+  ['响应用时中位数（分钟）', 'medianResponseMinutes', 'minutes'],
+  ['响应用时P90（分钟）', 'p90ResponseMinutes', 'minutes'],
+  ['应办结', 'completionDue', 'count'],
+  ['按时办结', 'completedOnTime', 'count'],
+  ['已评价', 'reviewed', 'count'],
+  ['已解决', 'resolved', 'count'],
+  ['满意', 'satisfied', 'count'],
+  ['基本满意', 'basicallySatisfied', 'count'],
+  ['不满意', 'dissatisfied', 'count'],
+  ['转办转出', 'transfersOut', 'count'],
+  ['转办转入', 'transfersIn', 'count'],
+  ['退回重办', 'reopened', 'count'],
+  ['逾期', 'overdue', 'count'],
   ['部门代码', 'departmentId', 'text'],
 ];
 const HEADERS = COLUMNS.map(([header]) => header);
@@ -75,15 +105,17 @@ const reasonOf = (row: Row) => {
 
 /** The table a clerk should read, from the JSON scorecard: rates as percentages with one decimal, null as —. */
 function expectedTable(card: Card): string[][] {
-  return card.departments.map((row) => COLUMNS.map(([, field, kind]) => {
-    if (field === null) return reasonOf(row);
-    const value = row[field];
-    if (kind === 'rank' && value === null) return '未排名';
-    if (value === null) return '—';
-    if (kind === 'rate') return `${((value as number) * 100).toFixed(1)}%`;
-    if (kind === 'score') return (value as number).toFixed(2);
-    return String(value);
-  }));
+  return card.departments.map((row) =>
+    COLUMNS.map(([, field, kind]) => {
+      if (field === null) return reasonOf(row);
+      const value = row[field];
+      if (kind === 'rank' && value === null) return '未排名';
+      if (value === null) return '—';
+      if (kind === 'rate') return `${((value as number) * 100).toFixed(1)}%`;
+      if (kind === 'score') return (value as number).toFixed(2);
+      return String(value);
+    }),
+  );
 }
 
 /** RFC 4180 records of a CSV text (quoted cells may hold commas, quotes and line breaks). */
@@ -121,9 +153,15 @@ describe('scorecard downloads for clerks: XLSX and the Chinese CSV', () => {
   const cases: Record<string, string> = {};
   const auth = async (org: string) => ({ Authorization: `Bearer ${await h.token(org)}` });
   const at = (m: number) => h.clock.advance((Date.parse(minute(m)) - h.clock.now().getTime()) / 60_000);
-  const post = async (org: string, path: string, body: object) => h.http().post(path).set(await auth(org)).send(body).expect((r) => {
-    if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
-  });
+  const post = async (org: string, path: string, body: object) =>
+    h
+      .http()
+      .post(path)
+      .set(await auth(org))
+      .send(body)
+      .expect((r) => {
+        if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+      });
   const blow = async (name: string, departments: string[]) => {
     const res = await post(TOWNSHIP, '/v1/whistles', whistleBody(departments, { title: name, category: 'emergency' }));
     cases[name] = res.body.caseId;
@@ -133,7 +171,13 @@ describe('scorecard downloads for clerks: XLSX and the Chinese CSV', () => {
   const review = (name: string, dept: string, resolved: boolean, satisfaction: string) =>
     post(TOWNSHIP, `/v1/cases/${cases[name]}/reviews`, { departmentId: dept, resolved, satisfaction });
   const download = async (query: string) => {
-    const res = await h.http().get(`/v1/scorecards?${query}`).set(await auth(ASSESSMENT)).buffer(true).parse(binary).expect(200);
+    const res = await h
+      .http()
+      .get(`/v1/scorecards?${query}`)
+      .set(await auth(ASSESSMENT))
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
     // SCORECARD_EXPORTS_OUT=<dir> keeps the downloads this test checked (docs/screenshots are rendered from them).
     const out = process.env.SCORECARD_EXPORTS_OUT;
     const format = new URLSearchParams(query).get('format');
@@ -179,7 +223,13 @@ describe('scorecard downloads for clerks: XLSX and the Chinese CSV', () => {
     await post(TOWNSHIP, `/v1/cases/${cases.W}/withdrawal`, { reason: '群众自行解决' });
     at(700);
     asOf = minute(700);
-    card = (await h.http().get(`/v1/scorecards?${NOVEMBER}&asOf=${asOf}`).set(await auth(ASSESSMENT)).expect(200)).body;
+    card = (
+      await h
+        .http()
+        .get(`/v1/scorecards?${NOVEMBER}&asOf=${asOf}`)
+        .set(await auth(ASSESSMENT))
+        .expect(200)
+    ).body;
   });
   afterAll(() => h.close());
 
@@ -191,8 +241,19 @@ describe('scorecard downloads for clerks: XLSX and the Chinese CSV', () => {
     expect(bytes.toString('utf8')).toBe(`\uFEFF${MACHINE_CSV_LINES.join('\r\n')}\r\n`);
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(MACHINE_CSV_SHA256);
     // The same bytes when CSV is asked for by Accept rather than by format.
-    const accepted = await h.http().get(`/v1/scorecards?${NOVEMBER}&asOf=${asOf}`).set(await auth(ASSESSMENT)).set('Accept', 'text/csv').buffer(true).parse(binary).expect(200);
-    expect(createHash('sha256').update(accepted.body as Buffer).digest('hex')).toBe(MACHINE_CSV_SHA256);
+    const accepted = await h
+      .http()
+      .get(`/v1/scorecards?${NOVEMBER}&asOf=${asOf}`)
+      .set(await auth(ASSESSMENT))
+      .set('Accept', 'text/csv')
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
+    expect(
+      createHash('sha256')
+        .update(accepted.body as Buffer)
+        .digest('hex'),
+    ).toBe(MACHINE_CSV_SHA256);
   });
 
   it('the scenario has what the downloads must show: rounding, null rates, ranked and unranked departments', () => {
@@ -245,7 +306,12 @@ describe('scorecard downloads for clerks: XLSX and the Chinese CSV', () => {
       });
     });
     const reasons = Object.fromEntries(card.departments.map((row, r) => [row.departmentId, sheet.getRow(headerRow + 1 + r).getCell(REASON + 1).value]));
-    expect(reasons).toMatchObject({ [ECOLOGY]: '', [ENFORCEMENT]: '应响应2件，不足5件', [AGRICULTURE]: '应响应、已评价均为0件，无得分', 'dept-fire': '本期无派件' });
+    expect(reasons).toMatchObject({
+      [ECOLOGY]: '',
+      [ENFORCEMENT]: '应响应2件，不足5件',
+      [AGRICULTURE]: '应响应、已评价均为0件，无得分',
+      'dept-fire': '本期无派件',
+    });
     expect(sheet.rowCount).toBeGreaterThan(headerRow + card.departments.length); // the legend follows
     const legend = headerRow + card.departments.length + 2;
     expect(text(legend, 1)).toBe('指标说明');
@@ -273,7 +339,15 @@ describe('scorecard downloads for clerks: XLSX and the Chinese CSV', () => {
     expect(records.slice(0, 7)).toEqual([...headerBlock(), [''], HEADERS]);
     const table = records.slice(7, 7 + card.departments.length);
     expect(table).toEqual(expectedTable(card));
-    expect(table.find((r) => r[HEADERS.length - 1] === ECOLOGY)!.slice(0, 7)).toEqual(['1', '市生态环境局青川分局', '88.33', '100.0%', '100.0%', '83.3%', '83.3%']);
+    expect(table.find((r) => r[HEADERS.length - 1] === ECOLOGY)!.slice(0, 7)).toEqual([
+      '1',
+      '市生态环境局青川分局',
+      '88.33',
+      '100.0%',
+      '100.0%',
+      '83.3%',
+      '83.3%',
+    ]);
     expect(table.find((r) => r[HEADERS.length - 1] === WATER)!.slice(0, 7)).toEqual(['2', '青川县水利局', '66.67', '66.7%', '—', '—', '—']);
     expect(records[7 + card.departments.length]).toEqual(['']);
     expect(records[8 + card.departments.length]).toEqual(['指标说明']);
@@ -300,13 +374,27 @@ describe('scorecard downloads for clerks: XLSX and the Chinese CSV', () => {
 
   it('same access as the JSON scorecard; format validated; a heavy read', async () => {
     await h.http().get(`/v1/scorecards?${NOVEMBER}&format=xlsx`).expect(401);
-    const other = await h.http().get(`/v1/scorecards?${NOVEMBER}&format=xlsx&countyId=county-elsewhere`).set(await auth(ASSESSMENT)).expect(403);
+    const other = await h
+      .http()
+      .get(`/v1/scorecards?${NOVEMBER}&format=xlsx&countyId=county-elsewhere`)
+      .set(await auth(ASSESSMENT))
+      .expect(403);
     expect(other.body.code).toBe('AUTH.FORBIDDEN');
-    const bad = await h.http().get(`/v1/scorecards?${NOVEMBER}&format=pdf`).set(await auth(ASSESSMENT)).expect(400);
+    const bad = await h
+      .http()
+      .get(`/v1/scorecards?${NOVEMBER}&format=pdf`)
+      .set(await auth(ASSESSMENT))
+      .expect(400);
     expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['format']);
     // Every org of the county reads the scorecard, so each may download it.
-    const township = await h.http().get(`/v1/scorecards?${NOVEMBER}&asOf=${asOf}&format=csv-zh`).set(await auth(TOWNSHIP)).buffer(true).parse(binary).expect(200);
+    const township = await h
+      .http()
+      .get(`/v1/scorecards?${NOVEMBER}&asOf=${asOf}&format=csv-zh`)
+      .set(await auth(TOWNSHIP))
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
     expect(township.body).toEqual((await download(`${NOVEMBER}&asOf=${asOf}&format=csv-zh`)).body);
 
     const limited = await startHarness({ RATE_LIMIT_HEAVY: '2' }, undefined, START);

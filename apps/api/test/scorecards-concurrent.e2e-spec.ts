@@ -9,7 +9,14 @@ const SERVED_TARGET = 1_000;
 /** A bound on the writers' work, so a reader that cannot get answers fails the test instead of hanging it. */
 const MAX_LIFECYCLES_PER_WRITER = 400;
 
-interface Card { from: string; to: string; asOf: string; policyVersion: string; countyId: string; departments: ScorecardRow[] }
+interface Card {
+  from: string;
+  to: string;
+  asOf: string;
+  policyVersion: string;
+  countyId: string;
+  departments: ScorecardRow[];
+}
 
 /**
  * scoring.md: "A scorecard served at instant T and one recomputed later with asOf=T are identical". Commands and
@@ -27,7 +34,9 @@ describe('served scorecards under concurrent writes', () => {
 
   it('each scorecard served during the writes equals its recomputation with the asOf it states', async () => {
     const auth = async (org: string) => ({ Authorization: `Bearer ${await h.token(org)}` });
-    const headers = Object.fromEntries(await Promise.all([TOWNSHIP, ECOLOGY, WATER, ENFORCEMENT, MARKET, HOUSING, TRANSPORT, ASSESSMENT].map(async (o) => [o, await auth(o)])));
+    const headers = Object.fromEntries(
+      await Promise.all([TOWNSHIP, ECOLOGY, WATER, ENFORCEMENT, MARKET, HOUSING, TRANSPORT, ASSESSMENT].map(async (o) => [o, await auth(o)])),
+    );
     const post = async (org: string, path: string, body: object) => {
       const res = await h.http().post(path).set(headers[org]).send(body);
       if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
@@ -53,7 +62,11 @@ describe('served scorecards under concurrent writes', () => {
         ]);
         await post(ECOLOGY, `/v1/cases/${caseId}/completions`, { result: '已现场处置' });
         if (k % 3 === 0) await post(MARKET, `/v1/cases/${caseId}/responses`, {});
-        await post(TOWNSHIP, `/v1/cases/${caseId}/reviews`, { departmentId: ECOLOGY, resolved: k % 4 !== 0, satisfaction: k % 4 ? 'satisfied' : 'dissatisfied' });
+        await post(TOWNSHIP, `/v1/cases/${caseId}/reviews`, {
+          departmentId: ECOLOGY,
+          resolved: k % 4 !== 0,
+          satisfaction: k % 4 ? 'satisfied' : 'dissatisfied',
+        });
         lifecycles++;
       }
     };
@@ -81,12 +94,16 @@ describe('served scorecards under concurrent writes', () => {
     // Recomputation 1: the API, asked later for the asOf each scorecard stated.
     const recomputed: Card[] = [];
     for (const card of served) {
-      const res = await h.http().get(`/v1/scorecards?${period}&asOf=${encodeURIComponent(card.asOf)}`).set(headers[ASSESSMENT]).expect(200);
+      const res = await h
+        .http()
+        .get(`/v1/scorecards?${period}&asOf=${encodeURIComponent(card.asOf)}`)
+        .set(headers[ASSESSMENT])
+        .expect(200);
       recomputed.push(res.body);
     }
     // Recomputation 2: scoring.md from every stored event, without the read model.
     const events = [];
-    for (let after: number | null = null; ;) {
+    for (let after: number | null = null; ; ) {
       const page = await h.runtime.store.readAll({ after, limit: 5000 });
       events.push(...page);
       if (page.length < 5000) break;
@@ -95,18 +112,26 @@ describe('served scorecards under concurrent writes', () => {
     const parts = factsFromEvents(events);
     const policies = new ScoringPolicies();
     const county = served[0].countyId;
-    const fromEvents = served.map((card) => computeScorecard(parts, {
-      from: card.from, to: card.to, asOf: Date.parse(card.asOf), policy: policies.named(card.policyVersion)!,
-      departments: card.departments.map((r) => ({ id: r.departmentId, name: r.name })).sort((a, b) => (a.id < b.id ? -1 : 1)),
-      timeZone: 'Asia/Shanghai',
-    }));
+    const fromEvents = served.map((card) =>
+      computeScorecard(parts, {
+        from: card.from,
+        to: card.to,
+        asOf: Date.parse(card.asOf),
+        policy: policies.named(card.policyVersion)!,
+        departments: card.departments.map((r) => ({ id: r.departmentId, name: r.name })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+        timeZone: 'Asia/Shanghai',
+      }),
+    );
 
     let compared = 0;
     let differing = 0;
     const differences: string[] = [];
     served.forEach((card, i) => {
       const before = differences.length;
-      for (const [source, other] of [['api', recomputed[i].departments], ['events', fromEvents[i].departments]] as const) {
+      for (const [source, other] of [
+        ['api', recomputed[i].departments],
+        ['events', fromEvents[i].departments],
+      ] as const) {
         const byId = new Map(other.map((r) => [r.departmentId, r]));
         expect(other.length).toBe(card.departments.length);
         for (const row of card.departments) {
@@ -121,7 +146,9 @@ describe('served scorecards under concurrent writes', () => {
       expect(recomputed[i].asOf).toBe(card.asOf);
       expect(recomputed[i].countyId).toBe(county);
     });
-    console.log(`served ${served.length} scorecards during ${lifecycles} lifecycles; ${compared} fields compared; ${differences.length} differences in ${differing} scorecards`);
+    console.log(
+      `served ${served.length} scorecards during ${lifecycles} lifecycles; ${compared} fields compared; ${differences.length} differences in ${differing} scorecards`,
+    );
     expect(differences.slice(0, 20)).toEqual([]);
     expect(differences.length).toBe(0);
 

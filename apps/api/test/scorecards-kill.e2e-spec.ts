@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -10,9 +10,24 @@ import { Directory } from '@chuishao/directory';
 import { SqliteEventStore, type EventData, type RecordedEvent } from '@chuishao/event-store';
 import { activeGeneration, CASE_INBOX, inboxTables, partitionCheckpoint, readCheckpoint } from '@chuishao/projections';
 import {
-  applyScoringEvent, computeScorecard, evaluatePart, explainPart, formatLocalDate, fromRow, localDateOf, MemoryFactsStore,
-  ms, periodOf, SCORING_PROJECTION, ScoringPolicies, scoringGenerations, tablesOf,
-  type CaseFacts, type PartFacts, type PartRow, type Scorecard,
+  applyScoringEvent,
+  computeScorecard,
+  evaluatePart,
+  explainPart,
+  formatLocalDate,
+  fromRow,
+  localDateOf,
+  MemoryFactsStore,
+  ms,
+  periodOf,
+  SCORING_PROJECTION,
+  ScoringPolicies,
+  scoringGenerations,
+  tablesOf,
+  type CaseFacts,
+  type PartFacts,
+  type PartRow,
+  type Scorecard,
 } from '@chuishao/scoring';
 import { generateHistories, seededRandom, type HistorySink } from '@chuishao/histories';
 import { ASSESSMENT, COMMAND_CENTRE } from './harness';
@@ -76,10 +91,12 @@ class Proc {
   out = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   constructor(script: string, env: Record<string, string>, args: string[] = []) {
-    this.child = track(spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), script, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }));
+    this.child = track(
+      spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '-r', join(ROOT, 'scripts/register-paths.js'), script, ...args], {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     this.child.stdout!.on('data', (d) => (this.out += d));
     this.child.stderr!.on('data', (d) => (this.out += d));
     this.exited = new Promise((r) => this.child.once('exit', (code, signal) => r({ code, signal })));
@@ -100,7 +117,7 @@ class Proc {
 
 async function readAllEvents(store: SqliteEventStore): Promise<RecordedEvent[]> {
   const out: RecordedEvent[] = [];
-  for (let after: number | null = null; ;) {
+  for (let after: number | null = null; ; ) {
     const page = await store.readAll({ after, limit: 5000 });
     if (page.length === 0) return out;
     out.push(...page);
@@ -114,14 +131,25 @@ function fromScratch(events: readonly RecordedEvent[]): { parts: PartFacts[]; ca
   return { parts: [...facts.parts.values()], cases: [...facts.cases.values()] };
 }
 
-interface Period { from: string; to: string }
+interface Period {
+  from: string;
+  to: string;
+}
 type ApiCard = Scorecard & { countyId: string };
 
 function expectedCard(parts: readonly PartFacts[], period: Period, asOf: string): ApiCard {
   const at = Date.parse(asOf);
-  const card = computeScorecard(parts.filter((p) => p.countyId === COUNTY), {
-    from: period.from, to: period.to, asOf: at, policy: policies.inForceAt(at), departments: DEPARTMENT_REFS, timeZone: TZ,
-  });
+  const card = computeScorecard(
+    parts.filter((p) => p.countyId === COUNTY),
+    {
+      from: period.from,
+      to: period.to,
+      asOf: at,
+      policy: policies.inForceAt(at),
+      departments: DEPARTMENT_REFS,
+      timeZone: TZ,
+    },
+  );
   return { ...card, countyId: COUNTY };
 }
 
@@ -133,9 +161,15 @@ function expectedExplain(parts: readonly PartFacts[], period: Period, asOf: stri
     .filter((p) => p.countyId === COUNTY && p.departmentId === departmentId && p.assigned.at >= fromMs && p.assigned.at < toMs)
     .sort((a, b) => a.assigned.at - b.assigned.at || (a.holdingId < b.holdingId ? -1 : 1));
   return {
-    from: card.from, to: card.to, asOf: card.asOf, policyVersion: card.policyVersion, countyId: COUNTY,
+    from: card.from,
+    to: card.to,
+    asOf: card.asOf,
+    policyVersion: card.policyVersion,
+    countyId: COUNTY,
     department: card.departments.find((r) => r.departmentId === departmentId),
-    parts: mine.map((p) => evaluatePart(p, at)).filter((e) => e !== null)
+    parts: mine
+      .map((p) => evaluatePart(p, at))
+      .filter((e) => e !== null)
       .map((e) => ({ ...explainPart(e, at), townshipName: directory.get(e.facts.townshipId)?.name ?? null })),
   };
 }
@@ -149,8 +183,25 @@ function projectedFacts(file: string) {
     const t = tablesOf(generation);
     const checkpoint = readCheckpoint(db, SCORING_PROJECTION);
     const parts = (db.prepare(`SELECT * FROM ${t.parts}`).all() as unknown as PartRow[]).map(fromRow);
-    const cases = (db.prepare(`SELECT * FROM ${t.cases}`).all() as unknown as { case_id: string; county_id: string; township_id: string; known: number; position: number; current: string }[])
-      .map((r): CaseFacts => ({ caseId: r.case_id, countyId: r.county_id, townshipId: r.township_id, known: r.known, position: r.position, current: JSON.parse(r.current) }));
+    const cases = (
+      db.prepare(`SELECT * FROM ${t.cases}`).all() as unknown as {
+        case_id: string;
+        county_id: string;
+        township_id: string;
+        known: number;
+        position: number;
+        current: string;
+      }[]
+    ).map(
+      (r): CaseFacts => ({
+        caseId: r.case_id,
+        countyId: r.county_id,
+        townshipId: r.township_id,
+        known: r.known,
+        position: r.position,
+        current: JSON.parse(r.current),
+      }),
+    );
     db.exec('COMMIT');
     return { generation, checkpoint, parts, cases, tables: scoringGenerations.existingGenerations(db) };
   } finally {
@@ -165,7 +216,12 @@ const byCase = (a: CaseFacts, b: CaseFacts) => (a.caseId < b.caseId ? -1 : a.cas
 // The watcher's view of overdue, from its own events (issue 4 cross-check)
 // ---------------------------------------------------------------------------------------------
 
-interface Rung { level: 'reminded' | 'overdue' | 'escalated'; kind: 'response' | 'completion'; round: number; departmentId: string }
+interface Rung {
+  level: 'reminded' | 'overdue' | 'escalated';
+  kind: 'response' | 'completion';
+  round: number;
+  departmentId: string;
+}
 interface Holding {
   key: string;
   departmentId: string;
@@ -206,7 +262,17 @@ function watcherOverdue(events: readonly RecordedEvent[], T: number, period: { f
   const all: Holding[] = [];
   const rungCount = new Map<string, number>();
   const hold = (caseId: string, a: { partId: string; departmentId: string; assignedAt: string }, seq: number, receivedBy: Holding['receivedBy']): Holding => {
-    const h: Holding = { key: `${caseId}/${a.partId}/${seq}`, departmentId: a.departmentId, assignedAt: Date.parse(a.assignedAt), responded: false, round: 1, roundCompleted: false, ended: false, receivedBy, rung: null };
+    const h: Holding = {
+      key: `${caseId}/${a.partId}/${seq}`,
+      departmentId: a.departmentId,
+      assignedAt: Date.parse(a.assignedAt),
+      responded: false,
+      round: 1,
+      roundCompleted: false,
+      ended: false,
+      receivedBy,
+      rung: null,
+    };
     all.push(h);
     return h;
   };
@@ -301,15 +367,28 @@ function watcherOverdue(events: readonly RecordedEvent[], T: number, period: { f
 // Live load over HTTP
 // ---------------------------------------------------------------------------------------------
 
-interface PartView { partId: string; departmentId: string; status: string; round: number; transfers: unknown[]; responseAlert: string; completionAlert: string }
-interface CaseView { caseId: string; townshipId: string; status: string; parts: PartView[] }
+interface PartView {
+  partId: string;
+  departmentId: string;
+  status: string;
+  round: number;
+  transfers: unknown[];
+  responseAlert: string;
+  completionAlert: string;
+}
+interface CaseView {
+  caseId: string;
+  townshipId: string;
+  status: string;
+  parts: PartView[];
+}
 type Api = ReturnType<typeof client>;
 
 /** Deterministic per part holding: departments that let a clock run out (so there is something overdue). */
 function neglects(caseId: string, p: PartView, stage: 'response' | 'completion'): boolean {
   let h = 2166136261 ^ SEED;
   for (const ch of `${caseId}/${p.partId}/${p.transfers.length}/${p.round}/${stage}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
-  return ((h >>> 0) % 100) < (stage === 'response' ? 18 : 14);
+  return (h >>> 0) % 100 < (stage === 'response' ? 18 : 14);
 }
 
 class Load {
@@ -318,7 +397,10 @@ class Load {
   readonly failures: string[] = [];
   commands = 0;
   readonly done: Record<string, number> = {};
-  constructor(private api: Api, private readonly tokens: Map<string, string>) {}
+  constructor(
+    private api: Api,
+    private readonly tokens: Map<string, string>,
+  ) {}
 
   setApi(api: Api) {
     this.api = api;
@@ -354,7 +436,14 @@ class Load {
   /** One random action of a township, a department or the command centre. */
   async step(): Promise<void> {
     const kinds: [string, number][] = [
-      ['blow', 20], ['respond', 25], ['transfer', 4], ['complete', 18], ['review', 18], ['withdraw', 1.5], ['reassign', 2.5], ['urge', 2],
+      ['blow', 20],
+      ['respond', 25],
+      ['transfer', 4],
+      ['complete', 18],
+      ['review', 18],
+      ['withdraw', 1.5],
+      ['reassign', 2.5],
+      ['urge', 2],
     ];
     let r = random() * kinds.reduce((s, [, w]) => s + w, 0);
     const kind = kinds.find(([, w]) => (r -= w) < 0)![0];
@@ -405,7 +494,14 @@ class Load {
         break;
       case 'reassign': {
         const to = this.freeDepartment(c);
-        if (to) await this.send(COMMAND_CENTRE, 'POST', `${path}/reassignments`, { fromDepartmentId: p.departmentId, toDepartmentId: to, reason: '指挥中心改派' }, c.caseId);
+        if (to)
+          await this.send(
+            COMMAND_CENTRE,
+            'POST',
+            `${path}/reassignments`,
+            { fromDepartmentId: p.departmentId, toDepartmentId: to, reason: '指挥中心改派' },
+            c.caseId,
+          );
         break;
       }
       case 'urge':
@@ -419,7 +515,12 @@ class Load {
     const township = pick(TOWNSHIPS);
     if (random() < 0.5) {
       const matter = pick(catalog.list().filter((m) => m.departmentIds.length <= 3));
-      await this.send(township, 'POST', '/v1/whistles', { title: matter.name, description: `${matter.name}，群众反映，请到场处置`, matterCode: matter.code, location: { address: '网格内' } });
+      await this.send(township, 'POST', '/v1/whistles', {
+        title: matter.name,
+        description: `${matter.name}，群众反映，请到场处置`,
+        matterCode: matter.code,
+        location: { address: '网格内' },
+      });
       return;
     }
     const n = 1 + Math.floor(random() * 3);
@@ -427,16 +528,22 @@ class Load {
     while (departmentIds.size < n) departmentIds.add(pick(DEPARTMENTS));
     const category = pick(['joint_enforcement', 'key_task', 'resident_request', 'emergency']);
     await this.send(township, 'POST', '/v1/whistles', {
-      title: category === 'emergency' ? '突发险情' : '群众反映问题', description: '网格员上报，需多部门协同处置', category, departmentIds: [...departmentIds], location: { address: '网格内' },
+      title: category === 'emergency' ? '突发险情' : '群众反映问题',
+      description: '网格员上报，需多部门协同处置',
+      category,
+      departmentIds: [...departmentIds],
+      location: { address: '网格内' },
     });
   }
 
   /** `actions` actions by `workers` concurrent clients (never two on one case at once). */
   async run(actions: number, workers: number): Promise<void> {
     let left = actions;
-    await Promise.all(Array.from({ length: workers }, async () => {
-      while (left-- > 0) await this.step();
-    }));
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        while (left-- > 0) await this.step();
+      }),
+    );
   }
 }
 
@@ -464,7 +571,8 @@ function resilient(url: string, child: ChildProcess): Api {
           return { status: res.status, body: (await res.json()) as any };
         } catch (error) {
           const alive = child.exitCode === null && child.signalCode === null;
-          if (!alive || attempt >= 3) throw new Error(`${method} ${path}: ${String(error)} (${String((error as any)?.cause)}); server ${alive ? 'running' : 'exited'}`);
+          if (!alive || attempt >= 3)
+            throw new Error(`${method} ${path}: ${String(error)} (${String((error as any)?.cause)}); server ${alive ? 'running' : 'exited'}`);
         }
       }
     },
@@ -500,10 +608,15 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
   const serverNow = () => Date.now() + (existsSync(clockFile) ? (JSON.parse(readFileSync(clockFile, 'utf8')).offsetMs as number) : 0);
   const startProjector = async (): Promise<Proc> => {
     const p = new Proc(PROJECTOR, env);
-    await until('the projector to start', 20_000, () => {
-      if (!p.running) throw new Error(`projector exited: ${p.out}`);
-      return /running from checkpoint/.test(p.out);
-    }, 20);
+    await until(
+      'the projector to start',
+      20_000,
+      () => {
+        if (!p.running) throw new Error(`projector exited: ${p.out}`);
+        return /running from checkpoint/.test(p.out);
+      },
+      20,
+    );
     return p;
   };
   const startApi = async (extra: Record<string, string> = {}) => {
@@ -561,7 +674,10 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
       const p = { from: q.slice(5, 15), to: q.slice(19, 29) };
       expect(await getCard(q, card.asOf)).toEqual(expectedCard(parts, p, card.asOf));
     }
-    const busiest = [...card.departments].sort((a, b) => b.received - a.received).slice(0, 2).map((r) => r.departmentId);
+    const busiest = [...card.departments]
+      .sort((a, b) => b.received - a.received)
+      .slice(0, 2)
+      .map((r) => r.departmentId);
     const transferring = card.departments.find((r) => r.transfersIn > 0 && r.overdue > 0)?.departmentId;
     for (const dept of new Set([...busiest, ...(transferring ? [transferring] : [])])) {
       expect(await getExplain(periodQuery(), dept, card.asOf)).toEqual(expectedExplain(parts, period, card.asOf, dept));
@@ -681,15 +797,18 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
     const types = new Set(events.map((e) => e.type));
     for (const t of ['CaseTransferred', 'PartReassigned', 'CaseReopened', 'CaseWithdrawn', 'ResponseOverdue', 'CompletionOverdue']) expect(types).toContain(t);
     expect(events.some((e) => e.type === 'ReviewCompleted' && e.data.resolved === false)).toBe(true);
-    console.log(`(a) seed ${SEED}: ${seeded} seeded events + ${events.length - seeded} from ${load.commands} HTTP commands; ` +
-      `${kills.length} projector kills at scoring checkpoint/head ${kills.map((k) => `${k.checkpoint}/${k.head}`).join(', ')}`);
+    console.log(
+      `(a) seed ${SEED}: ${seeded} seeded events + ${events.length - seeded} from ${load.commands} HTTP commands; ` +
+        `${kills.length} projector kills at scoring checkpoint/head ${kills.map((k) => `${k.checkpoint}/${k.head}`).join(', ')}`,
+    );
   }, 150_000);
 
   it('(b) SIGKILL of the rebuild midway and after its switch, then rerun, while the API serves: equal to the from-scratch recomputation', async () => {
     if (!projector?.running) projector = await startProjector();
     const reference = await getCard(periodQuery()); // served before any rebuild, at a still moment
     const rm = readModel();
-    const generations = () => rm.prepare('SELECT active, building FROM projection_generations WHERE name = ?').get(SCORING_PROJECTION) as { active: number; building: number | null };
+    const generations = () =>
+      rm.prepare('SELECT active, building FROM projection_generations WHERE name = ?').get(SCORING_PROJECTION) as { active: number; building: number | null };
     const before = generations().active;
 
     // The service keeps serving through the rebuilds: the reference scorecard at its asOf, and now.
@@ -722,19 +841,26 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
       const first = new Proc(REBUILD, rebuildEnv, ['scoring-parts']);
       others.push(first);
       const fraction = uniform(0.2, 0.7);
-      await until('the rebuild to be partway', 60_000, () => {
-        if (!first.running) throw new Error(`the rebuild ended before it could be killed midway: ${first.out}`);
-        const g = generations();
-        if (g.building === null) return false;
-        // The partitions' checkpoints, until they merge into the generation's own.
-        const partitions = [0, 1].map((index) => readCheckpoint(rm, partitionCheckpoint(SCORING_PROJECTION, g.building!, { index, count: 2 })));
-        const at = readCheckpoint(rm, { projection: SCORING_PROJECTION, generation: g.building }) ?? (partitions.includes(null) ? null : Math.min(...(partitions as number[])));
-        if (at === null || at < fraction * total) return false;
-        building = g.building;
-        first.child.kill('SIGKILL');
-        killedAt = at;
-        return true;
-      }, 2);
+      await until(
+        'the rebuild to be partway',
+        60_000,
+        () => {
+          if (!first.running) throw new Error(`the rebuild ended before it could be killed midway: ${first.out}`);
+          const g = generations();
+          if (g.building === null) return false;
+          // The partitions' checkpoints, until they merge into the generation's own.
+          const partitions = [0, 1].map((index) => readCheckpoint(rm, partitionCheckpoint(SCORING_PROJECTION, g.building!, { index, count: 2 })));
+          const at =
+            readCheckpoint(rm, { projection: SCORING_PROJECTION, generation: g.building }) ??
+            (partitions.includes(null) ? null : Math.min(...(partitions as number[])));
+          if (at === null || at < fraction * total) return false;
+          building = g.building;
+          first.child.kill('SIGKILL');
+          killedAt = at;
+          return true;
+        },
+        2,
+      );
       await first.exited;
       expect(generations()).toEqual({ active: before, building });
       expect(killedAt).toBeLessThan(total);
@@ -742,12 +868,17 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
       // 2. Rerun: it resumes the same generation; killed right after its switch, before it drops the old tables.
       const second = new Proc(REBUILD, rebuildEnv, ['scoring-parts']);
       others.push(second);
-      await until('the resumed rebuild to switch', 60_000, () => {
-        if (!second.running) throw new Error(`the rebuild ended before its grace period: ${second.out}`);
-        if (generations().active !== building) return false;
-        second.child.kill('SIGKILL');
-        return true;
-      }, 2);
+      await until(
+        'the resumed rebuild to switch',
+        60_000,
+        () => {
+          if (!second.running) throw new Error(`the rebuild ended before its grace period: ${second.out}`);
+          if (generations().active !== building) return false;
+          second.child.kill('SIGKILL');
+          return true;
+        },
+        2,
+      );
       await second.exited;
       expect(generations()).toEqual({ active: building, building: null });
       expect(scoringGenerations.existingGenerations(rm)).toEqual([before, building]); // the old one left behind
@@ -760,10 +891,12 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
       await sleep(uniform(50, 300));
       projector = await startProjector();
       const ended = await third.exited;
-      expect({ ended, out: third.out }).toEqual({ ended: { code: 0, signal: null }, out: expect.stringContaining(`scoring-parts rebuilt as generation ${building + 1} (was ${building})`) });
+      expect({ ended, out: third.out }).toEqual({
+        ended: { code: 0, signal: null },
+        out: expect.stringContaining(`scoring-parts rebuilt as generation ${building + 1} (was ${building})`),
+      });
       expect(generations()).toEqual({ active: building + 1, building: null });
       expect(scoringGenerations.existingGenerations(rm)).toEqual([building + 1]);
-
     } finally {
       loading = false;
       await writer;
@@ -795,8 +928,10 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
     } finally {
       await kill(second2);
     }
-    console.log(`(b) rebuild killed at ${killedAt}/${total} of generation ${building}, resumed and killed after its switch, ` +
-      `rerun as generation ${building + 1}; the API answered ${answers.same} + ${answers.now} scorecards meanwhile`);
+    console.log(
+      `(b) rebuild killed at ${killedAt}/${total} of generation ${building}, resumed and killed after its switch, ` +
+        `rerun as generation ${building + 1}; the API answered ${answers.same} + ${answers.now} scorecards meanwhile`,
+    );
   }, 120_000);
 
   it('(c) the scorecards’ overdue agree with the rungs the deadline watcher recorded (issue 4), across a SIGKILL of the watcher', async () => {
@@ -810,14 +945,23 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
       // The watcher has nothing left to do: both projections hold the head, and no case has a clock due by now.
       let last = -1;
       let still = 0;
-      await until('the watcher to be idle', 90_000, async () => {
-        const h = await head();
-        const caught = readCheckpoint(rm, 'case-inbox') === h && readCheckpoint(rm, SCORING_PROJECTION) === h;
-        const due = (rm.prepare(`SELECT COUNT(*) AS n FROM ${inboxTables(activeGeneration(rm, CASE_INBOX)).cases} WHERE next_check_at <= ?`).get(new Date(serverNow()).toISOString()) as { n: number }).n;
-        still = caught && due === 0 && h === last ? still + 1 : 0;
-        last = h;
-        return still >= 3;
-      }, 150);
+      await until(
+        'the watcher to be idle',
+        90_000,
+        async () => {
+          const h = await head();
+          const caught = readCheckpoint(rm, 'case-inbox') === h && readCheckpoint(rm, SCORING_PROJECTION) === h;
+          const due = (
+            rm
+              .prepare(`SELECT COUNT(*) AS n FROM ${inboxTables(activeGeneration(rm, CASE_INBOX)).cases} WHERE next_check_at <= ?`)
+              .get(new Date(serverNow()).toISOString()) as { n: number }
+          ).n;
+          still = caught && due === 0 && h === last ? still + 1 : 0;
+          last = h;
+          return still >= 3;
+        },
+        150,
+      );
     };
     /** Moves the clock by about `minutes`, choosing the amount so that no deadline falls within a minute before or five after the new time. */
     const advancePastDeadlines = async (minutes: number) => {
@@ -852,8 +996,14 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
         if (r.overdue === 0 && !w.counted.has(r.departmentId)) continue;
         const explained = await getExplain(periodQuery(), r.departmentId, card.asOf);
         const flagged = (explained.parts as { caseId: string; partId: string; holding: number; overdue: { response: boolean; completion: boolean } }[])
-          .filter((p) => p.overdue.response || p.overdue.completion).map((p) => `${p.caseId}/${p.partId}/${p.holding}`).sort();
-        expect({ label, department: r.departmentId, flagged }).toEqual({ label, department: r.departmentId, flagged: [...(w.counted.get(r.departmentId) ?? [])].sort() });
+          .filter((p) => p.overdue.response || p.overdue.completion)
+          .map((p) => `${p.caseId}/${p.partId}/${p.holding}`)
+          .sort();
+        expect({ label, department: r.departmentId, flagged }).toEqual({
+          label,
+          department: r.departmentId,
+          flagged: [...(w.counted.get(r.departmentId) ?? [])].sort(),
+        });
       }
       // And the whole scorecard is still the from-scratch one (the watcher's events are not scored).
       expect(card).toEqual(expectedCard(fromScratch(events).parts, period, card.asOf));
@@ -871,8 +1021,12 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
     // 催办), parts leave their departments (transfer, reassignment, withdrawal), and the township
     // reviews with rework: the cross-check must tell these apart.
     const overdueAtFirst = new Set([...first.w.counted.values()].flatMap((s) => [...s]));
-    const overdueOf = (kind: 'response' | 'completion') => load.candidates((c, p) => (kind === 'response' ? p.status === 'awaiting_response' : p.status === 'in_progress')
-      && overdueAtFirst.has(`${c.caseId}/${p.partId}/${p.transfers.length}`));
+    const overdueOf = (kind: 'response' | 'completion') =>
+      load.candidates(
+        (c, p) =>
+          (kind === 'response' ? p.status === 'awaiting_response' : p.status === 'in_progress') &&
+          overdueAtFirst.has(`${c.caseId}/${p.partId}/${p.transfers.length}`),
+      );
     const late = overdueOf('response');
     for (const { c, p } of late.slice(0, 6)) await load.act('respond', c, p);
     for (const { c, p } of overdueOf('completion').slice(0, 6)) await load.act('complete', c, p);
@@ -897,10 +1051,14 @@ describe(`scorecards under SIGKILL: projector during live load, rebuild midway, 
     expect(second.w.excluded.met).toBeGreaterThan(0);
     expect(second.w.excluded.leftTheDepartment).toBeGreaterThan(0);
     // The rungs after the restart are the watcher process's own (not only the seeded history's).
-    const byWatcher = second.events.filter((e) => (e.type === 'ResponseOverdue' || e.type === 'CompletionOverdue') && Date.parse(e.recordedAt) >= started).length;
+    const byWatcher = second.events.filter(
+      (e) => (e.type === 'ResponseOverdue' || e.type === 'CompletionOverdue') && Date.parse(e.recordedAt) >= started,
+    ).length;
     expect(byWatcher).toBeGreaterThan(20);
     rm.close();
-    console.log(`(c) overdue at instant 1: ${first.card.departments.reduce((s, r) => s + r.overdue, 0)}, at instant 2: ${total} ` +
-      `(${JSON.stringify(second.w.countedKinds)}); not counted: ${JSON.stringify(second.w.excluded)}; ${byWatcher} overdue rungs recorded by the watcher process`);
+    console.log(
+      `(c) overdue at instant 1: ${first.card.departments.reduce((s, r) => s + r.overdue, 0)}, at instant 2: ${total} ` +
+        `(${JSON.stringify(second.w.countedKinds)}); not counted: ${JSON.stringify(second.w.excluded)}; ${byWatcher} overdue rungs recorded by the watcher process`,
+    );
   }, 150_000);
 });

@@ -25,14 +25,41 @@ describe('scripts/security-regression.mjs against the built server', () => {
     const port = await freePort();
     // Small budgets so the flooding checks are quick; the script finds the limits by flooding, whatever they are.
     const server = await startServer(join(dir, 'limited'), port, {
-      JWT_SECRET: SECRET, RATE_LIMIT_USER_READS: '60', RATE_LIMIT_USER_COMMANDS: '30', RATE_LIMIT_HEAVY: '5', RATE_LIMIT_IP: '40',
+      JWT_SECRET: SECRET,
+      RATE_LIMIT_USER_READS: '60',
+      RATE_LIMIT_USER_COMMANDS: '30',
+      RATE_LIMIT_HEAVY: '5',
+      RATE_LIMIT_IP: '40',
     });
     try {
       const { status, lines } = await regression(`http://127.0.0.1:${port}`, [], { JWT_SECRET: SECRET });
-      expect({ status, failing: lines.filter((l) => !l.startsWith('PASS')) }).toEqual({ status: 0, failing: [`all checks passed against http://127.0.0.1:${port}`] });
-      for (const finding of ['token without exp', 'longer than the maximum', 'sub must be text', 'forged signature', 'nested thousands', '2026-W01', 'ending in 9999',
-        'without location', 'lat/lng as strings', 'null for an optional', 'zero-width', '__proto__', '415', 'reported once', '405', 'helmet', 'no-store',
-        'reads as one user answer 429', 'heavy reads', 'commands as one user', 'forged tokens answers 429']) {
+      expect({ status, failing: lines.filter((l) => !l.startsWith('PASS')) }).toEqual({
+        status: 0,
+        failing: [`all checks passed against http://127.0.0.1:${port}`],
+      });
+      for (const finding of [
+        'token without exp',
+        'longer than the maximum',
+        'sub must be text',
+        'forged signature',
+        'nested thousands',
+        '2026-W01',
+        'ending in 9999',
+        'without location',
+        'lat/lng as strings',
+        'null for an optional',
+        'zero-width',
+        '__proto__',
+        '415',
+        'reported once',
+        '405',
+        'helmet',
+        'no-store',
+        'reads as one user answer 429',
+        'heavy reads',
+        'commands as one user',
+        'forged tokens answers 429',
+      ]) {
         expect(lines.filter((l) => l.startsWith('PASS') && l.includes(finding))).toHaveLength(1);
       }
     } finally {

@@ -46,7 +46,13 @@ describe('a process refuses to start on a bad variable', () => {
   });
 
   it('the API in production without a way to verify tokens', async () => {
-    const { code, stderr } = await run('dist/apps/api/src/main.js', { DATA_DIR: dataDir, NODE_ENV: 'production', JWT_ISSUER: 'iam', JWT_AUDIENCE: 'chuishao', ALLOW_DEMO_DIRECTORY: 'true' });
+    const { code, stderr } = await run('dist/apps/api/src/main.js', {
+      DATA_DIR: dataDir,
+      NODE_ENV: 'production',
+      JWT_ISSUER: 'iam',
+      JWT_AUDIENCE: 'chuishao',
+      ALLOW_DEMO_DIRECTORY: 'true',
+    });
     expect(code).toBe(1);
     expect(stderr).toBe(
       'chuishao failed to start: invalid configuration: JWT_SECRET (not set): production mode needs JWT_SECRET or JWKS_URL; refusing to start without real authentication\n',

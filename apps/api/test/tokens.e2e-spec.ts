@@ -45,7 +45,10 @@ describe('bearer tokens in production (shared secret)', () => {
   });
 
   it('refuses a token that lives longer than 12 h, with or without iat', async () => {
-    expect(await status(h, await token({}, { exp: now() + 13 * 3600 }).sign(hs))).toMatchObject({ status: 401, detail: expect.stringContaining('longer than the 12 h') });
+    expect(await status(h, await token({}, { exp: now() + 13 * 3600 }).sign(hs))).toMatchObject({
+      status: 401,
+      detail: expect.stringContaining('longer than the 12 h'),
+    });
     expect((await status(h, await token({}, { exp: now() + 30 * 86400, iat: null }).sign(hs))).status).toBe(401);
     expect((await status(h, await token({}, { exp: now() + 11 * 3600, iat: null }).sign(hs))).status).toBe(200);
     // iat in the past does not stretch the allowance: exp − iat counts.
@@ -103,14 +106,18 @@ describe('bearer tokens in production (JWKS_URL alone)', () => {
   });
 
   it('refuses an HS256 token made with the published key as its secret (algorithm confusion)', async () => {
-    const forged = await token({}, { alg: 'HS256' }).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
+    const forged = await token({}, { alg: 'HS256' })
+      .setProtectedHeader({ alg: 'HS256', kid: 'k1' })
+      .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
     expect((await status(h, forged)).status).toBe(401);
   });
 
   it('still requires exp and a bounded lifetime', async () => {
     const noExp = await token({}, { exp: null }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(privateKey);
     expect((await status(h, noExp)).status).toBe(401);
-    const long = await token({}, { exp: Math.floor(Date.now() / 1000) + 48 * 3600 }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(privateKey);
+    const long = await token({}, { exp: Math.floor(Date.now() / 1000) + 48 * 3600 })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .sign(privateKey);
     expect((await status(h, long)).status).toBe(401);
   });
 });

@@ -18,11 +18,25 @@ describe('two API instances on the same store', () => {
     const caseId = (await a.http().post('/v1/whistles').set(twp).send(whistleBody()).expect(201)).body.caseId;
     // b loads (and caches) the case, then a changes it behind b's back.
     expect((await b.http().get(`/v1/cases/${caseId}`).set(twp).expect(200)).body.version).toBe(0);
-    await a.http().post(`/v1/cases/${caseId}/responses`).set({ Authorization: `Bearer ${await a.token(ECOLOGY)}` }).send({}).expect(200);
+    await a
+      .http()
+      .post(`/v1/cases/${caseId}/responses`)
+      .set({ Authorization: `Bearer ${await a.token(ECOLOGY)}` })
+      .send({})
+      .expect(200);
     // b must refuse a second report-in by the same department and accept the other's.
-    const again = await b.http().post(`/v1/cases/${caseId}/responses`).set({ Authorization: `Bearer ${await b.token(ECOLOGY)}` }).send({});
+    const again = await b
+      .http()
+      .post(`/v1/cases/${caseId}/responses`)
+      .set({ Authorization: `Bearer ${await b.token(ECOLOGY)}` })
+      .send({});
     expect(again.status).toBe(409);
-    const water = await b.http().post(`/v1/cases/${caseId}/responses`).set({ Authorization: `Bearer ${await b.token(WATER)}` }).send({}).expect(200);
+    const water = await b
+      .http()
+      .post(`/v1/cases/${caseId}/responses`)
+      .set({ Authorization: `Bearer ${await b.token(WATER)}` })
+      .send({})
+      .expect(200);
     expect(water.body.version).toBe(2);
     expect((await a.http().get(`/v1/cases/${caseId}`).set(twp).expect(200)).body).toEqual(water.body);
   });
@@ -35,7 +49,12 @@ describe('two API instances on the same store', () => {
     const ecologyB = { Authorization: `Bearer ${await b.token(ECOLOGY)}` };
     const caseId = (await a.http().post('/v1/whistles').set(twp).send(whistleBody()).expect(201)).body.caseId;
     // b has never loaded this case: not a 404.
-    await b.http().post(`/v1/cases/${caseId}/responses`).set({ Authorization: `Bearer ${await b.token(WATER)}` }).send({}).expect(200);
+    await b
+      .http()
+      .post(`/v1/cases/${caseId}/responses`)
+      .set({ Authorization: `Bearer ${await b.token(WATER)}` })
+      .send({})
+      .expect(200);
     // a reports in for ecology behind b's back; on b's fold ecology has not reported in, so completing looks refused.
     await a.http().post(`/v1/cases/${caseId}/responses`).set(ecologyA).send({}).expect(200);
     const completed = await b.http().post(`/v1/cases/${caseId}/completions`).set(ecologyB).send({ result: '已处理' }).expect(200);
@@ -46,7 +65,12 @@ describe('two API instances on the same store', () => {
     const twp = { Authorization: `Bearer ${await a.token(TOWNSHIP)}` };
     const caseId = (await a.http().post('/v1/whistles').set(twp).send(whistleBody()).expect(201)).body.caseId;
     expect((await b.http().get(`/v1/cases/${caseId}`).set(twp).expect(200)).body.version).toBe(0);
-    const responded = await a.http().post(`/v1/cases/${caseId}/responses`).set({ Authorization: `Bearer ${await a.token(ECOLOGY)}` }).send({}).expect(200);
+    const responded = await a
+      .http()
+      .post(`/v1/cases/${caseId}/responses`)
+      .set({ Authorization: `Bearer ${await a.token(ECOLOGY)}` })
+      .send({})
+      .expect(200);
     const ecologyB = { Authorization: `Bearer ${await b.token(ECOLOGY)}` };
     await b.http().post(`/v1/cases/${caseId}/completions`).set(ecologyB).set('If-Match', '"0"').send({ result: '已处理' }).expect(412);
     await b.http().post(`/v1/cases/${caseId}/completions`).set(ecologyB).set('If-Match', responded.headers.etag).send({ result: '已处理' }).expect(200);

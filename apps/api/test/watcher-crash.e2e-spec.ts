@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { ECOLOGY, TOWNSHIP, WATER, whistleBody } from './harness';
 import { client, freePort, kill, startServer } from './server-process';
 
-interface Ev { type: string; data: { departmentId?: string } }
+interface Ev {
+  type: string;
+  data: { departmentId?: string };
+}
 
 /** kill -9 of the service (and so of its watcher) while it records breaches: each one exactly once. */
 describe('deadline watcher under SIGKILL', () => {
@@ -34,7 +37,10 @@ describe('deadline watcher under SIGKILL', () => {
 
     // Let the report-in deadlines pass, and kill the service while its watcher is recording them.
     const cc = async () => api.token('cc-qingchuan');
-    for (const [minutes, pause] of [[31, 40], [3 * 24 * 60, 25]] as const) {
+    for (const [minutes, pause] of [
+      [31, 40],
+      [3 * 24 * 60, 25],
+    ] as const) {
       expect((await api.call('POST', '/v1/dev/clock/advance', undefined, { minutes })).status).toBe(200);
       await new Promise((r) => setTimeout(r, pause));
       await kill(server);

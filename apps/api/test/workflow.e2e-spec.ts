@@ -12,15 +12,29 @@ const START = '2099-03-02T01:00:00.000Z';
 const minute = (m: number) => new Date(Date.parse(START) + m * 60_000).toISOString();
 const MARCH = 'from=2099-03-01&to=2099-04-01';
 
-interface Row { departmentId: string; [field: string]: unknown }
-interface Part { departmentId: string; completionDueAt: string; responseDueAt: string; assignedAt: string; [field: string]: unknown }
+interface Row {
+  departmentId: string;
+  [field: string]: unknown;
+}
+interface Part {
+  departmentId: string;
+  completionDueAt: string;
+  responseDueAt: string;
+  assignedAt: string;
+  [field: string]: unknown;
+}
 
 describe('延期, 退单/审定, 申诉 over HTTP, and how the scorecard counts them', () => {
   let h: Harness;
   const cases: Record<string, string> = {};
   const auth = async (org: string) => ({ Authorization: `Bearer ${await h.token(org)}` });
   const at = (m: number) => h.clock.advance((Date.parse(minute(m)) - h.clock.now().getTime()) / 60_000);
-  const send = async (org: string, path: string, body: object) => h.http().post(path).set(await auth(org)).send(body);
+  const send = async (org: string, path: string, body: object) =>
+    h
+      .http()
+      .post(path)
+      .set(await auth(org))
+      .send(body);
   const post = async (org: string, path: string, body: object) => {
     const res = await send(org, path, body);
     if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
@@ -31,9 +45,22 @@ describe('延期, 退单/审定, 申诉 over HTTP, and how the scorecard counts 
   };
   const path = (name: string, what: string) => `/v1/cases/${cases[name]}/${what}`;
   const partOf = (c: { parts: Part[] }, dept: string) => c.parts.find((p) => p.departmentId === dept)!;
-  const getCase = async (name: string, org = TOWNSHIP) => (await h.http().get(`/v1/cases/${cases[name]}`).set(await auth(org)).expect(200)).body;
+  const getCase = async (name: string, org = TOWNSHIP) =>
+    (
+      await h
+        .http()
+        .get(`/v1/cases/${cases[name]}`)
+        .set(await auth(org))
+        .expect(200)
+    ).body;
   const card = async (asOf?: string): Promise<Row[]> =>
-    (await h.http().get(`/v1/scorecards?${MARCH}${asOf ? `&asOf=${encodeURIComponent(asOf)}` : ''}`).set(await auth(ASSESSMENT)).expect(200)).body.departments;
+    (
+      await h
+        .http()
+        .get(`/v1/scorecards?${MARCH}${asOf ? `&asOf=${encodeURIComponent(asOf)}` : ''}`)
+        .set(await auth(ASSESSMENT))
+        .expect(200)
+    ).body.departments;
   const row = (rows: Row[], id: string) => rows.find((r) => r.departmentId === id)!;
 
   let oldDue = '';
@@ -63,10 +90,19 @@ describe('延期, 退单/审定, 申诉 over HTTP, and how the scorecard counts 
     const byTownship = await send(TOWNSHIP, path('E', 'extension-decisions'), { departmentId: ECOLOGY, approved: true });
     expect([byTownship.status, byTownship.body.code]).toEqual([403, 'CASE.FORBIDDEN']);
     const zero = await send(COMMAND_CENTRE, path('E', 'extension-decisions'), { departmentId: ECOLOGY, approved: true, workingDays: 0 });
-    expect([zero.status, zero.headers['content-type'], zero.body.errors.map((e: { field: string }) => e.field)]).toEqual([400, expect.stringContaining('application/problem+json'), ['workingDays']]);
+    expect([zero.status, zero.headers['content-type'], zero.body.errors.map((e: { field: string }) => e.field)]).toEqual([
+      400,
+      expect.stringContaining('application/problem+json'),
+      ['workingDays'],
+    ]);
 
     at(15);
-    const decided = await post(COMMAND_CENTRE, path('E', 'extension-decisions'), { departmentId: ECOLOGY, approved: true, workingDays: 1, note: '同意延期1个工作日' });
+    const decided = await post(COMMAND_CENTRE, path('E', 'extension-decisions'), {
+      departmentId: ECOLOGY,
+      approved: true,
+      workingDays: 1,
+      note: '同意延期1个工作日',
+    });
     const part = partOf(decided, ECOLOGY);
     newDue = part.completionDueAt;
     expect(Date.parse(newDue)).toBeGreaterThan(Date.parse(oldDue));
@@ -74,7 +110,13 @@ describe('延期, 退单/审定, 申诉 over HTTP, and how the scorecard counts 
     expect(part).toMatchObject({ extensionsApproved: 1, pendingExtension: null });
     // One working day on the county calendar (08:30–12:00, 13:30–17:30): at least 7.5 hours later, not a natural day's arithmetic of a weekend.
     expect(Date.parse(newDue) - Date.parse(oldDue)).toBeGreaterThanOrEqual(7.5 * 3_600_000);
-    const events = (await h.http().get(path('E', 'events')).set(await auth(TOWNSHIP)).expect(200)).body.map((e: { type: string }) => e.type);
+    const events = (
+      await h
+        .http()
+        .get(path('E', 'events'))
+        .set(await auth(TOWNSHIP))
+        .expect(200)
+    ).body.map((e: { type: string }) => e.type);
     expect(events).toEqual(['WhistleBlown', 'DepartmentResponded', 'ExtensionRequested', 'ExtensionDecided']);
   });
 
@@ -88,9 +130,18 @@ describe('延期, 退单/审定, 申诉 over HTTP, and how the scorecard counts 
     expect([noTarget.status, noTarget.body.errors?.map((e: { field: string }) => e.field)]).toEqual([400, ['toDepartmentId']]);
 
     at(20);
-    const decided = await post(COMMAND_CENTRE, path('R1', 'return-decisions'), { departmentId: WATER, upheld: true, toDepartmentId: TRANSPORT, note: '退单属实' });
+    const decided = await post(COMMAND_CENTRE, path('R1', 'return-decisions'), {
+      departmentId: WATER,
+      upheld: true,
+      toDepartmentId: TRANSPORT,
+      note: '退单属实',
+    });
     const part = partOf(decided, TRANSPORT);
-    expect(part).toMatchObject({ status: 'awaiting_response', assignedAt: minute(20), transfers: [expect.objectContaining({ kind: 'return', fromDepartmentId: WATER })] });
+    expect(part).toMatchObject({
+      status: 'awaiting_response',
+      assignedAt: minute(20),
+      transfers: [expect.objectContaining({ kind: 'return', fromDepartmentId: WATER })],
+    });
     // The returning department still sees the case it held.
     expect((await getCase('R1', WATER)).caseId).toBe(cases.R1);
 
@@ -100,8 +151,20 @@ describe('延期, 退单/审定, 申诉 over HTTP, and how the scorecard counts 
     const after = await card(minute(25));
     expect(row(after, WATER)).toMatchObject({ received: 0, responseDue: 0, completionDue: 0, overdue: 0, transfersOut: 0, returnsUpheld: 1 });
     expect(row(after, TRANSPORT)).toMatchObject({ received: 1, transfersIn: 0, responseDue: 0 });
-    const explained = (await h.http().get(`/v1/scorecards/${WATER}/explain?${MARCH}&asOf=${encodeURIComponent(minute(25))}`).set(await auth(ASSESSMENT)).expect(200)).body;
-    expect(explained.parts.map((p: { ended: { kind: string } | null; counts: Record<string, number> }) => [p.ended?.kind, p.counts.received, p.counts.returnsUpheld])).toEqual([['returned', 0, 1]]);
+    const explained = (
+      await h
+        .http()
+        .get(`/v1/scorecards/${WATER}/explain?${MARCH}&asOf=${encodeURIComponent(minute(25))}`)
+        .set(await auth(ASSESSMENT))
+        .expect(200)
+    ).body;
+    expect(
+      explained.parts.map((p: { ended: { kind: string } | null; counts: Record<string, number> }) => [
+        p.ended?.kind,
+        p.counts.received,
+        p.counts.returnsUpheld,
+      ]),
+    ).toEqual([['returned', 0, 1]]);
   });
 
   it('退单 rejected: back to the department with its clock still running; the wait counts and returnsRejected counts', async () => {
@@ -113,7 +176,14 @@ describe('延期, 退单/审定, 申诉 over HTTP, and how the scorecard counts 
     expect(partOf(decided, ENFORCEMENT)).toMatchObject({ responseDueAt: dueAt, assignedAt: minute(0), pendingReturn: null, status: 'awaiting_response' });
     await post(ENFORCEMENT, path('R2', 'responses'), {});
     at(45);
-    expect(row(await card(minute(45)), ENFORCEMENT)).toMatchObject({ received: 1, responded: 1, respondedOnTime: 0, responseDue: 1, returnsRejected: 1, returnsUpheld: 0 });
+    expect(row(await card(minute(45)), ENFORCEMENT)).toMatchObject({
+      received: 1,
+      responded: 1,
+      respondedOnTime: 0,
+      responseDue: 1,
+      returnsRejected: 1,
+      returnsUpheld: 0,
+    });
   });
 
   it('申诉 upheld: the assessment office’s decision changes the resolution and satisfaction rates from its instant; asOf before it is unchanged', async () => {
@@ -135,7 +205,14 @@ describe('延期, 退单/审定, 申诉 over HTTP, and how the scorecard counts 
 
     at(75);
     servedBeforeAppeal = await card();
-    expect(row(servedBeforeAppeal, MARKET)).toMatchObject({ reviewed: 2, resolved: 1, resolutionRate: 0.5, satisfactionRate: 0.5, reopened: 1, appealsUpheld: 0 });
+    expect(row(servedBeforeAppeal, MARKET)).toMatchObject({
+      reviewed: 2,
+      resolved: 1,
+      resolutionRate: 0.5,
+      satisfactionRate: 0.5,
+      reopened: 1,
+      appealsUpheld: 0,
+    });
     at(80);
     const decided = await post(ASSESSMENT, path('A2', 'appeal-decisions'), { departmentId: MARKET, upheld: true, note: '申诉成立，该评价不计入考核' });
     expect(partOf(decided, MARKET)).toMatchObject({ openAppeal: null, appeals: [{ round: 1, upheld: true, decidedAt: minute(80) }] });
@@ -171,12 +248,32 @@ describe('the deadline watcher and an undecided return', () => {
   afterAll(() => h.close());
 
   it('escalates to the command centre once the decision deadline (2 working hours) passes, once', async () => {
-    const caseId = (await h.http().post('/v1/whistles').set(await auth(TOWNSHIP)).send(whistleBody([WATER], { title: '退单待审定' })).expect(201)).body.caseId;
-    const returned = await h.http().post(`/v1/cases/${caseId}/returns`).set(await auth(WATER)).send({ reason: '职能不符' }).expect(200);
+    const caseId = (
+      await h
+        .http()
+        .post('/v1/whistles')
+        .set(await auth(TOWNSHIP))
+        .send(whistleBody([WATER], { title: '退单待审定' }))
+        .expect(201)
+    ).body.caseId;
+    const returned = await h
+      .http()
+      .post(`/v1/cases/${caseId}/returns`)
+      .set(await auth(WATER))
+      .send({ reason: '职能不符' })
+      .expect(200);
     const dueAt: string = returned.body.parts[0].pendingReturn.decisionDueAt;
     expect(Date.parse(dueAt) - h.clock.now().getTime()).toBeGreaterThanOrEqual(2 * 3_600_000);
-    const escalations = async () => ((await h.http().get(`/v1/cases/${caseId}/events`).set(await auth(COMMAND_CENTRE)).expect(200)).body as { type: string; data: { deadline?: string } }[])
-      .filter((e) => e.type === 'CaseEscalated' && e.data.deadline === 'return_decision');
+    const escalations = async () =>
+      (
+        (
+          await h
+            .http()
+            .get(`/v1/cases/${caseId}/events`)
+            .set(await auth(COMMAND_CENTRE))
+            .expect(200)
+        ).body as { type: string; data: { deadline?: string } }[]
+      ).filter((e) => e.type === 'CaseEscalated' && e.data.deadline === 'return_decision');
     // Until the watcher has acted on the passed deadline: it runs when poked, the test waits for its append.
     const watchUntil = async (done: () => Promise<boolean>) => {
       for (let i = 0; i < 100 && !(await done()); i++) {
@@ -197,7 +294,13 @@ describe('the deadline watcher and an undecided return', () => {
     h.clock.advance(2);
     await watchUntil(async () => (await escalations()).length > 0);
     expect((await escalations()).length).toBe(1);
-    const view = (await h.http().get(`/v1/cases/${caseId}`).set(await auth(COMMAND_CENTRE)).expect(200)).body;
+    const view = (
+      await h
+        .http()
+        .get(`/v1/cases/${caseId}`)
+        .set(await auth(COMMAND_CENTRE))
+        .expect(200)
+    ).body;
     expect(view.parts[0].pendingReturn).toMatchObject({ alert: 'escalated' });
     h.clock.advance(60);
     await watch();

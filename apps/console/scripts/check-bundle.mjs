@@ -26,14 +26,23 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 // The shell, then the first page a role lands on: each of the entry's lazy pages with what it imports statically
 // (charts are imported lazily by the pages, so they stay out).
 const shell = closure(entry[0]);
-const routes = [['shell (sign-in)', shell], ...(manifest[entry[0]].dynamicImports ?? []).map((page) => [manifest[page].name ?? page, closure(page, new Set(shell))])];
+const routes = [
+  ['shell (sign-in)', shell],
+  ...(manifest[entry[0]].dynamicImports ?? []).map((page) => [manifest[page].name ?? page, closure(page, new Set(shell))]),
+];
 let worst = 0;
 for (const [name, keys] of routes) {
   const total = [...keys].reduce((sum, k) => sum + sizeOf(k), 0);
   worst = Math.max(worst, total);
   console.log(`initial route ${name}: ${kb(total)} gzipped JavaScript in ${keys.size} chunk(s)`);
 }
-console.log(`largest initial route: ${kb(worst)} of ${kb(BUDGET)} (ECharts, lazily loaded: ${kb(Object.keys(manifest).filter((k) => manifest[k].name === 'EChart').reduce((s, k) => s + sizeOf(k), 0))})`);
+console.log(
+  `largest initial route: ${kb(worst)} of ${kb(BUDGET)} (ECharts, lazily loaded: ${kb(
+    Object.keys(manifest)
+      .filter((k) => manifest[k].name === 'EChart')
+      .reduce((s, k) => s + sizeOf(k), 0),
+  )})`,
+);
 if (worst > BUDGET) {
   console.error(`over the budget by ${kb(worst - BUDGET)}`);
   process.exit(1);

@@ -32,10 +32,14 @@ async function freePort() {
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'chuishao-openapi-'));
   const port = await freePort();
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '-r', join(root, 'scripts/register-paths.js'), join(root, 'dist/apps/api/src/main.js')], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, CHUISHAO_ENV: 'development', CLOCK: 'simulated', LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', '-r', join(root, 'scripts/register-paths.js'), join(root, 'dist/apps/api/src/main.js')],
+    {
+      env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, CHUISHAO_ENV: 'development', CLOCK: 'simulated', LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   try {
     let document;
     for (let i = 0; i < 300 && !document; i++) {

@@ -62,7 +62,9 @@ export function Shell() {
         <div className="who">
           {session && (
             <span data-testid="signed-in">
-              <Tag color="#fff" style={{ color: "#5c0011" }}>{labels(lang).role(session.role)}</Tag>
+              <Tag color="#fff" style={{ color: '#5c0011' }}>
+                {labels(lang).role(session.role)}
+              </Tag>
               <span style={{ color: '#fff' }}>
                 {orgName(session.orgId)} · {session.userId}
               </span>
@@ -80,7 +82,9 @@ export function Shell() {
                   message.info(`${lang === 'zh' ? '模拟时钟' : 'Simulated clock'}: ${formatInstant(now)}`);
                 }}
               >
-                {lang === 'zh' ? `模拟时钟 ${formatInstant(new Date(serverNow()).toISOString())} · +1小时` : `Clock ${formatInstant(new Date(serverNow()).toISOString())} · +1 h`}
+                {lang === 'zh'
+                  ? `模拟时钟 ${formatInstant(new Date(serverNow()).toISOString())} · +1小时`
+                  : `Clock ${formatInstant(new Date(serverNow()).toISOString())} · +1 h`}
               </Button>
             )}
             <Select

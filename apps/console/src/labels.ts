@@ -21,7 +21,12 @@ const SATISFACTION: Record<string, Label> = {
   basically_satisfied: ['基本满意', 'Basically satisfied'],
   dissatisfied: ['不满意', 'Dissatisfied'],
 };
-const ALERT: Record<string, Label> = { none: ['正常', 'On time'], reminded: ['提醒', 'Reminded'], overdue: ['催办', 'Overdue'], escalated: ['督办', 'Escalated'] };
+const ALERT: Record<string, Label> = {
+  none: ['正常', 'On time'],
+  reminded: ['提醒', 'Reminded'],
+  overdue: ['催办', 'Overdue'],
+  escalated: ['督办', 'Escalated'],
+};
 const ROLE: Record<string, Label> = {
   township: ['乡镇街道', 'Township'],
   department: ['职能部门', 'Department'],

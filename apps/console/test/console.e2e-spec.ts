@@ -79,7 +79,9 @@ async function pick(page: Page, label: string, text: string) {
 async function accessible(page: Page, name: string) {
   // A select's list still fading out after a pick is not the page: wait until every dropdown is gone.
   await page.waitForFunction(() =>
-    [...document.querySelectorAll<HTMLElement>('.ant-select-dropdown')].every((d) => d.classList.contains('ant-select-dropdown-hidden') || d.offsetParent === null),
+    [...document.querySelectorAll<HTMLElement>('.ant-select-dropdown')].every(
+      (d) => d.classList.contains('ant-select-dropdown-hidden') || d.offsetParent === null,
+    ),
   );
   const result = await new AxeBuilder({ page }).analyze();
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -122,11 +124,16 @@ function png(): Buffer {
   header.writeUInt32BE(4, 4);
   header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
   const rows = Buffer.concat(Array.from({ length: 4 }, () => Buffer.from([0, ...Array.from({ length: 4 }, () => [200, 30, 30]).flat()])));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Picks a file in the upload of `scope` and waits until it is uploaded. */
-async function attach(page: Page, scope: ReturnType<Page['locator']>, name: string) {
+async function attach(_page: Page, scope: ReturnType<Page['locator']>, name: string) {
   await scope.locator('input[type=file]').setInputFiles({ name, mimeType: 'image/png', buffer: png() });
   await scope.locator('.ant-upload-list-item').filter({ hasText: name }).and(scope.locator('.ant-upload-list-item-done')).waitFor({ timeout: WAIT });
 }
@@ -136,7 +143,9 @@ async function photoShown(page: Page, scope: ReturnType<Page['getByTestId']>, na
   const img = scope.locator(`img[data-testid="attachment-image"][alt="${name}"]`).first();
   await img.waitFor({ timeout: WAIT });
   expect(await img.getAttribute('src')).toMatch(/^blob:/);
-  await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth === 4, await img.elementHandle(), { timeout: WAIT });
+  await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth === 4, await img.elementHandle(), {
+    timeout: WAIT,
+  });
 }
 
 describe('web console', () => {
@@ -227,7 +236,10 @@ describe('web console', () => {
     await twp.page.getByLabel('地址').fill('东坝镇河滨路12号');
     await twp.page.getByLabel('网格').fill('东坝-03网格');
     await twp.page.getByRole('button', { name: '提交' }).click();
-    const titleError = twp.page.locator('.ant-form-item').filter({ has: twp.page.getByLabel('标题') }).locator('.ant-form-item-explain-error');
+    const titleError = twp.page
+      .locator('.ant-form-item')
+      .filter({ has: twp.page.getByLabel('标题') })
+      .locator('.ant-form-item-explain-error');
     await titleError.waitFor({ timeout: WAIT });
     expect(await titleError.textContent()).toBe('must say something (not only spaces or invisible characters)');
     await twp.page.getByLabel('标题').fill(title);
@@ -300,7 +312,12 @@ describe('web console', () => {
     await waitForText(twp.page.getByTestId('timeline-item'), '结案（已解决 2，未解决 0）');
     await accessible(twp.page, 'case page');
     const timeline = await twp.page.getByTestId('timeline-item').allTextContents();
-    for (const said of ['报到：已报到，今日到现场', '转办至 青川县综合行政执法局：城区管网错接', '一事一评 市生态环境局青川分局：未解决，不满意', '办结（第2轮）：排污口已封堵']) {
+    for (const said of [
+      '报到：已报到，今日到现场',
+      '转办至 青川县综合行政执法局：城区管网错接',
+      '一事一评 市生态环境局青川分局：未解决，不满意',
+      '办结（第2轮）：排污口已封堵',
+    ]) {
       expect(timeline.some((line) => line.includes(said))).toBe(true);
     }
 
@@ -342,7 +359,13 @@ describe('web console', () => {
     await waitForText(twp.page.getByTestId('case-status'), '已撤回');
     await waitForText(twp.page.getByTestId('timeline-item'), '撤回：险情已排除，群众已撤离');
     // Its clocks stopped: no countdown, no alert.
-    expect(await twp.page.getByTestId(`part-dept-emergency`).locator('.ant-tag').filter({ hasText: /剩余|已逾期/ }).count()).toBe(0);
+    expect(
+      await twp.page
+        .getByTestId(`part-dept-emergency`)
+        .locator('.ant-tag')
+        .filter({ hasText: /剩余|已逾期/ })
+        .count(),
+    ).toBe(0);
 
     // The township's list shows both; its screenshot is the township's main page.
     await twp.page.getByRole('link', { name: '我的吹哨' }).click();
@@ -385,7 +408,13 @@ describe('web console', () => {
     expect(rateCell.numFmt).toBe('0.0%');
     expect(typeof rateCell.value).toBe('number');
     const pageHeaders = (await ao.page.getByTestId('scorecard-table').locator('thead th').allTextContents()).map((x) => x.trim());
-    const pageRow = await ao.page.getByTestId('scorecard-table').locator('tbody tr').filter({ hasText: '青川县水利局' }).first().locator('td').allTextContents();
+    const pageRow = await ao.page
+      .getByTestId('scorecard-table')
+      .locator('tbody tr')
+      .filter({ hasText: '青川县水利局' })
+      .first()
+      .locator('td')
+      .allTextContents();
     const shown = pageRow[pageHeaders.indexOf('响应率')]!.trim();
     expect(shown).toMatch(/^\d+\.\d%$/);
     expect(shown).not.toMatch(/^(0|100)\.0%$/);

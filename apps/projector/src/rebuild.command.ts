@@ -51,12 +51,12 @@ export async function rebuildFromCommandLine(name: string | undefined): Promise<
       maxBatch: batch,
       onProgress: ({ generation, position, head }) => console.log(`generation ${generation}: at ${position ?? 'start'} of ${head ?? 'empty store'}`),
     });
-    results.forEach((result, i) =>
+    results.forEach((result, i) => {
       console.log(
         `${names[i]} rebuilt as generation ${result.generation} (was ${result.previous}${result.resumed ? ', resumed' : ''}) ` +
           `up to position ${result.position ?? 'none'} in ${((Date.now() - started) / 1000).toFixed(1)} s (${threads} thread${threads === 1 ? '' : 's'})`,
-      ),
-    );
+      );
+    });
   } catch (error) {
     console.error(`${names.join(' + ')} rebuild failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;

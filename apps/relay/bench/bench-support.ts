@@ -10,10 +10,15 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-export const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+export const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 export function machineFacts(): Record<string, string> {
-  const kafkaVersion = process.env.KAFKA_VERSION ?? /<kafka\.version>(.*)<\/kafka\.version>/.exec(readFileSync(join(ROOT, 'scripts/kafka/pom.xml'), 'utf8'))?.[1];
+  const kafkaVersion =
+    process.env.KAFKA_VERSION ?? /<kafka\.version>(.*)<\/kafka\.version>/.exec(readFileSync(join(ROOT, 'scripts/kafka/pom.xml'), 'utf8'))?.[1];
   const kafkajs = JSON.parse(readFileSync(join(ROOT, 'node_modules/kafkajs/package.json'), 'utf8')).version;
   return {
     cpu: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}`,
@@ -22,7 +27,9 @@ export function machineFacts(): Record<string, string> {
     node: process.version,
     kafkajs,
     broker: `Apache Kafka ${kafkaVersion} (scripts/kafka/kafka.sh, single node KRaft, JVM -Xmx512m, C1 only), loopback`,
-    'load average at start': loadavg().map((l) => l.toFixed(2)).join(' '),
+    'load average at start': loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   };
 }
 

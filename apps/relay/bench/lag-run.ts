@@ -36,14 +36,20 @@ export async function measureLag(mode: 'in-process' | 'own process', brokers: st
   const generator = new CaseTraffic({ seed: 7, openCases: 1_000 });
   const initial = await appendGenerated(store, generator, 100); // the file exists (and the relay has something to start with)
 
-  const consumer = spawn(process.execPath, [...NODE_FLAGS, join(__dirname, 'lag-consumer.js'), brokers.join(','), ...topics], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const consumer = spawn(process.execPath, [...NODE_FLAGS, join(__dirname, 'lag-consumer.js'), brokers.join(','), ...topics], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: consumer.stdout! })[Symbol.asyncIterator]();
   if ((await lines.next()).value !== 'ready') throw new Error('the lag consumer did not get ready');
   let relay: KafkaRelay | null = null;
   let relayProcess: ChildProcess | null = null;
   const checkpoints = RelayCheckpointStore.open(join(dir, 'relay.sqlite'));
   if (mode === 'in-process') {
-    relay = new KafkaRelay(store, checkpoints, { brokers, clientId: 'bench-lag' }, benchOptions(prefix, 1_000), { info: () => undefined, warn: console.error, error: console.error });
+    relay = new KafkaRelay(store, checkpoints, { brokers, clientId: 'bench-lag' }, benchOptions(prefix, 1_000), {
+      info: () => undefined,
+      warn: console.error,
+      error: console.error,
+    });
     relay.start();
   } else {
     relayProcess = spawn(process.execPath, [...NODE_FLAGS, '-r', './scripts/register-paths.js', 'dist/apps/relay/src/main.js'], {

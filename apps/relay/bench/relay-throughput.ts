@@ -52,7 +52,7 @@ async function main() {
       ratios.push(r.relay / r.bare);
       bares.push(r.bare);
       relays.push(r.relay);
-      console.log(`| ${round} | ${Math.round(r.bare)} | ${Math.round(r.relay)} | ${(100 * r.relay / r.bare).toFixed(0)}% |`);
+      console.log(`| ${round} | ${Math.round(r.bare)} | ${Math.round(r.relay)} | ${((100 * r.relay) / r.bare).toFixed(0)}% |`);
     }
     console.log(`| median | ${Math.round(median(bares))} | ${Math.round(median(relays))} | ${(100 * median(ratios)).toFixed(0)}% |\n`);
     await store.close();
@@ -62,7 +62,9 @@ async function main() {
     console.log('|---|---|---|---|---|---|---|---|');
     for (const mode of ['in-process', 'own process'] as const) {
       const r = await measureLag(mode, broker.brokers, join(dir, `lag-${mode.replace(' ', '-')}`), LAG_RATE, LAG_SECONDS);
-      console.log(`| ${mode === 'in-process' ? 'in-process (embedded npm start)' : 'own process (STORE_POLL_MS=200)'} | ${r.sent} | ${r.received} | ${r.rate.toFixed(0)}/s | ${r.p50} ms | ${r.p90} ms | ${r.p99} ms | ${r.max} ms |`);
+      console.log(
+        `| ${mode === 'in-process' ? 'in-process (embedded npm start)' : 'own process (STORE_POLL_MS=200)'} | ${r.sent} | ${r.received} | ${r.rate.toFixed(0)}/s | ${r.p50} ms | ${r.p90} ms | ${r.p99} ms | ${r.max} ms |`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

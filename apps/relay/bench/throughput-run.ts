@@ -2,16 +2,36 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Message } from 'kafkajs';
 import type { EventStore, RecordedEvent } from '@chuishao/event-store';
-import { RelayCheckpointStore, caseIdOf, originOf, toOutbound, type CaseOrigin, relayKafka, relayProducer, KafkaRelay, type RelayLogger } from '@chuishao/relay';
+import {
+  RelayCheckpointStore,
+  caseIdOf,
+  originOf,
+  toOutbound,
+  type CaseOrigin,
+  relayKafka,
+  relayProducer,
+  KafkaRelay,
+  type RelayLogger,
+} from '@chuishao/relay';
 import type { RelayOptions } from '@chuishao/runtime';
 
 const quiet: RelayLogger = { info: () => undefined, warn: (m) => console.error(`  relay warn: ${m}`), error: (m) => console.error(`  relay error: ${m}`) };
 
 export function benchOptions(prefix: string, batchSize: number): RelayOptions {
   return {
-    name: 'bench', topicPrefix: prefix, partitions: 6, replicationFactor: 1, minInsyncReplicas: null, batchSize,
-    batchMaxBytes: 1_000_000, maxMessageBytes: 1_000_000, retryInitialMs: 250, retryMaxMs: 2_000,
-    lagIntervalMs: 5_000, logIntervalMs: 0, ackTimeoutMs: 30_000,
+    name: 'bench',
+    topicPrefix: prefix,
+    partitions: 6,
+    replicationFactor: 1,
+    minInsyncReplicas: null,
+    batchSize,
+    batchMaxBytes: 1_000_000,
+    maxMessageBytes: 1_000_000,
+    retryInitialMs: 250,
+    retryMaxMs: 2_000,
+    lagIntervalMs: 5_000,
+    logIntervalMs: 0,
+    ackTimeoutMs: 30_000,
   };
 }
 
@@ -20,7 +40,12 @@ export function benchOptions(prefix: string, batchSize: number): RelayOptions {
  * fresh topics; which goes first alternates by round, so neither always gets the warmer broker.
  */
 export async function measureThroughput(
-  store: EventStore, brokers: string[], dir: string, batchSize: number, round: number, limit = Number.MAX_SAFE_INTEGER,
+  store: EventStore,
+  brokers: string[],
+  dir: string,
+  batchSize: number,
+  round: number,
+  limit = Number.MAX_SAFE_INTEGER,
 ): Promise<{ bare: number; relay: number }> {
   const events = (await readEverything(store)).slice(0, limit);
   const relay = () => relayRun(store, events, brokers, join(dir, `relay-${round}.sqlite`), batchSize);
@@ -62,7 +87,10 @@ async function relayRun(store: EventStore, events: RecordedEvent[], brokers: str
   const prefix = `bench-relay-${randomBytes(3).toString('hex')}`;
   const counties = new Set(events.filter((e) => e.type === 'WhistleBlown').map((e) => (originOf(e) as CaseOrigin).countyId));
   // Topics exist before the clock starts, as for the bare producer.
-  await createTopics(relayKafka({ brokers, clientId: 'bench-admin' }, quiet), [...counties].map((c) => `${prefix}.${c}.case-events`).concat(`${prefix}.dead-letter`));
+  await createTopics(
+    relayKafka({ brokers, clientId: 'bench-admin' }, quiet),
+    [...counties].map((c) => `${prefix}.${c}.case-events`).concat(`${prefix}.dead-letter`),
+  );
   const checkpoints = RelayCheckpointStore.open(checkpointFile);
   const relay = new KafkaRelay(store, checkpoints, { brokers, clientId: 'bench-relay' }, benchOptions(prefix, batchSize), quiet);
   const started = performance.now();
@@ -76,7 +104,8 @@ async function relayRun(store: EventStore, events: RecordedEvent[], brokers: str
 
 async function readEverything(store: EventStore): Promise<RecordedEvent[]> {
   const all: RecordedEvent[] = [];
-  for (let page = await store.readAll({ limit: 10_000 }); page.length > 0; page = await store.readAll({ after: page[page.length - 1].position, limit: 10_000 })) all.push(...page);
+  for (let page = await store.readAll({ limit: 10_000 }); page.length > 0; page = await store.readAll({ after: page[page.length - 1].position, limit: 10_000 }))
+    all.push(...page);
   return all;
 }
 

@@ -31,12 +31,25 @@ describe('the relay and the audit trail of refusals (real broker)', () => {
     // Case traffic with refusal records between (naming its cases), and a run of refusals at the very end.
     for (let round = 0; round < 10; round++) {
       await appendGenerated(store, traffic, 60, 10);
-      const some = (await store.readAll({ after: Math.max(0, ((await store.headPosition()) ?? 0) - 5), limit: 5 })).map((e) => caseIdOf(e.streamName)).filter(Boolean);
+      const some = (await store.readAll({ after: Math.max(0, ((await store.headPosition()) ?? 0) - 5), limit: 5 }))
+        .map((e) => caseIdOf(e.streamName))
+        .filter(Boolean);
       for (let i = 0; i < 8; i++) {
         now += 5_000;
         recorder.record({
-          at: new Date(now).toISOString(), orgId: null, userId: null, role: null, countyId: null, ip: '10.9.8.7', method: 'GET',
-          route: '/v1/cases/:caseId', caseId: some[i % some.length] ?? null, status: 401, outcome: 'AUTH.UNAUTHENTICATED', detail: 'forged', correlationId: `r${round}-${i}`,
+          at: new Date(now).toISOString(),
+          orgId: null,
+          userId: null,
+          role: null,
+          countyId: null,
+          ip: '10.9.8.7',
+          method: 'GET',
+          route: '/v1/cases/:caseId',
+          caseId: some[i % some.length] ?? null,
+          status: 401,
+          outcome: 'AUTH.UNAUTHENTICATED',
+          detail: 'forged',
+          correlationId: `r${round}-${i}`,
         });
       }
       await recorder.flush();
@@ -61,7 +74,12 @@ describe('the relay and the audit trail of refusals (real broker)', () => {
     const trailIds = new Set(trail.map((e) => e.id));
     // Not on a county topic, not on the dead-letter topic: nowhere.
     expect(received.filter((m) => trailIds.has(m.headers.ce_id))).toEqual([]);
-    expect(checkDelivery(stored.filter((e) => !isAuditStream(e.streamName)), received).problems).toEqual([]);
+    expect(
+      checkDelivery(
+        stored.filter((e) => !isAuditStream(e.streamName)),
+        received,
+      ).problems,
+    ).toEqual([]);
     expect(received.length).toBeGreaterThanOrEqual(stored.length - trail.length);
   });
 });

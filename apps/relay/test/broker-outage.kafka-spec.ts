@@ -67,6 +67,8 @@ describe('broker outage (real broker stopped and restarted on its data)', () => 
     const stored = await readStore(store);
     const delivery = checkDelivery(stored, await readTopics(allTopics(env.RELAY_TOPIC_PREFIX!)));
     expect(delivery.problems).toEqual([]);
-    process.stderr.write(`[outage] ${stored.length} events, ${delivery.messages} messages, ${delivery.duplicated.size} duplicated; states seen: ${[...states].join(', ')}\n`);
+    process.stderr.write(
+      `[outage] ${stored.length} events, ${delivery.messages} messages, ${delivery.duplicated.size} duplicated; states seen: ${[...states].join(', ')}\n`,
+    );
   });
 });

@@ -32,10 +32,14 @@ describe('relay poison events (real broker)', () => {
     const env = relayEnv(dir, { RELAY_MAX_MESSAGE_BYTES: '20000', RELAY_BATCH_SIZE: '50' });
     const prefix = env.RELAY_TOPIC_PREFIX!;
     // A county topic someone created with a small max.message.bytes: the broker, not the relay, refuses a message.
-    await withAdmin((admin) => admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic: countyTopic(prefix, TINY.countyId), numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'max.message.bytes', value: '6000' }] }],
-    }));
+    await withAdmin((admin) =>
+      admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          { topic: countyTopic(prefix, TINY.countyId), numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'max.message.bytes', value: '6000' }] },
+        ],
+      }),
+    );
     const generator = new CaseTraffic({ seed: 31 });
     await appendGenerated(store, generator, 300);
 
@@ -43,11 +47,16 @@ describe('relay poison events (real broker)', () => {
     const unserialisable = randomUUID();
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     const raw = new DatabaseSync(file, { timeout: 5000 });
-    raw.prepare('INSERT INTO events (stream_name, revision, id, type, data, metadata, recorded_at) VALUES (?, 0, ?, ?, ?, ?, ?)').run(
-      caseStream(unserialisable), unserialisable, 'WhistleBlown',
-      `{"caseId":"${unserialisable}","occurredAt":"2026-03-02T08:00:00.000Z","townshipId":"twp-chengguan","countyId":"county-qingchuan","title":"t","location":{"address":"a","shape":${deep}}}`,
-      JSON.stringify(meta), new Date().toISOString(),
-    );
+    raw
+      .prepare('INSERT INTO events (stream_name, revision, id, type, data, metadata, recorded_at) VALUES (?, 0, ?, ?, ?, ?, ?)')
+      .run(
+        caseStream(unserialisable),
+        unserialisable,
+        'WhistleBlown',
+        `{"caseId":"${unserialisable}","occurredAt":"2026-03-02T08:00:00.000Z","townshipId":"twp-chengguan","countyId":"county-qingchuan","title":"t","location":{"address":"a","shape":${deep}}}`,
+        JSON.stringify(meta),
+        new Date().toISOString(),
+      );
     raw.prepare('INSERT INTO streams (name, last_revision) VALUES (?, 0)').run(caseStream(unserialisable));
     raw.close();
 
@@ -62,7 +71,18 @@ describe('relay poison events (real broker)', () => {
     for (const append of [tooLarge, tinyCase]) {
       for (const a of append) await store.append(a.streamName, a.events, { expectedRevision: a.expectedRevision });
     }
-    await store.append(caseStream(unroutable), [{ id: unroutable, type: 'DepartmentResponded', data: { caseId: unroutable, occurredAt: '2026-03-02T08:00:00.000Z', partId: 'p1', departmentId: 'dept-market' }, metadata: meta }], { expectedRevision: 'no_stream' });
+    await store.append(
+      caseStream(unroutable),
+      [
+        {
+          id: unroutable,
+          type: 'DepartmentResponded',
+          data: { caseId: unroutable, occurredAt: '2026-03-02T08:00:00.000Z', partId: 'p1', departmentId: 'dept-market' },
+          metadata: meta,
+        },
+      ],
+      { expectedRevision: 'no_stream' },
+    );
     await store.append('audit-1', [{ id: notACase, type: 'Audited', data: { what: 'x' }, metadata: meta }], { expectedRevision: 'any' });
     await appendGenerated(store, generator, 300); // and normal traffic after the poison
 
@@ -88,7 +108,10 @@ describe('relay poison events (real broker)', () => {
     const delivery = checkDelivery(stored, received, new Set(poison.keys()));
     expect(delivery.problems).toEqual([]);
     // The tiny county's case went on after its refused first event.
-    const tinyRevisions = stored.filter((e) => e.streamName === tinyCase[0].streamName).slice(1).map((e) => String(e.revision));
+    const tinyRevisions = stored
+      .filter((e) => e.streamName === tinyCase[0].streamName)
+      .slice(1)
+      .map((e) => String(e.revision));
     expect(tinyRevisions.length).toBeGreaterThanOrEqual(5);
     expect(received.filter((m) => m.topic === countyTopic(prefix, TINY.countyId)).map((m) => m.headers.ce_revision)).toEqual(tinyRevisions);
 
@@ -119,4 +142,3 @@ function generated(generator: CaseTraffic, count: number, change: (data: Record<
   change(appends[0].events[0].data);
   return appends;
 }
-

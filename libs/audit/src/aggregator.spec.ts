@@ -7,16 +7,28 @@ const sec = (s: number) => T0 + s * 1000;
 describe('RefusalAggregator (fake clock: the refusals’ instants and the caller’s now)', () => {
   it('records a caller’s first refusals of a minute one by one and counts the rest per outcome', () => {
     const agg = new RefusalAggregator({ perCaller: 3, total: 100 });
-    const admitted = Array.from({ length: 10 }, (_, i) => agg.admit(refusalAt(sec(i), { outcome: i % 2 ? 'RATE_LIMITED' : 'CASE.NOT_FOUND', status: i % 2 ? 429 : 404 })));
+    const admitted = Array.from({ length: 10 }, (_, i) =>
+      agg.admit(refusalAt(sec(i), { outcome: i % 2 ? 'RATE_LIMITED' : 'CASE.NOT_FOUND', status: i % 2 ? 429 : 404 })),
+    );
     expect(admitted).toEqual([true, true, true, false, false, false, false, false, false, false]);
     // The minute is not over: nothing to hand out yet.
     expect(agg.takeEnded(sec(59))).toEqual([]);
     const ended = agg.takeEnded(sec(60));
-    expect(ended.map((a) => [a.outcome, a.count])).toEqual([['RATE_LIMITED', 4], ['CASE.NOT_FOUND', 3]]);
+    expect(ended.map((a) => [a.outcome, a.count])).toEqual([
+      ['RATE_LIMITED', 4],
+      ['CASE.NOT_FOUND', 3],
+    ]);
     expect(ended[0]).toMatchObject({
-      windowStart: '2026-12-03T08:00:00.000Z', windowEnd: '2026-12-03T08:01:00.000Z', caller: 'user:twp-longquan/li.ming',
-      orgId: 'twp-longquan', status: 429, firstAt: new Date(sec(3)).toISOString(), lastAt: new Date(sec(9)).toISOString(),
-      firstCorrelationId: `c-${sec(3)}`, lastCorrelationId: `c-${sec(9)}`, routes: ['GET /v1/cases/:caseId'],
+      windowStart: '2026-12-03T08:00:00.000Z',
+      windowEnd: '2026-12-03T08:01:00.000Z',
+      caller: 'user:twp-longquan/li.ming',
+      orgId: 'twp-longquan',
+      status: 429,
+      firstAt: new Date(sec(3)).toISOString(),
+      lastAt: new Date(sec(9)).toISOString(),
+      firstCorrelationId: `c-${sec(3)}`,
+      lastCorrelationId: `c-${sec(9)}`,
+      routes: ['GET /v1/cases/:caseId'],
     });
     // Handed out once.
     expect(agg.takeEnded(sec(200))).toEqual([]);
@@ -33,7 +45,10 @@ describe('RefusalAggregator (fake clock: the refusals’ instants and the caller
     expect(agg.admit(refusalAt(sec(5), { orgId: null, userId: null, ip: '1.1.1.1' }))).toBe(false);
     // The next minute: a fresh allowance, and the last minute's counts are ready.
     expect(agg.admit(refusalAt(sec(61), { userId: 'a' }))).toBe(true);
-    expect(agg.takeEnded(sec(61)).map((a) => [a.caller, a.count])).toEqual([['user:twp-longquan/a', 1], ['ip:1.1.1.1', 1]]);
+    expect(agg.takeEnded(sec(61)).map((a) => [a.caller, a.count])).toEqual([
+      ['user:twp-longquan/a', 1],
+      ['ip:1.1.1.1', 1],
+    ]);
   });
 
   it('bounds a flood from many callers: beyond the total, every refusal is counted, and callers beyond it fold into *', () => {

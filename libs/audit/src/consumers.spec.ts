@@ -16,12 +16,14 @@ function dump(db: DatabaseSync): Record<string, string[]> {
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[])
     .map((t) => t.name)
     .filter((name) => !/checkpoint|generation/.test(name));
-  return Object.fromEntries(tables.map((name) => [
-    name,
-    (db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[])
-      .map((row) => JSON.stringify(Object.entries(row).filter(([column]) => column !== 'position')))
-      .sort(),
-  ]));
+  return Object.fromEntries(
+    tables.map((name) => [
+      name,
+      (db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[])
+        .map((row) => JSON.stringify(Object.entries(row).filter(([column]) => column !== 'position')))
+        .sort(),
+    ]),
+  );
 }
 
 describe('the read models pass over the audit trail', () => {
@@ -54,7 +56,10 @@ describe('the read models pass over the audit trail', () => {
     expect(everything.some((e) => e.type === 'RefusalsAggregated')).toBe(true);
 
     const models = [];
-    for (const [name, store] of [['plain', plain], ['audited', audited]] as const) {
+    for (const [name, store] of [
+      ['plain', plain],
+      ['audited', audited],
+    ] as const) {
       const db = openReadModelDb(join(dir, `${name}-read.sqlite`));
       const runner = new ProjectionRunner(store, db, [caseInboxProjection, scoringPartsProjection]);
       runner.start();

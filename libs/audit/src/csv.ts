@@ -1,8 +1,24 @@
 import type { AuditItem } from './reader';
 
 export const AUDIT_CSV_COLUMNS = [
-  'at', 'kind', 'count', 'windowStart', 'windowEnd', 'countyId', 'orgId', 'userId', 'role', 'ip',
-  'method', 'route', 'caseId', 'status', 'outcome', 'detail', 'correlationId', 'id',
+  'at',
+  'kind',
+  'count',
+  'windowStart',
+  'windowEnd',
+  'countyId',
+  'orgId',
+  'userId',
+  'role',
+  'ip',
+  'method',
+  'route',
+  'caseId',
+  'status',
+  'outcome',
+  'detail',
+  'correlationId',
+  'id',
 ] as const satisfies readonly (keyof AuditItem)[];
 
 /**

@@ -106,7 +106,8 @@ export async function readAudit(store: EventStore, q: AuditQuery): Promise<Audit
 function matches(item: AuditItem, q: AuditQuery): boolean {
   const at = Date.parse(item.at);
   return (
-    at >= q.from && at < q.to &&
+    at >= q.from &&
+    at < q.to &&
     (item.countyId === q.countyId || item.countyId === null) &&
     (q.orgId === undefined || item.orgId === q.orgId) &&
     (q.outcome === undefined || item.outcome === q.outcome)
@@ -117,18 +118,46 @@ function itemOf(event: RecordedEvent): AuditItem | null {
   if (event.type === REQUEST_REFUSED) {
     const r = event.data as unknown as Refusal;
     return {
-      id: event.id, kind: 'refusal', at: r.at, count: 1, windowStart: null, windowEnd: null,
-      countyId: r.countyId, orgId: r.orgId, userId: r.userId, role: r.role, ip: r.ip,
-      method: r.method, route: r.route, caseId: r.caseId, status: r.status, outcome: r.outcome, detail: r.detail, correlationId: r.correlationId,
+      id: event.id,
+      kind: 'refusal',
+      at: r.at,
+      count: 1,
+      windowStart: null,
+      windowEnd: null,
+      countyId: r.countyId,
+      orgId: r.orgId,
+      userId: r.userId,
+      role: r.role,
+      ip: r.ip,
+      method: r.method,
+      route: r.route,
+      caseId: r.caseId,
+      status: r.status,
+      outcome: r.outcome,
+      detail: r.detail,
+      correlationId: r.correlationId,
     };
   }
   if (event.type === REFUSALS_AGGREGATED) {
     const a = event.data as unknown as RefusalsAggregate;
     const [method, route] = splitRoute(a.routes[0]);
     return {
-      id: event.id, kind: 'aggregate', at: a.windowStart, count: a.count, windowStart: a.windowStart, windowEnd: a.windowEnd,
-      countyId: a.countyId, orgId: a.orgId, userId: a.userId, role: a.role, ip: a.ip, method, route, caseId: null,
-      status: a.status, outcome: a.outcome,
+      id: event.id,
+      kind: 'aggregate',
+      at: a.windowStart,
+      count: a.count,
+      windowStart: a.windowStart,
+      windowEnd: a.windowEnd,
+      countyId: a.countyId,
+      orgId: a.orgId,
+      userId: a.userId,
+      role: a.role,
+      ip: a.ip,
+      method,
+      route,
+      caseId: null,
+      status: a.status,
+      outcome: a.outcome,
       detail: `${a.count} refusal(s) of ${a.caller} from ${a.firstAt} to ${a.lastAt} counted, not recorded one by one (over the per-minute allowance); routes: ${a.routes.join(', ')}`,
       correlationId: a.firstCorrelationId,
     };

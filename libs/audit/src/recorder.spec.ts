@@ -12,7 +12,12 @@ function setup(options: { perCaller?: number; total?: number; store?: EventStore
   const store = options.store ?? new MemoryEventStore();
   const errors: string[] = [];
   const recorder = new RefusalRecorder({
-    store, now: () => new Date(now), perCaller: options.perCaller ?? 2, total: options.total ?? 100, flushIntervalMs: 0, onError: (m) => errors.push(m),
+    store,
+    now: () => new Date(now),
+    perCaller: options.perCaller ?? 2,
+    total: options.total ?? 100,
+    flushIntervalMs: 0,
+    onError: (m) => errors.push(m),
   });
   return { store, recorder, errors, advance: (ms: number) => (now += ms), at: () => now };
 }
@@ -39,7 +44,10 @@ describe('RefusalRecorder', () => {
     const { store, recorder, advance } = setup({ perCaller: 2 });
     // 3 minutes of 500 refusals each from one forger, two outcomes.
     for (let m = 0; m < 3; m++) {
-      for (let i = 0; i < 500; i++) recorder.record(refusalAt(T0 + m * 60_000 + i, { orgId: null, userId: null, outcome: i % 5 ? 'AUTH.UNAUTHENTICATED' : 'RATE_LIMITED', status: i % 5 ? 401 : 429 }));
+      for (let i = 0; i < 500; i++)
+        recorder.record(
+          refusalAt(T0 + m * 60_000 + i, { orgId: null, userId: null, outcome: i % 5 ? 'AUTH.UNAUTHENTICATED' : 'RATE_LIMITED', status: i % 5 ? 401 : 429 }),
+        );
       await recorder.flush();
     }
     advance(3 * 60_000);
@@ -59,7 +67,10 @@ describe('RefusalRecorder', () => {
     recorder.record(refusalAt(T0 + 10));
     await recorder.flush();
     const events = await all(store);
-    expect(events.map((e) => [e.type, e.data.count ?? 1])).toEqual([[REQUEST_REFUSED, 1], [REFUSALS_AGGREGATED, 4]]);
+    expect(events.map((e) => [e.type, e.data.count ?? 1])).toEqual([
+      [REQUEST_REFUSED, 1],
+      [REFUSALS_AGGREGATED, 4],
+    ]);
   });
 
   it('keeps what the store refused and stores it on the next flush', async () => {
@@ -93,14 +104,23 @@ describe('RefusalRecorder', () => {
       ['refusal', 'dept-water', 1, `c-${T0 + 5}`],
       ['aggregate', 'twp-longquan', 3, 'x1'],
     ]);
-    expect(page.items[2]).toMatchObject({ windowStart: '2026-12-03T23:59:00.000Z', windowEnd: '2026-12-04T00:00:00.000Z', method: 'GET', route: '/v1/cases/:caseId' });
+    expect(page.items[2]).toMatchObject({
+      windowStart: '2026-12-03T23:59:00.000Z',
+      windowEnd: '2026-12-04T00:00:00.000Z',
+      method: 'GET',
+      route: '/v1/cases/:caseId',
+    });
     expect((await readAudit(store, { ...q, orgId: 'dept-water' })).items.map((i) => i.outcome)).toEqual(['CASE.INVALID_STATE']);
     expect((await readAudit(store, { ...q, outcome: 'CASE.INVALID_STATE', orgId: 'twp-longquan' })).items).toEqual([]);
     // Paged: one item a page, the cursor leading on, the same items in the same order.
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const p: Awaited<ReturnType<typeof readAudit>> = await readAudit(store, { ...q, limit: 1, cursor: cursor === null ? null : (await import('./reader')).decodeCursor(cursor) });
+      const p: Awaited<ReturnType<typeof readAudit>> = await readAudit(store, {
+        ...q,
+        limit: 1,
+        cursor: cursor === null ? null : (await import('./reader')).decodeCursor(cursor),
+      });
       seen.push(...p.items.map((i) => i.id));
       cursor = p.nextCursor;
     } while (cursor !== null);

@@ -77,10 +77,12 @@ export class RefusalRecorder {
   }
 
   private enqueue(aggregates: () => RefusalsAggregate[]): Promise<void> {
-    this.chain = this.chain.then(() => {
-      for (const a of aggregates()) this.push(dayOf(a.windowStart), REFUSALS_AGGREGATED, a as unknown as Record<string, unknown>, a.firstCorrelationId);
-      return this.write();
-    }).catch((error) => this.options.onError?.(`refusal records not stored: ${error instanceof Error ? error.message : String(error)}`));
+    this.chain = this.chain
+      .then(() => {
+        for (const a of aggregates()) this.push(dayOf(a.windowStart), REFUSALS_AGGREGATED, a as unknown as Record<string, unknown>, a.firstCorrelationId);
+        return this.write();
+      })
+      .catch((error) => this.options.onError?.(`refusal records not stored: ${error instanceof Error ? error.message : String(error)}`));
     return this.chain;
   }
 
@@ -106,7 +108,11 @@ export class RefusalRecorder {
       while (n < this.pending.length && n < this.batchSize && this.pending[n].stream === stream) n++;
       const batch = this.pending.slice(0, n);
       try {
-        await this.options.store.append(stream, batch.map((p) => p.event), { expectedRevision: 'any' });
+        await this.options.store.append(
+          stream,
+          batch.map((p) => p.event),
+          { expectedRevision: 'any' },
+        );
       } catch (error) {
         this.options.onError?.(`refusal records not stored yet (${this.pending.length} buffered): ${error instanceof Error ? error.message : String(error)}`);
         return;

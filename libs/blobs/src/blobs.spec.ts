@@ -54,7 +54,13 @@ describe('sniffType: the type by the magic bytes only', () => {
 
 describe('the attachment catalog', () => {
   const upload = (id: string) => ({
-    id, sha256: 'ab'.repeat(32), size: 10, type: 'image/png' as const, fileName: 'a.png', uploadedBy: { orgId: 'twp-a', userId: 'u' }, uploadedAt: '2026-03-02T01:00:00.000Z',
+    id,
+    sha256: 'ab'.repeat(32),
+    size: 10,
+    type: 'image/png' as const,
+    fileName: 'a.png',
+    uploadedBy: { orgId: 'twp-a', userId: 'u' },
+    uploadedAt: '2026-03-02T01:00:00.000Z',
   });
 
   it('records uploads, finds the known ones among ids, and keeps each case’s claims once', () => {

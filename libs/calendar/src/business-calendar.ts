@@ -57,7 +57,7 @@ export class BusinessCalendar {
     readonly countyId: string | null = null,
     private readonly root: BusinessCalendar | null = null,
   ) {
-    this.overlay = countyId ? data.counties?.[countyId] ?? null : null;
+    this.overlay = countyId ? (data.counties?.[countyId] ?? null) : null;
     this.offsetMs = FIXED_OFFSET_MINUTES[data.timeZone] * MINUTE;
     const hours = this.overlay?.workingHours ?? data.workingHours;
     this.periods = hours.map((p) => [minuteOfDay(p.start)! * MINUTE, minuteOfDay(p.end)! * MINUTE] as const);

@@ -4,8 +4,21 @@ import * as path from 'node:path';
 import { BusinessCalendar, CalendarInvalid } from './index';
 
 /** 2025's statutory days (《全国年节及纪念日放假办法》): an official year must give them all off. */
-const STATUTORY_2025 = ['2025-01-01', '2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31', '2025-04-04', '2025-05-01', '2025-05-02',
-  '2025-05-31', '2025-10-01', '2025-10-02', '2025-10-03', '2025-10-06'];
+const STATUTORY_2025 = [
+  '2025-01-01',
+  '2025-01-28',
+  '2025-01-29',
+  '2025-01-30',
+  '2025-01-31',
+  '2025-04-04',
+  '2025-05-01',
+  '2025-05-02',
+  '2025-05-31',
+  '2025-10-01',
+  '2025-10-02',
+  '2025-10-03',
+  '2025-10-06',
+];
 
 const valid = (): Record<string, any> => ({
   version: 't1',
@@ -84,7 +97,7 @@ describe('calendar validation', () => {
     d.version = '';
     d.timeZone = 'Europe/Berlin';
     d.years['2025'].makeupWorkdays = ['2025-10-01', '2025-10-08'];
-    d.years['y2024'] = { holidays: [], makeupWorkdays: [], extra: 1 };
+    d.years.y2024 = { holidays: [], makeupWorkdays: [], extra: 1 };
     expect(problemsOf(d)).toEqual([
       'version: must be a non-empty string',
       expect.stringMatching(/^timeZone: unsupported "Europe\/Berlin"/),

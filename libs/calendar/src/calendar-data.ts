@@ -92,9 +92,7 @@ export function validateCalendarData(data: unknown): string[] {
     if (data[k] !== undefined && typeof data[k] !== 'string') problems.push(`${k}: must be a string when present`);
   }
   if (typeof data.timeZone !== 'string' || !(data.timeZone in FIXED_OFFSET_MINUTES)) {
-    problems.push(
-      `timeZone: unsupported ${JSON.stringify(data.timeZone)} (supported: ${Object.keys(FIXED_OFFSET_MINUTES).join(', ')})`,
-    );
+    problems.push(`timeZone: unsupported ${JSON.stringify(data.timeZone)} (supported: ${Object.keys(FIXED_OFFSET_MINUTES).join(', ')})`);
   }
   checkWorkingHours(data.workingHours, 'workingHours', problems);
   if (!isObject(data.years) || Object.keys(data.years).length === 0) problems.push('years: must be a non-empty object');
@@ -137,16 +135,21 @@ function checkLocalHolidays(v: unknown, at: string, problems: string[]): void {
   if (!Array.isArray(v)) return void problems.push(`${at}: must be an array`);
   v.forEach((h, i) => {
     const here = `${at}[${i}]`;
-    if (!isObject(h)) return void problems.push(`${here}: must be an object`);
+    if (!isObject(h)) {
+      problems.push(`${here}: must be an object`);
+      return;
+    }
     unknownKeys(h, LOCAL_HOLIDAY_KEYS, here, problems);
     if (!nonEmptyString(h.name)) problems.push(`${here}.name: must be a non-empty string`);
     if ((h.lunar === undefined) === (h.solar === undefined)) problems.push(`${here}: give exactly one of lunar or solar ('MM-DD')`);
     for (const k of ['lunar', 'solar'] as const) {
       if (h[k] === undefined) continue;
       const m = typeof h[k] === 'string' ? MONTH_DAY.exec(h[k] as string) : null;
-      if (!m || +m[1] < 1 || +m[1] > 12 || +m[2] < 1 || +m[2] > (k === 'lunar' ? 29 : 31)) problems.push(`${here}.${k}: must be MM-DD: ${JSON.stringify(h[k])}`);
+      if (!m || +m[1] < 1 || +m[1] > 12 || +m[2] < 1 || +m[2] > (k === 'lunar' ? 29 : 31))
+        problems.push(`${here}.${k}: must be MM-DD: ${JSON.stringify(h[k])}`);
     }
-    if (!Number.isInteger(h.days) || (h.days as number) < 1 || (h.days as number) > 7) problems.push(`${here}.days: must be a whole number from 1 to 7: ${JSON.stringify(h.days)}`);
+    if (!Number.isInteger(h.days) || (h.days as number) < 1 || (h.days as number) > 7)
+      problems.push(`${here}.days: must be a whole number from 1 to 7: ${JSON.stringify(h.days)}`);
   });
 }
 
@@ -155,7 +158,10 @@ function checkWorkingHours(v: unknown, name: string, problems: string[]): void {
   let previousEnd = -1;
   v.forEach((p, i) => {
     const at = `${name}[${i}]`;
-    if (!isObject(p)) return void problems.push(`${at}: must be an object`);
+    if (!isObject(p)) {
+      problems.push(`${at}: must be an object`);
+      return;
+    }
     unknownKeys(p, new Set(['start', 'end']), at, problems);
     const start = p.start === '24:00' ? undefined : minuteOfDay(p.start);
     const end = minuteOfDay(p.end);
@@ -200,7 +206,10 @@ function checkDates(v: unknown, year: string, at: string, problems: string[]): M
   }
   v.forEach((date, i) => {
     const day = dayNumber(date);
-    if (day === undefined) return void problems.push(`${at}[${i}]: not a valid YYYY-MM-DD date: ${JSON.stringify(date)}`);
+    if (day === undefined) {
+      problems.push(`${at}[${i}]: not a valid YYYY-MM-DD date: ${JSON.stringify(date)}`);
+      return;
+    }
     const d = date as string;
     if (!d.startsWith(`${year}-`)) problems.push(`${at}[${i}]: ${d} is not in ${year}`);
     if (seen.has(d)) problems.push(`${at}[${i}]: duplicate ${d}`);

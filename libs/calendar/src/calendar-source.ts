@@ -71,6 +71,7 @@ function readJson(file: string): unknown {
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a parsed file's object, checked field by field by the caller
 function isObject(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -92,7 +93,10 @@ export class CalendarRegistry {
   private refusal: CalendarRefusal | null = null;
   private readonly listeners: Array<(calendar: BusinessCalendar, previous: BusinessCalendar) => void> = [];
 
-  private constructor(private readonly options: CalendarSourceOptions & { snapshotFile?: string | null; now?: () => Date }, calendar: BusinessCalendar) {
+  private constructor(
+    private readonly options: CalendarSourceOptions & { snapshotFile?: string | null; now?: () => Date },
+    calendar: BusinessCalendar,
+  ) {
     this.calendar = calendar;
   }
 

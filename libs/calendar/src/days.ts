@@ -16,4 +16,3 @@ export function isWeekend(day: number): boolean {
   const weekday = (((day + 4) % 7) + 7) % 7; // 0 = Sunday
   return weekday === 0 || weekday === 6;
 }
-

@@ -1,7 +1,10 @@
 /** The calendar data failed validation; `problems` lists every problem found, not just the first. */
 export class CalendarInvalid extends Error {
   readonly code = 'CALENDAR.INVALID';
-  constructor(readonly source: string, readonly problems: readonly string[]) {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
     super(`invalid calendar ${source}:\n  - ${problems.join('\n  - ')}`);
     this.name = 'CalendarInvalid';
   }
@@ -11,7 +14,10 @@ export type CalendarErrorCode = 'CALENDAR.YEAR_NOT_COVERED' | 'CALENDAR.BAD_ARGU
 
 /** A computation the calendar refuses: a year it has no holiday data for, or a malformed argument. */
 export class CalendarError extends Error {
-  constructor(readonly code: CalendarErrorCode, message: string) {
+  constructor(
+    readonly code: CalendarErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'CalendarError';
   }

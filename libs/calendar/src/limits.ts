@@ -24,7 +24,8 @@ export function limitProblems(value: unknown, at: string): string[] {
   for (const k of Object.keys(v)) if (!['amount', 'unit', 'clock'].includes(k)) problems.push(`${at}: unknown field ${JSON.stringify(k)}`);
   if (!Number.isInteger(v.amount) || (v.amount as number) <= 0) problems.push(`${at}.amount: must be a positive integer: ${JSON.stringify(v.amount)}`);
   if (!(LIMIT_UNITS as readonly unknown[]).includes(v.unit)) problems.push(`${at}.unit: must be one of ${LIMIT_UNITS.join(' | ')}: ${JSON.stringify(v.unit)}`);
-  if (!(LIMIT_CLOCKS as readonly unknown[]).includes(v.clock)) problems.push(`${at}.clock: must be one of ${LIMIT_CLOCKS.join(' | ')}: ${JSON.stringify(v.clock)}`);
+  if (!(LIMIT_CLOCKS as readonly unknown[]).includes(v.clock))
+    problems.push(`${at}.clock: must be one of ${LIMIT_CLOCKS.join(' | ')}: ${JSON.stringify(v.clock)}`);
   return problems;
 }
 

@@ -9,8 +9,12 @@ const cst = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slic
 
 /** The official 2027 arrangement as a test fixture (not the real notice): 元旦 1–3 Jan and 4 Jan off. */
 const official2027 = (extra: Partial<Record<string, unknown>> = {}) => ({
-  year: '2027', version: 'test-2027.1', source: 'test fixture, not the State Council notice',
-  holidays: [...provisionalYear(2027).holidays, '2027-01-04'].sort(), makeupWorkdays: [], ...extra,
+  year: '2027',
+  version: 'test-2027.1',
+  source: 'test fixture, not the State Council notice',
+  holidays: [...provisionalYear(2027).holidays, '2027-01-04'].sort(),
+  makeupWorkdays: [],
+  ...extra,
 });
 
 function tmp(): string {
@@ -28,13 +32,21 @@ describe('statutory holidays (《全国年节及纪念日放假办法》, 2024 r
 
   it('derives 2027: 春节 from 除夕 (Fri 02-05), each weekend statutory day compensated on the next free weekday', () => {
     expect(statutoryHolidays(2027).map((h) => `${h.name} ${h.dates.join(' ')}`)).toEqual([
-      '元旦 2027-01-01', '春节 2027-02-05 2027-02-06 2027-02-07 2027-02-08', '清明节 2027-04-05', '劳动节 2027-05-01 2027-05-02',
-      '端午节 2027-06-09', '中秋节 2027-09-15', '国庆节 2027-10-01 2027-10-02 2027-10-03',
+      '元旦 2027-01-01',
+      '春节 2027-02-05 2027-02-06 2027-02-07 2027-02-08',
+      '清明节 2027-04-05',
+      '劳动节 2027-05-01 2027-05-02',
+      '端午节 2027-06-09',
+      '中秋节 2027-09-15',
+      '国庆节 2027-10-01 2027-10-02 2027-10-03',
     ]);
     expect(provisionalYear(2027).compensation).toEqual([
-      { date: '2027-02-09', for: '2027-02-06' }, { date: '2027-02-10', for: '2027-02-07' },
-      { date: '2027-05-03', for: '2027-05-01' }, { date: '2027-05-04', for: '2027-05-02' },
-      { date: '2027-10-04', for: '2027-10-02' }, { date: '2027-10-05', for: '2027-10-03' },
+      { date: '2027-02-09', for: '2027-02-06' },
+      { date: '2027-02-10', for: '2027-02-07' },
+      { date: '2027-05-03', for: '2027-05-01' },
+      { date: '2027-05-04', for: '2027-05-02' },
+      { date: '2027-10-04', for: '2027-10-02' },
+      { date: '2027-10-05', for: '2027-10-03' },
     ]);
     expect(provisionalYear(2027).makeupWorkdays).toEqual([]);
   });
@@ -72,10 +84,18 @@ describe('official arrangements as data', () => {
   });
 
   it.each([
-    ['a bad date', { holidays: [...provisionalYear(2027).holidays, '2027-02-30'] }, '2027.json: years.2027.holidays[19]: not a valid YYYY-MM-DD date: "2027-02-30"'],
+    [
+      'a bad date',
+      { holidays: [...provisionalYear(2027).holidays, '2027-02-30'] },
+      '2027.json: years.2027.holidays[19]: not a valid YYYY-MM-DD date: "2027-02-30"',
+    ],
     ['a date outside its year', { makeupWorkdays: ['2026-12-26'] }, '2027.json: years.2027.makeupWorkdays[0]: 2026-12-26 is not in 2027'],
     ['a day both holiday and make-up day', { makeupWorkdays: ['2027-02-06'] }, '2027.json: years.2027: 2027-02-06 is both a holiday and a makeup workday'],
-    ['a missing statutory day', { holidays: provisionalYear(2027).holidays.filter((d) => d !== '2027-01-01') }, '2027.json: years.2027.holidays: missing statutory day 2027-01-01 (元旦)'],
+    [
+      'a missing statutory day',
+      { holidays: provisionalYear(2027).holidays.filter((d) => d !== '2027-01-01') },
+      '2027.json: years.2027.holidays: missing statutory day 2027-01-01 (元旦)',
+    ],
     ['the wrong year inside', { year: '2028' }, '2027.json: years.2027.year: must be "2027" as the file name says, got "2028"'],
   ])('refuses %s, naming the year and the field', (_, change, problem) => {
     const dir = tmp();
@@ -186,7 +206,10 @@ describe('county overlays', () => {
     data.counties = {
       'county-longsheng': {
         version: 'gx-longsheng-2026.1',
-        workingHours: [{ start: '08:00', end: '12:00' }, { start: '14:30', end: '18:00' }],
+        workingHours: [
+          { start: '08:00', end: '12:00' },
+          { start: '14:30', end: '18:00' },
+        ],
         localHolidays: [{ name: '壮族三月三', lunar: '03-03', days: 2 }],
       },
     };
@@ -208,7 +231,9 @@ describe('county overlays', () => {
 
   it('validates an overlay, naming the county and field', () => {
     const data = national.toData() as unknown as Record<string, unknown>;
-    data.counties = { 'county-x': { version: '', localHolidays: [{ name: '三月三', lunar: '03-30', days: 9 }], workingHours: [{ start: '14:00', end: '12:00' }] } };
+    data.counties = {
+      'county-x': { version: '', localHolidays: [{ name: '三月三', lunar: '03-30', days: 9 }], workingHours: [{ start: '14:00', end: '12:00' }] },
+    };
     expect(() => BusinessCalendar.parse(data)).toThrow(CalendarInvalid);
     try {
       BusinessCalendar.parse(data);

@@ -44,7 +44,10 @@ export interface CatalogOptions {
 /** The catalogue failed validation; `problems` lists every problem found, not just the first. */
 export class CatalogInvalid extends Error {
   readonly code = 'CATALOG.INVALID';
-  constructor(readonly source: string, readonly problems: readonly string[]) {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
     super(`invalid catalog ${source}:\n  - ${problems.join('\n  - ')}`);
     this.name = 'CatalogInvalid';
   }
@@ -59,7 +62,10 @@ const MATTER_KEYS = new Set(['code', 'name', 'area', 'category', 'departmentIds'
 export class Catalog {
   private readonly matters: ReadonlyMap<string, Matter>;
 
-  private constructor(readonly version: string, matters: Matter[]) {
+  private constructor(
+    readonly version: string,
+    matters: Matter[],
+  ) {
     this.matters = new Map(matters.map((m) => [m.code, deepFreeze(jsonCopy(m))]));
   }
 
@@ -115,7 +121,9 @@ function validateCatalog(data: unknown, options: CatalogOptions): string[] {
   }
   const known = options.knownDepartmentIds ? new Set(options.knownDepartmentIds) : undefined;
   const codes = new Map<string, string>();
-  data.matters.forEach((m, i) => checkMatter(m, `matters[${i}]`, codes, known, problems));
+  data.matters.forEach((m, i) => {
+    checkMatter(m, `matters[${i}]`, codes, known, problems);
+  });
   return problems;
 }
 
@@ -149,7 +157,10 @@ function checkDepartments(v: unknown, at: string, known: Set<string> | undefined
   if (!Array.isArray(v) || v.length === 0) return void problems.push(`${at}: must be a non-empty array`);
   const seen = new Set<string>();
   v.forEach((id, j) => {
-    if (!nonEmptyString(id)) return void problems.push(`${at}[${j}]: must be a non-empty string`);
+    if (!nonEmptyString(id)) {
+      problems.push(`${at}[${j}]: must be a non-empty string`);
+      return;
+    }
     if (seen.has(id)) problems.push(`${at}[${j}]: duplicate department ${JSON.stringify(id)}`);
     seen.add(id);
     if (known && !known.has(id)) problems.push(`${at}[${j}]: unknown department ${JSON.stringify(id)}`);

@@ -10,13 +10,35 @@ const CASE = 'c-1';
 const clock = { now: () => new Date(T0) };
 
 const blow: CommandBuilder = (now) => ({
-  type: 'BlowWhistle', caseId: CASE, actor: township, now, facts: COUNTY_FACTS,
-  data: { title: '河道违法排污', description: '东坝河段发现不明排污口', category: 'joint_enforcement', departmentIds: ['dept-a', 'dept-b'], location: { address: '东坝镇河滨路12号' } },
+  type: 'BlowWhistle',
+  caseId: CASE,
+  actor: township,
+  now,
+  facts: COUNTY_FACTS,
+  data: {
+    title: '河道违法排污',
+    description: '东坝河段发现不明排污口',
+    category: 'joint_enforcement',
+    departmentIds: ['dept-a', 'dept-b'],
+    location: { address: '东坝镇河滨路12号' },
+  },
 });
-const respond = (by: Actor, note?: string): CommandBuilder => (now) => ({ type: 'RespondToCase', caseId: CASE, actor: by, now, data: { note } });
-const complete = (by: Actor): CommandBuilder => (now) => ({ type: 'CompleteHandling', caseId: CASE, actor: by, now, data: { result: '已处置' } });
-const urge = (note: string): CommandBuilder => (now) => ({ type: 'UrgeDepartment', caseId: CASE, actor: commandCentre, now, data: { departmentId: 'dept-b', note } });
-const check: CommandBuilder = (now) => ({ type: 'CheckDeadlines', caseId: CASE, actor: { orgId: 'system', role: 'system', userId: 'w', countyId: 'county-a' }, now, data: { commandCentreId: 'cc-a' } });
+const respond =
+  (by: Actor, note?: string): CommandBuilder =>
+  (now) => ({ type: 'RespondToCase', caseId: CASE, actor: by, now, data: { note } });
+const complete =
+  (by: Actor): CommandBuilder =>
+  (now) => ({ type: 'CompleteHandling', caseId: CASE, actor: by, now, data: { result: '已处置' } });
+const urge =
+  (note: string): CommandBuilder =>
+  (now) => ({ type: 'UrgeDepartment', caseId: CASE, actor: commandCentre, now, data: { departmentId: 'dept-b', note } });
+const check: CommandBuilder = (now) => ({
+  type: 'CheckDeadlines',
+  caseId: CASE,
+  actor: { orgId: 'system', role: 'system', userId: 'w', countyId: 'county-a' },
+  now,
+  data: { commandCentreId: 'cc-a' },
+});
 
 /**
  * A store that lets a test write between the command path's read and its append: `beforeAppend` runs (with the
@@ -112,13 +134,22 @@ describe('the command path on the in-memory store', () => {
       result.thenAppended('WhistleBlown');
       expect(result.appended[0].metadata).toEqual({
         actor: { orgId: township.orgId, role: 'township', userId: township.userId },
-        correlationId: 'corr-1', causationId: 'req-1', schemaVersion: 1, command: 'BlowWhistle',
+        correlationId: 'corr-1',
+        causationId: 'req-1',
+        schemaVersion: 1,
+        command: 'BlowWhistle',
       });
     });
 
     it('makes up a correlation and a causation when the caller has none, the same for every event of the command', async () => {
       const s = await given(blow, respond(deptA)).meanwhile(complete(deptA));
-      await s.other(CASE, (now) => ({ type: 'ReviewHandling', caseId: CASE, actor: township, now, data: { departmentId: 'dept-a', resolved: true, satisfaction: 'satisfied' } }));
+      await s.other(CASE, (now) => ({
+        type: 'ReviewHandling',
+        caseId: CASE,
+        actor: township,
+        now,
+        data: { departmentId: 'dept-a', resolved: true, satisfaction: 'satisfied' },
+      }));
       const [review, closed] = (await s.stream()).slice(-2);
       expect([review.type, closed.type]).toEqual(['ReviewCompleted', 'PartClosed']);
       expect(review.metadata.correlationId).toMatch(/^[0-9a-f-]{36}$/);
@@ -142,8 +173,10 @@ describe('the command path on the in-memory store', () => {
     });
 
     it('a case the actor may not see is refused as one that does not exist', async () => {
-      (await given(blow).when((now) => ({ type: 'WithdrawCase', caseId: CASE, actor: otherTownship, now, data: { reason: 'x' } })))
-        .thenRefused(DomainError, 'CASE.NOT_FOUND');
+      (await given(blow).when((now) => ({ type: 'WithdrawCase', caseId: CASE, actor: otherTownship, now, data: { reason: 'x' } }))).thenRefused(
+        DomainError,
+        'CASE.NOT_FOUND',
+      );
       (await given().when(respond(deptA))).thenRefused(DomainError, 'CASE.NOT_FOUND');
     });
   });
@@ -201,7 +234,11 @@ describe('the command path on the in-memory store', () => {
       const s = given(blow).withInterleaving(async (store, attempt) => {
         if (attempt === 1) await caseCommandHandler({ store, policy: DEFAULT_POLICY, clock })(CASE, urge('请尽快报到'));
       });
-      (await s.when(respond(deptA), { expectedRevision: 0 })).thenRefused(PreconditionFailed, 'COMMAND.PRECONDITION_FAILED', /changed while this request was handled/);
+      (await s.when(respond(deptA), { expectedRevision: 0 })).thenRefused(
+        PreconditionFailed,
+        'COMMAND.PRECONDITION_FAILED',
+        /changed while this request was handled/,
+      );
     });
   });
 

@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import {
-  CASE_EVENT_SCHEMA_VERSION, CaseNotFound, canSee, caseStream, decide, decode, evolve, foldCase, toCaseView,
-  type CaseCommand, type CaseEvent, type CasePolicy, type CaseView,
+  CASE_EVENT_SCHEMA_VERSION,
+  CaseNotFound,
+  canSee,
+  caseStream,
+  decide,
+  decode,
+  evolve,
+  foldCase,
+  toCaseView,
+  type CaseCommand,
+  type CaseEvent,
+  type CasePolicy,
+  type CaseView,
 } from '@chuishao/domain';
 import { IdempotencyKeyUsed, WrongExpectedRevision, type EventData, type EventStore } from '@chuishao/event-store';
 import { CaseLoader, type LoadedCase } from './case-loader';
@@ -135,12 +146,18 @@ export function caseCommandHandler(deps: CaseCommandDependencies): CaseCommandHa
       try {
         const metadata = { correlationId, causationId, key, requestHash, traceparent: options.traceparent };
         const started = seen ? performance.now() : 0;
-        const result = await store.append(caseStream(caseId), events.map((e) => toEventData(e, command, metadata)), {
-          expectedRevision: state ? version : 'no_stream',
-          idempotencyKey: key,
-        }).finally(() => {
-          if (seen) seen.appendSeconds = (performance.now() - started) / 1000;
-        });
+        const result = await store
+          .append(
+            caseStream(caseId),
+            events.map((e) => toEventData(e, command, metadata)),
+            {
+              expectedRevision: state ? version : 'no_stream',
+              idempotencyKey: key,
+            },
+          )
+          .finally(() => {
+            if (seen) seen.appendSeconds = (performance.now() - started) / 1000;
+          });
         if (seen) {
           seen.outcome = 'appended';
           seen.events = events.map((e) => e.type);

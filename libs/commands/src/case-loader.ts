@@ -19,7 +19,10 @@ const EMPTY: LoadedCase = Object.freeze({ state: null, version: -1, position: -1
 export class CaseLoader {
   private readonly cache = new Map<string, LoadedCase>();
 
-  constructor(private readonly store: EventStore, private readonly maxCached = DEFAULT_MAX_CACHED) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly maxCached = DEFAULT_MAX_CACHED,
+  ) {}
 
   async load(caseId: string): Promise<LoadedCase> {
     const cached = this.cached(caseId);

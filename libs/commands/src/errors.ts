@@ -5,7 +5,10 @@
 export type CommandErrorCode = 'COMMAND.CONFLICT' | 'COMMAND.PRECONDITION_FAILED' | 'COMMAND.IDEMPOTENCY_KEY_REUSED';
 
 export class CommandError extends Error {
-  constructor(readonly code: CommandErrorCode, message: string) {
+  constructor(
+    readonly code: CommandErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = new.target.name;
   }

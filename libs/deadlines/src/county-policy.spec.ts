@@ -9,10 +9,18 @@ const township: Actor = { orgId: 'twp-dongba', role: 'township', userId: 'u', co
 const cst = (local: string) => new Date(`${local}+08:00`).toISOString();
 
 function blow(now: string, data: Partial<BlowWhistle['data']>): CaseEvent[] {
-  return decide({
-    type: 'BlowWhistle', caseId: 'c1', actor: township, now, facts: { countyDepartments: ['dept-market', ...(data.departmentIds ?? [])] },
-    data: { title: 't', description: 'd', category: 'resident_request', departmentIds: ['dept-market'], location: { address: 'a' }, ...data },
-  }, null, policy);
+  return decide(
+    {
+      type: 'BlowWhistle',
+      caseId: 'c1',
+      actor: township,
+      now,
+      facts: { countyDepartments: ['dept-market', ...(data.departmentIds ?? [])] },
+      data: { title: 't', description: 'd', category: 'resident_request', departmentIds: ['dept-market'], location: { address: 'a' }, ...data },
+    },
+    null,
+    policy,
+  );
 }
 
 describe('county policy: catalogue limits on the working calendar', () => {
@@ -33,7 +41,10 @@ describe('county policy: catalogue limits on the working calendar', () => {
   });
 
   it('a catalogue matter brings its own limits and rework rounds', () => {
-    const matter = Catalog.demo().list().find((m) => m.category !== 'emergency' && m.maxReworkRounds !== 2) ?? Catalog.demo().list()[0];
+    const matter =
+      Catalog.demo()
+        .list()
+        .find((m) => m.category !== 'emergency' && m.maxReworkRounds !== 2) ?? Catalog.demo().list()[0];
     const [e] = blow(cst('2026-03-02T09:00:00'), { category: matter.category, matterCode: matter.code, departmentIds: matter.departmentIds });
     if (e.type !== 'WhistleBlown') throw new Error('expected WhistleBlown');
     expect(e.data.limits).toEqual({ response: matter.responseLimit, completion: matter.completionLimit, maxReworkRounds: matter.maxReworkRounds });

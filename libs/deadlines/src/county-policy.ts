@@ -1,4 +1,13 @@
-import { DEFAULT_WORKFLOW_LIMITS, type Category, type CasePolicy, type ClockInstants, type ClockStarts, type MatterLimits, type Schedule, type WorkflowLimits } from '@chuishao/domain';
+import {
+  DEFAULT_WORKFLOW_LIMITS,
+  type Category,
+  type CasePolicy,
+  type ClockInstants,
+  type ClockStarts,
+  type MatterLimits,
+  type Schedule,
+  type WorkflowLimits,
+} from '@chuishao/domain';
 import { deadline, fractionElapsedAt, type BusinessCalendar } from '@chuishao/calendar';
 import type { Catalog } from '@chuishao/catalog';
 

@@ -76,7 +76,11 @@ describe('demo directory', () => {
   it('lists orgs in a stable order, and callers cannot corrupt it', () => {
     const first = demo.list();
     first.reverse();
-    expect(demo.list().map((o) => o.id)).toEqual(Directory.demo().list().map((o) => o.id));
+    expect(demo.list().map((o) => o.id)).toEqual(
+      Directory.demo()
+        .list()
+        .map((o) => o.id),
+    );
     expect(() => {
       (demo.get('twp-chengguan') as Org).type = 'department';
     }).toThrow(TypeError);
@@ -129,7 +133,7 @@ describe('load rejects an invalid directory', () => {
     expect(Directory.load(writeFixture('valid.json', valid())).list()).toHaveLength(2);
     const edge = valid();
     edge.orgs[0].id = 'ab';
-    edge.orgs[1].id = '9' + 'x-'.repeat(31) + 'y'; // 64 characters: the longest id allowed
+    edge.orgs[1].id = `9${'x-'.repeat(31)}y`; // 64 characters: the longest id allowed
     expect(Directory.parse(edge).get(edge.orgs[1].id as string)).toBeDefined();
     expect(ORG_TYPES).toEqual(['township', 'department', 'command_centre', 'assessment_office']);
   });

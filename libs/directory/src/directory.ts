@@ -23,7 +23,10 @@ export interface County {
 /** The directory file failed validation; `problems` lists every problem found, not just the first. */
 export class DirectoryInvalid extends Error {
   readonly code = 'DIRECTORY.INVALID';
-  constructor(readonly source: string, readonly problems: readonly string[]) {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
     super(`invalid directory ${source}:\n  - ${problems.join('\n  - ')}`);
     this.name = 'DirectoryInvalid';
   }
@@ -39,7 +42,11 @@ export class Directory {
   private readonly orgs: ReadonlyMap<string, Org>;
   private readonly counties: ReadonlyMap<string, County>;
 
-  private constructor(readonly version: string, counties: County[], orgs: Org[]) {
+  private constructor(
+    readonly version: string,
+    counties: County[],
+    orgs: Org[],
+  ) {
     // Map keeps insertion order, so list() follows the file's order.
     this.counties = new Map(counties.map((c) => [c.id, Object.freeze({ ...c })]));
     this.orgs = new Map(orgs.map((o) => [o.id, Object.freeze({ ...o })]));
@@ -67,7 +74,10 @@ export class Directory {
     const countyIds = new Map<string, string>();
     counties.forEach((c, i) => {
       const at = `counties[${i}]`;
-      if (!isObject(c)) return void problems.push(`${at}: must be an object`);
+      if (!isObject(c)) {
+        problems.push(`${at}: must be an object`);
+        return;
+      }
       unknownKeys(c, COUNTY_KEYS, at, problems);
       checkId(c.id, at, countyIds, problems);
       if (!nonEmptyString(c.name)) problems.push(`${at}.name: must be a non-empty string`);
@@ -78,7 +88,10 @@ export class Directory {
     const orgIds = new Map<string, string>();
     orgs.forEach((o, i) => {
       const at = `orgs[${i}]`;
-      if (!isObject(o)) return void problems.push(`${at}: must be an object`);
+      if (!isObject(o)) {
+        problems.push(`${at}: must be an object`);
+        return;
+      }
       unknownKeys(o, ORG_KEYS, at, problems);
       checkId(o.id, at, orgIds, problems);
       if (!nonEmptyString(o.name)) problems.push(`${at}.name: must be a non-empty string`);

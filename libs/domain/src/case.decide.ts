@@ -1,6 +1,16 @@
 import type { Actor } from './actor';
 import type {
-  BlowWhistle, CaseCommand, DirectoryFacts, CompleteHandling, RebaseDeadlines, ReassignPart, RespondToCase, ReviewHandling, TransferCase, UrgeDepartment, WithdrawCase,
+  BlowWhistle,
+  CaseCommand,
+  DirectoryFacts,
+  CompleteHandling,
+  RebaseDeadlines,
+  ReassignPart,
+  RespondToCase,
+  ReviewHandling,
+  TransferCase,
+  UrgeDepartment,
+  WithdrawCase,
 } from './commands';
 import { checkDeadlines } from './deadline-check';
 import { CaseAlreadyExists, CaseNotFound, Forbidden, Invalid, InvalidState } from './errors';
@@ -63,7 +73,10 @@ function requireCountyDepartments(facts: DirectoryFacts, named: { field: string;
 }
 
 function blowWhistle(cmd: BlowWhistle, state: CaseStateOrNone, policy: CasePolicy): CaseEvent[] {
-  requireCountyDepartments(cmd.facts, cmd.data.departmentIds.map((id, i) => ({ field: `departmentIds[${i}]`, id })));
+  requireCountyDepartments(
+    cmd.facts,
+    cmd.data.departmentIds.map((id, i) => ({ field: `departmentIds[${i}]`, id })),
+  );
   if (state) throw CaseAlreadyExists.because(cmd.caseId);
   if (cmd.actor.role !== 'township') throw Forbidden.role(cmd.actor.role, 'blow a whistle');
   const ids = cmd.data.departmentIds;
@@ -91,25 +104,27 @@ function blowWhistle(cmd: BlowWhistle, state: CaseStateOrNone, policy: CasePolic
   const { caseId, now } = cmd;
   const { title, description, category, location, matterCode, sourceRef } = cmd.data;
   const limits = policy.limitsFor(category, matterCode);
-  return [{
-    type: 'WhistleBlown',
-    data: {
-      caseId,
-      occurredAt: now,
-      townshipId: cmd.actor.orgId,
-      countyId: cmd.actor.countyId,
-      title,
-      description,
-      category,
-      location,
-      matterCode,
-      sourceRef,
-      leadDepartmentId,
-      policyVersion: policy.version,
-      limits,
-      parts: ids.map((departmentId, i) => assignPart(policy, cmd.actor.countyId, limits, matterCode, `p${i + 1}`, departmentId, now)),
+  return [
+    {
+      type: 'WhistleBlown',
+      data: {
+        caseId,
+        occurredAt: now,
+        townshipId: cmd.actor.orgId,
+        countyId: cmd.actor.countyId,
+        title,
+        description,
+        category,
+        location,
+        matterCode,
+        sourceRef,
+        leadDepartmentId,
+        policyVersion: policy.version,
+        limits,
+        parts: ids.map((departmentId, i) => assignPart(policy, cmd.actor.countyId, limits, matterCode, `p${i + 1}`, departmentId, now)),
+      },
     },
-  }];
+  ];
 }
 
 /** The open part the acting department holds; departments act only on their own part. */
@@ -124,10 +139,12 @@ function respond(cmd: RespondToCase, state: CaseState): CaseEvent[] {
   const part = heldPart(state, cmd.actor, 'report in');
   if (part.status !== 'awaiting_response') throw InvalidState.part(part.departmentId, part.status, 'report in');
   if (!absentOrHasText(cmd.data.note)) throw Invalid.field('note', 'must say something (not only spaces or invisible characters), or be left out');
-  return [{
-    type: 'DepartmentResponded',
-    data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, note: cmd.data.note },
-  }];
+  return [
+    {
+      type: 'DepartmentResponded',
+      data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, note: cmd.data.note },
+    },
+  ];
 }
 
 function transfer(cmd: TransferCase, state: CaseState, policy: CasePolicy): CaseEvent[] {
@@ -143,18 +160,20 @@ function transfer(cmd: TransferCase, state: CaseState, policy: CasePolicy): Case
   if (state.parts.some((p) => p.departmentId === toDepartmentId && p.status !== 'closed')) {
     throw Invalid.field('toDepartmentId', `${toDepartmentId} already holds a part of this case`);
   }
-  return [{
-    type: 'CaseTransferred',
-    data: {
-      caseId: state.caseId,
-      occurredAt: cmd.now,
-      partId: part.partId,
-      fromDepartmentId: part.departmentId,
-      toDepartmentId,
-      reason,
-      assignment: assignPart(policy, state.countyId, state.limits, state.matterCode, part.partId, toDepartmentId, cmd.now),
+  return [
+    {
+      type: 'CaseTransferred',
+      data: {
+        caseId: state.caseId,
+        occurredAt: cmd.now,
+        partId: part.partId,
+        fromDepartmentId: part.departmentId,
+        toDepartmentId,
+        reason,
+        assignment: assignPart(policy, state.countyId, state.limits, state.matterCode, part.partId, toDepartmentId, cmd.now),
+      },
     },
-  }];
+  ];
 }
 
 function complete(cmd: CompleteHandling, state: CaseState): CaseEvent[] {
@@ -164,21 +183,27 @@ function complete(cmd: CompleteHandling, state: CaseState): CaseEvent[] {
   refuseWhileReturnPending(part, 'complete it');
   if (!hasText(cmd.data.result)) throw Invalid.field('result', 'say what was done');
   const attachments = attachedUploads(cmd.actor, cmd.data.attachmentIds, cmd.uploads);
-  return [{
-    type: 'HandlingCompleted',
-    data: {
-      caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, round: part.round, result: cmd.data.result,
-      ...(attachments.length ? { attachments } : {}),
+  return [
+    {
+      type: 'HandlingCompleted',
+      data: {
+        caseId: state.caseId,
+        occurredAt: cmd.now,
+        partId: part.partId,
+        departmentId: part.departmentId,
+        round: part.round,
+        result: cmd.data.result,
+        ...(attachments.length ? { attachments } : {}),
+      },
     },
-  }];
+  ];
 }
 
 function review(cmd: ReviewHandling, state: CaseState, policy: CasePolicy): CaseEvent[] {
   if (cmd.actor.role !== 'township') throw Forbidden.role(cmd.actor.role, 'review handling');
   if (cmd.actor.orgId !== state.townshipId) throw Forbidden.notRaisingTownship('review handling');
   const { departmentId, resolved, satisfaction, comment } = cmd.data;
-  const part = state.parts.find((p) => p.departmentId === departmentId && p.status !== 'closed')
-    ?? state.parts.find((p) => p.departmentId === departmentId);
+  const part = state.parts.find((p) => p.departmentId === departmentId && p.status !== 'closed') ?? state.parts.find((p) => p.departmentId === departmentId);
   if (!part) throw Invalid.field('departmentId', `${departmentId} holds no part of this case`);
   if (part.reviewedRound === part.round) throw InvalidState.alreadyReviewed(departmentId, part.round);
   if (part.status !== 'completed') throw InvalidState.part(departmentId, part.status, 'review it before completion');
@@ -202,15 +227,17 @@ function closeCaseIfDone(state: CaseState, closingPartId: string, closing: PartC
   const others = state.parts.filter((p) => p.partId !== closingPartId);
   if (others.some((p) => p.status !== 'closed')) return [];
   const outcomes = [...others.map((p) => p.outcome), closing.data.outcome];
-  return [{
-    type: 'CaseClosed',
-    data: {
-      caseId: state.caseId,
-      occurredAt: now,
-      resolvedParts: outcomes.filter((o) => o === 'resolved').length,
-      unresolvedParts: outcomes.filter((o) => o === 'unresolved').length,
+  return [
+    {
+      type: 'CaseClosed',
+      data: {
+        caseId: state.caseId,
+        occurredAt: now,
+        resolvedParts: outcomes.filter((o) => o === 'resolved').length,
+        unresolvedParts: outcomes.filter((o) => o === 'unresolved').length,
+      },
     },
-  }];
+  ];
 }
 
 function withdraw(cmd: WithdrawCase, state: CaseState): CaseEvent[] {
@@ -238,24 +265,28 @@ function reassign(cmd: ReassignPart, state: CaseState, policy: CasePolicy): Case
   if (state.parts.some((p) => p.departmentId === toDepartmentId && p.status !== 'closed')) {
     throw Invalid.field('toDepartmentId', `${toDepartmentId} already holds a part of this case`);
   }
-  return [{
-    type: 'PartReassigned',
-    data: {
-      caseId: state.caseId,
-      occurredAt: cmd.now,
-      partId: part.partId,
-      fromDepartmentId,
-      toDepartmentId,
-      reason,
-      assignment: assignPart(policy, state.countyId, state.limits, state.matterCode, part.partId, toDepartmentId, cmd.now),
+  return [
+    {
+      type: 'PartReassigned',
+      data: {
+        caseId: state.caseId,
+        occurredAt: cmd.now,
+        partId: part.partId,
+        fromDepartmentId,
+        toDepartmentId,
+        reason,
+        assignment: assignPart(policy, state.countyId, state.limits, state.matterCode, part.partId, toDepartmentId, cmd.now),
+      },
     },
-  }];
+  ];
 }
 
 function urge(cmd: UrgeDepartment, state: CaseState): CaseEvent[] {
   const part = commandCentrePart(cmd, state, cmd.data.departmentId, 'urge a department');
   if (!hasText(cmd.data.note)) throw Invalid.field('note', 'say what is urged');
-  return [{ type: 'DepartmentUrged', data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, note: cmd.data.note } }];
+  return [
+    { type: 'DepartmentUrged', data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, note: cmd.data.note } },
+  ];
 }
 
 /**

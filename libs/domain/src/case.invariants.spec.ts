@@ -20,14 +20,22 @@ type Generated = typeof command extends fc.Arbitrary<infer T> ? T : never;
 function toCommand(c: Generated, now: number): CaseCommand {
   const base = { caseId: CASE_ID, actor: c.by, now: at(now) };
   switch (c.kind) {
-    case 'respond': return { ...base, type: 'RespondToCase', data: {} };
-    case 'transfer': return { ...base, type: 'TransferCase', facts: COUNTY_FACTS, data: { toDepartmentId: c.other, reason: '转办' } };
-    case 'complete': return { ...base, type: 'CompleteHandling', data: { result: '办结' } };
-    case 'review': return { ...base, type: 'ReviewHandling', data: { departmentId: c.dept, resolved: c.resolved, satisfaction: c.resolved ? 'satisfied' : 'dissatisfied' } };
-    case 'withdraw': return { ...base, type: 'WithdrawCase', data: { reason: '撤回' } };
-    case 'reassign': return { ...base, type: 'ReassignPart', facts: COUNTY_FACTS, data: { fromDepartmentId: c.dept, toDepartmentId: c.other, reason: '改派' } };
-    case 'urge': return { ...base, type: 'UrgeDepartment', data: { departmentId: c.dept, note: '督办' } };
-    case 'check': return { ...base, type: 'CheckDeadlines', data: { commandCentreId: 'cc-a' } };
+    case 'respond':
+      return { ...base, type: 'RespondToCase', data: {} };
+    case 'transfer':
+      return { ...base, type: 'TransferCase', facts: COUNTY_FACTS, data: { toDepartmentId: c.other, reason: '转办' } };
+    case 'complete':
+      return { ...base, type: 'CompleteHandling', data: { result: '办结' } };
+    case 'review':
+      return { ...base, type: 'ReviewHandling', data: { departmentId: c.dept, resolved: c.resolved, satisfaction: c.resolved ? 'satisfied' : 'dissatisfied' } };
+    case 'withdraw':
+      return { ...base, type: 'WithdrawCase', data: { reason: '撤回' } };
+    case 'reassign':
+      return { ...base, type: 'ReassignPart', facts: COUNTY_FACTS, data: { fromDepartmentId: c.dept, toDepartmentId: c.other, reason: '改派' } };
+    case 'urge':
+      return { ...base, type: 'UrgeDepartment', data: { departmentId: c.dept, note: '督办' } };
+    case 'check':
+      return { ...base, type: 'CheckDeadlines', data: { commandCentreId: 'cc-a' } };
   }
 }
 

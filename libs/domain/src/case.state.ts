@@ -164,9 +164,7 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
         transfers: [...p.transfers, { kind, fromDepartmentId, toDepartmentId, reason, at: occurredAt }],
         workflow: noWorkflow(),
       }));
-      const involved = next.involvedDepartmentIds.includes(toDepartmentId)
-        ? next.involvedDepartmentIds
-        : [...next.involvedDepartmentIds, toDepartmentId];
+      const involved = next.involvedDepartmentIds.includes(toDepartmentId) ? next.involvedDepartmentIds : [...next.involvedDepartmentIds, toDepartmentId];
       return { ...next, involvedDepartmentIds: involved };
     }
     case 'DeadlineReminderSent':
@@ -178,9 +176,9 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
     case 'CaseEscalated': {
       const deadline = event.data.deadline;
       if (deadline === 'return_decision') {
-        return updatePart(state, event.data.partId, (p) => (p.workflow.pendingReturn
-          ? { ...p, workflow: { ...p.workflow, pendingReturn: { ...p.workflow.pendingReturn, alert: 'escalated' } } }
-          : p));
+        return updatePart(state, event.data.partId, (p) =>
+          p.workflow.pendingReturn ? { ...p, workflow: { ...p.workflow, pendingReturn: { ...p.workflow.pendingReturn, alert: 'escalated' } } } : p,
+        );
       }
       return updatePart(state, event.data.partId, (p) => raiseAlert(p, deadline, 'escalated'));
     }
@@ -253,17 +251,26 @@ function leadPartOf(d: WhistleBlown['data']): string {
   return (lead ?? d.parts[0]).partId;
 }
 
-type WorkflowEvent = Extract<CaseEvent, { type: 'ExtensionRequested' | 'ExtensionDecided' | 'PartReturned' | 'ReturnDecided' | 'ReviewAppealed' | 'AppealDecided' }>;
+type WorkflowEvent = Extract<
+  CaseEvent,
+  { type: 'ExtensionRequested' | 'ExtensionDecided' | 'PartReturned' | 'ReturnDecided' | 'ReviewAppealed' | 'AppealDecided' }
+>;
 
 /** The practice's moves (延期, 退单/审定, 申诉) folded into the part they concern. */
 function evolveWorkflow(state: CaseState, event: WorkflowEvent): CaseState {
   const d = event.data;
   const at = d.occurredAt;
-  const flow = (change: (w: PartWorkflow) => Partial<PartWorkflow>) => (p: PartState): PartState => ({ ...p, workflow: { ...p.workflow, ...change(p.workflow) } });
+  const flow =
+    (change: (w: PartWorkflow) => Partial<PartWorkflow>) =>
+    (p: PartState): PartState => ({ ...p, workflow: { ...p.workflow, ...change(p.workflow) } });
   switch (event.type) {
     case 'ExtensionRequested': {
       const { round, reason, workingDays } = event.data;
-      return updatePart(state, d.partId, flow(() => ({ pendingExtension: { round, reason, workingDays, requestedAt: at } })));
+      return updatePart(
+        state,
+        d.partId,
+        flow(() => ({ pendingExtension: { round, reason, workingDays, requestedAt: at } })),
+      );
     }
     case 'ExtensionDecided': {
       const e = event.data;
@@ -276,13 +283,22 @@ function evolveWorkflow(state: CaseState, event: WorkflowEvent): CaseState {
     }
     case 'PartReturned': {
       const { reason, suggestedDepartmentId, decisionDueAt } = event.data;
-      return updatePart(state, d.partId, flow(() => ({
-        pendingReturn: { reason, suggestedDepartmentId: suggestedDepartmentId ?? null, returnedAt: at, decisionDueAt, alert: 'none' },
-      })));
+      return updatePart(
+        state,
+        d.partId,
+        flow(() => ({
+          pendingReturn: { reason, suggestedDepartmentId: suggestedDepartmentId ?? null, returnedAt: at, decisionDueAt, alert: 'none' },
+        })),
+      );
     }
     case 'ReturnDecided': {
       const { upheld, assignment, toDepartmentId, note } = event.data;
-      if (!upheld || !assignment || !toDepartmentId) return updatePart(state, d.partId, flow(() => ({ pendingReturn: null })));
+      if (!upheld || !assignment || !toDepartmentId)
+        return updatePart(
+          state,
+          d.partId,
+          flow(() => ({ pendingReturn: null })),
+        );
       const next = updatePart(state, d.partId, (p) => ({
         ...p,
         ...assignment,
@@ -296,7 +312,10 @@ function evolveWorkflow(state: CaseState, event: WorkflowEvent): CaseState {
         reviewedRound: 0,
         responseAlert: 'none',
         completionAlert: 'none',
-        transfers: [...p.transfers, { kind: 'return', fromDepartmentId: p.departmentId, toDepartmentId, reason: p.workflow.pendingReturn?.reason ?? note ?? '', at }],
+        transfers: [
+          ...p.transfers,
+          { kind: 'return', fromDepartmentId: p.departmentId, toDepartmentId, reason: p.workflow.pendingReturn?.reason ?? note ?? '', at },
+        ],
         workflow: noWorkflow(),
       }));
       const involved = next.involvedDepartmentIds.includes(toDepartmentId) ? next.involvedDepartmentIds : [...next.involvedDepartmentIds, toDepartmentId];
@@ -304,11 +323,19 @@ function evolveWorkflow(state: CaseState, event: WorkflowEvent): CaseState {
     }
     case 'ReviewAppealed': {
       const { round, reason } = event.data;
-      return updatePart(state, d.partId, flow(() => ({ openAppeal: { round, reason, appealedAt: at } })));
+      return updatePart(
+        state,
+        d.partId,
+        flow(() => ({ openAppeal: { round, reason, appealedAt: at } })),
+      );
     }
     case 'AppealDecided': {
       const { round, upheld } = event.data;
-      return updatePart(state, d.partId, flow((w) => ({ openAppeal: null, appeals: [...w.appeals, { round, upheld, decidedAt: at }] })));
+      return updatePart(
+        state,
+        d.partId,
+        flow((w) => ({ openAppeal: null, appeals: [...w.appeals, { round, upheld, decidedAt: at }] })),
+      );
     }
   }
 }

@@ -22,27 +22,34 @@ export interface DirectoryFacts {
 /** A command that names departments carries the directory facts its rules need. */
 type WithFacts = { facts: DirectoryFacts };
 
-export type BlowWhistle = WithFacts & CommandBase<'BlowWhistle', {
-  title: string;
-  description: string;
-  category: Category;
-  departmentIds: string[];
-  location: Location;
-  matterCode?: string;
-  sourceRef?: string;
-  /** 牵头: one of departmentIds; default the first. */
-  leadDepartmentId?: string;
-}>;
+export type BlowWhistle = WithFacts &
+  CommandBase<
+    'BlowWhistle',
+    {
+      title: string;
+      description: string;
+      category: Category;
+      departmentIds: string[];
+      location: Location;
+      matterCode?: string;
+      sourceRef?: string;
+      /** 牵头: one of departmentIds; default the first. */
+      leadDepartmentId?: string;
+    }
+  >;
 export type RespondToCase = CommandBase<'RespondToCase', { note?: string }>;
 export type TransferCase = WithFacts & CommandBase<'TransferCase', { toDepartmentId: string; reason: string }>;
 /** `uploads`: what the blob store knows of the named attachmentIds (see notes.ts). */
 export type CompleteHandling = Partial<UploadFacts> & CommandBase<'CompleteHandling', { result: string; attachmentIds?: string[] }>;
-export type ReviewHandling = CommandBase<'ReviewHandling', {
-  departmentId: string;
-  resolved: boolean;
-  satisfaction: Satisfaction;
-  comment?: string;
-}>;
+export type ReviewHandling = CommandBase<
+  'ReviewHandling',
+  {
+    departmentId: string;
+    resolved: boolean;
+    satisfaction: Satisfaction;
+    comment?: string;
+  }
+>;
 export type WithdrawCase = CommandBase<'WithdrawCase', { reason: string }>;
 
 /** 督办: the command centre moves a part to another department. */

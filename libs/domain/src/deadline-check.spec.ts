@@ -19,7 +19,10 @@ describe('deadline watcher decisions', () => {
     expect(watch(emergency, 23)).toEqual([]);
     const events = watch(emergency, 24, 25, 30, 31, 600);
     expect(types(events)).toEqual(['DeadlineReminderSent:dept-a', 'ResponseOverdue:dept-a', 'CaseEscalated:dept-a']);
-    expect(events[1]).toEqual({ type: 'ResponseOverdue', data: { caseId: CASE_ID, occurredAt: at(30), partId: 'p1', departmentId: 'dept-a', round: 1, dueAt: at(30) } });
+    expect(events[1]).toEqual({
+      type: 'ResponseOverdue',
+      data: { caseId: CASE_ID, occurredAt: at(30), partId: 'p1', departmentId: 'dept-a', round: 1, dueAt: at(30) },
+    });
     expect(events[2].data).toMatchObject({ deadline: 'response', commandCentreId: 'cc-a' });
   });
 
@@ -31,8 +34,12 @@ describe('deadline watcher decisions', () => {
     const h = history(blow(['dept-a']), cmd('RespondToCase', deptA, 10, {}));
     const late = watch(h, 3 * 24 * 60);
     expect(types(late)).toEqual(['CompletionOverdue:dept-a', 'CaseEscalated:dept-a']);
-    const reworked = history(blow(['dept-a']), cmd('RespondToCase', deptA, 10, {}), cmd('CompleteHandling', deptA, 20, { result: 'x' }),
-      cmd('ReviewHandling', township, 30, { departmentId: 'dept-a', resolved: false, satisfaction: 'dissatisfied' }));
+    const reworked = history(
+      blow(['dept-a']),
+      cmd('RespondToCase', deptA, 10, {}),
+      cmd('CompleteHandling', deptA, 20, { result: 'x' }),
+      cmd('ReviewHandling', township, 30, { departmentId: 'dept-a', resolved: false, satisfaction: 'dissatisfied' }),
+    );
     expect(types(watch(reworked, 30 + 3 * 24 * 60))).toEqual(['CompletionOverdue:dept-a', 'CaseEscalated:dept-a']);
   });
 
@@ -54,23 +61,42 @@ describe('deadline watcher decisions', () => {
   });
 
   it('is for the system actor only', () => {
-    given(history(blow())).when({ ...check(500), actor: commandCentre }).thenThrows('CASE.FORBIDDEN');
+    given(history(blow()))
+      .when({ ...check(500), actor: commandCentre })
+      .thenThrows('CASE.FORBIDDEN');
   });
 });
 
 describe('command centre: urge and reassign (督办)', () => {
   it('urges the department holding a part', () => {
-    given(history(blow())).when(cmd('UrgeDepartment', commandCentre, 200, { departmentId: 'dept-b', note: '请立即报到' })).then([{
-      type: 'DepartmentUrged', data: { caseId: CASE_ID, occurredAt: at(200), partId: 'p2', departmentId: 'dept-b', note: '请立即报到' },
-    }]);
-    given(history(blow())).when(cmd('UrgeDepartment', deptA, 200, { departmentId: 'dept-b', note: 'x' })).thenThrows('CASE.FORBIDDEN');
+    given(history(blow()))
+      .when(cmd('UrgeDepartment', commandCentre, 200, { departmentId: 'dept-b', note: '请立即报到' }))
+      .then([
+        {
+          type: 'DepartmentUrged',
+          data: { caseId: CASE_ID, occurredAt: at(200), partId: 'p2', departmentId: 'dept-b', note: '请立即报到' },
+        },
+      ]);
+    given(history(blow()))
+      .when(cmd('UrgeDepartment', deptA, 200, { departmentId: 'dept-b', note: 'x' }))
+      .thenThrows('CASE.FORBIDDEN');
   });
 
   it('reassigns a part with fresh clocks for the new department', () => {
-    const [e] = given(history(blow())).when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-b', toDepartmentId: 'dept-c', reason: '原部门无执法权' })).events();
+    const [e] = given(history(blow()))
+      .when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-b', toDepartmentId: 'dept-c', reason: '原部门无执法权' }))
+      .events();
     expect(e).toEqual({
       type: 'PartReassigned',
-      data: { caseId: CASE_ID, occurredAt: at(300), partId: 'p2', fromDepartmentId: 'dept-b', toDepartmentId: 'dept-c', reason: '原部门无执法权', assignment: naturalAssignment('p2', 'dept-c', 300) },
+      data: {
+        caseId: CASE_ID,
+        occurredAt: at(300),
+        partId: 'p2',
+        fromDepartmentId: 'dept-b',
+        toDepartmentId: 'dept-c',
+        reason: '原部门无执法权',
+        assignment: naturalAssignment('p2', 'dept-c', 300),
+      },
     });
     const state = foldCase([...history(blow()), e])!;
     expect(state.parts[1]).toMatchObject({ departmentId: 'dept-c', status: 'awaiting_response', responseAlert: 'none' });
@@ -79,11 +105,21 @@ describe('command centre: urge and reassign (督办)', () => {
 
   it('refuses reassignment to a holder, of a completed part, or without a reason', () => {
     const h = history(blow());
-    given(h).when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-b', toDepartmentId: 'dept-a', reason: 'x' })).thenThrows('CASE.VALIDATION');
-    given(h).when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-c', toDepartmentId: 'dept-b', reason: 'x' })).thenThrows('CASE.VALIDATION');
-    given(h).when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-b', toDepartmentId: 'dept-c', reason: ' ' })).thenThrows('CASE.VALIDATION');
-    given(h).when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-b', toDepartmentId: 'cc-a', reason: 'x' })).thenThrows('CASE.VALIDATION', /cc-a is not a department of this county/);
+    given(h)
+      .when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-b', toDepartmentId: 'dept-a', reason: 'x' }))
+      .thenThrows('CASE.VALIDATION');
+    given(h)
+      .when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-c', toDepartmentId: 'dept-b', reason: 'x' }))
+      .thenThrows('CASE.VALIDATION');
+    given(h)
+      .when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-b', toDepartmentId: 'dept-c', reason: ' ' }))
+      .thenThrows('CASE.VALIDATION');
+    given(h)
+      .when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-b', toDepartmentId: 'cc-a', reason: 'x' }))
+      .thenThrows('CASE.VALIDATION', /cc-a is not a department of this county/);
     const completed = history(blow(), cmd('RespondToCase', deptB, 5, {}), cmd('CompleteHandling', deptB, 9, { result: 'x' }));
-    given(completed).when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-b', toDepartmentId: 'dept-c', reason: 'x' })).thenThrows('CASE.INVALID_STATE');
+    given(completed)
+      .when(cmd('ReassignPart', commandCentre, 300, { fromDepartmentId: 'dept-b', toDepartmentId: 'dept-c', reason: 'x' }))
+      .thenThrows('CASE.INVALID_STATE');
   });
 });

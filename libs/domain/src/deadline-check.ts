@@ -33,7 +33,15 @@ export function checkDeadlines(cmd: CheckDeadlines, state: CaseState): CaseEvent
     if (!pending || pending.alert === 'escalated' || now < Date.parse(pending.decisionDueAt)) continue;
     events.push({
       type: 'CaseEscalated',
-      data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, round: part.round, deadline: 'return_decision', commandCentreId: cmd.data.commandCentreId },
+      data: {
+        caseId: state.caseId,
+        occurredAt: cmd.now,
+        partId: part.partId,
+        departmentId: part.departmentId,
+        round: part.round,
+        deadline: 'return_decision',
+        commandCentreId: cmd.data.commandCentreId,
+      },
     });
   }
   return events;

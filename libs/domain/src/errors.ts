@@ -37,8 +37,7 @@ export const CaseAlreadyExists = {
 };
 
 export const InvalidState = {
-  caseNotOpen: (caseId: string, status: string) =>
-    new DomainError('CASE.INVALID_STATE', `case ${caseId} is ${status}; nothing more can be done on it`),
+  caseNotOpen: (caseId: string, status: string) => new DomainError('CASE.INVALID_STATE', `case ${caseId} is ${status}; nothing more can be done on it`),
   part: (departmentId: string, status: string, wanted: string) =>
     new DomainError('CASE.INVALID_STATE', `the part of ${departmentId} is ${status}; cannot ${wanted}`),
   alreadyReviewed: (departmentId: string, round: number) =>
@@ -52,12 +51,9 @@ export const WorkflowRefused = {
 };
 
 export const Forbidden = {
-  role: (role: string, action: string) =>
-    new DomainError('CASE.FORBIDDEN', `a ${role} may not ${action}`),
-  notRaisingTownship: (action: string) =>
-    new DomainError('CASE.FORBIDDEN', `only the township that raised the case may ${action}`),
-  notPartHolder: (orgId: string) =>
-    new DomainError('CASE.NOT_PART_HOLDER', `${orgId} holds no open part of this case`),
+  role: (role: string, action: string) => new DomainError('CASE.FORBIDDEN', `a ${role} may not ${action}`),
+  notRaisingTownship: (action: string) => new DomainError('CASE.FORBIDDEN', `only the township that raised the case may ${action}`),
+  notPartHolder: (orgId: string) => new DomainError('CASE.NOT_PART_HOLDER', `${orgId} holds no open part of this case`),
 };
 
 export const Invalid = {

@@ -35,99 +35,126 @@ interface CaseEventBase<T extends string, D> {
   data: D & { caseId: string; occurredAt: string };
 }
 
-export type WhistleBlown = CaseEventBase<'WhistleBlown', {
-  townshipId: string;
-  countyId: string;
-  title: string;
-  description: string;
-  category: Category;
-  location: Location;
-  matterCode?: string;
-  sourceRef?: string;
-  /** 牵头: the department that leads (one of the parts'); recorded since leads exist, decode fills older events with the first. */
-  leadDepartmentId?: string;
-  policyVersion: string;
-  /** The limits of this whistle's matter (or the category defaults), for every later clock of the case. */
-  limits: MatterLimits;
-  parts: PartAssignment[];
-}>;
+export type WhistleBlown = CaseEventBase<
+  'WhistleBlown',
+  {
+    townshipId: string;
+    countyId: string;
+    title: string;
+    description: string;
+    category: Category;
+    location: Location;
+    matterCode?: string;
+    sourceRef?: string;
+    /** 牵头: the department that leads (one of the parts'); recorded since leads exist, decode fills older events with the first. */
+    leadDepartmentId?: string;
+    policyVersion: string;
+    /** The limits of this whistle's matter (or the category defaults), for every later clock of the case. */
+    limits: MatterLimits;
+    parts: PartAssignment[];
+  }
+>;
 
 /** 报到: the department acknowledged its part; its response clock stops here. */
-export type DepartmentResponded = CaseEventBase<'DepartmentResponded', {
-  partId: string;
-  departmentId: string;
-  note?: string;
-}>;
+export type DepartmentResponded = CaseEventBase<
+  'DepartmentResponded',
+  {
+    partId: string;
+    departmentId: string;
+    note?: string;
+  }
+>;
 
 /** 转办: the part moves to another department, whose clocks start anew. */
-export type CaseTransferred = CaseEventBase<'CaseTransferred', {
-  partId: string;
-  fromDepartmentId: string;
-  toDepartmentId: string;
-  reason: string;
-  assignment: PartAssignment;
-}>;
+export type CaseTransferred = CaseEventBase<
+  'CaseTransferred',
+  {
+    partId: string;
+    fromDepartmentId: string;
+    toDepartmentId: string;
+    reason: string;
+    assignment: PartAssignment;
+  }
+>;
 
 /** 办结: the department reports the matter handled for this round. */
-export type HandlingCompleted = CaseEventBase<'HandlingCompleted', {
-  partId: string;
-  departmentId: string;
-  round: number;
-  result: string;
-  /** The evidence filed with the completion (present only when there is some). */
-  attachments?: AttachmentRef[];
-}>;
+export type HandlingCompleted = CaseEventBase<
+  'HandlingCompleted',
+  {
+    partId: string;
+    departmentId: string;
+    round: number;
+    result: string;
+    /** The evidence filed with the completion (present only when there is some). */
+    attachments?: AttachmentRef[];
+  }
+>;
 
 /** 一事一评: the township's review of one completed round of one part. */
-export type ReviewCompleted = CaseEventBase<'ReviewCompleted', {
-  partId: string;
-  departmentId: string;
-  round: number;
-  resolved: boolean;
-  satisfaction: Satisfaction;
-  comment?: string;
-}>;
+export type ReviewCompleted = CaseEventBase<
+  'ReviewCompleted',
+  {
+    partId: string;
+    departmentId: string;
+    round: number;
+    resolved: boolean;
+    satisfaction: Satisfaction;
+    comment?: string;
+  }
+>;
 
 /** 退回重办: an unresolved review sends the part back with a new completion deadline. */
-export type CaseReopened = CaseEventBase<'CaseReopened', {
-  partId: string;
-  departmentId: string;
-  round: number;
-  completionRemindAt: string;
-  completionDueAt: string;
-  basis: DeadlineBasis;
-}>;
+export type CaseReopened = CaseEventBase<
+  'CaseReopened',
+  {
+    partId: string;
+    departmentId: string;
+    round: number;
+    completionRemindAt: string;
+    completionDueAt: string;
+    basis: DeadlineBasis;
+  }
+>;
 
 export type PartOutcome = 'resolved' | 'unresolved';
 
 /** A part is done: resolved, or unresolved after its last allowed rework round. */
-export type PartClosed = CaseEventBase<'PartClosed', {
-  partId: string;
-  departmentId: string;
-  outcome: PartOutcome;
-}>;
+export type PartClosed = CaseEventBase<
+  'PartClosed',
+  {
+    partId: string;
+    departmentId: string;
+    outcome: PartOutcome;
+  }
+>;
 
 /** The command centre moves a part to another department (督办 reassignment); its clocks start anew. */
-export type PartReassigned = CaseEventBase<'PartReassigned', {
-  partId: string;
-  fromDepartmentId: string;
-  toDepartmentId: string;
-  reason: string;
-  assignment: PartAssignment;
-}>;
+export type PartReassigned = CaseEventBase<
+  'PartReassigned',
+  {
+    partId: string;
+    fromDepartmentId: string;
+    toDepartmentId: string;
+    reason: string;
+    assignment: PartAssignment;
+  }
+>;
 
 export type DeadlineKind = 'response' | 'completion';
 /** What an escalation (督办) is about: a department's clock, or the command centre's own decision on a return (退单审定). */
 export type EscalatedDeadline = DeadlineKind | 'return_decision';
 
 /** 提醒: the deadline watcher reminds the holding department when 80% of a limit has passed. */
-export type DeadlineReminderSent = CaseEventBase<'DeadlineReminderSent', {
-  partId: string;
-  departmentId: string;
-  deadline: DeadlineKind;
-  round: number;
-  dueAt: string;
-}>;
+export type DeadlineReminderSent = CaseEventBase<
+  'DeadlineReminderSent',
+  {
+    partId: string;
+    departmentId: string;
+    deadline: DeadlineKind;
+    round: number;
+    dueAt: string;
+  }
+>;
 
 /** 催办: the report-in deadline passed without a report-in. */
 export type ResponseOverdue = CaseEventBase<'ResponseOverdue', { partId: string; departmentId: string; round: number; dueAt: string }>;
@@ -136,13 +163,16 @@ export type ResponseOverdue = CaseEventBase<'ResponseOverdue', { partId: string;
 export type CompletionOverdue = CaseEventBase<'CompletionOverdue', { partId: string; departmentId: string; round: number; dueAt: string }>;
 
 /** 督办: an overdue part is escalated to the county command centre. */
-export type CaseEscalated = CaseEventBase<'CaseEscalated', {
-  partId: string;
-  departmentId: string;
-  deadline: EscalatedDeadline;
-  round: number;
-  commandCentreId: string;
-}>;
+export type CaseEscalated = CaseEventBase<
+  'CaseEscalated',
+  {
+    partId: string;
+    departmentId: string;
+    deadline: EscalatedDeadline;
+    round: number;
+    commandCentreId: string;
+  }
+>;
 
 /** The command centre's formal urge (督办) to the department holding a part. */
 export type DepartmentUrged = CaseEventBase<'DepartmentUrged', { partId: string; departmentId: string; note: string }>;
@@ -181,72 +211,90 @@ export type CaseClosed = CaseEventBase<'CaseClosed', { resolvedParts: number; un
 // ── The practice's moves: 延期 extensions, 退单 returns with 审定 arbitration, 申诉 appeals ──
 
 /** 延期: the department holding a reported-in part asks the command centre for more working days on this round. */
-export type ExtensionRequested = CaseEventBase<'ExtensionRequested', {
-  partId: string;
-  departmentId: string;
-  round: number;
-  reason: string;
-  workingDays: number;
-}>;
+export type ExtensionRequested = CaseEventBase<
+  'ExtensionRequested',
+  {
+    partId: string;
+    departmentId: string;
+    round: number;
+    reason: string;
+    workingDays: number;
+  }
+>;
 
 /**
  * The command centre's decision on a pending extension. Approved: the round's completion deadline moves by
  * `workingDays` (possibly fewer than asked) on the working calendar from the deadline in force, and the new
  * clock and its basis (recording the extension) are here.
  */
-export type ExtensionDecided = CaseEventBase<'ExtensionDecided', {
-  partId: string;
-  departmentId: string;
-  round: number;
-  approved: boolean;
-  /** Working days granted (0 when refused). */
-  workingDays: number;
-  note?: string;
-  /** Approved only: the deadline before and the new clock. */
-  previousDueAt?: string;
-  completionRemindAt?: string;
-  completionDueAt?: string;
-  basis?: DeadlineBasis;
-}>;
+export type ExtensionDecided = CaseEventBase<
+  'ExtensionDecided',
+  {
+    partId: string;
+    departmentId: string;
+    round: number;
+    approved: boolean;
+    /** Working days granted (0 when refused). */
+    workingDays: number;
+    note?: string;
+    /** Approved only: the deadline before and the new clock. */
+    previousDueAt?: string;
+    completionRemindAt?: string;
+    completionDueAt?: string;
+    basis?: DeadlineBasis;
+  }
+>;
 
 /** 退单: the department says the part is not its responsibility; its clocks keep running while the centre decides by `decisionDueAt`. */
-export type PartReturned = CaseEventBase<'PartReturned', {
-  partId: string;
-  departmentId: string;
-  reason: string;
-  suggestedDepartmentId?: string;
-  decisionDueAt: string;
-}>;
+export type PartReturned = CaseEventBase<
+  'PartReturned',
+  {
+    partId: string;
+    departmentId: string;
+    reason: string;
+    suggestedDepartmentId?: string;
+    decisionDueAt: string;
+  }
+>;
 
 /**
  * 审定: the command centre's decision on a return. Upheld: the part was misrouted and moves to `toDepartmentId`,
  * whose clocks start at the decision (`assignment`). Rejected: it stays with the returning department, clocks running.
  */
-export type ReturnDecided = CaseEventBase<'ReturnDecided', {
-  partId: string;
-  departmentId: string;
-  upheld: boolean;
-  note?: string;
-  toDepartmentId?: string;
-  assignment?: PartAssignment;
-}>;
+export type ReturnDecided = CaseEventBase<
+  'ReturnDecided',
+  {
+    partId: string;
+    departmentId: string;
+    upheld: boolean;
+    note?: string;
+    toDepartmentId?: string;
+    assignment?: PartAssignment;
+  }
+>;
 
 /** 申诉: the department contests the latest review of its part (round `round`), within the appeal window. */
-export type ReviewAppealed = CaseEventBase<'ReviewAppealed', {
-  partId: string;
-  departmentId: string;
-  round: number;
-  reason: string;
-}>;
+export type ReviewAppealed = CaseEventBase<
+  'ReviewAppealed',
+  {
+    partId: string;
+    departmentId: string;
+    round: number;
+    reason: string;
+  }
+>;
 
 /** The assessment office's decision on an appeal. Upheld: the appealed review is void for scoring from this instant. */
-export type AppealDecided = CaseEventBase<'AppealDecided', {
-  partId: string;
-  departmentId: string;
-  round: number;
-  upheld: boolean;
-  note: string;
-}>;
+export type AppealDecided = CaseEventBase<
+  'AppealDecided',
+  {
+    partId: string;
+    departmentId: string;
+    round: number;
+    upheld: boolean;
+    note: string;
+  }
+>;
 
 export type CaseEvent =
   | WhistleBlown

@@ -73,10 +73,19 @@ export function addNote(cmd: AddNote, state: CaseState): NoteAdded[] {
   if (!hasText(text)) throw Invalid.field('text', 'must say something (not only spaces or invisible characters)');
   if (text.length > NOTE_MAX_LENGTH) throw Invalid.field('text', `at most ${NOTE_MAX_LENGTH} characters`);
   const attachments = attachedUploads(actor, cmd.data.attachmentIds, cmd.uploads);
-  return [{
-    type: 'NoteAdded',
-    data: { caseId: state.caseId, occurredAt: cmd.now, authorOrgId: actor.orgId, authorRole: actor.role as NoteAdded['data']['authorRole'], text, attachments },
-  }];
+  return [
+    {
+      type: 'NoteAdded',
+      data: {
+        caseId: state.caseId,
+        occurredAt: cmd.now,
+        authorOrgId: actor.orgId,
+        authorRole: actor.role as NoteAdded['data']['authorRole'],
+        text,
+        attachments,
+      },
+    },
+  ];
 }
 
 /**
@@ -91,9 +100,15 @@ export function attachedUploads(actor: Actor, ids: readonly string[] | undefined
   const found: AttachmentRef[] = [];
   ids.forEach((id, i) => {
     const field = `attachmentIds[${i}]`;
-    if (ids.indexOf(id) !== i) return errors.push({ field, message: `${id} is named twice` });
+    if (ids.indexOf(id) !== i) {
+      errors.push({ field, message: `${id} is named twice` });
+      return;
+    }
     const upload = uploads?.find((u) => u.id === id);
-    if (!upload || upload.uploadedBy.orgId !== actor.orgId) return errors.push({ field, message: `${id} is not an upload of ${actor.orgId}` });
+    if (!upload || upload.uploadedBy.orgId !== actor.orgId) {
+      errors.push({ field, message: `${id} is not an upload of ${actor.orgId}` });
+      return;
+    }
     const { sha256, size, type, fileName, uploadedBy, uploadedAt } = upload;
     found.push({ id, sha256, size, type, fileName, uploadedBy: { orgId: uploadedBy.orgId, userId: uploadedBy.userId }, uploadedAt });
   });

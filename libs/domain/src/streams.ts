@@ -12,7 +12,5 @@ export function isCaseStream(streamName: string): boolean {
 
 /** The case id of a case stream, or null for a stream that is not one (other streams may share the store). */
 export function caseIdOf(streamName: string): string | null {
-  return streamName.startsWith(CASE_STREAM_PREFIX) && streamName.length > CASE_STREAM_PREFIX.length
-    ? streamName.slice(CASE_STREAM_PREFIX.length)
-    : null;
+  return streamName.startsWith(CASE_STREAM_PREFIX) && streamName.length > CASE_STREAM_PREFIX.length ? streamName.slice(CASE_STREAM_PREFIX.length) : null;
 }

@@ -40,7 +40,12 @@ export function refuseWhileReturnPending(part: PartState, wanted: string): void 
 const WORKING_DAY: TimeLimit = { amount: 1, unit: 'days', clock: 'working' };
 
 /** The instant `limit` after `from` on the county's calendar (the policy's arithmetic). */
-function after(policy: CasePolicy, countyId: string, from: string, limit: TimeLimit): { dueAt: string; remindAt: string; calendarVersion: string | null; provisionalYears: string[] } {
+function after(
+  policy: CasePolicy,
+  countyId: string,
+  from: string,
+  limit: TimeLimit,
+): { dueAt: string; remindAt: string; calendarVersion: string | null; provisionalYears: string[] } {
   const s = policy.schedule(countyId, { completion: { from, limit } });
   return { ...s.completion!, calendarVersion: s.calendarVersion, provisionalYears: s.provisionalYears };
 }
@@ -70,17 +75,29 @@ function requireWorkingDays(field: string, days: unknown): number {
 
 function requestExtension(cmd: RequestExtension, state: CaseState, policy: CasePolicy): CaseEvent[] {
   const part = ownOpenPart(state, cmd.actor, 'request an extension');
-  if (part.status !== 'in_progress') throw InvalidState.part(part.departmentId, part.status, 'extend it (report in first; a completed part needs no extension)');
+  if (part.status !== 'in_progress')
+    throw InvalidState.part(part.departmentId, part.status, 'extend it (report in first; a completed part needs no extension)');
   refuseWhileReturnPending(part, 'extend it');
   const workingDays = requireWorkingDays('workingDays', cmd.data.workingDays);
   if (!hasText(cmd.data.reason)) throw Invalid.field('reason', 'an extension needs a reason');
   if (part.workflow.pendingExtension) throw WorkflowRefused.limit(`the part of ${part.departmentId} already has an extension request pending`);
   const max = workflowLimitsOf(policy).maxExtensions;
-  if (part.workflow.extensionsApproved >= max) throw WorkflowRefused.limit(`the part of ${part.departmentId} has had ${max} extensions approved, the most the policy allows`);
-  return [{
-    type: 'ExtensionRequested',
-    data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, round: part.round, reason: cmd.data.reason, workingDays },
-  }];
+  if (part.workflow.extensionsApproved >= max)
+    throw WorkflowRefused.limit(`the part of ${part.departmentId} has had ${max} extensions approved, the most the policy allows`);
+  return [
+    {
+      type: 'ExtensionRequested',
+      data: {
+        caseId: state.caseId,
+        occurredAt: cmd.now,
+        partId: part.partId,
+        departmentId: part.departmentId,
+        round: part.round,
+        reason: cmd.data.reason,
+        workingDays,
+      },
+    },
+  ];
 }
 
 /** The deadline moved by `workingDays` working days from `dueAt`, and the basis that records it. */
@@ -102,7 +119,8 @@ function decideExtension(cmd: DecideExtension, state: CaseState, policy: CasePol
   const part = centrePart(cmd.actor, state, departmentId, 'decide an extension');
   const pending = part.workflow.pendingExtension;
   if (!pending) throw InvalidState.part(departmentId, 'without a pending extension request', 'decide one');
-  if (part.status !== 'in_progress' || part.round !== pending.round) throw InvalidState.part(departmentId, part.status, 'extend it: the round the request was for is over');
+  if (part.status !== 'in_progress' || part.round !== pending.round)
+    throw InvalidState.part(departmentId, part.status, 'extend it: the round the request was for is over');
   const base = { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId, round: part.round, ...(note === undefined ? {} : { note }) };
   if (!approved) {
     if (cmd.data.workingDays !== undefined) throw Invalid.field('workingDays', 'only an approval grants working days');
@@ -111,7 +129,8 @@ function decideExtension(cmd: DecideExtension, state: CaseState, policy: CasePol
   const workingDays = cmd.data.workingDays === undefined ? pending.workingDays : requireWorkingDays('workingDays', cmd.data.workingDays);
   if (workingDays > pending.workingDays) throw Invalid.field('workingDays', `the department asked for ${pending.workingDays}; grant at most that`);
   const max = workflowLimitsOf(policy).maxExtensions;
-  if (part.workflow.extensionsApproved >= max) throw WorkflowRefused.limit(`the part of ${departmentId} has had ${max} extensions approved, the most the policy allows`);
+  if (part.workflow.extensionsApproved >= max)
+    throw WorkflowRefused.limit(`the part of ${departmentId} has had ${max} extensions approved, the most the policy allows`);
   const clock = extendedClock(policy, state.countyId, part.basis, part.completionDueAt, workingDays, cmd.now);
   return [{ type: 'ExtensionDecided', data: { ...base, approved: true, workingDays, previousDueAt: part.completionDueAt, ...clock } }];
 }
@@ -125,14 +144,20 @@ function returnPart(cmd: ReturnPart, state: CaseState, policy: CasePolicy): Case
   if (!hasText(reason)) throw Invalid.field('reason', 'a return needs a reason (职能不符, 属地不符, 权属不清 …)');
   if (suggestedDepartmentId === part.departmentId) throw Invalid.field('suggestedDepartmentId', 'must be another department');
   const decision = after(policy, state.countyId, cmd.now, workflowLimitsOf(policy).returnDecision);
-  return [{
-    type: 'PartReturned',
-    data: {
-      caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, reason,
-      ...(suggestedDepartmentId === undefined ? {} : { suggestedDepartmentId }),
-      decisionDueAt: decision.dueAt,
+  return [
+    {
+      type: 'PartReturned',
+      data: {
+        caseId: state.caseId,
+        occurredAt: cmd.now,
+        partId: part.partId,
+        departmentId: part.departmentId,
+        reason,
+        ...(suggestedDepartmentId === undefined ? {} : { suggestedDepartmentId }),
+        decisionDueAt: decision.dueAt,
+      },
     },
-  }];
+  ];
 }
 
 function decideReturn(cmd: DecideReturn, state: CaseState, policy: CasePolicy): CaseEvent[] {
@@ -164,14 +189,23 @@ function appealReview(cmd: AppealReview, state: CaseState, policy: CasePolicy): 
   if (!part?.review) throw InvalidState.part(departmentId, 'not reviewed', 'appeal a review');
   const review = part.review;
   if (!hasText(cmd.data.reason)) throw Invalid.field('reason', 'an appeal needs a reason');
-  if (part.workflow.openAppeal) throw WorkflowRefused.limit(`the review of round ${part.workflow.openAppeal.round} of ${departmentId} already has an open appeal`);
-  if (part.workflow.appeals.some((a) => a.round === review.round)) throw WorkflowRefused.limit(`the review of round ${review.round} of ${departmentId} was already appealed`);
+  if (part.workflow.openAppeal)
+    throw WorkflowRefused.limit(`the review of round ${part.workflow.openAppeal.round} of ${departmentId} already has an open appeal`);
+  if (part.workflow.appeals.some((a) => a.round === review.round))
+    throw WorkflowRefused.limit(`the review of round ${review.round} of ${departmentId} was already appealed`);
   const window = workflowLimitsOf(policy).appealWindow;
   const closesAt = after(policy, state.countyId, review.reviewedAt, window).dueAt;
   if (Date.parse(cmd.now) > Date.parse(closesAt)) {
-    throw WorkflowRefused.windowClosed(`the appeal window for the review of ${review.reviewedAt} closed at ${closesAt} (${window.amount} ${window.clock} ${window.unit})`);
+    throw WorkflowRefused.windowClosed(
+      `the appeal window for the review of ${review.reviewedAt} closed at ${closesAt} (${window.amount} ${window.clock} ${window.unit})`,
+    );
   }
-  return [{ type: 'ReviewAppealed', data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId, round: review.round, reason: cmd.data.reason } }];
+  return [
+    {
+      type: 'ReviewAppealed',
+      data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId, round: review.round, reason: cmd.data.reason },
+    },
+  ];
 }
 
 function decideAppeal(cmd: DecideAppeal, state: CaseState): CaseEvent[] {
@@ -180,5 +214,10 @@ function decideAppeal(cmd: DecideAppeal, state: CaseState): CaseEvent[] {
   const part = state.parts.find((p) => p.departmentId === departmentId && p.workflow.openAppeal);
   if (!part?.workflow.openAppeal) throw InvalidState.part(departmentId, 'without an open appeal', 'decide one');
   if (!hasText(note)) throw Invalid.field('note', 'say why the appeal is upheld or rejected');
-  return [{ type: 'AppealDecided', data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId, round: part.workflow.openAppeal.round, upheld, note } }];
+  return [
+    {
+      type: 'AppealDecided',
+      data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId, round: part.workflow.openAppeal.round, upheld, note },
+    },
+  ];
 }

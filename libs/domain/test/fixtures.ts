@@ -54,10 +54,14 @@ export function naturalAssignment(partId: string, departmentId: string, start: n
     completionRemindAt: at(start + Math.round(3 * DAY * 0.8)),
     completionDueAt: at(start + 3 * DAY),
     basis: {
-      policyVersion: 'default-2026.1', calendarVersion: null, catalogVersion: null, matterCode: null,
+      policyVersion: 'default-2026.1',
+      calendarVersion: null,
+      catalogVersion: null,
+      matterCode: null,
       response: { amount: responseMinutes === 30 ? 30 : 2, unit: responseMinutes === 30 ? 'minutes' : 'hours', clock: 'natural' },
       completion: { amount: 3, unit: 'days', clock: 'natural' },
-      provisional: false, provisionalYears: [],
+      provisional: false,
+      provisionalYears: [],
     },
   };
 }

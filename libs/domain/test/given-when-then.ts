@@ -6,6 +6,7 @@ export function given(history: CaseEvent[], policy: CasePolicy = DEFAULT_POLICY)
     when(command: CaseCommand) {
       const run = () => decide(command, foldCase(history), policy);
       return {
+        // biome-ignore lint/suspicious/noThenProperty: given/when/then reads as the spec it is; nothing awaits it
         then(expected: CaseEvent[]) {
           expect(run()).toEqual(expected);
         },

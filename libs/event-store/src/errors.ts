@@ -23,7 +23,10 @@ export class IdempotencyKeyUsed extends Error {
 /** The store is unreachable or failed; nothing is known to have been written. */
 export class StoreUnavailable extends Error {
   readonly code = 'STORE.UNAVAILABLE';
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'StoreUnavailable';
   }

@@ -68,5 +68,7 @@ export function idsOf(events: readonly { id: string }[]): string[] {
 }
 
 export function expectStrictlyIncreasing(numbers: readonly number[]): void {
-  numbers.slice(1).forEach((n, i) => expect(n).toBeGreaterThan(numbers[i]));
+  numbers.slice(1).forEach((n, i) => {
+    expect(n).toBeGreaterThan(numbers[i]);
+  });
 }

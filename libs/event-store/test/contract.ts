@@ -1,9 +1,7 @@
 import { IdempotencyKeyUsed, WrongExpectedRevision } from '../src/errors';
 import { InvalidAppend } from '../src/invalid-append';
 import { streamPartition, type EventStore, type RecordedEvent } from '../src/port';
-import {
-  expectStrictlyIncreasing, idsOf, newEvent, newEvents, newStream, pullUntil, rejectionOf, within,
-} from './contract-helpers';
+import { expectStrictlyIncreasing, idsOf, newEvent, newEvents, newStream, pullUntil, rejectionOf, within } from './contract-helpers';
 
 export interface ContractSubject {
   store: EventStore;
@@ -22,11 +20,7 @@ export interface ContractOptions {
  * The executable form of port.ts: every adapter runs exactly this suite. Tests use fresh stream names and positions
  * relative to the head they start from, so they also hold on a server that already holds other events.
  */
-export function describeEventStoreContract(
-  name: string,
-  factory: () => Promise<ContractSubject>,
-  options: ContractOptions = {},
-): void {
+export function describeEventStoreContract(name: string, factory: () => Promise<ContractSubject>, options: ContractOptions = {}): void {
   describe(`EventStore contract: ${name}`, () => {
     let subject: ContractSubject;
     let store: EventStore;
@@ -125,7 +119,13 @@ export function describeEventStoreContract(
       it('gives strictly increasing global positions across streams, in commit order', async () => {
         const before = await store.headPosition();
         const [a, b, c] = [newStream('a'), newStream('b'), newStream('c')];
-        const plan: Array<[string, number | 'no_stream']> = [[a, 'no_stream'], [b, 'no_stream'], [a, 0], [c, 'no_stream'], [b, 0]];
+        const plan: Array<[string, number | 'no_stream']> = [
+          [a, 'no_stream'],
+          [b, 'no_stream'],
+          [a, 0],
+          [c, 'no_stream'],
+          [b, 0],
+        ];
         const positions: number[] = [];
         for (const [stream, expectedRevision] of plan) {
           positions.push((await store.append(stream, [newEvent()], { expectedRevision })).position);
@@ -145,8 +145,7 @@ export function describeEventStoreContract(
       it('reads a stream from and to a revision, both inclusive', async () => {
         const stream = newStream();
         await store.append(stream, newEvents(5), { expectedRevision: 'no_stream' });
-        const revisions = async (range: { fromRevision?: number; toRevision?: number }) =>
-          (await store.readStream(stream, range)).map((e) => e.revision);
+        const revisions = async (range: { fromRevision?: number; toRevision?: number }) => (await store.readStream(stream, range)).map((e) => e.revision);
 
         expect(await revisions({ fromRevision: 2 })).toEqual([2, 3, 4]);
         expect(await revisions({ toRevision: 1 })).toEqual([0, 1]);
@@ -231,7 +230,12 @@ export function describeEventStoreContract(
       });
 
       it('refuses a partition that is not one of count', async () => {
-        for (const partition of [{ index: 2, count: 2 }, { index: -1, count: 2 }, { index: 0, count: 0 }, { index: 0.5, count: 2 }]) {
+        for (const partition of [
+          { index: 2, count: 2 },
+          { index: -1, count: 2 },
+          { index: 0, count: 0 },
+          { index: 0.5, count: 2 },
+        ]) {
           await expect(store.readAll({ partition })).rejects.toThrow(RangeError);
         }
       });
@@ -284,7 +288,10 @@ export function describeEventStoreContract(
         const result = await store.append(stream, newEvents(2), { expectedRevision: 0, idempotencyKey: key });
 
         expect(await store.findIdempotentAppend(key)).toEqual({
-          streamName: stream, firstRevision: 1, lastRevision: 2, position: result.position,
+          streamName: stream,
+          firstRevision: 1,
+          lastRevision: 2,
+          position: result.position,
         });
         expect(await store.findIdempotentAppend(`unknown-${stream}`)).toBeNull();
       });
@@ -300,7 +307,10 @@ export function describeEventStoreContract(
 
         const result = await store.append(stream, [newEvent()], { expectedRevision: 0, idempotencyKey: key });
         expect(await store.findIdempotentAppend(key)).toEqual({
-          streamName: stream, firstRevision: 1, lastRevision: 1, position: result.position,
+          streamName: stream,
+          firstRevision: 1,
+          lastRevision: 1,
+          position: result.position,
         });
       });
 
@@ -340,7 +350,9 @@ export function describeEventStoreContract(
 
         expect(new Set(results.map((r) => r.position)).size).toBe(200);
         const recorded = await Promise.all(streams.map((s) => store.readStream(s)));
-        recorded.forEach((events, i) => expect(events.map((e) => [e.revision, e.position])).toEqual([[0, results[i].position]]));
+        recorded.forEach((events, i) => {
+          expect(events.map((e) => [e.revision, e.position])).toEqual([[0, results[i].position]]);
+        });
       });
     });
 
@@ -359,7 +371,8 @@ export function describeEventStoreContract(
         const all = await store.readAll({ after: before });
         expect(all).toHaveLength(40 * (1 + 2 + 3 + 1 + 2) + 5);
         for (let i = 1; i < all.length; i++) {
-          if (all[i].recordedAt < all[i - 1].recordedAt) throw new Error(`position ${all[i].position} recorded at ${all[i].recordedAt}, before ${all[i - 1].recordedAt} at ${all[i - 1].position}`);
+          if (all[i].recordedAt < all[i - 1].recordedAt)
+            throw new Error(`position ${all[i].position} recorded at ${all[i].recordedAt}, before ${all[i - 1].recordedAt} at ${all[i - 1].position}`);
         }
         expectStrictlyIncreasing(all.map((e) => e.position));
       });

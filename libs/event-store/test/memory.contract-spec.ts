@@ -5,10 +5,14 @@ import { describeEventStoreContract } from './contract';
 import { newEvent, newStream, rejectionOf } from './contract-helpers';
 
 // Not durable: it keeps nothing across close, so the suite reports its reopen case as skipped, by name, with the reason.
-describeEventStoreContract('in-memory', async () => {
-  const store = new MemoryEventStore();
-  return { store, cleanup: () => store.close() };
-}, { durable: false });
+describeEventStoreContract(
+  'in-memory',
+  async () => {
+    const store = new MemoryEventStore();
+    return { store, cleanup: () => store.close() };
+  },
+  { durable: false },
+);
 
 describe('in-memory adapter', () => {
   it('shares no object with its callers: what they change after appending or reading, it does not hold', async () => {
@@ -56,7 +60,10 @@ describe('in-memory adapter', () => {
 
     expect(horizon.recordedAt).toBe('2026-03-02T07:59:00.000Z');
     expect((await store.readAll()).map((e) => e.recordedAt)).toEqual([
-      '2026-03-02T08:00:00.000Z', '2026-03-02T08:00:00.000Z', '2026-03-02T08:00:00.000Z', '2026-03-02T08:01:00.000Z',
+      '2026-03-02T08:00:00.000Z',
+      '2026-03-02T08:00:00.000Z',
+      '2026-03-02T08:00:00.000Z',
+      '2026-03-02T08:01:00.000Z',
     ]);
     now = Date.parse('2026-03-02T09:00:00.000Z');
     await store.horizon();

@@ -242,8 +242,9 @@ describe('SQLite adapter', () => {
     expect(await within(rejectionOf(pending), 2_000, 'the pending append to fail')).toBeInstanceOf(StoreUnavailable);
     await dying;
 
-    expect(await within(rejectionOf(store.append(stream, [newEvent()], { expectedRevision: 0 })), 1_000, 'a later append to fail'))
-      .toBeInstanceOf(StoreUnavailable);
+    expect(await within(rejectionOf(store.append(stream, [newEvent()], { expectedRevision: 0 })), 1_000, 'a later append to fail')).toBeInstanceOf(
+      StoreUnavailable,
+    );
     expect(await store.readStream(stream, { toRevision: 0 })).toHaveLength(1);
     await within(store.close(), 2_000, 'close after the writer died');
   });
@@ -269,7 +270,11 @@ describe('SQLite adapter', () => {
     const firstEvent = await within(first, 2_000, 'the first event from the other process');
     expect(firstEvent.done).toBe(false);
     const ids = acks.flatMap((a) => a.ids);
-    const delivered = await pullUntil(iterator, ids.filter((id) => id !== firstEvent.value.id), [firstEvent.value]);
+    const delivered = await pullUntil(
+      iterator,
+      ids.filter((id) => id !== firstEvent.value.id),
+      [firstEvent.value],
+    );
     expect(acks).toHaveLength(15);
     expect(delivered).toHaveLength(ids.length);
     expect(delivered.map((e) => e.position)).toEqual(delivered.map((e) => e.position).sort((p, q) => p - q));

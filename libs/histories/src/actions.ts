@@ -1,4 +1,14 @@
-import { CATEGORIES, nextDeadlineCheck, SATISFACTIONS, type Actor, type AttachmentFact, type CaseCommand, type PartState, type PartStatus, type Satisfaction } from '@chuishao/domain';
+import {
+  CATEGORIES,
+  nextDeadlineCheck,
+  SATISFACTIONS,
+  type Actor,
+  type AttachmentFact,
+  type CaseCommand,
+  type PartState,
+  type PartStatus,
+  type Satisfaction,
+} from '@chuishao/domain';
 import { actorOf, systemOf, TEST_COUNTY, TWO_COUNTIES, type CountyOrgs } from './orgs';
 import { CaseRecorder, shiftingCalendars, type CaseAppend, type RecorderOptions } from './recorder';
 import { seededRandom } from './random';
@@ -12,10 +22,34 @@ import { Script, T0 } from './script';
 
 /** Kinds, repeated by weight (the default mix). */
 export const ACTION_KINDS = [
-  'blow', 'blow', 'respond', 'respond', 'respond', 'transfer', 'complete', 'complete', 'complete',
-  'review', 'review', 'review', 'withdraw', 'reassign', 'check', 'urge', 'rebase',
+  'blow',
+  'blow',
+  'respond',
+  'respond',
+  'respond',
+  'transfer',
+  'complete',
+  'complete',
+  'complete',
+  'review',
+  'review',
+  'review',
+  'withdraw',
+  'reassign',
+  'check',
+  'urge',
+  'rebase',
   // The practice's moves: 延期, 退单/审定, 申诉 (each asked, then decided).
-  'extend', 'decideExtension', 'decideExtension', 'return', 'decideReturn', 'appeal', 'appeal', 'appeal', 'decideAppeal', 'decideAppeal',
+  'extend',
+  'decideExtension',
+  'decideExtension',
+  'return',
+  'decideReturn',
+  'appeal',
+  'appeal',
+  'appeal',
+  'decideAppeal',
+  'decideAppeal',
   'note',
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
@@ -35,10 +69,15 @@ export interface Action {
 
 /** Where each kind applies: actions are aimed at such a part, so histories get far. */
 const WANTED: Partial<Record<ActionKind, PartStatus[]>> = {
-  respond: ['awaiting_response'], transfer: ['awaiting_response', 'in_progress'], complete: ['in_progress'],
-  review: ['completed'], reassign: ['awaiting_response', 'in_progress'], urge: ['awaiting_response', 'in_progress'],
+  respond: ['awaiting_response'],
+  transfer: ['awaiting_response', 'in_progress'],
+  complete: ['in_progress'],
+  review: ['completed'],
+  reassign: ['awaiting_response', 'in_progress'],
+  urge: ['awaiting_response', 'in_progress'],
   rebase: ['awaiting_response', 'in_progress'],
-  extend: ['in_progress'], return: ['awaiting_response', 'in_progress'],
+  extend: ['in_progress'],
+  return: ['awaiting_response', 'in_progress'],
 };
 
 /** The moves that answer a pending request aim at a part that has one. */
@@ -70,7 +109,11 @@ export class ActionInterpreter {
   private readonly countyById: Map<string, CountyOrgs>;
   private readonly open = new Set<string>();
 
-  constructor(readonly recorder: CaseRecorder, start = T0, private readonly options: InterpreterOptions = {}) {
+  constructor(
+    readonly recorder: CaseRecorder,
+    start = T0,
+    private readonly options: InterpreterOptions = {},
+  ) {
     this.now = start;
     this.counties = options.counties ?? [TEST_COUNTY];
     this.countyById = new Map(this.counties.map((c) => [c.countyId, c]));
@@ -108,11 +151,14 @@ export class ActionInterpreter {
       const caseId = this.options.caseIds === 'uuid' ? this.recorder.newId() : `c${++this.cases}`;
       const rich = this.options.richData;
       return run({
-        type: 'BlowWhistle', caseId, actor: actorOf(township, 'township', county.countyId),
+        type: 'BlowWhistle',
+        caseId,
+        actor: actorOf(township, 'township', county.countyId),
         data: {
           title: rich ? `占道经营及噪声扰民 #${caseId.slice(0, 8)}` : '随机',
           description: rich ? '沿街商户长期占道经营，夜间噪声扰民，多次劝导无效，需市场监管、综合执法联合处置。' : '随机事项',
-          category: CATEGORIES[x.c % CATEGORIES.length], departmentIds,
+          category: CATEGORIES[x.c % CATEGORIES.length],
+          departmentIds,
           location: rich ? { address: `${township} 人民路 ${1 + (x.a % 300)} 号`, grid: `G-${x.b % 900}`, lat: 32.55, lng: 105.23 } : { address: '某地' },
           ...(rich && x.a % 2 === 0 ? { matterCode: `M-${100 + (x.c % 50)}` } : {}),
           // 牵头: sometimes named (any of the departments), otherwise the first leads.
@@ -122,7 +168,8 @@ export class ActionInterpreter {
     }
     const statuses = WANTED[x.kind];
     const wanted = WANTED_WORKFLOW[x.kind];
-    const candidates = [...this.open].map((id) => this.recorder.state(id)!)
+    const candidates = [...this.open]
+      .map((id) => this.recorder.state(id)!)
       .flatMap((c) => c.parts.filter((p) => (!statuses || statuses.includes(p.status)) && (!wanted || wanted(p))).map((p) => ({ c, p })));
     if (candidates.length === 0) return null;
     const { c: state, p: part } = candidates[x.a % candidates.length];
@@ -142,19 +189,34 @@ export class ActionInterpreter {
         // With rich data, some completions carry before/after photos the department uploaded.
         const uploads = rich && x.b % 3 === 0 ? [this.upload(dept, x.c, '整改前.jpg'), this.upload(dept, x.c + 1, '整改后.jpg')] : [];
         return run({
-          type: 'CompleteHandling', caseId, actor: dept,
-          data: { result: '已现场处置，责令整改并复查', ...(uploads.length ? { attachmentIds: uploads.map((u) => u.id) } : {}) }, uploads,
+          type: 'CompleteHandling',
+          caseId,
+          actor: dept,
+          data: { result: '已现场处置，责令整改并复查', ...(uploads.length ? { attachmentIds: uploads.map((u) => u.id) } : {}) },
+          uploads,
         } as Omit<CaseCommand, 'now' | 'facts'>);
       }
       case 'review':
         return run({
-          type: 'ReviewHandling', caseId, actor: township,
-          data: { departmentId: part.departmentId, resolved: x.resolved, satisfaction: x.satisfaction, ...(rich && x.b % 2 === 0 ? { comment: x.resolved ? '处置及时' : '问题仍存在' } : {}) },
+          type: 'ReviewHandling',
+          caseId,
+          actor: township,
+          data: {
+            departmentId: part.departmentId,
+            resolved: x.resolved,
+            satisfaction: x.satisfaction,
+            ...(rich && x.b % 2 === 0 ? { comment: x.resolved ? '处置及时' : '问题仍存在' } : {}),
+          },
         });
       case 'withdraw':
         return x.b % 3 === 0 ? run({ type: 'WithdrawCase', caseId, actor: township, data: { reason: '群众诉求已自行解决' } }) : null;
       case 'reassign':
-        return run({ type: 'ReassignPart', caseId, actor: centre, data: { fromDepartmentId: part.departmentId, toDepartmentId: other, reason: '逾期未处置，改派' } });
+        return run({
+          type: 'ReassignPart',
+          caseId,
+          actor: centre,
+          data: { fromDepartmentId: part.departmentId, toDepartmentId: other, reason: '逾期未处置，改派' },
+        });
       case 'check':
         if (this.options.watcherWakes) {
           const due = nextDeadlineCheck(state);
@@ -173,35 +235,61 @@ export class ActionInterpreter {
         const asked = part.workflow.pendingExtension!.workingDays;
         const approved = x.resolved;
         return run({
-          type: 'DecideExtension', caseId, actor: centre,
-          data: { departmentId: part.departmentId, approved, ...(approved && x.b % 2 === 0 ? { workingDays: 1 + (x.c % asked) } : {}), ...(rich && x.c % 2 === 0 ? { note: approved ? '同意延期' : '理由不充分' } : {}) },
+          type: 'DecideExtension',
+          caseId,
+          actor: centre,
+          data: {
+            departmentId: part.departmentId,
+            approved,
+            ...(approved && x.b % 2 === 0 ? { workingDays: 1 + (x.c % asked) } : {}),
+            ...(rich && x.c % 2 === 0 ? { note: approved ? '同意延期' : '理由不充分' } : {}),
+          },
         });
       }
       case 'return':
         return run({
-          type: 'ReturnPart', caseId, actor: dept,
+          type: 'ReturnPart',
+          caseId,
+          actor: dept,
           data: { reason: '职能不符，非本部门职责', ...(x.b % 2 === 0 && other !== part.departmentId ? { suggestedDepartmentId: other } : {}) },
         });
       case 'decideReturn': {
         const upheld = x.resolved;
         return run({
-          type: 'DecideReturn', caseId, actor: centre,
-          data: { departmentId: part.departmentId, upheld, ...(upheld ? { toDepartmentId: other } : {}), ...(rich && x.c % 2 === 0 ? { note: upheld ? '退单属实，改派' : '退单理由不成立' } : {}) },
+          type: 'DecideReturn',
+          caseId,
+          actor: centre,
+          data: {
+            departmentId: part.departmentId,
+            upheld,
+            ...(upheld ? { toDepartmentId: other } : {}),
+            ...(rich && x.c % 2 === 0 ? { note: upheld ? '退单属实，改派' : '退单理由不成立' } : {}),
+          },
         });
       }
       case 'appeal':
-        return run({ type: 'AppealReview', caseId, actor: dept, data: { ...(x.b % 2 === 0 ? { departmentId: part.departmentId } : {}), reason: '评价与实际处置不符' } });
+        return run({
+          type: 'AppealReview',
+          caseId,
+          actor: dept,
+          data: { ...(x.b % 2 === 0 ? { departmentId: part.departmentId } : {}), reason: '评价与实际处置不符' },
+        });
       case 'decideAppeal':
         return run({
-          type: 'DecideAppeal', caseId, actor: actorOf(`assess-${county.countyId}`, 'assessment_office', county.countyId),
+          type: 'DecideAppeal',
+          caseId,
+          actor: actorOf(`assess-${county.countyId}`, 'assessment_office', county.countyId),
           data: { departmentId: part.departmentId, upheld: x.resolved, note: x.resolved ? '申诉成立' : '申诉不成立' },
         });
       case 'note': {
         const author = [township, dept, centre][x.b % 3];
         const uploads = rich && x.c % 2 === 0 ? [this.upload(author, x.a, x.a % 2 === 0 ? '现场照片.jpg' : '协调纪要.pdf')] : [];
         return run({
-          type: 'AddNote', caseId, actor: author,
-          data: { text: '已电话协调，明日联合现场核查', ...(uploads.length ? { attachmentIds: uploads.map((u) => u.id) } : {}) }, uploads,
+          type: 'AddNote',
+          caseId,
+          actor: author,
+          data: { text: '已电话协调，明日联合现场核查', ...(uploads.length ? { attachmentIds: uploads.map((u) => u.id) } : {}) },
+          uploads,
         } as Omit<CaseCommand, 'now' | 'facts'>);
       }
     }
@@ -287,7 +375,10 @@ export class CaseTraffic {
     const recorder = new CaseRecorder({ idSeed: seed, keepEvents: false, policy: options.policy ?? ((calendar) => shifting(calendar % 2)) });
     this.recorder = recorder;
     this.interpreter = new ActionInterpreter(recorder, options.start ?? T0, {
-      counties: options.counties ?? TWO_COUNTIES, caseIds: options.caseIds ?? 'uuid', richData: options.richData ?? true, watcherWakes: options.watcherWakes ?? true,
+      counties: options.counties ?? TWO_COUNTIES,
+      caseIds: options.caseIds ?? 'uuid',
+      richData: options.richData ?? true,
+      watcherWakes: options.watcherWakes ?? true,
     });
     this.openCases = options.openCases ?? 200;
     this.mix = options.mix ?? ACTION_KINDS;

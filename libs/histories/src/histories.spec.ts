@@ -17,7 +17,9 @@ describe('the seeded history generator', () => {
     for (const append of take(traffic, 8_000)) {
       expect(append.expectedRevision).toBe(revisions.has(append.streamName) ? revisions.get(append.streamName) : 'no_stream');
       revisions.set(append.streamName, (revisions.get(append.streamName) ?? -1) + append.events.length);
-      append.events.forEach((e) => types.add(e.type));
+      append.events.forEach((e) => {
+        types.add(e.type);
+      });
     }
     expect([...types].sort()).toEqual([...CASE_EVENT_TYPES].sort());
   });

@@ -10,7 +10,10 @@ export interface CountyOrgs {
 
 /** The small county of the unit tests (short ids, four departments). */
 export const TEST_COUNTY: CountyOrgs = {
-  countyId: 'county-a', townships: ['twp-a', 'twp-b'], departments: ['dept-a', 'dept-b', 'dept-c', 'dept-d'], commandCentreId: 'cc-a',
+  countyId: 'county-a',
+  townships: ['twp-a', 'twp-b'],
+  departments: ['dept-a', 'dept-b', 'dept-c', 'dept-d'],
+  commandCentreId: 'cc-a',
 };
 
 /** The demo county (ids from libs/directory's demo file) and a second one, so routing per county is exercised. */

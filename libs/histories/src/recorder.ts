@@ -1,6 +1,17 @@
 import {
-  caseStream, addMinutes, CASE_EVENT_SCHEMA_VERSION, decide, DEFAULT_POLICY, DomainError, evolve,
-  type CaseCommand, type CaseEvent, type CasePolicy, type CaseState, type CaseStateOrNone, type ClockInstants,
+  caseStream,
+  addMinutes,
+  CASE_EVENT_SCHEMA_VERSION,
+  decide,
+  DEFAULT_POLICY,
+  DomainError,
+  evolve,
+  type CaseCommand,
+  type CaseEvent,
+  type CasePolicy,
+  type CaseState,
+  type CaseStateOrNone,
+  type ClockInstants,
 } from '@chuishao/domain';
 import type { EventData, ExpectedRevision, RecordedEvent } from '@chuishao/event-store';
 import { seededRandom, seededUuid } from './random';
@@ -35,7 +46,12 @@ export function shiftingCalendars(base: CasePolicy = DEFAULT_POLICY): (calendar:
     schedule: (countyId, starts) => {
       const s = base.schedule(countyId, starts);
       const shift = (c: ClockInstants | undefined) => c && { remindAt: addMinutes(c.remindAt, 37 * calendar), dueAt: addMinutes(c.dueAt, 37 * calendar) };
-      return { response: shift(s.response), completion: shift(s.completion), calendarVersion: `script-${calendar}+provisional-2099`, provisionalYears: ['2099'] };
+      return {
+        response: shift(s.response),
+        completion: shift(s.completion),
+        calendarVersion: `script-${calendar}+provisional-2099`,
+        provisionalYears: ['2099'],
+      };
     },
   });
 }
@@ -93,14 +109,22 @@ export class CaseRecorder {
       id: this.uuid(),
       type: e.type,
       data: e.data as unknown as Record<string, unknown>,
-      metadata: { actor: { orgId, role, userId }, correlationId: requestId, causationId: requestId, schemaVersion: CASE_EVENT_SCHEMA_VERSION, command: command.type },
+      metadata: {
+        actor: { orgId, role, userId },
+        correlationId: requestId,
+        causationId: requestId,
+        schemaVersion: CASE_EVENT_SCHEMA_VERSION,
+        command: command.type,
+      },
     }));
     if (decided.length > 0) {
       this.states.set(command.caseId, { state: decided.reduce<CaseStateOrNone>(evolve, current?.state ?? null)!, revision: revision + decided.length });
     }
     if (this.keep) {
       const recordedAt = new Date(Date.parse(command.now) + recordedLagMs).toISOString();
-      events.forEach((e, i) => this.events.push({ ...e, streamName: caseStream(command.caseId), revision: revision + 1 + i, position: ++this.position, recordedAt }));
+      events.forEach((e, i) => {
+        this.events.push({ ...e, streamName: caseStream(command.caseId), revision: revision + 1 + i, position: ++this.position, recordedAt });
+      });
     }
     return { caseId: command.caseId, streamName: caseStream(command.caseId), expectedRevision: current ? revision : 'no_stream', events, decided, command };
   }

@@ -14,7 +14,10 @@ export const actor = (orgId: string, role: Actor['role']): Actor => actorOf(orgI
  * same recorder (decide()) as the random ones. A command the domain refuses throws its DomainError.
  */
 export class Script extends CaseRecorder {
-  constructor(private readonly base = T0, options: RecorderOptions = {}) {
+  constructor(
+    private readonly base = T0,
+    options: RecorderOptions = {},
+  ) {
     super(options);
   }
 
@@ -31,9 +34,20 @@ export class Script extends CaseRecorder {
   }
 
   blow(caseId: string, minutes: number, departmentIds: string[], township = 'twp-a', category: Category = 'joint_enforcement', lag = 0) {
-    return this.run(caseId, minutes, 'BlowWhistle', actor(township, 'township'), {
-      title: '河道排污', description: '东坝河段发现不明排污口', category, departmentIds, location: { address: '东坝镇河滨路12号' },
-    }, lag);
+    return this.run(
+      caseId,
+      minutes,
+      'BlowWhistle',
+      actor(township, 'township'),
+      {
+        title: '河道排污',
+        description: '东坝河段发现不明排污口',
+        category,
+        departmentIds,
+        location: { address: '东坝镇河滨路12号' },
+      },
+      lag,
+    );
   }
   respond(caseId: string, minutes: number, department: string, lag = 0) {
     return this.run(caseId, minutes, 'RespondToCase', actor(department, 'department'), {}, lag);
@@ -42,7 +56,14 @@ export class Script extends CaseRecorder {
     return this.run(caseId, minutes, 'TransferCase', actor(from, 'department'), { toDepartmentId: to, reason: '非本部门职责' }, lag);
   }
   reassign(caseId: string, minutes: number, from: string, to: string, lag = 0) {
-    return this.run(caseId, minutes, 'ReassignPart', actor(TEST_COUNTY.commandCentreId, 'command_centre'), { fromDepartmentId: from, toDepartmentId: to, reason: '督办改派' }, lag);
+    return this.run(
+      caseId,
+      minutes,
+      'ReassignPart',
+      actor(TEST_COUNTY.commandCentreId, 'command_centre'),
+      { fromDepartmentId: from, toDepartmentId: to, reason: '督办改派' },
+      lag,
+    );
   }
   complete(caseId: string, minutes: number, department: string, lag = 0) {
     return this.run(caseId, minutes, 'CompleteHandling', actor(department, 'department'), { result: '已处理' }, lag);
@@ -58,15 +79,27 @@ export class Script extends CaseRecorder {
     return this.run(caseId, minutes, 'RequestExtension', actor(department, 'department'), { reason: '等待检测报告', workingDays }, lag);
   }
   decideExtension(caseId: string, minutes: number, department: string, approved: boolean, workingDays?: number, lag = 0) {
-    return this.run(caseId, minutes, 'DecideExtension', actor(TEST_COUNTY.commandCentreId, 'command_centre'),
-      { departmentId: department, approved, ...(workingDays === undefined ? {} : { workingDays }) }, lag);
+    return this.run(
+      caseId,
+      minutes,
+      'DecideExtension',
+      actor(TEST_COUNTY.commandCentreId, 'command_centre'),
+      { departmentId: department, approved, ...(workingDays === undefined ? {} : { workingDays }) },
+      lag,
+    );
   }
   returnPart(caseId: string, minutes: number, department: string, lag = 0) {
     return this.run(caseId, minutes, 'ReturnPart', actor(department, 'department'), { reason: '职能不符' }, lag);
   }
   decideReturn(caseId: string, minutes: number, department: string, upheld: boolean, to?: string, lag = 0) {
-    return this.run(caseId, minutes, 'DecideReturn', actor(TEST_COUNTY.commandCentreId, 'command_centre'),
-      { departmentId: department, upheld, ...(to === undefined ? {} : { toDepartmentId: to }) }, lag);
+    return this.run(
+      caseId,
+      minutes,
+      'DecideReturn',
+      actor(TEST_COUNTY.commandCentreId, 'command_centre'),
+      { departmentId: department, upheld, ...(to === undefined ? {} : { toDepartmentId: to }) },
+      lag,
+    );
   }
   appeal(caseId: string, minutes: number, department: string, lag = 0) {
     return this.run(caseId, minutes, 'AppealReview', actor(department, 'department'), { reason: '评价不公' }, lag);

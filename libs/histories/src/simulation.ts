@@ -16,8 +16,16 @@
  * - a few whistles are withdrawn by their township.
  */
 import {
-  nextDeadlineCheck, systemActor,
-  type Actor, type CaseCommand, type CaseEvent, type CasePolicy, type CaseState, type Category, type PartState, type Satisfaction,
+  nextDeadlineCheck,
+  systemActor,
+  type Actor,
+  type CaseCommand,
+  type CaseEvent,
+  type CasePolicy,
+  type CaseState,
+  type Category,
+  type PartState,
+  type Satisfaction,
 } from '@chuishao/domain';
 import type { EventData } from '@chuishao/event-store';
 import type { Matter } from '@chuishao/catalog';
@@ -33,7 +41,10 @@ export interface HistorySink {
   drain(): Promise<void>;
 }
 
-export interface Org { id: string; countyId: string }
+export interface Org {
+  id: string;
+  countyId: string;
+}
 
 export interface GenerateOptions {
   policy: CasePolicy;
@@ -61,7 +72,6 @@ export interface GenerateStats {
   simulatedNow: number;
   byType: Record<string, number>;
 }
-
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -208,7 +218,8 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
     const holding = holdingOf(p);
     const r = random();
     if (r < t.transfers) plan(assigned + span * uniform(0.1, 0.9), 'transfer', caseId, p.partId, holding);
-    else if (r < t.transfers + t.neverResponds) return; // the watcher will escalate it
+    else if (r < t.transfers + t.neverResponds)
+      return; // the watcher will escalate it
     else if (r < t.transfers + t.neverResponds + t.lateResponse) plan(assigned + span * uniform(1.05, 3), 'respond', caseId, p.partId, holding);
     else plan(assigned + span * uniform(0.03, 0.95), 'respond', caseId, p.partId, holding);
   };
@@ -217,9 +228,8 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
     const due = Date.parse(p.completionDueAt);
     const r = random();
     if (r < t.neverCompletes) return;
-    const at = r < t.neverCompletes + t.lateCompletion || due <= from + HOUR
-      ? Math.max(due, from) + uniform(HOUR, 5 * DAY)
-      : from + (due - from) * uniform(0.1, 0.95);
+    const at =
+      r < t.neverCompletes + t.lateCompletion || due <= from + HOUR ? Math.max(due, from) + uniform(HOUR, 5 * DAY) : from + (due - from) * uniform(0.1, 0.95);
     plan(at, 'complete', caseId, p.partId, holdingOf(p), p.round);
   };
   const planCheck = (caseId: string, c: SimCase) => {
@@ -233,7 +243,7 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
   };
 
   /** Runs a command through decide() at the action's instant; records and returns the events (null: refused). */
-  const run = (c: SimCase | null, caseId: string, now: number, _actor: Actor, build: (now: string) => CaseCommand): CaseEvent[] | null => {
+  const run = (_c: SimCase | null, _caseId: string, now: number, _actor: Actor, build: (now: string) => CaseCommand): CaseEvent[] | null => {
     const appended = recorder.tryRecord(build(new Date(now).toISOString()));
     if (!appended) {
       stats.refused++;
@@ -274,8 +284,19 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
     }
     const caseId = recorder.newId();
     const events = run(null, caseId, now, twpActor(township.id), (iso) => ({
-      type: 'BlowWhistle', caseId, actor: twpActor(township.id), now: iso, facts,
-      data: { title, description: `${title}：网格员巡查发现，群众多次反映，请相关部门到场处置。`, category, departmentIds, matterCode, location: { address: `${township.id} 第${1 + Math.floor(random() * 30)}网格` } },
+      type: 'BlowWhistle',
+      caseId,
+      actor: twpActor(township.id),
+      now: iso,
+      facts,
+      data: {
+        title,
+        description: `${title}：网格员巡查发现，群众多次反映，请相关部门到场处置。`,
+        category,
+        departmentIds,
+        matterCode,
+        location: { address: `${township.id} 第${1 + Math.floor(random() * 30)}网格` },
+      },
     }));
     if (!events) return;
     const c: SimCase = { state: recorder.state(caseId)!, checkAt: null, withdrawn: false };
@@ -293,7 +314,7 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
       return;
     }
     const c = cases.get(a.caseId);
-    if (!c || c.state.status !== 'open') return;
+    if (c?.state.status !== 'open') return;
     const p = a.partId ? partOf(c, a.partId) : undefined;
     if (a.partId && (!p || holdingOf(p) !== a.holding)) return; // the part moved on since this was planned
     const caseId = a.caseId;
@@ -301,7 +322,13 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
     switch (a.kind) {
       case 'respond': {
         if (p!.status !== 'awaiting_response') return;
-        const ev = run(c, caseId, now, deptActor(p!.departmentId), (iso) => ({ type: 'RespondToCase', caseId, actor: deptActor(p!.departmentId), now: iso, data: {} }));
+        const ev = run(c, caseId, now, deptActor(p!.departmentId), (iso) => ({
+          type: 'RespondToCase',
+          caseId,
+          actor: deptActor(p!.departmentId),
+          now: iso,
+          data: {},
+        }));
         if (!ev) return;
         apply(c, ev);
         planCompletion(caseId, partOf(c, p!.partId)!, now);
@@ -314,7 +341,12 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
         if (to.length === 0) return;
         const target = pick(to).id;
         const ev = run(c, caseId, now, deptActor(p!.departmentId), (iso) => ({
-          type: 'TransferCase', caseId, actor: deptActor(p!.departmentId), now: iso, facts, data: { toDepartmentId: target, reason: '经核实不属本部门职责，转相关部门办理' },
+          type: 'TransferCase',
+          caseId,
+          actor: deptActor(p!.departmentId),
+          now: iso,
+          facts,
+          data: { toDepartmentId: target, reason: '经核实不属本部门职责，转相关部门办理' },
         }));
         if (!ev) return;
         apply(c, ev);
@@ -324,7 +356,11 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
       case 'complete': {
         if (p!.status !== 'in_progress' || p!.round !== a.round) return;
         const ev = run(c, caseId, now, deptActor(p!.departmentId), (iso) => ({
-          type: 'CompleteHandling', caseId, actor: deptActor(p!.departmentId), now: iso, data: { result: '已到场处置，整改完毕' },
+          type: 'CompleteHandling',
+          caseId,
+          actor: deptActor(p!.departmentId),
+          now: iso,
+          data: { result: '已到场处置，整改完毕' },
         }));
         if (!ev) return;
         apply(c, ev);
@@ -340,7 +376,11 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
           : pick(['dissatisfied', 'dissatisfied', 'basically_satisfied'] as const);
         const township = c.state.townshipId;
         const ev = run(c, caseId, now, twpActor(township), (iso) => ({
-          type: 'ReviewHandling', caseId, actor: twpActor(township), now: iso, data: { departmentId: p!.departmentId, resolved, satisfaction },
+          type: 'ReviewHandling',
+          caseId,
+          actor: twpActor(township),
+          now: iso,
+          data: { departmentId: p!.departmentId, resolved, satisfaction },
         }));
         if (!ev) return;
         apply(c, ev);
@@ -350,7 +390,13 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
       }
       case 'withdraw': {
         const township = c.state.townshipId;
-        const ev = run(c, caseId, now, twpActor(township), (iso) => ({ type: 'WithdrawCase', caseId, actor: twpActor(township), now: iso, data: { reason: '群众诉求已自行解决，乡镇撤回' } }));
+        const ev = run(c, caseId, now, twpActor(township), (iso) => ({
+          type: 'WithdrawCase',
+          caseId,
+          actor: twpActor(township),
+          now: iso,
+          data: { reason: '群众诉求已自行解决，乡镇撤回' },
+        }));
         if (!ev) return;
         apply(c, ev);
         c.withdrawn = true;
@@ -375,11 +421,18 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
       case 'urge': {
         if (p!.status !== 'awaiting_response' && p!.status !== 'in_progress') return;
         const actor = ccActor(c.state.countyId);
-        const ev = run(c, caseId, now, actor, (iso) => ({ type: 'UrgeDepartment', caseId, actor, now: iso, data: { departmentId: p!.departmentId, note: '请立即处置并反馈' } }));
+        const ev = run(c, caseId, now, actor, (iso) => ({
+          type: 'UrgeDepartment',
+          caseId,
+          actor,
+          now: iso,
+          data: { departmentId: p!.departmentId, note: '请立即处置并反馈' },
+        }));
         if (!ev) return;
         apply(c, ev);
         // Urged, the department acts (if it had planned nothing, or planned it later: the earlier action wins, the other goes stale).
-        if (chance(0.8)) plan(now + uniform(30 * MIN, DAY), p!.status === 'awaiting_response' ? 'respond' : 'complete', caseId, p!.partId, holdingOf(p!), p!.round);
+        if (chance(0.8))
+          plan(now + uniform(30 * MIN, DAY), p!.status === 'awaiting_response' ? 'respond' : 'complete', caseId, p!.partId, holdingOf(p!), p!.round);
         break;
       }
       case 'reassign': {
@@ -390,7 +443,12 @@ export async function generateHistories(sink: HistorySink, o: GenerateOptions): 
         const target = pick(to).id;
         const actor = ccActor(c.state.countyId);
         const ev = run(c, caseId, now, actor, (iso) => ({
-          type: 'ReassignPart', caseId, actor, now: iso, facts, data: { fromDepartmentId: p!.departmentId, toDepartmentId: target, reason: '原承办部门逾期未处置，指挥中心改派' },
+          type: 'ReassignPart',
+          caseId,
+          actor,
+          now: iso,
+          facts,
+          data: { fromDepartmentId: p!.departmentId, toDepartmentId: target, reason: '原承办部门逾期未处置，指挥中心改派' },
         }));
         if (!ev) return;
         apply(c, ev);

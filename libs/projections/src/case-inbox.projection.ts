@@ -71,7 +71,8 @@ const inboxTablesPerGeneration: GenerationTables = {
 
   dropIndexes(db, generation) {
     const { cases, departments } = inboxTables(generation);
-    for (const index of [`${cases}_key`, `${cases}_township`, `${cases}_county`, `${cases}_next_check`, `${cases}_provisional`, `${departments}_key`]) db.exec(`DROP INDEX IF EXISTS ${index}`);
+    for (const index of [`${cases}_key`, `${cases}_township`, `${cases}_county`, `${cases}_next_check`, `${cases}_provisional`, `${departments}_key`])
+      db.exec(`DROP INDEX IF EXISTS ${index}`);
   },
 
   dropGeneration(db, generation) {
@@ -83,7 +84,11 @@ const inboxTablesPerGeneration: GenerationTables = {
 
   existingGenerations(db) {
     const rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'case_inbox%'").all() as { name: string }[];
-    return rows.map((r) => TABLE.exec(r.name)).filter((m) => m !== null).map((m) => (m![1] ? Number(m![1]) : 1)).sort((a, b) => a - b);
+    return rows
+      .map((r) => TABLE.exec(r.name))
+      .filter((m) => m !== null)
+      .map((m) => (m![1] ? Number(m![1]) : 1))
+      .sort((a, b) => a - b);
   },
 };
 
@@ -122,8 +127,21 @@ const inboxDocuments: DocumentModel<InboxDoc, InboxRows> = {
     const { caseId, state } = doc;
     if (!state) return;
     rows.cases.put([
-      caseId, state.countyId, state.townshipId, state.status, state.category, state.raisedAt, state.title, state.description,
-      nextDeadlineCheck(state), earliestDue(state), alertLevel(state), provisionalYearsOf(state), doc.version, doc.position, rows.states.store(state),
+      caseId,
+      state.countyId,
+      state.townshipId,
+      state.status,
+      state.category,
+      state.raisedAt,
+      state.title,
+      state.description,
+      nextDeadlineCheck(state),
+      earliestDue(state),
+      alertLevel(state),
+      provisionalYearsOf(state),
+      doc.version,
+      doc.position,
+      rows.states.store(state),
     ]);
     const holders = new Set(state.parts.filter((p) => p.status !== 'closed').map((p) => p.departmentId));
     const departments = state.involvedDepartmentIds.map((d) => (holders.has(d) ? `+${d}` : `-${d}`)).join(' ');
@@ -149,13 +167,34 @@ function tableSpecs(generation: number): { cases: TableSpec; departments: TableS
   return {
     cases: {
       table: t.cases,
-      columns: ['case_id', 'county_id', 'township_id', 'status', 'category', 'raised_at', 'title', 'description',
-        'next_check_at', 'earliest_due_at', 'alert_level', 'provisional_years', 'version', 'position', 'state'],
+      columns: [
+        'case_id',
+        'county_id',
+        'township_id',
+        'status',
+        'category',
+        'raised_at',
+        'title',
+        'description',
+        'next_check_at',
+        'earliest_due_at',
+        'alert_level',
+        'provisional_years',
+        'version',
+        'position',
+        'state',
+      ],
       key: ['case_id'],
       mutable: ['status', 'next_check_at', 'earliest_due_at', 'alert_level', 'provisional_years', 'version', 'position', 'state'],
       read: STORED_ROW_COLUMNS,
     },
-    departments: { table: t.departments, columns: ['case_id', 'department_id', 'holding'], key: ['department_id', 'case_id'], mutable: ['holding'], read: ['holding'] },
+    departments: {
+      table: t.departments,
+      columns: ['case_id', 'department_id', 'holding'],
+      key: ['department_id', 'case_id'],
+      mutable: ['holding'],
+      read: ['holding'],
+    },
   };
 }
 
@@ -177,8 +216,7 @@ function alertLevel(state: CaseState): number {
 
 function earliestDue(state: CaseState): string | null {
   if (state.status !== 'open') return null;
-  const due = state.parts.flatMap((p) =>
-    p.status === 'awaiting_response' ? [p.responseDueAt] : p.status === 'in_progress' ? [p.completionDueAt] : []);
+  const due = state.parts.flatMap((p) => (p.status === 'awaiting_response' ? [p.responseDueAt] : p.status === 'in_progress' ? [p.completionDueAt] : []));
   return due.length ? due.sort()[0] : null;
 }
 

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { SqliteEventStore, type EventStore, type FoldableEvent, type ReadAllOptions } from '@chuishao/event-store';
 import {
-  deleteCheckpoint, deleteRebuildCheckpoints, readCheckpoint, readProjectionVersion, rebuildCheckpoints, writeCheckpoint, type CheckpointKey,
+  deleteCheckpoint,
+  deleteRebuildCheckpoints,
+  readCheckpoint,
+  readProjectionVersion,
+  rebuildCheckpoints,
+  writeCheckpoint,
+  type CheckpointKey,
 } from './checkpoints';
 import { activeGeneration, generationStatus, liveProjection, rebuildProjection, type GenerationalProjection } from './generations';
 import type { Projection } from './projection';
@@ -31,13 +37,25 @@ function legacyName(key: CheckpointKey): string {
 
 /** Turns a file's checkpoint table into the previous layout, rows and all (what the previous version left). */
 function toNamedLayout(db: DatabaseSync): void {
-  const rows = db.prepare('SELECT projection, generation, partition_index, partition_count, position, version, updated_at FROM projection_checkpoints').all() as {
-    projection: string; generation: number; partition_index: number; partition_count: number; position: number | null; version: number; updated_at: string;
+  const rows = db
+    .prepare('SELECT projection, generation, partition_index, partition_count, position, version, updated_at FROM projection_checkpoints')
+    .all() as {
+    projection: string;
+    generation: number;
+    partition_index: number;
+    partition_count: number;
+    position: number | null;
+    version: number;
+    updated_at: string;
   }[];
   db.exec('DROP TABLE projection_checkpoints');
   db.exec(NAMED_LAYOUT);
   for (const r of rows) {
-    const name = legacyName({ projection: r.projection, generation: r.generation, partition: r.partition_count ? { index: r.partition_index, count: r.partition_count } : null });
+    const name = legacyName({
+      projection: r.projection,
+      generation: r.generation,
+      partition: r.partition_count ? { index: r.partition_index, count: r.partition_count } : null,
+    });
     db.prepare('INSERT INTO projection_checkpoints (name, position, updated_at, version) VALUES (?, ?, ?, ?)').run(name, r.position, r.updated_at, r.version);
   }
 }
@@ -61,11 +79,16 @@ describe('checkpoints', () => {
       // A name that looks like an encoded key is only a name.
       { projection: 'p#g2' },
     ];
-    keys.forEach((key, i) => writeCheckpoint(db, key, 10 + i));
+    keys.forEach((key, i) => {
+      writeCheckpoint(db, key, 10 + i);
+    });
     expect(keys.map((key) => readCheckpoint(db, key))).toEqual([10, 11, 12, 13, 14, 15, 16]);
     expect(readCheckpoint(db, 'p')).toBe(10);
     expect(rebuildCheckpoints(db, 'p', 2).map((c) => [c.key.partition, c.position])).toEqual([
-      [null, 11], [{ index: 0, count: 2 }, 12], [{ index: 1, count: 2 }, 13], [{ index: 0, count: 3 }, 14],
+      [null, 11],
+      [{ index: 0, count: 2 }, 12],
+      [{ index: 1, count: 2 }, 13],
+      [{ index: 0, count: 3 }, 14],
     ]);
     deleteCheckpoint(db, keys[3]);
     expect(readCheckpoint(db, keys[3])).toBeNull();
@@ -107,7 +130,9 @@ describe('checkpoints', () => {
         { key: { projection: 'scoring-parts', generation: 3, partition: { index: 0, count: 2 } }, position: 9 },
         { key: { projection: 'scoring-parts', generation: 3, partition: { index: 1, count: 2 } }, position: 12 },
       ]);
-      expect(db.prepare("SELECT updated_at FROM projection_checkpoints WHERE projection = 'case-inbox' AND generation = 2").get()).toEqual({ updated_at: '2026-11-30T02:00:00.000Z' });
+      expect(db.prepare("SELECT updated_at FROM projection_checkpoints WHERE projection = 'case-inbox' AND generation = 2").get()).toEqual({
+        updated_at: '2026-11-30T02:00:00.000Z',
+      });
       const columns = (db.prepare('PRAGMA table_info(projection_checkpoints)').all() as { name: string }[]).map((c) => c.name);
       expect(columns).not.toContain('name');
       db.close();
@@ -156,7 +181,8 @@ describe('checkpoints', () => {
         dropGeneration: (db, g) => db.exec(`DROP TABLE IF EXISTS counts_g${g}`),
         existingGenerations: (db) =>
           (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'counts_g%'").all() as { name: string }[])
-            .map((r) => Number(r.name.slice('counts_g'.length))).sort((a, b) => a - b),
+            .map((r) => Number(r.name.slice('counts_g'.length)))
+            .sort((a, b) => a - b),
         applyBatch: fold,
         session: (db, g) => {
           const pending: FoldableEvent[] = [];

@@ -54,7 +54,15 @@ function columnsOf(ref: CheckpointRef): KeyColumns {
   const partition = ref.partition ?? null;
   if (partition === null) return [ref.projection, generation, 0, 0];
   if (generation === 0) throw new RangeError(`checkpoint of ${ref.projection}: a partition belongs to a rebuild's generation`);
-  if (!(Number.isInteger(partition.count) && partition.count >= 1 && Number.isInteger(partition.index) && partition.index >= 0 && partition.index < partition.count)) {
+  if (
+    !(
+      Number.isInteger(partition.count) &&
+      partition.count >= 1 &&
+      Number.isInteger(partition.index) &&
+      partition.index >= 0 &&
+      partition.index < partition.count
+    )
+  ) {
     throw new RangeError(`checkpoint of ${ref.projection}: partition ${partition.index} of ${partition.count} does not exist`);
   }
   return [ref.projection, generation, partition.index, partition.count];
@@ -87,11 +95,16 @@ function migrateNamedCheckpoints(db: DatabaseSync): void {
   const columns = (db.prepare(`PRAGMA table_info(${TABLE})`).all() as { name: string }[]).map((c) => c.name);
   const version = columns.includes('version') ? 'version' : '0 AS version';
   const rows = db.prepare(`SELECT name, position, updated_at, ${version} FROM ${TABLE}`).all() as {
-    name: string; position: number | null; updated_at: string; version: number;
+    name: string;
+    position: number | null;
+    updated_at: string;
+    version: number;
   }[];
   db.exec(`ALTER TABLE ${TABLE} RENAME TO ${TABLE}_named`);
   db.exec(CREATE);
-  const insert = db.prepare(`INSERT INTO ${TABLE} (projection, generation, partition_index, partition_count, position, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const insert = db.prepare(
+    `INSERT INTO ${TABLE} (projection, generation, partition_index, partition_count, position, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
   for (const row of rows) insert.run(...columnsOf(legacyKey(row.name)), row.position, row.version, row.updated_at);
   db.exec(`DROP TABLE ${TABLE}_named`);
 }
@@ -125,10 +138,23 @@ export function deleteCheckpoint(db: DatabaseSync, ref: CheckpointRef): void {
 
 /** A projection's rebuild checkpoints (every generation's, or one's), partitions included, in key order. */
 export function rebuildCheckpoints(db: DatabaseSync, projection: string, generation?: number): StoredCheckpoint[] {
-  const rows = (generation === undefined
-    ? db.prepare(`SELECT generation, partition_index, partition_count, position FROM ${TABLE} WHERE projection = ? AND generation > 0 ORDER BY generation, partition_count, partition_index`).all(projection)
-    : db.prepare(`SELECT generation, partition_index, partition_count, position FROM ${TABLE} WHERE projection = ? AND generation = ? ORDER BY partition_count, partition_index`).all(projection, generation)) as {
-    generation: number; partition_index: number; partition_count: number; position: number | null;
+  const rows = (
+    generation === undefined
+      ? db
+          .prepare(
+            `SELECT generation, partition_index, partition_count, position FROM ${TABLE} WHERE projection = ? AND generation > 0 ORDER BY generation, partition_count, partition_index`,
+          )
+          .all(projection)
+      : db
+          .prepare(
+            `SELECT generation, partition_index, partition_count, position FROM ${TABLE} WHERE projection = ? AND generation = ? ORDER BY partition_count, partition_index`,
+          )
+          .all(projection, generation)
+  ) as {
+    generation: number;
+    partition_index: number;
+    partition_count: number;
+    position: number | null;
   }[];
   return rows.map((r) => ({
     key: { projection, generation: r.generation, partition: r.partition_count === 0 ? null : { index: r.partition_index, count: r.partition_count } },

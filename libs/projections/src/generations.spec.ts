@@ -17,7 +17,8 @@ const counting = (version: number): GenerationalProjection => ({
   dropGeneration: (db, g) => db.exec(`DROP TABLE IF EXISTS counts_g${g}`),
   existingGenerations: (db) =>
     (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'counts_g%'").all() as { name: string }[])
-      .map((r) => Number(r.name.slice('counts_g'.length))).sort((a, b) => a - b),
+      .map((r) => Number(r.name.slice('counts_g'.length)))
+      .sort((a, b) => a - b),
   applyBatch: (db, g, events) => {
     for (const e of events) db.prepare(`INSERT INTO counts_g${g} VALUES (?, 1) ON CONFLICT(stream) DO UPDATE SET n = n + 1`).run(e.streamName);
   },

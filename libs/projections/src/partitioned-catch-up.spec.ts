@@ -21,18 +21,23 @@ function counting(): GenerationalProjection & { lookups: number } {
     if (!statements.has(db)) statements.set(db, new Map());
     const byGeneration = statements.get(db)!;
     if (!byGeneration.has(g)) {
-      byGeneration.set(g, { get: db.prepare(`SELECT n, sum FROM tally_g${g} WHERE stream = ?`), put: db.prepare(`INSERT OR REPLACE INTO tally_g${g} VALUES (?, ?, ?)`) });
+      byGeneration.set(g, {
+        get: db.prepare(`SELECT n, sum FROM tally_g${g} WHERE stream = ?`),
+        put: db.prepare(`INSERT OR REPLACE INTO tally_g${g} VALUES (?, ?, ?)`),
+      });
     }
     return byGeneration.get(g)!;
   };
   const projection = {
     name: 'tally',
     lookups: 0,
-    setupGeneration: (db: DatabaseSync, g: number) => db.exec(`CREATE TABLE IF NOT EXISTS tally_g${g} (stream TEXT PRIMARY KEY, n INTEGER NOT NULL, sum INTEGER NOT NULL)`),
+    setupGeneration: (db: DatabaseSync, g: number) =>
+      db.exec(`CREATE TABLE IF NOT EXISTS tally_g${g} (stream TEXT PRIMARY KEY, n INTEGER NOT NULL, sum INTEGER NOT NULL)`),
     dropGeneration: (db: DatabaseSync, g: number) => db.exec(`DROP TABLE IF EXISTS tally_g${g}`),
     existingGenerations: (db: DatabaseSync) =>
       (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'tally_g%'").all() as { name: string }[])
-        .map((r) => Number(r.name.slice('tally_g'.length))).sort((a, b) => a - b),
+        .map((r) => Number(r.name.slice('tally_g'.length)))
+        .sort((a, b) => a - b),
     applyBatch(db: DatabaseSync, g: number, events: readonly { streamName: string; position: number }[]) {
       const session = projection.session(db, g);
       session.fold(events as never);
@@ -47,7 +52,10 @@ function counting(): GenerationalProjection & { lookups: number } {
           for (const e of events) {
             let row = rows.get(e.streamName);
             if (!row) {
-              const stored = seen && !seen.has(e.streamName) ? undefined : (projection.lookups++, sql(db, g).get.get(e.streamName) as { n: number; sum: number } | undefined);
+              const stored =
+                seen && !seen.has(e.streamName)
+                  ? undefined
+                  : (projection.lookups++, sql(db, g).get.get(e.streamName) as { n: number; sum: number } | undefined);
               seen?.add(e.streamName);
               row = stored ? { n: stored.n, sum: stored.sum } : { n: 0, sum: 0 };
               rows.set(e.streamName, row);
@@ -71,7 +79,12 @@ function counting(): GenerationalProjection & { lookups: number } {
 
 type Tally = Record<string, { n: number; sum: number }>;
 const tally = (db: DatabaseSync, g: number): Tally =>
-  Object.fromEntries((db.prepare(`SELECT stream, n, sum FROM tally_g${g} ORDER BY stream`).all() as { stream: string; n: number; sum: number }[]).map((r) => [r.stream, { n: r.n, sum: r.sum }]));
+  Object.fromEntries(
+    (db.prepare(`SELECT stream, n, sum FROM tally_g${g} ORDER BY stream`).all() as { stream: string; n: number; sum: number }[]).map((r) => [
+      r.stream,
+      { n: r.n, sum: r.sum },
+    ]),
+  );
 
 const meta = { actor: { orgId: 'o', role: 'township', userId: 'u' }, correlationId: 'c', causationId: 'c', schemaVersion: 1 };
 
@@ -181,7 +194,9 @@ describe('rebuilds in stream partitions', () => {
       for (let i = 0; i < events.length; i += 25) {
         const touched = new Set(events.slice(i, i + 25).map((e) => e.streamName));
         for (const stream of touched) if (streamsSeen.has(stream)) expectedLookups++;
-        touched.forEach((stream) => streamsSeen.add(stream));
+        touched.forEach((stream) => {
+          streamsSeen.add(stream);
+        });
       }
     }
     expect(tally(db, 7)).toEqual(expected);

@@ -34,8 +34,11 @@ const PAGE = 1_000;
 const MAX_FOLD_MS = 2_000;
 
 /** The checkpoint of one partition of a rebuild of `name` into `generation`. */
-export const partitionCheckpoint = (name: string, generation: number, partition: StreamPartition): CheckpointKey =>
-  ({ projection: name, generation, partition: { index: partition.index, count: partition.count } });
+export const partitionCheckpoint = (name: string, generation: number, partition: StreamPartition): CheckpointKey => ({
+  projection: name,
+  generation,
+  partition: { index: partition.index, count: partition.count },
+});
 
 /** Folds partition `partition` of the events after each target's partition checkpoint, up to `to` inclusive. */
 export async function catchUpPartition(
@@ -97,7 +100,9 @@ async function foldAndCommitChunk(run: PartitionRun): Promise<boolean> {
     const page = await run.store.readAllFoldable({ after: last, limit: run.pageSize, partition: run.partition });
     if (run.signal?.aborted) return false;
     const upTo = page.length > 0 && page[page.length - 1].position > to ? page.filter((e) => e.position <= to) : page;
-    sessions.forEach((session, i) => foldFresh(session, upTo, committed[i]));
+    sessions.forEach((session, i) => {
+      foldFresh(session, upTo, committed[i]);
+    });
     folded += upTo.length;
     if (upTo.length > 0) last = upTo[upTo.length - 1].position;
     end = page.length < run.pageSize || upTo.length < page.length;
@@ -114,7 +119,9 @@ async function foldAndCommitChunk(run: PartitionRun): Promise<boolean> {
   try {
     keys.forEach((key, i) => {
       if (readCheckpoint(db, key) !== committed[i]) {
-        throw new Error(`${key.projection}, generation ${key.generation}, partition ${run.partition.index} of ${run.partition.count}: moved by another writer; is another rebuild running?`);
+        throw new Error(
+          `${key.projection}, generation ${key.generation}, partition ${run.partition.index} of ${run.partition.count}: moved by another writer; is another rebuild running?`,
+        );
       }
     });
     for (const session of sessions) session.flush();

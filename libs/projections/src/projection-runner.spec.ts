@@ -104,7 +104,12 @@ describe('ProjectionRunner', () => {
     const db = openReadModelDb(join(dir, 'rm.sqlite'));
     const head = await append(10);
     const errors: unknown[] = [];
-    const runner = new ProjectionRunner(store, db, counting((e) => e.position === head), { onError: (e) => errors.push(e) });
+    const runner = new ProjectionRunner(
+      store,
+      db,
+      counting((e) => e.position === head),
+      { onError: (e) => errors.push(e) },
+    );
     runner.start();
     for (let i = 0; i < 100 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(errors).toHaveLength(1);
@@ -175,10 +180,15 @@ describe('ProjectionRunner', () => {
     const head = await append(3_500);
     const poison = head - 100; // inside the fourth page of 1,000, so the 2,000-event transactions 1 commits, 2 fails
     const errors: unknown[] = [];
-    const failing = new ProjectionRunner(store, db, sessionCounting('counting', (e) => e.position === poison), {
-      catchUpBatch: 2_000,
-      onError: (e) => errors.push(e),
-    });
+    const failing = new ProjectionRunner(
+      store,
+      db,
+      sessionCounting('counting', (e) => e.position === poison),
+      {
+        catchUpBatch: 2_000,
+        onError: (e) => errors.push(e),
+      },
+    );
     failing.start();
     for (let i = 0; i < 200 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(errors).toHaveLength(1);

@@ -30,4 +30,3 @@ export function openReadModelDb(file: string, options: { readOnly?: boolean; cac
   }
   return db;
 }
-

@@ -26,7 +26,8 @@ function counter(keep: number) {
 }
 
 let position = 0;
-const event = (streamName: string, type = 'T') => ({ streamName, type, position: ++position, revision: 0, data: {}, recordedAt: '' }) as unknown as FoldableEvent;
+const event = (streamName: string, type = 'T') =>
+  ({ streamName, type, position: ++position, revision: 0, data: {}, recordedAt: '' }) as unknown as FoldableEvent;
 
 describe('the shared document session', () => {
   const db = new DatabaseSync(':memory:');

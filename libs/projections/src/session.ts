@@ -39,7 +39,12 @@ interface Entry<Doc> {
 }
 
 /** A session over one generation's tables: what the runners call fold and flush on. */
-export function documentSession<Doc, Rows>(model: DocumentModel<Doc, Rows>, db: DatabaseSync, generation: number, options: SessionOptions = {}): ProjectionSession {
+export function documentSession<Doc, Rows>(
+  model: DocumentModel<Doc, Rows>,
+  db: DatabaseSync,
+  generation: number,
+  options: SessionOptions = {},
+): ProjectionSession {
   const rows = model.rows(db, generation, options);
   // In the Map's order, least recently touched first: trimmed first.
   const docs = new Map<string, Entry<Doc>>();

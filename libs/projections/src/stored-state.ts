@@ -1,6 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { noWorkflow, type CaseState, type CaseStatus, type Category, type DeadlineBasis, type Location, type MatterLimits, type PartState, type PartWorkflow, type Review, type Transfer } from '@chuishao/domain';
+import {
+  noWorkflow,
+  type CaseState,
+  type CaseStatus,
+  type Category,
+  type DeadlineBasis,
+  type Location,
+  type MatterLimits,
+  type PartState,
+  type PartWorkflow,
+  type Review,
+  type Transfer,
+} from '@chuishao/domain';
 
 /**
  * How the inbox stores a case's state: a JSON array with the fields in a fixed order (names written
@@ -17,17 +29,39 @@ import { noWorkflow, type CaseState, type CaseStatus, type Category, type Deadli
  * (the object literal misses it) until it has a place here, and the inbox's version goes up with it.
  */
 type StoredCase = [
-  location: Location, matterCode: string | null, sourceRef: string | null, closedAt: string | null, policyVersion: string,
-  limits: string, parts: StoredPart[], involvedDepartmentIds: string[],
+  location: Location,
+  matterCode: string | null,
+  sourceRef: string | null,
+  closedAt: string | null,
+  policyVersion: string,
+  limits: string,
+  parts: StoredPart[],
+  involvedDepartmentIds: string[],
   // Trailing and optional: rows written before leads existed are led by their first part.
   leadPartId?: string,
 ];
 type StoredPart = [
-  partId: string, departmentId: string, status: PartState['status'], round: number, assignedAt: string,
-  responseRemindAt: string, responseDueAt: string, respondedAt: string | null, completionRemindAt: string, completionDueAt: string,
-  basis: string, completedAt: string | null, result: string | null, review: StoredReview | null, reviewedRound: number,
-  outcome: PartState['outcome'], transfers: StoredTransfer[], responseAlert: PartState['responseAlert'],
-  completionAlert: PartState['completionAlert'], urges: number, roundStartedAt: string,
+  partId: string,
+  departmentId: string,
+  status: PartState['status'],
+  round: number,
+  assignedAt: string,
+  responseRemindAt: string,
+  responseDueAt: string,
+  respondedAt: string | null,
+  completionRemindAt: string,
+  completionDueAt: string,
+  basis: string,
+  completedAt: string | null,
+  result: string | null,
+  review: StoredReview | null,
+  reviewedRound: number,
+  outcome: PartState['outcome'],
+  transfers: StoredTransfer[],
+  responseAlert: PartState['responseAlert'],
+  completionAlert: PartState['completionAlert'],
+  urges: number,
+  roundStartedAt: string,
   // Trailing and optional: null (or absent, in rows written before) while nothing of 延期/退单/申诉 happened.
   workflow?: PartWorkflow | null,
 ];
@@ -50,8 +84,7 @@ export interface StoredRow {
 /** The cases table's columns StoredRow names, for SELECTs. */
 export const STORED_ROW_COLUMNS = ['case_id', 'township_id', 'county_id', 'status', 'category', 'raised_at', 'title', 'description', 'state'] as const;
 
-const isEmptyWorkflow = (w: PartWorkflow) =>
-  w.extensionsApproved === 0 && !w.pendingExtension && !w.pendingReturn && !w.openAppeal && w.appeals.length === 0;
+const isEmptyWorkflow = (w: PartWorkflow) => w.extensionsApproved === 0 && !w.pendingExtension && !w.pendingReturn && !w.openAppeal && w.appeals.length === 0;
 
 export class StoredStates {
   private readonly values = new Map<string, unknown>();
@@ -73,16 +106,42 @@ export class StoredStates {
 
   /** The state column's text; writes the shared values it refers to. */
   store(state: CaseState): string {
-    const parts = state.parts.map((p): StoredPart => [
-      p.partId, p.departmentId, p.status, p.round, p.assignedAt, p.responseRemindAt, p.responseDueAt, p.respondedAt,
-      p.completionRemindAt, p.completionDueAt, this.keyOf(p.basis), p.completedAt, p.result,
-      p.review && [p.review.round, p.review.resolved, p.review.satisfaction, p.review.reviewedAt, p.review.comment ?? null], p.reviewedRound,
-      p.outcome, p.transfers.map((t): StoredTransfer => [t.kind, t.fromDepartmentId, t.toDepartmentId, t.reason, t.at]),
-      p.responseAlert, p.completionAlert, p.urges, p.roundStartedAt, isEmptyWorkflow(p.workflow) ? null : p.workflow,
-    ]);
+    const parts = state.parts.map(
+      (p): StoredPart => [
+        p.partId,
+        p.departmentId,
+        p.status,
+        p.round,
+        p.assignedAt,
+        p.responseRemindAt,
+        p.responseDueAt,
+        p.respondedAt,
+        p.completionRemindAt,
+        p.completionDueAt,
+        this.keyOf(p.basis),
+        p.completedAt,
+        p.result,
+        p.review && [p.review.round, p.review.resolved, p.review.satisfaction, p.review.reviewedAt, p.review.comment ?? null],
+        p.reviewedRound,
+        p.outcome,
+        p.transfers.map((t): StoredTransfer => [t.kind, t.fromDepartmentId, t.toDepartmentId, t.reason, t.at]),
+        p.responseAlert,
+        p.completionAlert,
+        p.urges,
+        p.roundStartedAt,
+        isEmptyWorkflow(p.workflow) ? null : p.workflow,
+      ],
+    );
     const stored: StoredCase = [
-      state.location, state.matterCode ?? null, state.sourceRef ?? null, state.closedAt, state.policyVersion,
-      this.keyOf(state.limits), parts, state.involvedDepartmentIds, state.leadPartId,
+      state.location,
+      state.matterCode ?? null,
+      state.sourceRef ?? null,
+      state.closedAt,
+      state.policyVersion,
+      this.keyOf(state.limits),
+      parts,
+      state.involvedDepartmentIds,
+      state.leadPartId,
     ];
     return JSON.stringify(stored);
   }
@@ -114,18 +173,58 @@ export class StoredStates {
   }
 
   private restorePart(p: StoredPart): PartState {
-    const [partId, departmentId, status, round, assignedAt, responseRemindAt, responseDueAt, respondedAt, completionRemindAt,
-      completionDueAt, basis, completedAt, result, review, reviewedRound, outcome, transfers, responseAlert, completionAlert, urges, roundStartedAt, workflow] = p;
+    const [
+      partId,
+      departmentId,
+      status,
+      round,
+      assignedAt,
+      responseRemindAt,
+      responseDueAt,
+      respondedAt,
+      completionRemindAt,
+      completionDueAt,
+      basis,
+      completedAt,
+      result,
+      review,
+      reviewedRound,
+      outcome,
+      transfers,
+      responseAlert,
+      completionAlert,
+      urges,
+      roundStartedAt,
+      workflow,
+    ] = p;
     return {
-      partId, departmentId, status, round, assignedAt, roundStartedAt, responseRemindAt, responseDueAt, respondedAt, completionRemindAt, completionDueAt,
+      partId,
+      departmentId,
+      status,
+      round,
+      assignedAt,
+      roundStartedAt,
+      responseRemindAt,
+      responseDueAt,
+      respondedAt,
+      completionRemindAt,
+      completionDueAt,
       basis: this.valueOf<DeadlineBasis>(basis),
-      completedAt, result,
+      completedAt,
+      result,
       review: review && {
-        round: review[0], resolved: review[1], satisfaction: review[2], reviewedAt: review[3], ...(review[4] !== null && { comment: review[4] }),
+        round: review[0],
+        resolved: review[1],
+        satisfaction: review[2],
+        reviewedAt: review[3],
+        ...(review[4] !== null && { comment: review[4] }),
       },
-      reviewedRound, outcome,
+      reviewedRound,
+      outcome,
       transfers: transfers.map(([kind, fromDepartmentId, toDepartmentId, reason, at]) => ({ kind, fromDepartmentId, toDepartmentId, reason, at })),
-      responseAlert, completionAlert, urges,
+      responseAlert,
+      completionAlert,
+      urges,
       workflow: workflow ?? noWorkflow(),
     };
   }

@@ -18,7 +18,11 @@ describe('table rows: keyed (through the unique index) and keyless (by rowid, wh
   });
   afterEach(() => db.close());
 
-  const all = () => db.prepare('SELECT case_id, department_id, assigned_at, holding FROM holdings ORDER BY case_id, department_id').all().map((r) => ({ ...r }));
+  const all = () =>
+    db
+      .prepare('SELECT case_id, department_id, assigned_at, holding FROM holdings ORDER BY case_id, department_id')
+      .all()
+      .map((r) => ({ ...r }));
 
   it('keyless: the first put inserts, later puts change only the mutable columns, get finds rows by their key', () => {
     const rows = new KeylessRows(db, spec);

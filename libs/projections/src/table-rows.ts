@@ -32,7 +32,11 @@ export class KeyedRows implements TableRows {
    * `empty`: the session starts on a table holding none of the rows it will write, and is their only
    * writer (SessionOptions.empty), so a key it has not put has no row: not looked up.
    */
-  constructor(db: DatabaseSync, spec: TableSpec, private readonly seen: Set<string> | null = null) {
+  constructor(
+    db: DatabaseSync,
+    spec: TableSpec,
+    private readonly seen: Set<string> | null = null,
+  ) {
     this.keyAt = spec.key.map((k) => spec.columns.indexOf(k));
     this.select = prepared(db, `SELECT ${spec.read.join(', ')} FROM ${spec.table} WHERE ${spec.key.map((k) => `${k} = ?`).join(' AND ')}`);
     this.upsert = prepared(

@@ -5,7 +5,11 @@
 export class Backoff {
   private attempt = 0;
 
-  constructor(private readonly initialMs: number, private readonly maxMs: number, private readonly random = Math.random) {}
+  constructor(
+    private readonly initialMs: number,
+    private readonly maxMs: number,
+    private readonly random = Math.random,
+  ) {}
 
   get failures(): number {
     return this.attempt;

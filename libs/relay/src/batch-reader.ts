@@ -11,7 +11,10 @@ export class BatchReader {
   private readonly events: AsyncIterator<RecordedEvent>;
   private pending: Promise<IteratorResult<RecordedEvent>>;
 
-  constructor(subscription: AsyncIterable<RecordedEvent>, private readonly max: number) {
+  constructor(
+    subscription: AsyncIterable<RecordedEvent>,
+    private readonly max: number,
+  ) {
     this.events = subscription[Symbol.asyncIterator]();
     this.pending = handled(this.events.next());
   }

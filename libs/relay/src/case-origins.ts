@@ -15,7 +15,10 @@ export class CaseOrigins {
   /** Learnt since the last commit; persisted together with the next checkpoint. */
   private unsaved = new Map<string, CaseOrigin>();
 
-  constructor(private readonly store: EventStore, private readonly checkpoints: RelayCheckpointStore) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly checkpoints: RelayCheckpointStore,
+  ) {}
 
   /** The case's origin, or a sentence saying why there is none (the event then goes to the dead-letter topic). */
   async resolve(event: RecordedEvent, caseId: string): Promise<CaseOrigin | string> {
@@ -35,7 +38,7 @@ export class CaseOrigins {
       return saved;
     }
     const [first] = await this.store.readStream(event.streamName, { fromRevision: 0, toRevision: 0 });
-    if (!first || first.type !== 'WhistleBlown') {
+    if (first?.type !== 'WhistleBlown') {
       return `case ${caseId} does not start with a WhistleBlown event, so its county is unknown`;
     }
     const origin = originOf(first);

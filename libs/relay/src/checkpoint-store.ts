@@ -19,7 +19,10 @@ export class RelayCheckpointStore {
   private readonly selectOrigin: StatementSync;
   private readonly insertOrigin: StatementSync;
 
-  private constructor(db: DatabaseSync, readonly file: string) {
+  private constructor(
+    db: DatabaseSync,
+    readonly file: string,
+  ) {
     this.db = db;
     db.exec('PRAGMA busy_timeout = 5000');
     db.exec('PRAGMA journal_mode = WAL');

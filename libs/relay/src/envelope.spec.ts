@@ -47,7 +47,7 @@ describe('toOutbound (the CloudEvents envelope)', () => {
     expect(out.bytes).toBe(estimateBytes(out.message));
   });
 
-  it('passes the request\'s W3C trace context on as the CloudEvents distributed-tracing attribute (ce_traceparent)', () => {
+  it("passes the request's W3C trace context on as the CloudEvents distributed-tracing attribute (ce_traceparent)", () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     // A case id as the platform makes them (the contract says uuid).
     const caseId = '7d0f7a52-3b8e-4c1e-9a4f-2b6d8e1c0a93';

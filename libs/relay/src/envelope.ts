@@ -144,9 +144,10 @@ function deadLetter(
   bytes?: number,
   intendedTopic?: string,
 ): OutboundMessage {
-  const headers = caseId && EVENT_TYPE.test(event.type) && Number.isInteger(event.metadata?.schemaVersion)
-    ? ceHeaders(event, caseId, origin)
-    : { ce_specversion: '1.0', ce_id: event.id, ce_position: String(event.position), ce_revision: String(event.revision) };
+  const headers =
+    caseId && EVENT_TYPE.test(event.type) && Number.isInteger(event.metadata?.schemaVersion)
+      ? ceHeaders(event, caseId, origin)
+      : { ce_specversion: '1.0', ce_id: event.id, ce_position: String(event.position), ce_revision: String(event.revision) };
   const shortDetail = detail.length > DETAIL_MAX_CHARS ? `${detail.slice(0, DETAIL_MAX_CHARS)}…` : detail;
   headers.dlq_reason = reason;
   headers.dlq_error = shortDetail;

@@ -53,7 +53,11 @@ export class KafkaPublisher {
   /** The partitioner only looks at the number of partitions (for keyed messages): one stand-in list per count. */
   private readonly fakeMetadata = new Map<number, PartitionMetadata[]>();
 
-  constructor(config: KafkaConfig, private readonly options: PublisherOptions, private readonly logger: RelayLogger) {
+  constructor(
+    config: KafkaConfig,
+    private readonly options: PublisherOptions,
+    private readonly logger: RelayLogger,
+  ) {
     this.kafka = relayKafka(config, logger);
   }
 
@@ -200,6 +204,7 @@ export class KafkaPublisher {
 
 /** The kafkajs error type when the broker refused records (possibly wrapped by kafkajs's retrier), else null. */
 function recordRefusal(error: unknown): string | null {
+  // biome-ignore lint/suspicious/noExplicitAny: kafkajs errors carry cause or originalError, untyped
   for (let e: any = error, depth = 0; e && depth < 5; e = e.cause ?? e.originalError, depth++) {
     if (typeof e.type === 'string' && RECORD_REJECTIONS.has(e.type)) return `${e.type}: ${e.message}`;
   }

@@ -108,12 +108,25 @@ export class KafkaRelay {
     const caughtUp = this.lag.head === null || (this.position !== null && this.position >= this.lag.head);
     const lag = caughtUp ? { ...this.lag, lagEvents: 0, lagEventsAtLeast: false, lagSeconds: 0 } : this.lag;
     const failures = this.backoff.failures;
-    const state: RelayState = this.closed || this.stopping.signal.aborted
-      ? 'stopped'
-      : failures > 0 ? 'retrying' : !this.connected ? 'starting' : lag.lagEvents === 0 ? 'live' : 'catching-up';
+    const state: RelayState =
+      this.closed || this.stopping.signal.aborted
+        ? 'stopped'
+        : failures > 0
+          ? 'retrying'
+          : !this.connected
+            ? 'starting'
+            : lag.lagEvents === 0
+              ? 'live'
+              : 'catching-up';
     return {
-      state, checkpoint: this.position, ...lag, published: this.published, deadLettered: this.deadLettered,
-      failures, lastError: this.lastError, sending: this.sending,
+      state,
+      checkpoint: this.position,
+      ...lag,
+      published: this.published,
+      deadLettered: this.deadLettered,
+      failures,
+      lastError: this.lastError,
+      sending: this.sending,
     };
   }
 
@@ -192,7 +205,9 @@ export class KafkaRelay {
     for (const m of sent) {
       if (!m.deadLetter) continue;
       this.deadLettered++;
-      this.logger.warn(`event ${m.event.id} (${m.event.type}, position ${m.event.position}) parked on ${m.topic}: ${m.deadLetter.reason}: ${m.deadLetter.detail}`);
+      this.logger.warn(
+        `event ${m.event.id} (${m.event.type}, position ${m.event.position}) parked on ${m.topic}: ${m.deadLetter.reason}: ${m.deadLetter.detail}`,
+      );
     }
     this.published += sent.length;
   }

@@ -20,12 +20,13 @@ export const consoleLogger: RelayLogger = {
  * needs kafkajs to give up so that it can back off, rebuild the producer and report the outage.
  */
 export function kafkaLogCreator(logger: RelayLogger): logCreator {
-  return () => ({ level, namespace, log }) => {
-    if (log.message?.includes('may invalidate EoS guarantees')) return;
-    const line = `kafkajs ${namespace}: ${log.message}`;
-    if (level <= logLevel.WARN) logger.warn(line);
-    else logger.info(line);
-  };
+  return () =>
+    ({ level, namespace, log }) => {
+      if (log.message?.includes('may invalidate EoS guarantees')) return;
+      const line = `kafkajs ${namespace}: ${log.message}`;
+      if (level <= logLevel.WARN) logger.warn(line);
+      else logger.info(line);
+    };
 }
 
 export function messageOf(error: unknown): string {

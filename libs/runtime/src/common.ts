@@ -13,7 +13,12 @@ export const commonShape = {
   DATA_DIR: variable(z.string().default('./data')),
   EVENT_STORE: variable(oneOf(['sqlite', 'eventstoredb']).default('sqlite')),
   // Not a WHATWG URL: a cluster lists several hosts (esdb://a:2113,b:2113?tls=false).
-  EVENTSTORE_URL: variable(z.string().regex(/^esdb(\+discover)?:\/\/\S+$/, { error: 'must be an esdb:// or esdb+discover:// connection string' }).optional()),
+  EVENTSTORE_URL: variable(
+    z
+      .string()
+      .regex(/^esdb(\+discover)?:\/\/\S+$/, { error: 'must be an esdb:// or esdb+discover:// connection string' })
+      .optional(),
+  ),
   STORE_SYNCHRONOUS: variable(upperCase(oneOf(['FULL', 'NORMAL', 'OFF']).default('FULL'))),
 };
 

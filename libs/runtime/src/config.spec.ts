@@ -164,7 +164,9 @@ describe('loadConfig: environments', () => {
       "JWT_AUDIENCE (not set): production mode needs JWT_AUDIENCE (this service's aud), so tokens issued to another application are refused",
       "DIRECTORY_FILE (not set): production mode needs the county's DIRECTORY_FILE; it serves the bundled demo county only with ALLOW_DEMO_DIRECTORY=true",
     ]);
-    const county = loadConfig(env({ NODE_ENV: 'production', JWT_SECRET: SECRET, JWT_ISSUER: 'i', JWT_AUDIENCE: 'a', DIRECTORY_FILE: '/etc/chuishao/directory.json' }));
+    const county = loadConfig(
+      env({ NODE_ENV: 'production', JWT_SECRET: SECRET, JWT_ISSUER: 'i', JWT_AUDIENCE: 'a', DIRECTORY_FILE: '/etc/chuishao/directory.json' }),
+    );
     expect([county.directoryFile, county.allowDemoDirectory]).toEqual(['/etc/chuishao/directory.json', false]);
     expect(loadConfig(env({ JWT_SECRET: SECRET })).allowDemoDirectory).toBe(false); // development serves the demo county anyway
   });
@@ -196,7 +198,9 @@ describe('loadConfig: environments', () => {
     expect(refusal(env({ OIDC_ISSUER: 'https://id.qingchuan.gov.cn' })).problems).toEqual([
       'OIDC_CLIENT_ID (not set): OIDC_ISSUER and OIDC_CLIENT_ID go together (the console signs in at that issuer as that client)',
     ]);
-    expect(refusal(env({ OIDC_ISSUER: 'id.qingchuan', OIDC_CLIENT_ID: 'c' })).problems).toEqual(['OIDC_ISSUER="id.qingchuan": must be an http:// or https:// URL']);
+    expect(refusal(env({ OIDC_ISSUER: 'id.qingchuan', OIDC_CLIENT_ID: 'c' })).problems).toEqual([
+      'OIDC_ISSUER="id.qingchuan": must be an http:// or https:// URL',
+    ]);
   });
 });
 
@@ -310,8 +314,11 @@ describe('loadRebuildConfig', () => {
 describe('loadConfig: the audit trail of refusals', () => {
   it('records 30 refusals a minute per caller and 3,000 in all one by one, stored every second, by default', () => {
     expect(loadConfig(env()).audit).toEqual({ refusalsPerMinute: 30, refusalsTotalPerMinute: 3000, flushIntervalMs: 1000 });
-    expect(loadConfig(env({ AUDIT_REFUSALS_PER_MINUTE: '0', AUDIT_REFUSALS_TOTAL_PER_MINUTE: '50', AUDIT_FLUSH_MS: '200' })).audit)
-      .toEqual({ refusalsPerMinute: 0, refusalsTotalPerMinute: 50, flushIntervalMs: 200 });
+    expect(loadConfig(env({ AUDIT_REFUSALS_PER_MINUTE: '0', AUDIT_REFUSALS_TOTAL_PER_MINUTE: '50', AUDIT_FLUSH_MS: '200' })).audit).toEqual({
+      refusalsPerMinute: 0,
+      refusalsTotalPerMinute: 50,
+      flushIntervalMs: 200,
+    });
   });
 
   it('refuses values that are no counts or intervals, naming each', () => {
@@ -332,8 +339,12 @@ describe('loadConfig: TRUST_PROXY', () => {
   it('takes a hop count, or a list of proxy addresses, CIDRs and Express’s range names', () => {
     expect(loadConfig(env({ TRUST_PROXY: '1' })).trustProxy).toBe(1);
     expect(loadConfig(env({ TRUST_PROXY: 'loopback' })).trustProxy).toEqual(['loopback']);
-    expect(loadConfig(env({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,fd00::/8 ,uniquelocal' })).trustProxy)
-      .toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8', 'uniquelocal']);
+    expect(loadConfig(env({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,fd00::/8 ,uniquelocal' })).trustProxy).toEqual([
+      '10.0.0.5',
+      '10.1.0.0/16',
+      'fd00::/8',
+      'uniquelocal',
+    ]);
   });
 
   it('refuses trusting every peer and anything that is no count, address or range, naming the variable', () => {

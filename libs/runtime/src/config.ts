@@ -160,7 +160,10 @@ const appShape = {
   ALLOW_DEMO_DIRECTORY: variable(flag().default(false)),
   CLOCK: variable(oneOf(['system', 'simulated']).default('system')),
   PROCESSORS: variable(
-    z.string().refine(isProcessors, { error: `must be inline, external, none or a comma-separated list of ${PROCESSORS.join(', ')}` }).default('inline'),
+    z
+      .string()
+      .refine(isProcessors, { error: `must be inline, external, none or a comma-separated list of ${PROCESSORS.join(', ')}` })
+      .default('inline'),
   ),
   // Only whether it is set: the relay's own schema checks the value when the relay runs.
   KAFKA_BROKERS: variable(z.string().optional()),
@@ -180,7 +183,13 @@ const appShape = {
   HTTP_REQUEST_TIMEOUT_MS: variable(integer(100, 3_600_000).default(30_000)),
   HTTP_IDLE_TIMEOUT_MS: variable(integer(100, 3_600_000).default(120_000)),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: variable(integer(100, 600_000).default(5_000)),
-  OPERATOR_TOKEN: variable(z.string().min(32, { error: 'must be at least 32 characters' }).regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII without spaces' }).optional()),
+  OPERATOR_TOKEN: variable(
+    z
+      .string()
+      .min(32, { error: 'must be at least 32 characters' })
+      .regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII without spaces' })
+      .optional(),
+  ),
   METRICS_PORT: variable(port().optional()),
 };
 
@@ -198,19 +207,19 @@ const appRules: Rule<AppVariables>[] = [
   {
     reads: ['NODE_ENV', 'CHUISHAO_ENV'],
     at: 'JWT_ISSUER',
-    message: 'production mode needs JWT_ISSUER (the identity provider\'s iss), so tokens of another issuer are refused',
+    message: "production mode needs JWT_ISSUER (the identity provider's iss), so tokens of another issuer are refused",
     holds: (v) => !production(v) || v.JWT_ISSUER !== undefined,
   },
   {
     reads: ['NODE_ENV', 'CHUISHAO_ENV'],
     at: 'JWT_AUDIENCE',
-    message: 'production mode needs JWT_AUDIENCE (this service\'s aud), so tokens issued to another application are refused',
+    message: "production mode needs JWT_AUDIENCE (this service's aud), so tokens issued to another application are refused",
     holds: (v) => !production(v) || v.JWT_AUDIENCE !== undefined,
   },
   {
     reads: ['NODE_ENV', 'CHUISHAO_ENV'],
     at: 'DIRECTORY_FILE',
-    message: 'production mode needs the county\'s DIRECTORY_FILE; it serves the bundled demo county only with ALLOW_DEMO_DIRECTORY=true',
+    message: "production mode needs the county's DIRECTORY_FILE; it serves the bundled demo county only with ALLOW_DEMO_DIRECTORY=true",
     holds: (v) => !production(v) || v.DIRECTORY_FILE !== undefined || v.ALLOW_DEMO_DIRECTORY,
   },
   {

@@ -25,11 +25,9 @@ const blankIsUnset = (value: unknown) => (value === '' ? undefined : value);
 /** One environment variable: a blank value counts as unset, then `schema` (with its default) applies. */
 export const variable = <T extends z.ZodType>(schema: T) => z.preprocess(blankIsUnset, schema);
 
-const list = (values: readonly string[]) =>
-  values.length <= 2 ? values.join(' or ') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+const list = (values: readonly string[]) => (values.length <= 2 ? values.join(' or ') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`);
 
-export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: `must be one of ${list(values)}` });
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${list(values)}` });
 
 /** Compared without regard to case, as the values were before they were validated. */
 export const upperCase = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), schema);
@@ -38,7 +36,11 @@ export const lowerCase = <T extends z.ZodType>(schema: T) => z.preprocess((v) =>
 export const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => {
   const error = max === Number.MAX_SAFE_INTEGER ? `must be an integer ≥ ${min}` : `must be an integer from ${min} to ${max}`;
   // Digits only: Number() would also take ' ', '0x10' and '1e3'.
-  return z.string({ error }).regex(/^-?\d+$/, { error }).transform(Number).pipe(z.number().min(min, { error }).max(max, { error }));
+  return z
+    .string({ error })
+    .regex(/^-?\d+$/, { error })
+    .transform(Number)
+    .pipe(z.number().min(min, { error }).max(max, { error }));
 };
 
 export const flag = () => lowerCase(z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'));

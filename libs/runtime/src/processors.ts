@@ -52,7 +52,10 @@ export async function startProcessors(services: Services, options: { readModels?
     if (config.processors.has('projector')) {
       if (config.store.kind === 'sqlite' && config.projectorThread && ProjectorThread.available()) {
         const { file, synchronous } = config.store;
-        projectorThread = ProjectorThread.start({ storeFile: file, synchronous, readModelFile: config.readModelFile, pollIntervalMs: PROJECTOR_POLL_MS }, log('projector'));
+        projectorThread = ProjectorThread.start(
+          { storeFile: file, synchronous, readModelFile: config.readModelFile, pollIntervalMs: PROJECTOR_POLL_MS },
+          log('projector'),
+        );
       } else {
         const runner = new ProjectionRunner(store, openReadModelDb(config.readModelFile), PROJECTIONS);
         runner.start();
@@ -61,7 +64,11 @@ export async function startProcessors(services: Services, options: { readModels?
     }
     if (config.processors.has('relay')) {
       const relayLog: ProcessorLog = log('relay');
-      relay = await startRelay(store, loadRelayConfig(config.env), { info: (m) => relayLog.log(m), warn: (m) => relayLog.warn(m), error: (m) => relayLog.error(m) });
+      relay = await startRelay(store, loadRelayConfig(config.env), {
+        info: (m) => relayLog.log(m),
+        warn: (m) => relayLog.warn(m),
+        error: (m) => relayLog.error(m),
+      });
     }
     if (config.processors.has('watcher')) {
       let readModels = options.readModels;

@@ -48,7 +48,11 @@ export class RelayConfigError extends ConfigError {
 }
 
 const HOST_PORT = /^[^\s:]+:\d{1,5}$/;
-const brokerList = (value: string) => value.split(',').map((b) => b.trim()).filter(Boolean);
+const brokerList = (value: string) =>
+  value
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 const BROKERS = 'must be a comma-separated list of host:port';
 
 const relayShape = {
@@ -72,7 +76,12 @@ const relayShape = {
   KAFKA_CONNECTION_TIMEOUT_MS: variable(integer(100).default(3_000)),
   KAFKA_REQUEST_TIMEOUT_MS: variable(integer(100).default(30_000)),
   // Kafka topic names allow [a-zA-Z0-9._-]; checked up front rather than failing on the first send.
-  RELAY_TOPIC_PREFIX: variable(z.string().regex(/^[a-zA-Z0-9._-]{1,200}$/, { error: 'may hold only [a-zA-Z0-9._-], 1 to 200 of them' }).default('chuishao')),
+  RELAY_TOPIC_PREFIX: variable(
+    z
+      .string()
+      .regex(/^[a-zA-Z0-9._-]{1,200}$/, { error: 'may hold only [a-zA-Z0-9._-], 1 to 200 of them' })
+      .default('chuishao'),
+  ),
   RELAY_NAME: variable(z.string().default('kafka-relay')),
   RELAY_PARTITIONS: variable(integer(1).default(6)),
   RELAY_REPLICATION_FACTOR: variable(integer(1).default(1)),

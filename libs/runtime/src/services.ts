@@ -52,7 +52,8 @@ export function openServices(
   // The embedded store records events by the application's clock, so recordedAt and occurredAt agree in every mode.
   const store = createEventStore(config.store, () => clock.now());
   const directory = config.directoryFile ? Directory.load(config.directoryFile) : Directory.demo();
-  if (config.production && !config.directoryFile) log('directory').warn('serving the bundled demo county (ALLOW_DEMO_DIRECTORY=true); set DIRECTORY_FILE to the county directory');
+  if (config.production && !config.directoryFile)
+    log('directory').warn('serving the bundled demo county (ALLOW_DEMO_DIRECTORY=true); set DIRECTORY_FILE to the county directory');
   const calendars = CalendarRegistry.open({
     file: config.calendarFile,
     dir: config.calendarDir,
@@ -61,7 +62,12 @@ export function openServices(
     now: () => clock.now(),
   });
   const catalog = config.catalogFile
-    ? Catalog.load(config.catalogFile, { knownDepartmentIds: directory.list().filter((o) => o.type === 'department').map((o) => o.id) })
+    ? Catalog.load(config.catalogFile, {
+        knownDepartmentIds: directory
+          .list()
+          .filter((o) => o.type === 'department')
+          .map((o) => o.id),
+      })
     : Catalog.demo();
   const policy = options.policy ?? countyPolicy(calendars, catalog);
   const calendarLog = log('calendar');

@@ -13,10 +13,13 @@ export function csvCell(value: unknown): string {
 }
 
 export function csvOf(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  return BOM + [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return `${BOM + [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
 /** The scorecard's rows as CSV: a header row of the field names, one row per department. */
 export function scorecardCsv(card: Scorecard): string {
-  return csvOf(ROW_FIELDS, card.departments.map((row: ScorecardRow) => ROW_FIELDS.map((f) => row[f])));
+  return csvOf(
+    ROW_FIELDS,
+    card.departments.map((row: ScorecardRow) => ROW_FIELDS.map((f) => row[f])),
+  );
 }

@@ -55,19 +55,53 @@ export interface PartEvaluation {
 
 /** The scorecard's count fields, each part contributing 0 or 1 (reopened: the number of rounds). */
 export const COUNT_FIELDS = [
-  'received', 'responded', 'respondedOnTime', 'responseDue', 'completionDue', 'completedOnTime',
-  'reviewed', 'resolved', 'satisfied', 'basicallySatisfied', 'dissatisfied',
-  'transfersOut', 'transfersIn', 'reopened', 'overdue',
-  'returnsUpheld', 'returnsRejected', 'extensionsApproved', 'appealsUpheld', 'appealsRejected', 'leadParts',
+  'received',
+  'responded',
+  'respondedOnTime',
+  'responseDue',
+  'completionDue',
+  'completedOnTime',
+  'reviewed',
+  'resolved',
+  'satisfied',
+  'basicallySatisfied',
+  'dissatisfied',
+  'transfersOut',
+  'transfersIn',
+  'reopened',
+  'overdue',
+  'returnsUpheld',
+  'returnsRejected',
+  'extensionsApproved',
+  'appealsUpheld',
+  'appealsRejected',
+  'leadParts',
 ] as const;
 export type CountField = (typeof COUNT_FIELDS)[number];
 export type PartCounts = Record<CountField, number>;
 
 export const emptyCounts = (): PartCounts => ({
-  received: 0, responded: 0, respondedOnTime: 0, responseDue: 0, completionDue: 0, completedOnTime: 0,
-  reviewed: 0, resolved: 0, satisfied: 0, basicallySatisfied: 0, dissatisfied: 0,
-  transfersOut: 0, transfersIn: 0, reopened: 0, overdue: 0,
-  returnsUpheld: 0, returnsRejected: 0, extensionsApproved: 0, appealsUpheld: 0, appealsRejected: 0, leadParts: 0,
+  received: 0,
+  responded: 0,
+  respondedOnTime: 0,
+  responseDue: 0,
+  completionDue: 0,
+  completedOnTime: 0,
+  reviewed: 0,
+  resolved: 0,
+  satisfied: 0,
+  basicallySatisfied: 0,
+  dissatisfied: 0,
+  transfersOut: 0,
+  transfersIn: 0,
+  reopened: 0,
+  overdue: 0,
+  returnsUpheld: 0,
+  returnsRejected: 0,
+  extensionsApproved: 0,
+  appealsUpheld: 0,
+  appealsRejected: 0,
+  leadParts: 0,
 });
 
 /** The part as of `asOf` (epoch ms), or null when its assignment is not yet known then. Allocation-light: it runs per part per scorecard. */
@@ -136,13 +170,34 @@ export function evaluatePart(p: PartFacts, asOf: number): PartEvaluation | null 
 
   const counts = emptyCounts();
   const evaluation: PartEvaluation = {
-    facts: p, end, response, responseMs, responseDueAt, clockStop, transferredAway, visibleRounds, firstCompletion,
-    latestReview, reviewCount, overdueResponse, overdueCompletion, counts,
+    facts: p,
+    end,
+    response,
+    responseMs,
+    responseDueAt,
+    clockStop,
+    transferredAway,
+    visibleRounds,
+    firstCompletion,
+    latestReview,
+    reviewCount,
+    overdueResponse,
+    overdueCompletion,
+    counts,
   };
   // 退单 upheld: the part was misrouted; from the decision it counts for nothing of the department but returnsUpheld.
   if (end?.kind === 'returned') {
     counts.returnsUpheld = 1;
-    return { ...evaluation, response: null, responseMs: null, firstCompletion: null, latestReview: null, reviewCount: 0, overdueResponse: false, overdueCompletion: false };
+    return {
+      ...evaluation,
+      response: null,
+      responseMs: null,
+      firstCompletion: null,
+      latestReview: null,
+      reviewCount: 0,
+      overdueResponse: false,
+      overdueCompletion: false,
+    };
   }
   counts.received = 1;
   if (response) {

@@ -75,7 +75,12 @@ export function explainPart(e: PartEvaluation, asOf: number): ExplainedPart {
     respondedAt: iso(e.response?.at),
     responseKind: e.response?.kind ?? null,
     responseMinutes: minutesOf(e.responseMs),
-    rounds: roundsAsOf(e, asOf).map((r) => ({ round: r.round, completionDueAt: iso(r.dueAt)!, openedAt: iso(r.opened.at)!, completedAt: iso(r.completed?.at) })),
+    rounds: roundsAsOf(e, asOf).map((r) => ({
+      round: r.round,
+      completionDueAt: iso(r.dueAt)!,
+      openedAt: iso(r.opened.at)!,
+      completedAt: iso(r.completed?.at),
+    })),
     firstCompletedAt: iso(e.firstCompletion?.at),
     latestReview: e.latestReview
       ? { round: e.latestReview.round, resolved: e.latestReview.resolved, satisfaction: e.latestReview.satisfaction, reviewedAt: iso(e.latestReview.at)! }

@@ -134,9 +134,19 @@ export const holdingIdOf = (caseId: string, partId: string, seq: number) => `${c
 
 /** Event types that change scoring facts; the watcher's reminders, overdue marks and urges do not. */
 export const SCORED_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'WhistleBlown', 'DepartmentResponded', 'CaseTransferred', 'PartReassigned', 'HandlingCompleted',
-  'ReviewCompleted', 'CaseReopened', 'PartClosed', 'CaseWithdrawn', 'DeadlinesRebased',
-  'ExtensionDecided', 'ReturnDecided', 'AppealDecided',
+  'WhistleBlown',
+  'DepartmentResponded',
+  'CaseTransferred',
+  'PartReassigned',
+  'HandlingCompleted',
+  'ReviewCompleted',
+  'CaseReopened',
+  'PartClosed',
+  'CaseWithdrawn',
+  'DeadlinesRebased',
+  'ExtensionDecided',
+  'ReturnDecided',
+  'AppealDecided',
 ]);
 
 /**
@@ -201,7 +211,16 @@ export function isoOf(t: number): string {
   return new Date(t).toISOString();
 }
 
-function newPart(c: CaseFacts, a: PartAssignment, seq: number, receivedBy: ReceivedBy, from: string | null, stamp: Stamp, position: number, lead: boolean): PartFacts {
+function newPart(
+  c: CaseFacts,
+  a: PartAssignment,
+  seq: number,
+  receivedBy: ReceivedBy,
+  from: string | null,
+  stamp: Stamp,
+  position: number,
+  lead: boolean,
+): PartFacts {
   const assigned = { at: ms(a.assignedAt), known: stamp.known };
   return {
     holdingId: holdingIdOf(c.caseId, a.partId, seq),

@@ -24,7 +24,10 @@ export class PartsMirror {
   /** The file's data_version and this connection's change count when the mirror last caught up. */
   private dataVersion = '';
 
-  constructor(private readonly db: DatabaseSync, private readonly chunk = CHUNK) {}
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly chunk = CHUNK,
+  ) {}
 
   get size(): number {
     return this.byId.size;
@@ -80,8 +83,11 @@ export class PartsMirror {
     this.reset(null);
     const table = tablesOf(generation).parts;
     try {
-      for (let rowid = 0; ;) {
-        const rows = prepared(this.db, `SELECT rowid AS rowid_, * FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT ?`).all(rowid, this.chunk) as unknown as (PartRow & { rowid_: number })[];
+      for (let rowid = 0; ; ) {
+        const rows = prepared(this.db, `SELECT rowid AS rowid_, * FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT ?`).all(
+          rowid,
+          this.chunk,
+        ) as unknown as (PartRow & { rowid_: number })[];
         for (const row of rows) this.apply(row);
         if (rows.length < this.chunk) break;
         rowid = rows[rows.length - 1].rowid_;
@@ -136,7 +142,6 @@ export class PartsMirror {
     if (this.strings.size < 100_000) this.strings.set(s, s);
     return s;
   }
-
 }
 
 const before = (a: PartFacts, b: PartFacts) => a.assigned.at < b.assigned.at || (a.assigned.at === b.assigned.at && a.holdingId < b.holdingId);

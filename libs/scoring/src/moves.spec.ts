@@ -7,7 +7,14 @@ import { computeScorecard, type ScorecardRow } from './scorecard';
 const DEPARTMENTS = ['dept-a', 'dept-b', 'dept-c'].map((id) => ({ id, name: id }));
 const DAY = 24 * 60;
 const card = (s: Script, asOfMinutes: number) =>
-  computeScorecard(factsFromEvents(s.events), { from: '2026-03-01', to: '2026-04-01', asOf: at(asOfMinutes), policy: DEFAULT_SCORING_POLICY, departments: DEPARTMENTS, timeZone: 'Asia/Shanghai' });
+  computeScorecard(factsFromEvents(s.events), {
+    from: '2026-03-01',
+    to: '2026-04-01',
+    asOf: at(asOfMinutes),
+    policy: DEFAULT_SCORING_POLICY,
+    departments: DEPARTMENTS,
+    timeZone: 'Asia/Shanghai',
+  });
 const row = (s: Script, asOf: number, id: string): ScorecardRow => card(s, asOf).departments.find((r) => r.departmentId === id)!;
 
 // The default case policy: report in within 120 minutes, complete within 3 days (4320 minutes); natural time.
@@ -48,7 +55,16 @@ describe('the practice’s moves on the scorecard (scoring.md: extensions, retur
     s.decideReturn('c1', 200, 'dept-a', true, 'dept-b'); // the response deadline (120) passed while the centre decided
     expect(row(s, 150, 'dept-a')).toMatchObject({ received: 1, responseDue: 1, responded: 0, overdue: 1, returnsUpheld: 0 });
     const after = row(s, 250, 'dept-a');
-    expect(after).toMatchObject({ received: 0, responseDue: 0, completionDue: 0, overdue: 0, transfersOut: 0, returnsUpheld: 1, responseRate: null, leadParts: 0 });
+    expect(after).toMatchObject({
+      received: 0,
+      responseDue: 0,
+      completionDue: 0,
+      overdue: 0,
+      transfersOut: 0,
+      returnsUpheld: 1,
+      responseRate: null,
+      leadParts: 0,
+    });
     expect(row(s, 250, 'dept-b')).toMatchObject({ received: 1, transfersIn: 0, responseDue: 0, leadParts: 1 });
     // dept-b's clocks start at the decision: its report-in is due at 200 + 120.
     expect(row(s, 321, 'dept-b')).toMatchObject({ responseDue: 1, overdue: 1 });
@@ -106,9 +122,20 @@ describe('the practice’s moves on the scorecard (scoring.md: extensions, retur
   it('牵头: lead parts are counted apart, and the lead moves with its part', () => {
     const s = new Script();
     s.blow('c1', 0, ['dept-a', 'dept-b']);
-    s.run('c2', 0, 'BlowWhistle', { orgId: 'twp-a', role: 'township', userId: 'u', countyId: 'county-a' }, {
-      title: '联合执法', description: '两部门', category: 'joint_enforcement', departmentIds: ['dept-a', 'dept-b'], leadDepartmentId: 'dept-b', location: { address: '某地' },
-    });
+    s.run(
+      'c2',
+      0,
+      'BlowWhistle',
+      { orgId: 'twp-a', role: 'township', userId: 'u', countyId: 'county-a' },
+      {
+        title: '联合执法',
+        description: '两部门',
+        category: 'joint_enforcement',
+        departmentIds: ['dept-a', 'dept-b'],
+        leadDepartmentId: 'dept-b',
+        location: { address: '某地' },
+      },
+    );
     s.transfer('c2', 10, 'dept-b', 'dept-c');
     expect(row(s, 100, 'dept-a')).toMatchObject({ received: 2, leadParts: 1 });
     expect(row(s, 100, 'dept-b')).toMatchObject({ received: 2, leadParts: 1 });

@@ -29,7 +29,9 @@ async function readEverything(store: EventStore): Promise<RecordedEvent[]> {
 async function append(store: EventStore, events: RecordedEvent[]): Promise<number> {
   let position = -1;
   for (const e of events) {
-    const result = await store.append(e.streamName, [{ id: crypto.randomUUID(), type: e.type, data: e.data, metadata: e.metadata }], { expectedRevision: 'any' });
+    const result = await store.append(e.streamName, [{ id: crypto.randomUUID(), type: e.type, data: e.data, metadata: e.metadata }], {
+      expectedRevision: 'any',
+    });
     position = result.position;
   }
   return position;
@@ -92,7 +94,10 @@ describe('scoring-parts projection over the real store and runner', () => {
     // Appends go on during the rebuild; the old generation keeps answering all along.
     const appending = append(store, renamed(history(4, 60), 'b-'));
     const result = await rebuildProjection(store, rebuildDb, scoringGenerations, {
-      maxBatch: 3, graceMs: 20, progressEveryMs: 1, onProgress: () => seen.push(activeGeneration(liveDb, SCORING_PROJECTION)),
+      maxBatch: 3,
+      graceMs: 20,
+      progressEveryMs: 1,
+      onProgress: () => seen.push(activeGeneration(liveDb, SCORING_PROJECTION)),
     });
     expect(result).toMatchObject({ generation: 2, previous: 1, resumed: false });
     expect(seen.slice(0, -1).every((g) => g === 1)).toBe(true);
@@ -133,7 +138,9 @@ describe('scoring-parts projection over the real store and runner', () => {
     expect(new Set(facts.map((p) => p.caseId)).size).toBeGreaterThan(3);
     expect(facts).toEqual(byId(factsFromEvents(await readEverything(store))));
     // Built without its reader indexes, which the merge then made.
-    const indexes = (liveDb.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?").all(tablesOf(2).parts) as { name: string }[]).map((r) => r.name);
+    const indexes = (liveDb.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?").all(tablesOf(2).parts) as { name: string }[]).map(
+      (r) => r.name,
+    );
     expect(indexes).toEqual(expect.arrayContaining([`${tablesOf(2).parts}_county`, `${tablesOf(2).parts}_position`]));
     await live.stop();
     liveDb.close();
@@ -158,9 +165,10 @@ describe('scoring-parts projection over the real store and runner', () => {
     const broken: EventStore = Object.create(store, {
       readAllFoldable: { value: async (options?: ReadAllOptions) => counted(await store.readAllFoldable(options)) },
       subscribeToAll: {
-        value: (options?: SubscribeOptions) => (async function* () {
-          for await (const e of store.subscribeToAll(options)) yield counted([e])[0];
-        })(),
+        value: (options?: SubscribeOptions) =>
+          (async function* () {
+            for await (const e of store.subscribeToAll(options)) yield counted([e])[0];
+          })(),
       },
     });
     const db = openReadModelDb(file);

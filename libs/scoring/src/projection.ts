@@ -1,10 +1,30 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { isCaseStream } from '@chuishao/domain';
 import {
-  documentProjection, KeyedRows, KeylessRows, liveProjection, type DocumentModel, type GenerationalProjection, type GenerationTables, type Projection,
-  type SessionOptions, type TableRows, type TableSpec,
+  documentProjection,
+  KeyedRows,
+  KeylessRows,
+  liveProjection,
+  type DocumentModel,
+  type GenerationalProjection,
+  type GenerationTables,
+  type Projection,
+  type SessionOptions,
+  type TableRows,
+  type TableSpec,
 } from '@chuishao/projections';
-import { applyScoringEvent, noMoves, SCORED_EVENT_TYPES, type CaseFacts, type DeadlineChange, type FactsStore, type PartFacts, type PartMoves, type ReviewFacts, type RoundFacts } from './facts';
+import {
+  applyScoringEvent,
+  noMoves,
+  SCORED_EVENT_TYPES,
+  type CaseFacts,
+  type DeadlineChange,
+  type FactsStore,
+  type PartFacts,
+  type PartMoves,
+  type ReviewFacts,
+  type RoundFacts,
+} from './facts';
 
 /**
  * The `scoring-parts` projection: the part facts of facts.ts in read-model tables, one row per scoring
@@ -21,19 +41,61 @@ const TABLE = /^scoring_g(\d+)_(parts|cases)$/;
 export const tablesOf = (generation: number) => ({ parts: `scoring_g${generation}_parts`, cases: `scoring_g${generation}_cases` });
 
 export const PART_COLUMNS = [
-  'holding_id', 'case_id', 'part_id', 'seq', 'county_id', 'township_id', 'department_id', 'received_by', 'from_department_id',
-  'assigned_at', 'assigned_known', 'response_due_at', 'reported_at', 'reported_known',
-  'due1', 'completed1_at', 'completed1_known', 'rework', 'reviews',
-  'end_kind', 'end_at', 'end_known', 'to_department_id', 'deadline_changes', 'moves', 'position',
+  'holding_id',
+  'case_id',
+  'part_id',
+  'seq',
+  'county_id',
+  'township_id',
+  'department_id',
+  'received_by',
+  'from_department_id',
+  'assigned_at',
+  'assigned_known',
+  'response_due_at',
+  'reported_at',
+  'reported_known',
+  'due1',
+  'completed1_at',
+  'completed1_known',
+  'rework',
+  'reviews',
+  'end_kind',
+  'end_at',
+  'end_known',
+  'to_department_id',
+  'deadline_changes',
+  'moves',
+  'position',
 ] as const;
 
 export interface PartRow {
-  holding_id: string; case_id: string; part_id: string; seq: number; county_id: string; township_id: string;
-  department_id: string; received_by: string; from_department_id: string | null;
-  assigned_at: number; assigned_known: number; response_due_at: number; reported_at: number | null; reported_known: number | null;
-  due1: number; completed1_at: number | null; completed1_known: number | null; rework: string | null; reviews: string | null;
-  end_kind: string | null; end_at: number | null; end_known: number | null; to_department_id: string | null;
-  deadline_changes: string | null; moves: string | null; position: number;
+  holding_id: string;
+  case_id: string;
+  part_id: string;
+  seq: number;
+  county_id: string;
+  township_id: string;
+  department_id: string;
+  received_by: string;
+  from_department_id: string | null;
+  assigned_at: number;
+  assigned_known: number;
+  response_due_at: number;
+  reported_at: number | null;
+  reported_known: number | null;
+  due1: number;
+  completed1_at: number | null;
+  completed1_known: number | null;
+  rework: string | null;
+  reviews: string | null;
+  end_kind: string | null;
+  end_at: number | null;
+  end_known: number | null;
+  to_department_id: string | null;
+  deadline_changes: string | null;
+  moves: string | null;
+  position: number;
 }
 
 /** The moves column: null while the part is not the lead and nothing of 延期/退单/申诉 happened on it. */
@@ -72,12 +134,31 @@ type ChangeTuple = [kind: DeadlineChange['kind'], round: number, dueAt: number, 
 function toRow(p: PartFacts): SQLInputValue[] {
   const [first, ...rework] = p.rounds;
   return [
-    p.holdingId, p.caseId, p.partId, p.seq, p.countyId, p.townshipId, p.departmentId, p.receivedBy, p.fromDepartmentId,
-    p.assigned.at, p.assigned.known, p.responseDueAt, p.reportedIn?.at ?? null, p.reportedIn?.known ?? null,
-    first.dueAt, first.completed?.at ?? null, first.completed?.known ?? null,
-    rework.length > 0 ? JSON.stringify(rework.map((r): ReworkTuple => [r.round, r.dueAt, r.opened.at, r.opened.known, r.completed?.at ?? null, r.completed?.known ?? null])) : null,
+    p.holdingId,
+    p.caseId,
+    p.partId,
+    p.seq,
+    p.countyId,
+    p.townshipId,
+    p.departmentId,
+    p.receivedBy,
+    p.fromDepartmentId,
+    p.assigned.at,
+    p.assigned.known,
+    p.responseDueAt,
+    p.reportedIn?.at ?? null,
+    p.reportedIn?.known ?? null,
+    first.dueAt,
+    first.completed?.at ?? null,
+    first.completed?.known ?? null,
+    rework.length > 0
+      ? JSON.stringify(rework.map((r): ReworkTuple => [r.round, r.dueAt, r.opened.at, r.opened.known, r.completed?.at ?? null, r.completed?.known ?? null]))
+      : null,
     p.reviews.length > 0 ? JSON.stringify(p.reviews.map((r): ReviewTuple => [r.round, r.resolved ? 1 : 0, r.satisfaction, r.at, r.known])) : null,
-    p.end?.kind ?? null, p.end?.at ?? null, p.end?.known ?? null, p.end?.toDepartmentId ?? null,
+    p.end?.kind ?? null,
+    p.end?.at ?? null,
+    p.end?.known ?? null,
+    p.end?.toDepartmentId ?? null,
     p.deadlineChanges.length > 0 ? JSON.stringify(p.deadlineChanges.map((c): ChangeTuple => [c.kind, c.round, c.dueAt, c.at, c.known])) : null,
     movesText(p.moves),
     p.position,
@@ -86,13 +167,22 @@ function toRow(p: PartFacts): SQLInputValue[] {
 
 export function fromRow(r: PartRow): PartFacts {
   const assigned = { at: r.assigned_at, known: r.assigned_known };
-  const rounds: RoundFacts[] = [{
-    round: 1, dueAt: r.due1, opened: assigned,
-    completed: r.completed1_at === null ? null : { at: r.completed1_at, known: r.completed1_known! },
-  }];
+  const rounds: RoundFacts[] = [
+    {
+      round: 1,
+      dueAt: r.due1,
+      opened: assigned,
+      completed: r.completed1_at === null ? null : { at: r.completed1_at, known: r.completed1_known! },
+    },
+  ];
   if (r.rework) {
     for (const [round, dueAt, openedAt, openedKnown, completedAt, completedKnown] of JSON.parse(r.rework) as ReworkTuple[]) {
-      rounds.push({ round, dueAt, opened: { at: openedAt, known: openedKnown }, completed: completedAt === null ? null : { at: completedAt, known: completedKnown! } });
+      rounds.push({
+        round,
+        dueAt,
+        opened: { at: openedAt, known: openedKnown },
+        completed: completedAt === null ? null : { at: completedAt, known: completedKnown! },
+      });
     }
   }
   return {
@@ -110,12 +200,21 @@ export function fromRow(r: PartRow): PartFacts {
     reportedIn: r.reported_at === null ? null : { at: r.reported_at, known: r.reported_known! },
     rounds,
     reviews: r.reviews
-      ? (JSON.parse(r.reviews) as ReviewTuple[]).map(([round, resolved, satisfaction, at, known]) => ({ round, resolved: resolved === 1, satisfaction, at, known }))
+      ? (JSON.parse(r.reviews) as ReviewTuple[]).map(([round, resolved, satisfaction, at, known]) => ({
+          round,
+          resolved: resolved === 1,
+          satisfaction,
+          at,
+          known,
+        }))
       : [],
     deadlineChanges: r.deadline_changes
       ? (JSON.parse(r.deadline_changes) as ChangeTuple[]).map(([kind, round, dueAt, at, known]) => ({ kind, round, dueAt, at, known }))
       : [],
-    end: r.end_kind === null ? null : { kind: r.end_kind as NonNullable<PartFacts['end']>['kind'], at: r.end_at!, known: r.end_known!, toDepartmentId: r.to_department_id },
+    end:
+      r.end_kind === null
+        ? null
+        : { kind: r.end_kind as NonNullable<PartFacts['end']>['kind'], at: r.end_at!, known: r.end_known!, toDepartmentId: r.to_department_id },
     moves: movesOf(r.moves),
     position: r.position,
   };
@@ -123,8 +222,19 @@ export function fromRow(r: PartRow): PartFacts {
 
 /** The columns a later event can change; the others are set once, so their indexes never move on update. */
 const MUTABLE_COLUMNS = [
-  'reported_at', 'reported_known', 'completed1_at', 'completed1_known', 'rework', 'reviews',
-  'end_kind', 'end_at', 'end_known', 'to_department_id', 'deadline_changes', 'moves', 'position',
+  'reported_at',
+  'reported_known',
+  'completed1_at',
+  'completed1_known',
+  'rework',
+  'reviews',
+  'end_kind',
+  'end_at',
+  'end_known',
+  'to_department_id',
+  'deadline_changes',
+  'moves',
+  'position',
 ] as const;
 
 interface FactRows {
@@ -160,10 +270,11 @@ class CaseDocument implements FactsStore {
   private dirtyCase = false;
   private facts: CaseFacts | null;
 
-  constructor(private readonly rows: FactRows, readonly caseId: string) {
-    const row = rows.cases.get(caseId) as
-      | { county_id: string; township_id: string; known: number; position: number; current: string }
-      | undefined;
+  constructor(
+    private readonly rows: FactRows,
+    readonly caseId: string,
+  ) {
+    const row = rows.cases.get(caseId) as { county_id: string; township_id: string; known: number; position: number; current: string } | undefined;
     this.facts = row
       ? { caseId, countyId: row.county_id, townshipId: row.township_id, known: row.known, position: row.position, current: JSON.parse(row.current) }
       : null;
@@ -218,7 +329,7 @@ const scoringDocuments: DocumentModel<CaseDocument, FactRows> = {
     applyScoringEvent(doc, event);
     return doc;
   },
-  write: (rows, doc) => doc.write(),
+  write: (_rows, doc) => doc.write(),
 };
 
 const scoringTables: GenerationTables = {
@@ -284,7 +395,14 @@ const scoringTables: GenerationTables = {
 
   existingGenerations(db) {
     const rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'scoring_g%'").all() as { name: string }[];
-    return [...new Set(rows.map((r) => TABLE.exec(r.name)).filter((m) => m !== null).map((m) => Number(m![1])))].sort((a, b) => a - b);
+    return [
+      ...new Set(
+        rows
+          .map((r) => TABLE.exec(r.name))
+          .filter((m) => m !== null)
+          .map((m) => Number(m![1])),
+      ),
+    ].sort((a, b) => a - b);
   },
 };
 

@@ -12,7 +12,11 @@ import { computeScorecard, type Scorecard } from './scorecard';
 
 const TZ = 'Asia/Shanghai';
 const departments = DEPTS.map((id) => ({ id, name: id }));
-const PERIODS: [string, string][] = [['2026-01-01', '2030-01-01'], ['2026-03-01', '2026-04-01'], ['2026-03-05', '2026-03-12']];
+const PERIODS: [string, string][] = [
+  ['2026-01-01', '2030-01-01'],
+  ['2026-03-01', '2026-04-01'],
+  ['2026-03-05', '2026-03-12'],
+];
 const scorecard = (parts: PartFacts[], asOf: number, [from, to]: [string, string]) =>
   computeScorecard(parts, { from, to, asOf, policy: { ...DEFAULT_SCORING_POLICY, minRankedParts: 2 }, departments, timeZone: TZ });
 const byId = (parts: PartFacts[]) => [...parts].sort((a, b) => (a.holdingId < b.holdingId ? -1 : 1));
@@ -79,7 +83,11 @@ describe('property: the incrementally projected facts give the from-scratch scor
   it('draws histories with the practice’s moves, so the properties below cover extensions, returns and appeals decided both ways', () => {
     const histories = fc.sample(workflowActionsArb(60), { numRuns: 300, seed: 7 }).map((actions) => historyOf(actions).events);
     const having = (type: string, yes: boolean) =>
-      histories.filter((events) => events.some((e) => e.type === type && ((e.data as { upheld?: boolean; approved?: boolean }).upheld ?? (e.data as { approved?: boolean }).approved) === yes)).length;
+      histories.filter((events) =>
+        events.some(
+          (e) => e.type === type && ((e.data as { upheld?: boolean; approved?: boolean }).upheld ?? (e.data as { approved?: boolean }).approved) === yes,
+        ),
+      ).length;
     const counts = ['ExtensionDecided', 'ReturnDecided', 'AppealDecided'].map((type) => [type, having(type, true), having(type, false)] as const);
     for (const [type, yes, no] of counts) expect([type, yes >= 3, no >= 3, yes, no]).toEqual([type, true, true, yes, no]);
   });

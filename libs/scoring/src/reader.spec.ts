@@ -13,8 +13,15 @@ import { computeScorecard, computeTrend } from './scorecard';
 
 const departments = DEPTS.map((id) => ({ id, name: `名称-${id}` }));
 const policy = { ...DEFAULT_SCORING_POLICY, minRankedParts: 2 };
-const request = (asOf: number, from = '2026-03-01', to = '2026-05-01'): ScorecardRequest =>
-  ({ countyId: COUNTY, timeZone: 'Asia/Shanghai', from, to, asOf, policy, departments });
+const request = (asOf: number, from = '2026-03-01', to = '2026-05-01'): ScorecardRequest => ({
+  countyId: COUNTY,
+  timeZone: 'Asia/Shanghai',
+  from,
+  to,
+  asOf,
+  policy,
+  departments,
+});
 
 /** One runner batch: the rows and the checkpoint in one transaction. */
 function project(db: DatabaseSync, batch: RecordedEvent[]) {
@@ -68,9 +75,12 @@ describe('ScorecardReader', () => {
   });
 
   it('loads the mirror in chunks while the projection keeps writing, and ends equal to the read model', async () => {
-    const all = fc.sample(actionsArb(120), { seed: 11, numRuns: 5 }).flatMap((a, k) =>
-      historyOf(a).events.map((e) => ({ ...e, data: { ...e.data, caseId: `h${k}-${String(e.data.caseId)}` } })));
-    all.forEach((e, i) => (e.position = i + 1));
+    const all = fc
+      .sample(actionsArb(120), { seed: 11, numRuns: 5 })
+      .flatMap((a, k) => historyOf(a).events.map((e) => ({ ...e, data: { ...e.data, caseId: `h${k}-${String(e.data.caseId)}` } })));
+    all.forEach((e, i) => {
+      e.position = i + 1;
+    });
     const db = openReadModelDb(':memory:');
     scoringPartsProjection.setup(db);
     const half = Math.floor(all.length / 2);

@@ -64,7 +64,10 @@ export class ScorecardReader {
   /** Characters of cached text (explain bodies are ~1 KiB per part). */
   private textBytes = 0;
 
-  constructor(private readonly db: DatabaseSync, options: { loadChunk?: number } = {}) {
+  constructor(
+    private readonly db: DatabaseSync,
+    options: { loadChunk?: number } = {},
+  ) {
     this.mirror = new PartsMirror(db, options.loadChunk);
   }
 
@@ -121,14 +124,22 @@ export class ScorecardReader {
       trend: computeTrend(parts, optionsOf(q), departmentId),
     }));
     // Rows hold only primitives: a shallow copy keeps callers from touching the cached ones.
-    return { from: q.from, to: q.to, asOf: iso(q.asOf), policyVersion: q.policy.version, department: { ...value.department }, trend: value.trend.map((t) => ({ ...t })) };
+    return {
+      from: q.from,
+      to: q.to,
+      asOf: iso(q.asOf),
+      policyVersion: q.policy.version,
+      department: { ...value.department },
+      trend: value.trend.map((t) => ({ ...t })),
+    };
   }
 
   /** Every part counted on the department's row, with what it counted toward. Not cached. */
   explain(q: ScorecardRequest, departmentId: string): Explanation {
     const department = this.scorecard(q).departments.find((r) => r.departmentId === departmentId)!;
     const period = periodOf(q.from, q.to, q.timeZone);
-    const parts = this.mirror.period(q.countyId, period.fromMs, period.toMs)
+    const parts = this.mirror
+      .period(q.countyId, period.fromMs, period.toMs)
       .filter((p) => p.departmentId === departmentId)
       .map((p) => evaluatePart(p, q.asOf))
       .filter((e): e is PartEvaluation => e !== null);
@@ -181,7 +192,6 @@ export class ScorecardReader {
     this.cache.set(name, entries);
     return value;
   }
-
 }
 
 function optionsOf(q: ScorecardRequest) {

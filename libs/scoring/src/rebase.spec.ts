@@ -8,8 +8,12 @@ import { computeScorecard } from './scorecard';
 const calendar = { orgId: 'system', role: 'system' as const, userId: 'calendar', countyId: COUNTY };
 const row = (s: Script, asOfMinutes: number, id: string) =>
   computeScorecard(factsFromEvents(s.events), {
-    from: '2026-03-01', to: '2026-04-01', asOf: at(asOfMinutes), policy: DEFAULT_SCORING_POLICY,
-    departments: [{ id, name: id }], timeZone: 'Asia/Shanghai',
+    from: '2026-03-01',
+    to: '2026-04-01',
+    asOf: at(asOfMinutes),
+    policy: DEFAULT_SCORING_POLICY,
+    departments: [{ id, name: id }],
+    timeZone: 'Asia/Shanghai',
   }).departments[0];
 
 /** Report in within 120 minutes; the next calendar moves every deadline 37 minutes later (shiftingCalendars in @chuishao/histories). */
@@ -25,10 +29,12 @@ describe('scorecards over re-based deadlines (DeadlinesRebased)', () => {
   it('the re-basing is recorded with the old and the new deadline', () => {
     const s = rebasedAt(100);
     const rebased = s.events.find((e) => e.type === 'DeadlinesRebased')!;
-    expect(rebased.data.parts).toEqual([expect.objectContaining({
-      partId: 'p1',
-      response: { previousDueAt: new Date(at(120)).toISOString(), remindAt: expect.any(String), dueAt: new Date(at(157)).toISOString() },
-    })]);
+    expect(rebased.data.parts).toEqual([
+      expect.objectContaining({
+        partId: 'p1',
+        response: { previousDueAt: new Date(at(120)).toISOString(), remindAt: expect.any(String), dueAt: new Date(at(157)).toISOString() },
+      }),
+    ]);
   });
 
   it('a response after the old deadline and before the new one is on time, from the re-basing on', () => {

@@ -73,7 +73,11 @@ describe('scorecard fields, computed by hand', () => {
       transfersIn: 0,
       reopened: 1,
       overdue: 1, // c4: no report-in, past 150
-      returnsUpheld: 0, returnsRejected: 0, extensionsApproved: 0, appealsUpheld: 0, appealsRejected: 0,
+      returnsUpheld: 0,
+      returnsRejected: 0,
+      extensionsApproved: 0,
+      appealsUpheld: 0,
+      appealsRejected: 0,
       leadParts: 4, // c1, c2, c4 alone; c3 named first (its holding that dept-a transferred away still led)
       compositeScore: 85, // 100 · (30·0.5 + 35·1 + 35·1) / 100
       rank: null, // 4 responseDue < minRankedParts 5
@@ -83,10 +87,20 @@ describe('scorecard fields, computed by hand', () => {
   it('the receiving department’s clocks start at the transfer; a department with no reviews has null review rates', () => {
     const c = row(card(scenario(), 10_000), 'dept-c');
     expect(c).toMatchObject({
-      received: 1, transfersIn: 1, responded: 0, responseDue: 1, responseRate: 0,
-      completionDue: 1, completedOnTime: 0, completionRate: 0, overdue: 1,
-      reviewed: 0, resolutionRate: null, satisfactionRate: null,
-      medianResponseMinutes: null, p90ResponseMinutes: null,
+      received: 1,
+      transfersIn: 1,
+      responded: 0,
+      responseDue: 1,
+      responseRate: 0,
+      completionDue: 1,
+      completedOnTime: 0,
+      completionRate: 0,
+      overdue: 1,
+      reviewed: 0,
+      resolutionRate: null,
+      satisfactionRate: null,
+      medianResponseMinutes: null,
+      p90ResponseMinutes: null,
       compositeScore: 0, // only responseRate is defined: 100 · 30·0 / 30
     });
     // Before the transfer-in's response deadline (60 + 120 = 180) nothing of dept-c is due.
@@ -96,15 +110,37 @@ describe('scorecard fields, computed by hand', () => {
 
   it('a department without parts has zero counts, null rates, no composite and no rank', () => {
     expect(row(card(scenario(), 10_000), 'dept-e')).toEqual({
-      departmentId: 'dept-e', name: '部门E',
-      received: 0, responded: 0, respondedOnTime: 0, responseDue: 0, responseRate: null,
-      medianResponseMinutes: null, p90ResponseMinutes: null,
-      completionDue: 0, completedOnTime: 0, completionRate: null,
-      reviewed: 0, resolved: 0, resolutionRate: null,
-      satisfied: 0, basicallySatisfied: 0, dissatisfied: 0, satisfactionRate: null,
-      transfersOut: 0, transfersIn: 0, reopened: 0, overdue: 0,
-      returnsUpheld: 0, returnsRejected: 0, extensionsApproved: 0, appealsUpheld: 0, appealsRejected: 0, leadParts: 0,
-      compositeScore: null, rank: null,
+      departmentId: 'dept-e',
+      name: '部门E',
+      received: 0,
+      responded: 0,
+      respondedOnTime: 0,
+      responseDue: 0,
+      responseRate: null,
+      medianResponseMinutes: null,
+      p90ResponseMinutes: null,
+      completionDue: 0,
+      completedOnTime: 0,
+      completionRate: null,
+      reviewed: 0,
+      resolved: 0,
+      resolutionRate: null,
+      satisfied: 0,
+      basicallySatisfied: 0,
+      dissatisfied: 0,
+      satisfactionRate: null,
+      transfersOut: 0,
+      transfersIn: 0,
+      reopened: 0,
+      overdue: 0,
+      returnsUpheld: 0,
+      returnsRejected: 0,
+      extensionsApproved: 0,
+      appealsUpheld: 0,
+      appealsRejected: 0,
+      leadParts: 0,
+      compositeScore: null,
+      rank: null,
     });
   });
 
@@ -112,8 +148,17 @@ describe('scorecard fields, computed by hand', () => {
     const a = row(card(scenario(), 100), 'dept-a');
     // At 100: c1 responded (30), c3 transferred (60); c2 (due 130) and c4 (due 150) not yet due.
     expect(a).toMatchObject({
-      received: 4, responded: 2, respondedOnTime: 2, responseDue: 2, responseRate: 1,
-      completionDue: 0, completionRate: null, reviewed: 0, overdue: 0, transfersOut: 1, reopened: 0,
+      received: 4,
+      responded: 2,
+      respondedOnTime: 2,
+      responseDue: 2,
+      responseRate: 1,
+      completionDue: 0,
+      completionRate: null,
+      reviewed: 0,
+      overdue: 0,
+      transfersOut: 1,
+      reopened: 0,
       compositeScore: 100,
     });
     // Exactly at a deadline: due (≤), not yet overdue (strictly past).
@@ -151,7 +196,15 @@ describe('scorecard fields, computed by hand', () => {
     s.complete('late', 5200, 'dept-b');
     const c = card(s, 10_000);
     expect(row(c, 'dept-a')).toMatchObject({ completionDue: 1, completedOnTime: 1, reopened: 1, reviewed: 1, resolved: 0, dissatisfied: 1 });
-    expect(row(c, 'dept-b')).toMatchObject({ completionDue: 1, completedOnTime: 0, reopened: 1, reviewed: 1, resolved: 0, basicallySatisfied: 1, satisfactionRate: 1 });
+    expect(row(c, 'dept-b')).toMatchObject({
+      completionDue: 1,
+      completedOnTime: 0,
+      reopened: 1,
+      reviewed: 1,
+      resolved: 0,
+      basicallySatisfied: 1,
+      satisfactionRate: 1,
+    });
     // While round 2 runs past its deadline without a completion, the part is overdue.
     expect(row(card(s, 4600), 'dept-a')).toMatchObject({ overdue: 1, reopened: 1 });
     expect(row(card(s, 4500), 'dept-a')).toMatchObject({ overdue: 0 });
@@ -181,7 +234,15 @@ describe('scorecard fields, computed by hand', () => {
     s.respond('r', 330, 'dept-b');
     const c = card(s, 10_000);
     expect(row(c, 'dept-a')).toMatchObject({ received: 1, responded: 0, responseDue: 1, responseRate: 0, completionDue: 0, transfersOut: 0, overdue: 0 });
-    expect(row(c, 'dept-b')).toMatchObject({ received: 1, responded: 1, respondedOnTime: 1, transfersIn: 0, medianResponseMinutes: 30, completionDue: 1, overdue: 1 });
+    expect(row(c, 'dept-b')).toMatchObject({
+      received: 1,
+      responded: 1,
+      respondedOnTime: 1,
+      transfersIn: 0,
+      medianResponseMinutes: 30,
+      completionDue: 1,
+      overdue: 1,
+    });
   });
 
   it('a part passed back and forth makes one scoring part per holding', () => {
@@ -230,9 +291,18 @@ describe('periods', () => {
     s.blow('m1', 0, ['dept-a']);
     s.respond('m1', 10, 'dept-a');
     s.blow('m2', 40 * 24 * 60, ['dept-a']); // 2026-04-11
-    const trend = computeTrend(factsFromEvents(s.events), {
-      from: '2026-02-15', to: '2026-04-20', asOf: at(41 * 24 * 60), policy: DEFAULT_SCORING_POLICY, departments: DEPARTMENTS, timeZone: TZ,
-    }, 'dept-a');
+    const trend = computeTrend(
+      factsFromEvents(s.events),
+      {
+        from: '2026-02-15',
+        to: '2026-04-20',
+        asOf: at(41 * 24 * 60),
+        policy: DEFAULT_SCORING_POLICY,
+        departments: DEPARTMENTS,
+        timeZone: TZ,
+      },
+      'dept-a',
+    );
     expect(trend.map((t) => [t.month, t.from, t.to, t.received, t.responseDue])).toEqual([
       ['2026-02', '2026-02-15', '2026-03-01', 0, 0],
       ['2026-03', '2026-03-01', '2026-04-01', 1, 1],
@@ -243,9 +313,21 @@ describe('periods', () => {
 
 describe('composite score and ranking', () => {
   it('weights only the defined rates, two decimals half up, exactly', () => {
-    expect(compositeHundredths([{ n: 2, d: 3, w: 30 }, { n: 1, d: 3, w: 35 }, { n: 1, d: 1, w: 35 }])).toBe(6667); // 20 + 11.667 + 35
+    expect(
+      compositeHundredths([
+        { n: 2, d: 3, w: 30 },
+        { n: 1, d: 3, w: 35 },
+        { n: 1, d: 1, w: 35 },
+      ]),
+    ).toBe(6667); // 20 + 11.667 + 35
     expect(compositeHundredths([{ n: 1, d: 32, w: 1 }])).toBe(313); // 3.125 → 3.13
-    expect(compositeHundredths([{ n: 1, d: 2, w: 30 }, { n: 0, d: 0, w: 35 }, { n: 0, d: 0, w: 35 }])).toBe(5000);
+    expect(
+      compositeHundredths([
+        { n: 1, d: 2, w: 30 },
+        { n: 0, d: 0, w: 35 },
+        { n: 0, d: 0, w: 35 },
+      ]),
+    ).toBe(5000);
     expect(compositeHundredths([{ n: 0, d: 0, w: 30 }])).toBeNull();
     expect(compositeHundredths([{ n: 1, d: 3, w: 0 }])).toBeNull();
   });
@@ -284,14 +366,27 @@ describe('composite score and ranking', () => {
     // minRankedParts comes from the policy.
     const lenient = card(s, 10_000, { policy: policy({ version: 'lenient', minRankedParts: 4 }) });
     expect(lenient.policyVersion).toBe('lenient');
-    expect(lenient.departments.map((r) => [r.departmentId, r.rank])).toEqual([['dept-a', 1], ['dept-e', 1], ['dept-b', 3], ['dept-c', 3], ['dept-d', 5]]);
+    expect(lenient.departments.map((r) => [r.departmentId, r.rank])).toEqual([
+      ['dept-a', 1],
+      ['dept-e', 1],
+      ['dept-b', 3],
+      ['dept-c', 3],
+      ['dept-d', 5],
+    ]);
   });
 
   it('equal scores from different numbers of parts tie', () => {
     const s = new Script();
     department(s, 'dept-a', 6, 4); // 66.666… → 66.67
     department(s, 'dept-b', 9, 6); // 66.67
-    expect(card(s, 10_000).departments.slice(0, 2).map((r) => [r.compositeScore, r.rank])).toEqual([[66.67, 1], [66.67, 1]]);
+    expect(
+      card(s, 10_000)
+        .departments.slice(0, 2)
+        .map((r) => [r.compositeScore, r.rank]),
+    ).toEqual([
+      [66.67, 1],
+      [66.67, 1],
+    ]);
   });
 
   it('versioned policies: the one in force at asOf, or a named one', () => {

@@ -44,11 +44,37 @@ export interface ScorecardRow {
 }
 
 export const ROW_FIELDS: readonly (keyof ScorecardRow)[] = [
-  'departmentId', 'name', 'received', 'responded', 'respondedOnTime', 'responseDue', 'responseRate',
-  'medianResponseMinutes', 'p90ResponseMinutes', 'completionDue', 'completedOnTime', 'completionRate',
-  'reviewed', 'resolved', 'resolutionRate', 'satisfied', 'basicallySatisfied', 'dissatisfied',
-  'satisfactionRate', 'transfersOut', 'transfersIn', 'reopened', 'overdue',
-  'returnsUpheld', 'returnsRejected', 'extensionsApproved', 'appealsUpheld', 'appealsRejected', 'leadParts', 'compositeScore', 'rank',
+  'departmentId',
+  'name',
+  'received',
+  'responded',
+  'respondedOnTime',
+  'responseDue',
+  'responseRate',
+  'medianResponseMinutes',
+  'p90ResponseMinutes',
+  'completionDue',
+  'completedOnTime',
+  'completionRate',
+  'reviewed',
+  'resolved',
+  'resolutionRate',
+  'satisfied',
+  'basicallySatisfied',
+  'dissatisfied',
+  'satisfactionRate',
+  'transfersOut',
+  'transfersIn',
+  'reopened',
+  'overdue',
+  'returnsUpheld',
+  'returnsRejected',
+  'extensionsApproved',
+  'appealsUpheld',
+  'appealsRejected',
+  'leadParts',
+  'compositeScore',
+  'rank',
 ];
 
 export interface Scorecard {
@@ -92,9 +118,7 @@ export const minutesOf = (ms: number | null): number | null => (ms === null ? nu
  * computed on the exact fractions (BigInt), so no floating-point rounding can move the second decimal.
  * Null when no rate is defined or the defined rates' weights sum to 0. Returns hundredths.
  */
-export function compositeHundredths(
-  rates: readonly { n: number; d: number; w: number }[],
-): number | null {
+export function compositeHundredths(rates: readonly { n: number; d: number; w: number }[]): number | null {
   const defined = rates.filter((r) => r.d > 0);
   const weight = defined.reduce((s, r) => s + r.w, 0);
   if (defined.length === 0 || weight === 0) return null;
@@ -116,12 +140,27 @@ function accumulate(evaluations: Iterable<PartEvaluation>): Map<string, Accumula
     if (!acc) byDepartment.set(e.facts.departmentId, (acc = { counts: emptyCounts(), responseMs: [] }));
     const a = acc.counts;
     const c = e.counts;
-    a.received += c.received; a.responded += c.responded; a.respondedOnTime += c.respondedOnTime; a.responseDue += c.responseDue;
-    a.completionDue += c.completionDue; a.completedOnTime += c.completedOnTime; a.reviewed += c.reviewed; a.resolved += c.resolved;
-    a.satisfied += c.satisfied; a.basicallySatisfied += c.basicallySatisfied; a.dissatisfied += c.dissatisfied;
-    a.transfersOut += c.transfersOut; a.transfersIn += c.transfersIn; a.reopened += c.reopened; a.overdue += c.overdue;
-    a.returnsUpheld += c.returnsUpheld; a.returnsRejected += c.returnsRejected; a.extensionsApproved += c.extensionsApproved;
-    a.appealsUpheld += c.appealsUpheld; a.appealsRejected += c.appealsRejected; a.leadParts += c.leadParts;
+    a.received += c.received;
+    a.responded += c.responded;
+    a.respondedOnTime += c.respondedOnTime;
+    a.responseDue += c.responseDue;
+    a.completionDue += c.completionDue;
+    a.completedOnTime += c.completedOnTime;
+    a.reviewed += c.reviewed;
+    a.resolved += c.resolved;
+    a.satisfied += c.satisfied;
+    a.basicallySatisfied += c.basicallySatisfied;
+    a.dissatisfied += c.dissatisfied;
+    a.transfersOut += c.transfersOut;
+    a.transfersIn += c.transfersIn;
+    a.reopened += c.reopened;
+    a.overdue += c.overdue;
+    a.returnsUpheld += c.returnsUpheld;
+    a.returnsRejected += c.returnsRejected;
+    a.extensionsApproved += c.extensionsApproved;
+    a.appealsUpheld += c.appealsUpheld;
+    a.appealsRejected += c.appealsRejected;
+    a.leadParts += c.leadParts;
     if (e.responseMs !== null) acc.responseMs.push(e.responseMs);
   }
   return byDepartment;

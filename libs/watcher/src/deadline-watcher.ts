@@ -91,7 +91,9 @@ export class DeadlineWatcher {
     const official = new Set(rebase.officialYears());
     const cases = inSnapshot(this.readModels, () => {
       const { cases: table } = inboxTables(activeGeneration(this.readModels, CASE_INBOX));
-      const keys = this.readModels.prepare(`SELECT DISTINCT provisional_years AS years FROM ${table} WHERE provisional_years IS NOT NULL`).all() as { years: string }[];
+      const keys = this.readModels.prepare(`SELECT DISTINCT provisional_years AS years FROM ${table} WHERE provisional_years IS NOT NULL`).all() as {
+        years: string;
+      }[];
       const stale = keys.map((k) => k.years).filter((years) => years.split(',').some((y) => official.has(y)));
       const select = this.readModels.prepare(`SELECT case_id, county_id FROM ${table} WHERE provisional_years = ? LIMIT ?`);
       return stale.flatMap((years) => select.all(years, batch) as unknown as Due[]).slice(0, batch);

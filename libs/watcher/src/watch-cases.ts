@@ -21,23 +21,28 @@ export function watchCases(
     return cc.id;
   };
   const options = (name: string) => ({ correlationId: `${name}-${randomUUID()}` });
-  return new DeadlineWatcher(readModels, () => clock.now(), async (caseId, countyId) => {
-    const actor = systemActor(countyId, 'deadline-watcher');
-    await handle(caseId, (now) => ({ type: 'CheckDeadlines', caseId, actor, now, data: { commandCentreId: commandCentreOf(countyId) } }), options('watcher'));
-  }, {
-    intervalMs,
-    rebase: calendars && {
-      officialYears: () => calendars.current.officialYears,
-      run: async (caseId, countyId) => {
-        const actor = systemActor(countyId, 'calendar');
-        await handle(caseId, (now) => ({ type: 'RebaseDeadlines', caseId, actor, now, data: {} }), options('rebase'));
+  return new DeadlineWatcher(
+    readModels,
+    () => clock.now(),
+    async (caseId, countyId) => {
+      const actor = systemActor(countyId, 'deadline-watcher');
+      await handle(caseId, (now) => ({ type: 'CheckDeadlines', caseId, actor, now, data: { commandCentreId: commandCentreOf(countyId) } }), options('watcher'));
+    },
+    {
+      intervalMs,
+      rebase: calendars && {
+        officialYears: () => calendars.current.officialYears,
+        run: async (caseId, countyId) => {
+          const actor = systemActor(countyId, 'calendar');
+          await handle(caseId, (now) => ({ type: 'RebaseDeadlines', caseId, actor, now, data: {} }), options('rebase'));
+        },
+      },
+      onError: (error, caseId) => {
+        if (closedSinceListed(error)) return;
+        console.error(`deadline check of case ${caseId} failed: ${error instanceof Error ? error.message : String(error)}`);
       },
     },
-    onError: (error, caseId) => {
-      if (closedSinceListed(error)) return;
-      console.error(`deadline check of case ${caseId} failed: ${error instanceof Error ? error.message : String(error)}`);
-    },
-  });
+  );
 }
 
 /**

@@ -21,7 +21,10 @@ export function cleanFileName(raw: string): string {
     if (!utf8.includes('\ufffd')) name = utf8;
   }
   name = name.split(/[\\/]/).pop() ?? '';
-  name = name.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '').replace(/\s+/g, ' ').trim();
+  name = name
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (name === '' || name === '.' || name === '..') name = 'upload';
   return [...name].slice(0, 200).join('');
 }
@@ -51,13 +54,18 @@ export class Attachments implements OnApplicationShutdown {
   async upload(actor: Actor, content: Buffer, originalName: string): Promise<AttachmentFact> {
     const type = sniffType(content);
     if (!type) {
-      throw new Problem(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type',
+      throw new Problem(
+        415,
+        'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+        'Unsupported media type',
         'file: by its content this is not a JPEG, PNG, WebP or PDF (the name and the declared type are not what counts)',
-        [{ field: 'file', message: 'not a JPEG, PNG, WebP or PDF by its content' }]);
+        [{ field: 'file', message: 'not a JPEG, PNG, WebP or PDF by its content' }],
+      );
     }
     if (content.length > MAX_BYTES[type]) {
-      throw new Problem(413, 'REQUEST.TOO_LARGE', 'Payload too large', `file: a ${type} file may be at most ${MAX_BYTES[type] / MB} MB`,
-        [{ field: 'file', message: `at most ${MAX_BYTES[type] / MB} MB for ${type}` }]);
+      throw new Problem(413, 'REQUEST.TOO_LARGE', 'Payload too large', `file: a ${type} file may be at most ${MAX_BYTES[type] / MB} MB`, [
+        { field: 'file', message: `at most ${MAX_BYTES[type] / MB} MB for ${type}` },
+      ]);
     }
     const blob = await this.blobs.put(content);
     const upload: AttachmentFact = {
@@ -70,7 +78,9 @@ export class Attachments implements OnApplicationShutdown {
       uploadedAt: this.clock.now().toISOString(),
     };
     this.catalog.record(upload);
-    this.log.log(`upload ${upload.id} sha256=${upload.sha256} ${upload.type} ${upload.size} bytes by ${actor.orgId}/${actor.userId}${blob.created ? '' : ' (content already stored)'}`);
+    this.log.log(
+      `upload ${upload.id} sha256=${upload.sha256} ${upload.type} ${upload.size} bytes by ${actor.orgId}/${actor.userId}${blob.created ? '' : ' (content already stored)'}`,
+    );
     return upload;
   }
 
@@ -81,7 +91,10 @@ export class Attachments implements OnApplicationShutdown {
   factsFor(actor: Actor, caseId: string, ids: readonly string[] | undefined): UploadFacts {
     if (!ids?.length) return { uploads: [] };
     const uploads = this.catalog.find(ids);
-    this.catalog.claim(caseId, uploads.filter((u) => u.uploadedBy.orgId === actor.orgId).map((u) => u.id));
+    this.catalog.claim(
+      caseId,
+      uploads.filter((u) => u.uploadedBy.orgId === actor.orgId).map((u) => u.id),
+    );
     return { uploads };
   }
 

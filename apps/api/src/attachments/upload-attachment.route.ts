@@ -1,6 +1,14 @@
 import {
-  Controller, HttpCode, HttpException, Injectable, Post, UploadedFile, UseInterceptors,
-  type CallHandler, type ExecutionContext, type NestInterceptor,
+  Controller,
+  HttpCode,
+  HttpException,
+  Injectable,
+  Post,
+  UploadedFile,
+  UseInterceptors,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { catchError, type Observable } from 'rxjs';
@@ -26,8 +34,10 @@ interface UploadedPart {
   buffer: Buffer;
 }
 
-const tooLarge = () => new Problem(413, 'REQUEST.TOO_LARGE', 'Payload too large', `file: at most ${MAX_UPLOAD_BYTES / MB} MB (photos 10 MB, PDFs 20 MB)`,
-  [{ field: FILE_FIELD, message: `at most ${MAX_UPLOAD_BYTES / MB} MB` }]);
+const tooLarge = () =>
+  new Problem(413, 'REQUEST.TOO_LARGE', 'Payload too large', `file: at most ${MAX_UPLOAD_BYTES / MB} MB (photos 10 MB, PDFs 20 MB)`, [
+    { field: FILE_FIELD, message: `at most ${MAX_UPLOAD_BYTES / MB} MB` },
+  ]);
 
 /**
  * Around multer: a declared length over the limit is refused before a byte is read, and multer's and busboy's own
@@ -39,19 +49,26 @@ export class UploadProblems implements NestInterceptor {
     const req = context.switchToHttp().getRequest<Request>();
     if (!isMultipart(req)) {
       const type = req.headers['content-type'];
-      throw new Problem(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type',
-        `the body is ${type ? type.split(';')[0] : 'of no declared type'}; send multipart/form-data with one file in the field "${FILE_FIELD}"`);
+      throw new Problem(
+        415,
+        'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+        'Unsupported media type',
+        `the body is ${type ? type.split(';')[0] : 'of no declared type'}; send multipart/form-data with one file in the field "${FILE_FIELD}"`,
+      );
     }
     if (Number(req.headers['content-length'] ?? 0) > MAX_UPLOAD_BYTES + ENVELOPE_BYTES) throw tooLarge();
-    return next.handle().pipe(catchError((error: unknown) => {
-      if (error instanceof Problem) throw error;
-      const status = error instanceof HttpException ? error.getStatus() : 400;
-      if (status === 413) throw tooLarge();
-      if (status >= 500 && !(error instanceof HttpException)) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw Problem.badRequest(`the multipart body was refused (${message}); send exactly one file, in the field "${FILE_FIELD}"`,
-        [{ field: FILE_FIELD, message: 'send exactly one file in this field and nothing else' }]);
-    }));
+    return next.handle().pipe(
+      catchError((error: unknown) => {
+        if (error instanceof Problem) throw error;
+        const status = error instanceof HttpException ? error.getStatus() : 400;
+        if (status === 413) throw tooLarge();
+        if (status >= 500 && !(error instanceof HttpException)) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        throw Problem.badRequest(`the multipart body was refused (${message}); send exactly one file, in the field "${FILE_FIELD}"`, [
+          { field: FILE_FIELD, message: 'send exactly one file in this field and nothing else' },
+        ]);
+      }),
+    );
   }
 }
 
@@ -70,7 +87,10 @@ export class UploadAttachmentRoute {
     }),
   )
   async upload(@CurrentActor() actor: Actor, @UploadedFile() file: UploadedPart | undefined) {
-    if (!file) throw Problem.badRequest(`${FILE_FIELD}: send one file as multipart/form-data in the field "${FILE_FIELD}"`, [{ field: FILE_FIELD, message: 'required' }]);
+    if (!file)
+      throw Problem.badRequest(`${FILE_FIELD}: send one file as multipart/form-data in the field "${FILE_FIELD}"`, [
+        { field: FILE_FIELD, message: 'required' },
+      ]);
     if (file.size === 0) throw Problem.badRequest(`${FILE_FIELD}: the file is empty`, [{ field: FILE_FIELD, message: 'the file is empty' }]);
     const { id, sha256, size, type, fileName, uploadedAt } = await this.attachments.upload(actor, file.buffer, file.originalname);
     return { id, sha256, size, type, fileName, uploadedAt };

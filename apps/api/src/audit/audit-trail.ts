@@ -19,7 +19,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export class AuditTrail implements OnModuleDestroy {
   readonly recorder: RefusalRecorder;
 
-  constructor(store: EventStore, private readonly clock: Clock, settings: AuditSettings) {
+  constructor(
+    store: EventStore,
+    private readonly clock: Clock,
+    settings: AuditSettings,
+  ) {
     const log = new Logger('audit');
     this.recorder = new RefusalRecorder({
       store,

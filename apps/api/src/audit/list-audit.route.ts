@@ -26,7 +26,11 @@ export const AUDIT_LIMIT = { json: { default: 100, max: 1000 }, csv: { default: 
 export class ListAuditDto {
   @IsOptional() @Transform(plusFromSpace) @IsDateOrInstant() from?: string;
   @IsOptional() @Transform(plusFromSpace) @IsDateOrInstant() to?: string;
-  @IsOptional() @IsString() @MaxLength(64) @Matches(ORG_ID, { message: 'must be an org id of the directory (lower-case letters, digits and -)' }) orgId?: string;
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(ORG_ID, { message: 'must be an org id of the directory (lower-case letters, digits and -)' })
+  orgId?: string;
   @IsOptional() @IsString() @MaxLength(64) @Matches(OUTCOME, { message: 'must be a problem code such as CASE.NOT_FOUND or RATE_LIMITED' }) outcome?: string;
   @IsOptional() @IsString() @MaxLength(64) cursor?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(AUDIT_LIMIT.csv.max) limit?: number;
@@ -76,7 +80,10 @@ export class ListAuditRoute {
       return;
     }
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="audit-${new Date(from).toISOString().slice(0, 10)}-${new Date(to - 1).toISOString().slice(0, 10)}.csv"`);
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="audit-${new Date(from).toISOString().slice(0, 10)}-${new Date(to - 1).toISOString().slice(0, 10)}.csv"`,
+    );
     if (page.nextCursor) res.setHeader('X-Next-Cursor', page.nextCursor);
     res.send(auditCsv(page.items));
   }

@@ -31,7 +31,10 @@ export class TokenService {
   private readonly jwks: JWTVerifyGetKey | null;
   private readonly verified = new Map<string, { actor: Actor; expiresAt: number }>();
 
-  constructor(private readonly config: AppConfig, private readonly directory: Directory) {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly directory: Directory,
+  ) {
     this.jwks = config.auth.jwksUrl ? createRemoteJWKSet(new URL(config.auth.jwksUrl)) : null;
     const secret = config.auth.jwtSecret ?? (config.production ? null : devSecret(config.dataDir));
     this.secret = secret ? new TextEncoder().encode(secret) : null;
@@ -79,9 +82,11 @@ export class TokenService {
         : (await jwtVerify(token, this.secret!, { ...options, algorithms: SECRET_ALGORITHMS })).payload;
     } catch (error) {
       const claim = (error as { claim?: string }).claim;
-      throw Problem.unauthenticated(claim === 'exp' && (error as { code?: string }).code === 'ERR_JWT_CLAIM_VALIDATION_FAILED'
-        ? 'the bearer token has no expiry (exp) or has expired'
-        : 'the bearer token is invalid or expired');
+      throw Problem.unauthenticated(
+        claim === 'exp' && (error as { code?: string }).code === 'ERR_JWT_CLAIM_VALIDATION_FAILED'
+          ? 'the bearer token has no expiry (exp) or has expired'
+          : 'the bearer token is invalid or expired',
+      );
     }
     const now = Math.floor(Date.now() / 1000);
     const maxLifetime = this.config.auth.maxTokenLifetimeSeconds;

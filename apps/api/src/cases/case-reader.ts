@@ -7,7 +7,10 @@ import { EVENT_STORE } from '../tokens';
 /** Reads a case (always current), or answers 404 to whoever may not see it. */
 @Injectable()
 export class CaseReader {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, private readonly loader: CaseLoader) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly loader: CaseLoader,
+  ) {}
 
   async load(caseId: string, actor: Actor): Promise<{ state: CaseState; version: number; position: number }> {
     const { state, version, position } = await this.loader.load(caseId);

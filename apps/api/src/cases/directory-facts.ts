@@ -10,7 +10,10 @@ export function directoryFacts(directory: Directory, countyId: string): Director
   if (!counties) byDirectory.set(directory, (counties = new Map()));
   let facts = counties.get(countyId);
   if (!facts) {
-    const countyDepartments = directory.list().filter((o) => o.type === 'department' && o.countyId === countyId).map((o) => o.id);
+    const countyDepartments = directory
+      .list()
+      .filter((o) => o.type === 'department' && o.countyId === countyId)
+      .map((o) => o.id);
     counties.set(countyId, (facts = Object.freeze({ countyDepartments: Object.freeze(countyDepartments) })));
   }
   return facts;

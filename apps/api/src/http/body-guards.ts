@@ -22,14 +22,29 @@ const hasBody = (req: IncomingMessage) => req.headers['transfer-encoding'] !== u
 
 /** A body that is not JSON is refused once, as 415, before anything looks at its fields. */
 export function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
-  if (!BODY_METHODS.has(req.method) || !hasBody(req)) return next();
+  if (!BODY_METHODS.has(req.method) || !hasBody(req)) {
+    next();
+    return;
+  }
   const type = req.headers['content-type'];
   // Express matches routes case-insensitively and with or without a trailing slash: so does this exemption.
   // The upload route checks its own type (multipart/form-data) after authentication: see isMultipart.
-  if (req.method === 'POST' && req.path.toLowerCase().replace(/\/+$/, '') === UPLOAD_PATH) return next();
-  if (type && JSON_TYPE.test(type)) return next();
-  next(new Problem(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type',
-    type ? `the body is ${type.split(';')[0]}; send application/json` : 'the body has no Content-Type; send application/json'));
+  if (req.method === 'POST' && req.path.toLowerCase().replace(/\/+$/, '') === UPLOAD_PATH) {
+    next();
+    return;
+  }
+  if (type && JSON_TYPE.test(type)) {
+    next();
+    return;
+  }
+  next(
+    new Problem(
+      415,
+      'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+      'Unsupported media type',
+      type ? `the body is ${type.split(';')[0]}; send application/json` : 'the body has no Content-Type; send application/json',
+    ),
+  );
 }
 
 /**
@@ -42,7 +57,8 @@ export function checkJsonDepth(_req: IncomingMessage, _res: ServerResponse, buf:
   for (let i = 0; i < buf.length; i++) {
     const c = buf[i];
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
@@ -65,7 +81,10 @@ export function checkJsonDepth(_req: IncomingMessage, _res: ServerResponse, buf:
 export function refuseUnsafeValues(req: Request, _res: Response, next: NextFunction): void {
   // The query string by the same rules (its values are text; a `?__proto__=` was ignored silently).
   const found = unsafeValue(req.body, '') ?? unsafeValue(req.query, '');
-  if (found === null) return next();
+  if (found === null) {
+    next();
+    return;
+  }
   const [field, message] = found;
   next(Problem.badRequest(`${field}: ${message}`, [{ field, message }]));
 }

@@ -22,9 +22,18 @@ export function methodNotAllowed(): { middleware: (req: Request, res: Response, 
     middleware(req, _res, next) {
       const route = routes.find((r) => r.pattern.test(req.path));
       if (!route || route.allow.includes(req.method) || req.method === 'OPTIONS') return next();
-      next(new Problem(405, 'ROUTE.METHOD_NOT_ALLOWED', 'Method not allowed', `${req.method} is not served at ${req.path}; it serves ${route.allow.join(', ')}`, undefined, {
-        Allow: route.allow.join(', '),
-      }));
+      next(
+        new Problem(
+          405,
+          'ROUTE.METHOD_NOT_ALLOWED',
+          'Method not allowed',
+          `${req.method} is not served at ${req.path}; it serves ${route.allow.join(', ')}`,
+          undefined,
+          {
+            Allow: route.allow.join(', '),
+          },
+        ),
+      );
     },
   };
 }

@@ -33,6 +33,10 @@ describe('the error filter', () => {
   it('states a field the rules refuse as the bad request the DTO would have refused, naming the field', () => {
     const { status, body } = sent(Invalid.field('toDepartmentId', 'must be a different department'));
     expect(status).toBe(400);
-    expect(body).toMatchObject({ code: 'REQUEST.INVALID', title: 'Bad request', errors: [{ field: 'toDepartmentId', message: 'must be a different department' }] });
+    expect(body).toMatchObject({
+      code: 'REQUEST.INVALID',
+      title: 'Bad request',
+      errors: [{ field: 'toDepartmentId', message: 'must be a different department' }],
+    });
   });
 });

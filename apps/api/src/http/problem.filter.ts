@@ -44,15 +44,17 @@ export class ProblemFilter implements ExceptionFilter {
     res
       .status(problem.status)
       .type('application/problem+json')
-      .send(JSON.stringify({
-        type: `urn:chuishao:problem:${problem.code}`,
-        title: problem.title,
-        status: problem.status,
-        detail: problem.message,
-        code: problem.code,
-        ...(problem.errors?.length ? { errors: problem.errors } : {}),
-        instance: req.originalUrl,
-      }));
+      .send(
+        JSON.stringify({
+          type: `urn:chuishao:problem:${problem.code}`,
+          title: problem.title,
+          status: problem.status,
+          detail: problem.message,
+          code: problem.code,
+          ...(problem.errors?.length ? { errors: problem.errors } : {}),
+          instance: req.originalUrl,
+        }),
+      );
   }
 
   private toProblem(exception: unknown, req: Request): Problem {

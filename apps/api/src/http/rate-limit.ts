@@ -3,8 +3,13 @@ import { METHOD_METADATA } from '@nestjs/common/constants';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import {
-  ThrottlerGuard, ThrottlerStorage, ThrottlerStorageService, getOptionsToken, getStorageToken,
-  type ThrottlerLimitDetail, type ThrottlerModuleOptions,
+  ThrottlerGuard,
+  ThrottlerStorage,
+  ThrottlerStorageService,
+  getOptionsToken,
+  getStorageToken,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
 } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { Actor } from '@chuishao/domain';
@@ -18,7 +23,8 @@ export const HeavyRead = (when: 'always' | 'withAsOf' = 'always') => SetMetadata
 
 type Req = Request & { actor?: Actor };
 
-const publicRoute = (handler: Function, controller: Function) => Reflect.getMetadata(PUBLIC, handler) === true || Reflect.getMetadata(PUBLIC, controller) === true;
+const publicRoute = (handler: Function, controller: Function) =>
+  Reflect.getMetadata(PUBLIC, handler) === true || Reflect.getMetadata(PUBLIC, controller) === true;
 const isPublic = (context: ExecutionContext) => publicRoute(context.getHandler(), context.getClass());
 
 /** The budgets that can answer a route 429 (the throttlers below and the refused-token limiter): what the OpenAPI document states. */
@@ -28,7 +34,12 @@ export function budgetsOf(controller: Function, handler: Function): Budget[] {
   const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
   const reads = method === RequestMethod.GET || method === RequestMethod.HEAD;
   const heavy = Reflect.getMetadata(HEAVY, handler) as 'always' | 'withAsOf' | undefined;
-  return ['refused-tokens', reads ? 'user-reads' : 'user-commands', 'org', ...(heavy ? [heavy === 'always' ? 'heavy' as const : 'heavy-with-as-of' as const] : [])];
+  return [
+    'refused-tokens',
+    reads ? 'user-reads' : 'user-commands',
+    'org',
+    ...(heavy ? [heavy === 'always' ? ('heavy' as const) : ('heavy-with-as-of' as const)] : []),
+  ];
 }
 
 function isHeavy(context: ExecutionContext): boolean {
@@ -84,15 +95,24 @@ class Counts implements ThrottlerStorage, OnModuleDestroy {
 export class RateLimitGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = Math.max(1, detail.timeToBlockExpire);
-    throw new Problem(429, 'RATE_LIMITED', 'Too many requests', `over ${detail.limit} requests in ${detail.ttl / 1000} s; retry after ${retryAfter} s`, undefined, {
-      'Retry-After': String(retryAfter),
-    });
+    throw new Problem(
+      429,
+      'RATE_LIMITED',
+      'Too many requests',
+      `over ${detail.limit} requests in ${detail.ttl / 1000} s; retry after ${retryAfter} s`,
+      undefined,
+      {
+        'Retry-After': String(retryAfter),
+      },
+    );
   }
 }
 
 function options(limits: RateLimits, storage: Counts): ThrottlerModuleOptions {
   const ttl = limits.windowSeconds * 1000;
+  // biome-ignore lint/suspicious/noExplicitAny: the throttler's own tracker signature
   const ip = (req: Record<string, any>) => `ip:${(req as Req).ip ?? 'unknown'}`;
+  // biome-ignore lint/suspicious/noExplicitAny: the throttler's own tracker signature
   const user = (_req: Record<string, any>, context: ExecutionContext) => userKey(actorOf(context)!);
   const reading = (c: ExecutionContext) => ['GET', 'HEAD'].includes(c.switchToHttp().getRequest<Req>().method);
   return {
@@ -113,7 +133,10 @@ function options(limits: RateLimits, storage: Counts): ThrottlerModuleOptions {
 /** Counts refused tokens per client IP, so forging tokens at thousands a second is answered 429, not 401. */
 @Injectable()
 export class AuthFailureLimiter {
-  constructor(private readonly storage: Counts, private readonly limits: RateLimits) {}
+  constructor(
+    private readonly storage: Counts,
+    private readonly limits: RateLimits,
+  ) {}
 
   /** Records one refused token from `ip`; throws the 429 once the IP is over its budget. */
   async refused(ip: string | undefined): Promise<void> {
@@ -141,6 +164,12 @@ export function rateLimitProviders(limits: RateLimits): { before: Provider[]; af
       { provide: AuthFailureLimiter, useValue: new AuthFailureLimiter(storage, limits) },
       { provide: Counts, useValue: storage },
     ],
-    after: [{ provide: APP_GUARD, useFactory: (o: ThrottlerModuleOptions, s: ThrottlerStorage, r: Reflector) => new RateLimitGuard(o, s, r), inject: [getOptionsToken(), getStorageToken(), Reflector] }],
+    after: [
+      {
+        provide: APP_GUARD,
+        useFactory: (o: ThrottlerModuleOptions, s: ThrottlerStorage, r: Reflector) => new RateLimitGuard(o, s, r),
+        inject: [getOptionsToken(), getStorageToken(), Reflector],
+      },
+    ],
   };
 }

@@ -13,5 +13,8 @@ export function applyHttpTimeouts(server: Server, timeouts: HttpTimeouts): void 
   server.setTimeout(timeouts.idleMs);
   // Node checks the header and request limits on this interval (30 s by default): check often enough that a limit
   // is enforced within a fraction of itself.
-  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(50, Math.min(1000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4)));
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(
+    50,
+    Math.min(1000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4)),
+  );
 }

@@ -26,7 +26,7 @@ describe('Metrics', () => {
     expect(await metrics.scrape()).not.toContain('chuishao_relay_lag');
   });
 
-  it('counts commands by type and outcome, their appends, and the watcher\'s breaches by rung', async () => {
+  it("counts commands by type and outcome, their appends, and the watcher's breaches by rung", async () => {
     const metrics = new Metrics({ readModels: async () => ({}) });
     expect(await sample(metrics, 'chuishao_watcher_breaches_total{rung="escalated"}')).toBe(0);
     metrics.command({ type: 'CheckDeadlines', outcome: 'appended', events: ['CompletionOverdue', 'CaseEscalated', 'CaseEscalated'], appendSeconds: 0.002 });

@@ -25,36 +25,50 @@ export interface LagSources {
 export class Metrics {
   readonly registry = new Registry();
   private readonly httpRequests = new Counter({
-    name: 'chuishao_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status',
-    labelNames: ['method', 'route', 'status'], registers: [this.registry],
+    name: 'chuishao_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
   });
   private readonly httpDuration = new Histogram({
-    name: 'chuishao_http_request_duration_seconds', help: 'Time from request to the answer\'s last byte, by method, route pattern and status',
-    labelNames: ['method', 'route', 'status'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    name: 'chuishao_http_request_duration_seconds',
+    help: "Time from request to the answer's last byte, by method, route pattern and status",
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
   private readonly rateLimited = new Counter({
-    name: 'chuishao_rate_limit_refusals_total', help: 'Requests refused with 429 (rate limits), by route pattern',
-    labelNames: ['route'], registers: [this.registry],
+    name: 'chuishao_rate_limit_refusals_total',
+    help: 'Requests refused with 429 (rate limits), by route pattern',
+    labelNames: ['route'],
+    registers: [this.registry],
   });
   private readonly commands = new Counter({
-    name: 'chuishao_commands_total', help: 'Commands through the command path, by type and outcome (appended, replayed, unchanged or the refusal code)',
-    labelNames: ['type', 'outcome'], registers: [this.registry],
+    name: 'chuishao_commands_total',
+    help: 'Commands through the command path, by type and outcome (appended, replayed, unchanged or the refusal code)',
+    labelNames: ['type', 'outcome'],
+    registers: [this.registry],
   });
   private readonly appendDuration = new Histogram({
-    name: 'chuishao_event_store_append_duration_seconds', help: 'Time of the event store\'s append for a command (fsync included)',
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: [this.registry],
+    name: 'chuishao_event_store_append_duration_seconds',
+    help: "Time of the event store's append for a command (fsync included)",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
   });
   private readonly breaches = new Counter({
-    name: 'chuishao_watcher_breaches_total', help: 'Deadline breaches the watcher recorded in this process, by rung',
-    labelNames: ['rung'], registers: [this.registry],
+    name: 'chuishao_watcher_breaches_total',
+    help: 'Deadline breaches the watcher recorded in this process, by rung',
+    labelNames: ['rung'],
+    registers: [this.registry],
   });
 
   constructor(lag: LagSources) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
-      name: 'chuishao_read_model_lag_positions', help: 'Store positions not yet applied, by projection (measured when scraped)',
-      labelNames: ['projection'], registers: [this.registry],
+      name: 'chuishao_read_model_lag_positions',
+      help: 'Store positions not yet applied, by projection (measured when scraped)',
+      labelNames: ['projection'],
+      registers: [this.registry],
       async collect() {
         this.reset();
         for (const [projection, behind] of Object.entries(await lag.readModels())) this.set({ projection }, behind);
@@ -63,14 +77,16 @@ export class Metrics {
     const relay = lag.relay;
     if (relay) {
       new Gauge({
-        name: 'chuishao_relay_lag_events', help: 'Events the in-process Kafka relay has not had acknowledged yet',
+        name: 'chuishao_relay_lag_events',
+        help: 'Events the in-process Kafka relay has not had acknowledged yet',
         registers: [this.registry],
         collect() {
           this.set(relay()?.events ?? 0);
         },
       });
       new Gauge({
-        name: 'chuishao_relay_lag_seconds', help: 'Age of the oldest event the in-process Kafka relay has not had acknowledged yet',
+        name: 'chuishao_relay_lag_seconds',
+        help: 'Age of the oldest event the in-process Kafka relay has not had acknowledged yet',
         registers: [this.registry],
         collect() {
           this.set(relay()?.seconds ?? 0);

@@ -8,7 +8,9 @@ describe('traceparent', () => {
   it('accepts the W3C format and gives its trace id', () => {
     expect(parseTraceparent(VALID)).toEqual({ traceparent: VALID, traceId: '4bf92f3577b34da6a3ce929d0e0e4736' });
     // A later version may append fields: read as version 00's four.
-    expect(parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra')?.traceparent).toBe('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+    expect(parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra')?.traceparent).toBe(
+      '01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    );
   });
 
   it.each([

@@ -26,7 +26,15 @@ export function setupOpenApi(app: INestApplication): OpenAPIObject {
     )
     .setVersion('1.0.0')
     .addServer('/', 'This server')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Claims: `sub` (user), `org`, `role`. In development POST /v1/dev/tokens issues one.' }, 'bearer')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'Claims: `sub` (user), `org`, `role`. In development POST /v1/dev/tokens issues one.',
+      },
+      'bearer',
+    )
     .addSecurityRequirements('bearer');
   for (const tag of TAGS) config.addTag(tag.name, tag.description);
   const generated = SwaggerModule.createDocument(app, config.build(), { extraModels: [ReadModelHealth, ...MODELS], autoTagControllers: false });
@@ -56,9 +64,17 @@ function finish(document: OpenAPIObject, dtos: ReadonlySet<string>): OpenAPIObje
   Object.assign(schemas.BlowWhistleDto, { anyOf: [{ required: ['matterCode'] }, { required: ['category', 'departmentIds'] }] });
   // decide() refuses text that says nothing (only spaces or invisible characters: libs/domain/src/text.ts).
   const NON_BLANK: Record<string, string[]> = {
-    BlowWhistleDto: ['title', 'description'], LocationDto: ['address'],
-    TransferDto: ['reason'], CompleteDto: ['result'], WithdrawDto: ['reason'], UrgeDto: ['note'], ReassignDto: ['reason'],
-    RequestExtensionDto: ['reason'], ReturnPartDto: ['reason'], AppealReviewDto: ['reason'], DecideAppealDto: ['note'],
+    BlowWhistleDto: ['title', 'description'],
+    LocationDto: ['address'],
+    TransferDto: ['reason'],
+    CompleteDto: ['result'],
+    WithdrawDto: ['reason'],
+    UrgeDto: ['note'],
+    ReassignDto: ['reason'],
+    RequestExtensionDto: ['reason'],
+    ReturnPartDto: ['reason'],
+    AppealReviewDto: ['reason'],
+    DecideAppealDto: ['note'],
   };
   for (const [dto, fields] of Object.entries(NON_BLANK)) {
     for (const field of fields) Object.assign((schemas[dto] as { properties: Record<string, object> }).properties[field], { pattern: '[^\\s\\p{Cf}]' });

@@ -14,7 +14,6 @@ const IsLocalDate = () =>
     },
   });
 
-
 export const SCORECARD_FORMATS = ['json', 'csv', 'csv-zh', 'xlsx'] as const;
 export type ScorecardFormat = (typeof SCORECARD_FORMATS)[number];
 

@@ -45,7 +45,9 @@ export class ScorecardService implements OnApplicationBootstrap {
 
   /** Loads the reader's mirror of the scoring parts in the background (chunked), so the first request does not pay for it. */
   onApplicationBootstrap(): void {
-    this.reader.ready().catch((error) => new Logger('scorecards').warn(`scoring read model not loaded yet: ${error instanceof Error ? error.message : String(error)}`));
+    this.reader
+      .ready()
+      .catch((error) => new Logger('scorecards').warn(`scoring read model not loaded yet: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   county(actor: Actor, countyId?: string): string {
@@ -56,7 +58,7 @@ export class ScorecardService implements OnApplicationBootstrap {
 
   department(actor: Actor, departmentId: string): Org {
     const org = this.directory.get(departmentId);
-    if (!org || org.type !== 'department') throw Problem.notFound(`no department ${departmentId}`, 'SCORECARD.DEPARTMENT_NOT_FOUND');
+    if (org?.type !== 'department') throw Problem.notFound(`no department ${departmentId}`, 'SCORECARD.DEPARTMENT_NOT_FOUND');
     this.county(actor, org.countyId);
     return org;
   }
@@ -81,7 +83,14 @@ export class ScorecardService implements OnApplicationBootstrap {
     const asked = params.asOf === undefined ? null : Date.parse(params.asOf);
     if (asked !== null && asked > now) errors.push({ field: 'asOf', message: `is in the future (now is ${new Date(now).toISOString()})` });
     const named = params.policy === undefined ? null : this.policies.named(params.policy);
-    if (params.policy !== undefined && !named) errors.push({ field: 'policy', message: `no scoring policy ${params.policy}; known: ${this.policies.all().map((p) => p.version).join(', ')}` });
+    if (params.policy !== undefined && !named)
+      errors.push({
+        field: 'policy',
+        message: `no scoring policy ${params.policy}; known: ${this.policies
+          .all()
+          .map((p) => p.version)
+          .join(', ')}`,
+      });
     if (errors.length > 0) throw Problem.badRequest(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
 
     // The scorecard states an asOf up to which every commit is visible and waits until the read model holds the head
@@ -90,7 +99,8 @@ export class ScorecardService implements OnApplicationBootstrap {
     if (position !== null) await this.readModels.waitFor(SCORING_PROJECTION, position);
     await this.reader.ready();
     const policy = named ?? this.policies.inForceAt(asOf);
-    const departments = this.directory.list()
+    const departments = this.directory
+      .list()
       .filter((o) => o.type === 'department' && o.countyId === countyId)
       .map((o) => ({ id: o.id, name: o.name }));
     return { countyId, timeZone: county.timeZone, from: params.from, to: params.to, asOf, policy: policy!, departments };
@@ -107,7 +117,8 @@ export class ScorecardService implements OnApplicationBootstrap {
       const visible = Date.parse(horizon.recordedAt);
       if (asOf <= visible) return { asOf, position: horizon.position };
       if (isNow) return { asOf: visible, position: horizon.position };
-      if (Date.now() >= deadline) throw Problem.readModelBehind(`the event store has recorded up to ${horizon.recordedAt}, not yet ${new Date(asOf).toISOString()}; retry shortly`);
+      if (Date.now() >= deadline)
+        throw Problem.readModelBehind(`the event store has recorded up to ${horizon.recordedAt}, not yet ${new Date(asOf).toISOString()}; retry shortly`);
       await new Promise((resolve) => setTimeout(resolve, Math.min(asOf - visible, 50)));
     }
   }

@@ -54,7 +54,10 @@ export class ApiError extends Error {
 
 /** `location.address` → ['location', 'address']; `departmentIds[0]` → ['departmentIds'] (the whole picker). */
 export function fieldPath(field: string): (string | number)[] {
-  return field.replace(/\[\d+\]$/, '').split(/[.[\]]+/).filter(Boolean);
+  return field
+    .replace(/\[\d+\]$/, '')
+    .split(/[.[\]]+/)
+    .filter(Boolean);
 }
 
 /** The data of an openapi-fetch answer, or an ApiError for its problem. */

@@ -18,7 +18,9 @@ export function Deadline({ dueAt, clock, done }: { dueAt: string; clock: string;
         <Tag color="#a8071a">
           {t('已逾期')} {duration(late, lang)}
         </Tag>
-        <Typography.Text type="secondary" style={{ marginInlineStart: 4 }}>{formatInstant(dueAt)}</Typography.Text>
+        <Typography.Text type="secondary" style={{ marginInlineStart: 4 }}>
+          {formatInstant(dueAt)}
+        </Typography.Text>
       </span>
     );
   }
@@ -28,7 +30,9 @@ export function Deadline({ dueAt, clock, done }: { dueAt: string; clock: string;
       <Tag color="#0950b3">
         {t('剩余')} {duration(left, lang)}（{t(working ? '工作时间' : '自然时间')}）
       </Tag>
-      <Typography.Text type="secondary" style={{ marginInlineStart: 4 }}>{formatInstant(dueAt)}</Typography.Text>
+      <Typography.Text type="secondary" style={{ marginInlineStart: 4 }}>
+        {formatInstant(dueAt)}
+      </Typography.Text>
     </span>
   );
 }

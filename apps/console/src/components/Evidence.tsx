@@ -25,12 +25,23 @@ export async function uploadAttachment(file: File): Promise<Uploaded> {
  * Photos (or a PDF) for a note or a completion: each file is uploaded as soon as it is picked; the form value is the
  * ids of the finished uploads, in order. `onBusy` says whether an upload is still running (the form waits for it).
  */
-export function EvidenceUpload({ value, onChange, onBusy, id }: { value?: string[]; onChange?: (ids: string[]) => void; onBusy?: (uploading: boolean) => void; id?: string }) {
+export function EvidenceUpload({
+  value,
+  onChange,
+  onBusy,
+  id,
+}: {
+  value?: string[];
+  onChange?: (ids: string[]) => void;
+  onBusy?: (uploading: boolean) => void;
+  id?: string;
+}) {
   const { t } = useI18n();
   const [files, setFiles] = useState<UploadFile<Uploaded>[]>([]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a cleared form value (after a submit) empties the list
   useEffect(() => {
     if (!value?.length && files.some((f) => f.status === 'done')) setFiles([]);
-  }, [value]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [value]);
   return (
     <Upload<Uploaded>
       id={id}
@@ -80,12 +91,24 @@ function Evidence({ file }: { file: AttachmentRef }) {
   const url = useAttachmentUrl(file.id);
   const image = file.type.startsWith('image/');
   return (
-    <a href={url ?? undefined} download={image ? undefined : file.fileName} target={image ? '_blank' : undefined} rel="noreferrer" data-testid="attachment-link" title={file.fileName}>
+    <a
+      href={url ?? undefined}
+      download={image ? undefined : file.fileName}
+      target={image ? '_blank' : undefined}
+      rel="noreferrer"
+      data-testid="attachment-link"
+      title={file.fileName}
+    >
       {image ? (
         url ? (
-          <img src={url} alt={file.fileName} data-testid="attachment-image" style={{ width: 96, height: 96, objectFit: 'cover', border: '1px solid #d9d9d9', borderRadius: 4 }} />
+          <img
+            src={url}
+            alt={file.fileName}
+            data-testid="attachment-image"
+            style={{ width: 96, height: 96, objectFit: 'cover', border: '1px solid #d9d9d9', borderRadius: 4 }}
+          />
         ) : (
-          <span style={{ display: 'inline-block', width: 96, height: 96, background: '#f5f5f5' }} aria-label={file.fileName} />
+          <span role="img" style={{ display: 'inline-block', width: 96, height: 96, background: '#f5f5f5' }} aria-label={file.fileName} />
         )
       ) : (
         file.fileName

@@ -24,7 +24,7 @@ export function usePoll<T>(load: (minPosition?: number) => Promise<T>, deps: unk
       if (document.visibilityState === 'visible') void run();
     }, everyMs);
     return () => clearInterval(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what re-polls (deps); run changes every render
   }, deps);
   return { data, error, reload: run };
 }

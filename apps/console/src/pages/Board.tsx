@@ -11,7 +11,7 @@ import { Link } from '../router';
 import { useSession } from '../session';
 import { runningDue } from './CaseList';
 
-interface Row {
+interface OverdueRow {
   key: string;
   c: CaseView;
   p: PartView;
@@ -19,8 +19,8 @@ interface Row {
 }
 
 /** Parts whose running clock had passed its deadline at `at` (by the deadlines in force now). */
-function overdueAt(cases: CaseView[], at: number): Row[] {
-  const rows: Row[] = [];
+function overdueAt(cases: CaseView[], at: number): OverdueRow[] {
+  const rows: OverdueRow[] = [];
   for (const c of cases) {
     for (const p of c.parts) {
       const lateResponse = Date.parse(p.responseDueAt) < at && (!p.respondedAt || Date.parse(p.respondedAt) > at);
@@ -39,7 +39,7 @@ export default function Board() {
   const [instant, setInstant] = useState<Dayjs | null>(null);
   const { data, error } = usePoll(async () => (await must(api.GET('/v1/cases', { params: { query: { status: 'open', limit: 100 } } }))).items, []);
   const cases = data ?? [];
-  const rows: Row[] = useMemo(
+  const rows: OverdueRow[] = useMemo(
     () =>
       cases.flatMap((c) =>
         c.parts.filter((p) => ['overdue', 'escalated'].includes(alertOf(p))).map((p) => ({ key: `${c.caseId}/${p.partId}`, c, p, alert: alertOf(p) })),
@@ -51,13 +51,29 @@ export default function Board() {
   const atRows = instant ? overdueAt(cases, instant.valueOf()) : [];
 
   const columns = [
-    { title: t('标题'), key: 'title', render: (_: unknown, r: Row) => <Link to={`/cases/${r.c.caseId}`} data-testid="board-case-link">{r.c.title}</Link> },
+    {
+      title: t('标题'),
+      key: 'title',
+      render: (_: unknown, r: Row) => (
+        <Link to={`/cases/${r.c.caseId}`} data-testid="board-case-link">
+          {r.c.title}
+        </Link>
+      ),
+    },
     { title: t('乡镇街道'), key: 'township', render: (_: unknown, r: Row) => orgName(r.c.townshipId) },
     { title: t('部门'), key: 'dept', render: (_: unknown, r: Row) => orgName(r.p.departmentId) },
     { title: t('状态'), key: 'status', render: (_: unknown, r: Row) => l.partStatus(r.p.status) },
-    { title: t('逾期'), key: 'alert', render: (_: unknown, r: Row) => <Tag color={ALERT_COLOR[r.alert]} data-testid="alert-badge">{l.alert(r.alert)}</Tag> },
     {
-      title: t('报到期限') + ' / ' + t('办结期限'),
+      title: t('逾期'),
+      key: 'alert',
+      render: (_: unknown, r: Row) => (
+        <Tag color={ALERT_COLOR[r.alert]} data-testid="alert-badge">
+          {l.alert(r.alert)}
+        </Tag>
+      ),
+    },
+    {
+      title: `${t('报到期限')} / ${t('办结期限')}`,
       key: 'due',
       render: (_: unknown, r: Row) => {
         const d = runningDue(r.p);
@@ -104,10 +120,9 @@ export default function Board() {
               ? '按当前在办案件的现行期限计算：选定时刻已过期限而尚未报到或办结的部分。'
               : 'From the open cases and the deadlines in force now: parts past a deadline at the chosen instant and not yet reported in or completed then.'}
           </Typography.Paragraph>
-          <label>
-            {t('时刻')}{' '}
-            <DatePicker showTime value={instant} onChange={setInstant} aria-label={t('时刻')} />
-          </label>
+          <span>
+            {t('时刻')} <DatePicker showTime value={instant} onChange={setInstant} aria-label={t('时刻')} />
+          </span>
           {instant && <Table<Row> dataSource={atRows} columns={columns.slice(0, 4)} pagination={false} data-testid="overdue-at-table" />}
         </Space>
       </Card>
@@ -115,7 +130,7 @@ export default function Board() {
   );
 }
 
-function count(rows: Row[], key: (r: Row) => string): [string, number][] {
+function count(rows: OverdueRow[], key: (r: Row) => string): [string, number][] {
   const m = new Map<string, number>();
   for (const r of rows) m.set(key(r), (m.get(key(r)) ?? 0) + 1);
   return [...m].sort((a, b) => b[1] - a[1]);

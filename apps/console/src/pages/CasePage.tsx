@@ -42,7 +42,9 @@ function describe(e: CaseEvent, name: (id: string) => string, lang: Lang): strin
         ? `一事一评 ${dept}：${e.data.resolved ? '已解决' : '未解决'}，${l.satisfaction(e.data.satisfaction)}${e.data.comment ? `，${e.data.comment}` : ''}`
         : `Review of ${dept}: ${e.data.resolved ? 'resolved' : 'not resolved'}, ${l.satisfaction(e.data.satisfaction)}`;
     case 'CaseReopened':
-      return zh ? `${dept} 退回重办，第${e.data.round}轮，办结期限 ${formatInstant(e.data.completionDueAt)}` : `${dept} sent back for rework, round ${e.data.round}`;
+      return zh
+        ? `${dept} 退回重办，第${e.data.round}轮，办结期限 ${formatInstant(e.data.completionDueAt)}`
+        : `${dept} sent back for rework, round ${e.data.round}`;
     case 'PartClosed':
       return zh ? `${dept} 部分关闭（${e.data.outcome === 'resolved' ? '已解决' : '未解决'}）` : `${dept} part closed (${e.data.outcome})`;
     case 'PartReassigned':
@@ -50,7 +52,9 @@ function describe(e: CaseEvent, name: (id: string) => string, lang: Lang): strin
         ? `指挥中心改派：${name(e.data.fromDepartmentId)} → ${name(e.data.toDepartmentId)}：${e.data.reason}`
         : `Reassigned by the command centre: ${name(e.data.fromDepartmentId)} → ${name(e.data.toDepartmentId)}: ${e.data.reason}`;
     case 'DeadlineReminderSent':
-      return zh ? `提醒 ${dept}：${clock(e.data.deadline)}将于 ${formatInstant(e.data.dueAt)} 到期` : `Reminder to ${dept}: ${clock(e.data.deadline)} due ${formatInstant(e.data.dueAt)}`;
+      return zh
+        ? `提醒 ${dept}：${clock(e.data.deadline)}将于 ${formatInstant(e.data.dueAt)} 到期`
+        : `Reminder to ${dept}: ${clock(e.data.deadline)} due ${formatInstant(e.data.dueAt)}`;
     case 'ResponseOverdue':
       return zh ? `催办 ${dept}：报到已逾期（期限 ${formatInstant(e.data.dueAt)}）` : `${dept}: report-in overdue`;
     case 'CompletionOverdue':
@@ -66,7 +70,9 @@ function describe(e: CaseEvent, name: (id: string) => string, lang: Lang): strin
     case 'NoteAdded':
       return zh ? `协调记录：${e.data.text}` : `Note: ${e.data.text}`;
     case 'CaseClosed':
-      return zh ? `结案（已解决 ${e.data.resolvedParts}，未解决 ${e.data.unresolvedParts}）` : `Closed (${e.data.resolvedParts} resolved, ${e.data.unresolvedParts} unresolved)`;
+      return zh
+        ? `结案（已解决 ${e.data.resolvedParts}，未解决 ${e.data.unresolvedParts}）`
+        : `Closed (${e.data.resolvedParts} resolved, ${e.data.unresolvedParts} unresolved)`;
     default:
       return (e as { type: string }).type;
   }
@@ -90,7 +96,10 @@ export default function CasePage({ caseId }: { caseId: string }) {
   const load = useCallback(async () => {
     try {
       const path = { caseId };
-      const [c, ev] = await Promise.all([must(api.GET('/v1/cases/{caseId}', { params: { path } })), must(api.GET('/v1/cases/{caseId}/events', { params: { path } }))]);
+      const [c, ev] = await Promise.all([
+        must(api.GET('/v1/cases/{caseId}', { params: { path } })),
+        must(api.GET('/v1/cases/{caseId}/events', { params: { path } })),
+      ]);
       setView(c);
       setEvents(ev);
       setError(null);
@@ -131,12 +140,23 @@ export default function CasePage({ caseId }: { caseId: string }) {
     const path = { caseId };
     setBusy(true);
     try {
-      if (action.kind === 'respond') await must(api.POST('/v1/cases/{caseId}/responses', { params: { path }, body: values.note ? { note: String(values.note) } : {} }));
+      if (action.kind === 'respond')
+        await must(api.POST('/v1/cases/{caseId}/responses', { params: { path }, body: values.note ? { note: String(values.note) } : {} }));
       if (action.kind === 'transfer')
-        await must(api.POST('/v1/cases/{caseId}/transfers', { params: { path }, body: { toDepartmentId: String(values.toDepartmentId ?? ''), reason: String(values.reason ?? '') } }));
+        await must(
+          api.POST('/v1/cases/{caseId}/transfers', {
+            params: { path },
+            body: { toDepartmentId: String(values.toDepartmentId ?? ''), reason: String(values.reason ?? '') },
+          }),
+        );
       if (action.kind === 'complete') {
         const ids = (values.attachmentIds as string[] | undefined) ?? [];
-        await must(api.POST('/v1/cases/{caseId}/completions', { params: { path }, body: { result: String(values.result ?? ''), ...(ids.length ? { attachmentIds: ids } : {}) } }));
+        await must(
+          api.POST('/v1/cases/{caseId}/completions', {
+            params: { path },
+            body: { result: String(values.result ?? ''), ...(ids.length ? { attachmentIds: ids } : {}) },
+          }),
+        );
       }
       if (action.kind === 'review')
         await must(
@@ -150,7 +170,10 @@ export default function CasePage({ caseId }: { caseId: string }) {
             },
           }),
         );
-      if (action.kind === 'urge') await must(api.POST('/v1/cases/{caseId}/urges', { params: { path }, body: { departmentId: action.part.departmentId, note: String(values.note ?? '') } }));
+      if (action.kind === 'urge')
+        await must(
+          api.POST('/v1/cases/{caseId}/urges', { params: { path }, body: { departmentId: action.part.departmentId, note: String(values.note ?? '') } }),
+        );
       if (action.kind === 'reassign')
         await must(
           api.POST('/v1/cases/{caseId}/reassignments', {
@@ -158,7 +181,8 @@ export default function CasePage({ caseId }: { caseId: string }) {
             body: { fromDepartmentId: action.part.departmentId, toDepartmentId: String(values.toDepartmentId ?? ''), reason: String(values.reason ?? '') },
           }),
         );
-      if (action.kind === 'withdraw') await must(api.POST('/v1/cases/{caseId}/withdrawal', { params: { path }, body: { reason: String(values.reason ?? '') } }));
+      if (action.kind === 'withdraw')
+        await must(api.POST('/v1/cases/{caseId}/withdrawal', { params: { path }, body: { reason: String(values.reason ?? '') } }));
       message.success(t('保存成功'));
       setAction(null);
       form.resetFields();
@@ -175,7 +199,12 @@ export default function CasePage({ caseId }: { caseId: string }) {
     setNoting(true);
     try {
       const ids = values.attachmentIds ?? [];
-      await must(api.POST('/v1/cases/{caseId}/notes', { params: { path: { caseId } }, body: { text: String(values.text ?? ''), ...(ids.length ? { attachmentIds: ids } : {}) } }));
+      await must(
+        api.POST('/v1/cases/{caseId}/notes', {
+          params: { path: { caseId } },
+          body: { text: String(values.text ?? ''), ...(ids.length ? { attachmentIds: ids } : {}) },
+        }),
+      );
       message.success(t('保存成功'));
       noteForm.resetFields();
       await load();
@@ -200,7 +229,9 @@ export default function CasePage({ caseId }: { caseId: string }) {
     withdraw: '撤回',
   };
   const otherDepartments = (p?: PartView) =>
-    departments.filter((d) => !view.parts.some((q) => q.departmentId === d.id && q.status !== 'closed') && d.id !== p?.departmentId).map((d) => ({ value: d.id, label: d.name }));
+    departments
+      .filter((d) => !view.parts.some((q) => q.departmentId === d.id && q.status !== 'closed') && d.id !== p?.departmentId)
+      .map((d) => ({ value: d.id, label: d.name }));
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
@@ -248,7 +279,11 @@ export default function CasePage({ caseId }: { caseId: string }) {
                 </Tag>
               )}
               {p.urges > 0 && <Tag color="#531dab">{lang === 'zh' ? `督办 ${p.urges} 次` : `urged ${p.urges}×`}</Tag>}
-              {p.outcome && <Tag color={p.outcome === 'resolved' ? '#237804' : '#ad2102'}>{p.outcome === 'resolved' ? (lang === 'zh' ? '已解决' : 'resolved') : lang === 'zh' ? '未解决' : 'unresolved'}</Tag>}
+              {p.outcome && (
+                <Tag color={p.outcome === 'resolved' ? '#237804' : '#ad2102'}>
+                  {p.outcome === 'resolved' ? (lang === 'zh' ? '已解决' : 'resolved') : lang === 'zh' ? '未解决' : 'unresolved'}
+                </Tag>
+              )}
             </Space>
           }
           extra={
@@ -263,15 +298,24 @@ export default function CasePage({ caseId }: { caseId: string }) {
         >
           <Descriptions size="small" column={{ xs: 1, md: 2 }}>
             <Descriptions.Item label={t('报到期限')}>
-              <Deadline dueAt={p.responseDueAt} clock={p.deadlineBasis.response.clock} done={open && p.status === 'awaiting_response' ? null : p.respondedAt ?? 'stopped'} />
+              <Deadline
+                dueAt={p.responseDueAt}
+                clock={p.deadlineBasis.response.clock}
+                done={open && p.status === 'awaiting_response' ? null : (p.respondedAt ?? 'stopped')}
+              />
             </Descriptions.Item>
             <Descriptions.Item label={t('办结期限')}>
-              <Deadline dueAt={p.completionDueAt} clock={p.deadlineBasis.completion.clock} done={open && (p.status === 'in_progress' || p.status === 'awaiting_response') ? null : p.completedAt ?? 'stopped'} />
+              <Deadline
+                dueAt={p.completionDueAt}
+                clock={p.deadlineBasis.completion.clock}
+                done={open && (p.status === 'in_progress' || p.status === 'awaiting_response') ? null : (p.completedAt ?? 'stopped')}
+              />
             </Descriptions.Item>
             {p.result && <Descriptions.Item label={t('办理结果')}>{p.result}</Descriptions.Item>}
             {p.review && (
               <Descriptions.Item label={t('一事一评')}>
-                {p.review.resolved ? (lang === 'zh' ? '已解决' : 'resolved') : lang === 'zh' ? '未解决' : 'not resolved'} · {l.satisfaction(p.review.satisfaction)}
+                {p.review.resolved ? (lang === 'zh' ? '已解决' : 'resolved') : lang === 'zh' ? '未解决' : 'not resolved'} ·{' '}
+                {l.satisfaction(p.review.satisfaction)}
                 {p.review.comment ? ` · ${p.review.comment}` : ''}
               </Descriptions.Item>
             )}
@@ -285,7 +329,8 @@ export default function CasePage({ caseId }: { caseId: string }) {
           <Space direction="vertical" style={{ width: '100%' }}>
             {notes.map((e) => (
               <div key={e.id} data-testid="note-item">
-                <Typography.Text strong>{formatInstant(e.occurredAt)}</Typography.Text> <Typography.Text>{`${orgName(e.actor.orgId)} ${e.actor.userId}`}</Typography.Text>
+                <Typography.Text strong>{formatInstant(e.occurredAt)}</Typography.Text>{' '}
+                <Typography.Text>{`${orgName(e.actor.orgId)} ${e.actor.userId}`}</Typography.Text>
                 <div>{e.type === 'NoteAdded' ? e.data.text : ''}</div>
                 <EvidenceList files={filesOf(e)} />
               </div>
@@ -317,9 +362,7 @@ export default function CasePage({ caseId }: { caseId: string }) {
               content: (
                 <div data-testid="timeline-item">
                   <Typography.Text strong>{formatInstant(e.occurredAt)}</Typography.Text>{' '}
-                  <Typography.Text>
-                    {e.actor.role === 'system' ? l.role('system') : `${orgName(e.actor.orgId)} ${e.actor.userId}`}
-                  </Typography.Text>
+                  <Typography.Text>{e.actor.role === 'system' ? l.role('system') : `${orgName(e.actor.orgId)} ${e.actor.userId}`}</Typography.Text>
                   <div>{describe(e, orgName, lang)}</div>
                   <EvidenceList files={filesOf(e)} />
                 </div>
@@ -343,7 +386,14 @@ export default function CasePage({ caseId }: { caseId: string }) {
         }}
         destroyOnHidden
       >
-        <Form form={form} layout="vertical" onFinish={submit} preserve={false} initialValues={{ resolved: true, satisfaction: 'satisfied' }} data-testid="action-form">
+        <Form
+          form={form}
+          layout="vertical"
+          onFinish={submit}
+          preserve={false}
+          initialValues={{ resolved: true, satisfaction: 'satisfied' }}
+          data-testid="action-form"
+        >
           {action?.kind === 'respond' && (
             <Form.Item name="note" label={t('备注')}>
               <Input />

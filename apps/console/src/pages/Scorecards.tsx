@@ -48,6 +48,7 @@ export default function Scorecards() {
   const period = periodOf(grain, at);
   const query = { ...period, ...(asOf ? { asOf: asOf.toISOString() } : {}) };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the period and asOf (as text) decide the request; the query object is new every render
   useEffect(() => {
     setCard(null);
     must(api.GET('/v1/scorecards', { params: { query } }))
@@ -56,7 +57,6 @@ export default function Scorecards() {
         setError(null);
       })
       .catch((e: Error) => setError(e.message));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [period.from, period.to, asOf?.valueOf()]);
 
   async function openExplain(row: ScorecardRow) {
@@ -71,7 +71,11 @@ export default function Scorecards() {
 
   async function download(format: Format) {
     try {
-      const { data, response, error: problem } = await api.GET('/v1/scorecards', {
+      const {
+        data,
+        response,
+        error: problem,
+      } = await api.GET('/v1/scorecards', {
         params: { query: { ...query, format } },
         parseAs: 'blob',
       });
@@ -80,7 +84,8 @@ export default function Scorecards() {
       const a = document.createElement('a');
       a.href = url;
       a.download =
-        extendedFileName(response.headers.get('content-disposition')) ?? `scorecards-${period.from}-${period.to}${format === 'csv-zh' ? '-zh' : ''}.${format === 'xlsx' ? 'xlsx' : 'csv'}`;
+        extendedFileName(response.headers.get('content-disposition')) ??
+        `scorecards-${period.from}-${period.to}${format === 'csv-zh' ? '-zh' : ''}.${format === 'xlsx' ? 'xlsx' : 'csv'}`;
       document.body.appendChild(a);
       a.click();
       a.remove();
@@ -139,7 +144,7 @@ export default function Scorecards() {
               title: t('排名'),
               dataIndex: 'rank',
               width: 110,
-              render: (rank: number | null, row) => {
+              render: (rank: number | null, _row) => {
                 if (rank !== null) {
                   const tie = (card?.departments ?? []).filter((d) => d.rank === rank).length > 1;
                   return <span data-testid="rank">{tie ? (lang === 'zh' ? `并列${rank}` : `=${rank}`) : rank}</span>;
@@ -171,7 +176,7 @@ export default function Scorecards() {
             },
           ]}
         />
-        {card && card.departments.some((d) => d.rank === null) && (
+        {card?.departments.some((d) => d.rank === null) && (
           <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
             {t('未排名')}：{l.unranked}
           </Typography.Paragraph>
@@ -218,10 +223,22 @@ export default function Scorecards() {
             size="small"
             data-testid="explain-table"
             columns={[
-              { title: t('案件'), key: 'case', render: (_: unknown, p) => <Link to={`/cases/${p.caseId}`} data-testid="explain-case-link">{p.townshipName ?? p.townshipId}</Link> },
+              {
+                title: t('案件'),
+                key: 'case',
+                render: (_: unknown, p) => (
+                  <Link to={`/cases/${p.caseId}`} data-testid="explain-case-link">
+                    {p.townshipName ?? p.townshipId}
+                  </Link>
+                ),
+              },
               { title: t('发起时间'), dataIndex: 'assignedAt', render: formatInstant },
               { title: t('报到'), key: 'responded', render: (_: unknown, p) => (p.respondedAt ? formatInstant(p.respondedAt) : '—') },
-              { title: t('逾期'), key: 'overdue', render: (_: unknown, p) => (p.overdue.response || p.overdue.completion ? <Tag color="#a8071a">{t('逾期')}</Tag> : '—') },
+              {
+                title: t('逾期'),
+                key: 'overdue',
+                render: (_: unknown, p) => (p.overdue.response || p.overdue.completion ? <Tag color="#a8071a">{t('逾期')}</Tag> : '—'),
+              },
               { title: t('一事一评'), key: 'review', render: (_: unknown, p) => (p.latestReview ? l.satisfaction(p.latestReview.satisfaction) : '—') },
             ]}
           />

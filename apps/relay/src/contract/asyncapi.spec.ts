@@ -9,7 +9,11 @@ import { CE_TYPE_PREFIX, countyTopic, deadLetterTopic } from '@chuishao/relay';
 function withoutParserIds(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(withoutParserIds);
   if (!schema || typeof schema !== 'object') return schema;
-  return Object.fromEntries(Object.entries(schema).filter(([k]) => !k.startsWith('x-parser-')).map(([k, v]) => [k, withoutParserIds(v)]));
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([k]) => !k.startsWith('x-parser-'))
+      .map(([k, v]) => [k, withoutParserIds(v)]),
+  );
 }
 
 /**
@@ -50,9 +54,33 @@ describe('the AsyncAPI document of the county topics (contracts/asyncapi.yaml)',
 
   it('names the topics the relay publishes to, with its default prefix', () => {
     const prefix = loadRelayConfig({ KAFKA_BROKERS: 'localhost:9092' }).relay.topicPrefix;
-    expect(document.channels().all().map((c) => c.address())).toEqual([countyTopic(prefix, '{countyId}'), deadLetterTopic(prefix)]);
-    expect(document.channels().get('countyCaseEvents')!.parameters().all().map((p) => p.id())).toEqual(['countyId']);
-    expect(document.operations().all().map((o) => [o.id(), o.action(), o.channels().all().map((c) => c.id())])).toEqual([
+    expect(
+      document
+        .channels()
+        .all()
+        .map((c) => c.address()),
+    ).toEqual([countyTopic(prefix, '{countyId}'), deadLetterTopic(prefix)]);
+    expect(
+      document
+        .channels()
+        .get('countyCaseEvents')!
+        .parameters()
+        .all()
+        .map((p) => p.id()),
+    ).toEqual(['countyId']);
+    expect(
+      document
+        .operations()
+        .all()
+        .map((o) => [
+          o.id(),
+          o.action(),
+          o
+            .channels()
+            .all()
+            .map((c) => c.id()),
+        ]),
+    ).toEqual([
       ['publishCaseEvents', 'send', ['countyCaseEvents']],
       ['publishDeadLetters', 'send', ['deadLetter']],
     ]);
@@ -60,7 +88,13 @@ describe('the AsyncAPI document of the county topics (contracts/asyncapi.yaml)',
 
   it('has one message per event type on the county channel: name = ce_type, key = case id, payload = the event file, headers = the envelope file', () => {
     const channel = document.channels().get('countyCaseEvents')!;
-    expect(channel.messages().all().map((m) => m.id()).sort()).toEqual([...CASE_EVENT_TYPES].sort());
+    expect(
+      channel
+        .messages()
+        .all()
+        .map((m) => m.id())
+        .sort(),
+    ).toEqual([...CASE_EVENT_TYPES].sort());
     const headers = readContract(HEADERS_SCHEMA);
     for (const type of CASE_EVENT_TYPES) {
       const m = channel.messages().get(type)!;

@@ -1,7 +1,13 @@
 import { CASE_EVENT_SCHEMA_VERSION, CASE_EVENT_TYPES } from '@chuishao/domain';
 import { CaseTraffic } from '@chuishao/histories';
 import {
-  allSchemaPaths, contractValidator, eventSchemaFiles, eventSchemaPath, readContract, SCHEMA_ID_BASE, type JsonSchema,
+  allSchemaPaths,
+  contractValidator,
+  eventSchemaFiles,
+  eventSchemaPath,
+  readContract,
+  SCHEMA_ID_BASE,
+  type JsonSchema,
 } from '../../../../test/contracts/contract-schemas';
 import { CE_TYPE_PREFIX } from '@chuishao/relay';
 
@@ -11,18 +17,43 @@ import { CE_TYPE_PREFIX } from '@chuishao/relay';
  * keeps both readings one contract.
  */
 const COMMON_KEYWORDS = new Set([
-  '$schema', '$id', '$ref', '$defs', 'title', 'description', 'examples', 'type', 'enum', 'const', 'properties', 'required',
-  'items', 'minItems', 'minLength', 'maxLength', 'pattern', 'minimum', 'exclusiveMinimum', 'format', 'additionalProperties',
+  '$schema',
+  '$id',
+  '$ref',
+  '$defs',
+  'title',
+  'description',
+  'examples',
+  'type',
+  'enum',
+  'const',
+  'properties',
+  'required',
+  'items',
+  'minItems',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minimum',
+  'exclusiveMinimum',
+  'format',
+  'additionalProperties',
 ]);
 
 /** Keywords used, and (as `$ref+<keyword>`) any but an annotation beside a $ref, which draft-07 would ignore. */
 function keywordsOf(schema: unknown, into = new Set<string>()): Set<string> {
-  if (Array.isArray(schema)) schema.forEach((s) => keywordsOf(s, into));
+  if (Array.isArray(schema))
+    schema.forEach((s) => {
+      keywordsOf(s, into);
+    });
   else if (schema && typeof schema === 'object') {
     const hasRef = '$ref' in schema;
     for (const [k, v] of Object.entries(schema)) {
       into.add(hasRef && !['$ref', 'description', 'title', 'examples'].includes(k) ? `$ref+${k}` : k);
-      if (k === 'properties' || k === '$defs') Object.values(v as object).forEach((s) => keywordsOf(s, into));
+      if (k === 'properties' || k === '$defs')
+        Object.values(v as object).forEach((s) => {
+          keywordsOf(s, into);
+        });
       else if (k === 'items' || k === 'additionalProperties') keywordsOf(v, into);
     }
   }
@@ -40,7 +71,10 @@ function declaredPaths(schema: JsonSchema, root = schema, at = ''): string[] {
 }
 
 function presentPaths(value: unknown, at = '', into = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) value.forEach((v) => presentPaths(v, `${at}[]`, into));
+  if (Array.isArray(value))
+    value.forEach((v) => {
+      presentPaths(v, `${at}[]`, into);
+    });
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const path = at ? `${at}.${k}` : k;
@@ -92,7 +126,11 @@ describe('the event contract files (contracts/)', () => {
     it('every field a schema describes is recorded by the domain, but for optional inputs the generator never sends', () => {
       const seen = new Map<string, Set<string>>();
       for (const s of samples) presentPaths(s.value, '', seen.get(s.type) ?? seen.set(s.type, new Set()).get(s.type));
-      const missing = CASE_EVENT_TYPES.flatMap((t) => declaredPaths(readContract(eventSchemaPath(t))).filter((p) => !seen.get(t)!.has(p)).map((p) => `${t} ${p}`));
+      const missing = CASE_EVENT_TYPES.flatMap((t) =>
+        declaredPaths(readContract(eventSchemaPath(t)))
+          .filter((p) => !seen.get(t)!.has(p))
+          .map((p) => `${t} ${p}`),
+      );
       expect(missing).toEqual(['WhistleBlown sourceRef']);
     });
 

@@ -2,9 +2,19 @@ import { EventEmitter } from 'node:events';
 import { IdempotencyKeyUsed, StoreUnavailable, WrongExpectedRevision } from '../errors';
 import { assertWellFormedAppend, InvalidAppend, withIdempotencyKey } from '../invalid-append';
 import {
-  assertPartition, streamPartition,
-  type AppendOptions, type AppendResult, type EventData, type EventStore, type FoldableEvent, type IdempotentAppend,
-  type ReadAllOptions, type ReadStreamOptions, type RecordedEvent, type RecordedHorizon, type SubscribeOptions,
+  assertPartition,
+  streamPartition,
+  type AppendOptions,
+  type AppendResult,
+  type EventData,
+  type EventStore,
+  type FoldableEvent,
+  type IdempotentAppend,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type RecordedHorizon,
+  type SubscribeOptions,
 } from '../port';
 
 export interface MemoryEventStoreOptions {

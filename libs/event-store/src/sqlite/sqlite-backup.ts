@@ -19,8 +19,10 @@ export interface BackupResult {
  */
 export async function backupSqliteStore(source: string, target: string): Promise<BackupResult> {
   if (!existsSync(source)) throw new BackupRefused(`no event store at ${source} (DATA_DIR or the store file is wrong)`);
-  const { bytes, checked } = await backupSqliteDatabase(source, target, (copy) =>
-    copy.prepare('SELECT COUNT(*) AS n, MAX(position) AS head FROM events').get() as { n: number; head: number | null },
+  const { bytes, checked } = await backupSqliteDatabase(
+    source,
+    target,
+    (copy) => copy.prepare('SELECT COUNT(*) AS n, MAX(position) AS head FROM events').get() as { n: number; head: number | null },
   );
   return { target, events: Number(checked.n), head: checked.head === null ? null : Number(checked.head), bytes };
 }

@@ -114,9 +114,7 @@ export class SqliteEventStore implements EventStore {
 
   async readAllFoldable(options: ReadAllOptions = {}): Promise<FoldableEvent[]> {
     const { after, limit, partition } = this.pageOf(options);
-    const rows = partition
-      ? this.sql.readAllFoldablePartition.all(after, partition.count, partition.index, limit)
-      : this.sql.readAllFoldable.all(after, limit);
+    const rows = partition ? this.sql.readAllFoldablePartition.all(after, partition.count, partition.index, limit) : this.sql.readAllFoldable.all(after, limit);
     return (rows as unknown as FoldableRow[]).map(toFoldableEvent);
   }
 

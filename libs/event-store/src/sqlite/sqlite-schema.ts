@@ -76,32 +76,20 @@ export class SqliteStatements {
   constructor(db: DatabaseSync) {
     this.streamHead = db.prepare('SELECT last_revision FROM streams WHERE name = ?');
     this.eventIdExists = db.prepare('SELECT 1 FROM events WHERE id = ?');
-    this.findIdempotencyKey = db.prepare(
-      'SELECT stream_name, first_revision, last_revision, position FROM idempotency WHERE key = ?',
-    );
-    this.insertEvent = db.prepare(
-      'INSERT INTO events (stream_name, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.findIdempotencyKey = db.prepare('SELECT stream_name, first_revision, last_revision, position FROM idempotency WHERE key = ?');
+    this.insertEvent = db.prepare('INSERT INTO events (stream_name, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.upsertStreamHead = db.prepare(
       'INSERT INTO streams (name, last_revision) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last_revision = excluded.last_revision',
     );
-    this.insertIdempotencyKey = db.prepare(
-      'INSERT INTO idempotency (key, stream_name, first_revision, last_revision, position) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.readStream = db.prepare(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_name = ? AND revision BETWEEN ? AND ? ORDER BY revision`,
-    );
+    this.insertIdempotencyKey = db.prepare('INSERT INTO idempotency (key, stream_name, first_revision, last_revision, position) VALUES (?, ?, ?, ?, ?)');
+    this.readStream = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_name = ? AND revision BETWEEN ? AND ? ORDER BY revision`);
     this.readAll = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
     // streamPartition (port.ts) in SQL: rows of other partitions are skipped before they become JS objects.
-    this.readAllPartition = db.prepare(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND ${PARTITION_FILTER} ORDER BY position LIMIT ?`,
-    );
+    this.readAllPartition = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND ${PARTITION_FILTER} ORDER BY position LIMIT ?`);
     // Rows as arrays: no column-named object per row on the way to a FoldableEvent.
     this.readAllFoldable = db.prepare(`SELECT ${FOLDABLE_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
     this.readAllFoldable.setReturnArrays(true);
-    this.readAllFoldablePartition = db.prepare(
-      `SELECT ${FOLDABLE_COLUMNS} FROM events WHERE position > ? AND ${PARTITION_FILTER} ORDER BY position LIMIT ?`,
-    );
+    this.readAllFoldablePartition = db.prepare(`SELECT ${FOLDABLE_COLUMNS} FROM events WHERE position > ? AND ${PARTITION_FILTER} ORDER BY position LIMIT ?`);
     this.readAllFoldablePartition.setReturnArrays(true);
     this.headPosition = db.prepare('SELECT MAX(position) AS position FROM events');
     this.lastRecordedAt = db.prepare('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1');

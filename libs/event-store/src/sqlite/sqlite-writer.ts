@@ -150,10 +150,7 @@ export class SqliteWriter {
 
   private receive(message: FromWriter): void {
     if (message.type === 'rolledBack') {
-      const failure = new StoreUnavailable(
-        `SQLite append failed; the batch was rolled back: ${message.message}`,
-        new Error(message.message),
-      );
+      const failure = new StoreUnavailable(`SQLite append failed; the batch was rolled back: ${message.message}`, new Error(message.message));
       for (const id of message.ids) this.take(id)?.reject(failure);
       for (const id of message.horizons) this.takeHorizon(id)?.reject(failure);
     } else {

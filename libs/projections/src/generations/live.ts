@@ -23,24 +23,26 @@ export function liveProjection(gp: GenerationalProjection): Projection {
     applyBatch(db, events) {
       gp.applyBatch(db, activeGeneration(db, gp.name), events);
     },
-    session: gp.session && ((db, options) => {
-      // What a session holds belongs to one generation: a switch (a rebuild finishing) starts afresh.
-      // The switch commits while no transaction of this runner is open, so a whole transaction sees one generation.
-      let generation = -1;
-      let current: ProjectionSession | null = null;
-      return {
-        fold(events) {
-          const active = activeGeneration(db, gp.name);
-          if (active !== generation || !current) {
-            // Only the generation the runner's checkpoint spoke of can be the empty one.
-            current = gp.session!(db, active, generation === -1 ? options : undefined);
-            generation = active;
-          }
-          current.fold(events);
-        },
-        flush: () => current?.flush(),
-      };
-    }),
+    session:
+      gp.session &&
+      ((db, options) => {
+        // What a session holds belongs to one generation: a switch (a rebuild finishing) starts afresh.
+        // The switch commits while no transaction of this runner is open, so a whole transaction sees one generation.
+        let generation = -1;
+        let current: ProjectionSession | null = null;
+        return {
+          fold(events) {
+            const active = activeGeneration(db, gp.name);
+            if (active !== generation || !current) {
+              // Only the generation the runner's checkpoint spoke of can be the empty one.
+              current = gp.session!(db, active, generation === -1 ? options : undefined);
+              generation = active;
+            }
+            current.fold(events);
+          },
+          flush: () => current?.flush(),
+        };
+      }),
   };
 }
 

@@ -49,10 +49,20 @@ export async function catchUpInPartitions(
   const to = await store.headPosition();
   if (to === null) return;
   const targets = pending.map(({ gp, generation }) => ({ name: gp.name, generation }));
-  const run = options.run ?? ((task: PartitionTask, signal: AbortSignal) => catchUpPartition(store, db, task.targets.map((t) => {
-    const gp = pending.find((b) => b.gp.name === t.name)!.gp;
-    return { ...t, session: sessionOf(gp, t.generation) };
-  }), task.partition, task.to, { batch: task.batch, signal }));
+  const run =
+    options.run ??
+    ((task: PartitionTask, signal: AbortSignal) =>
+      catchUpPartition(
+        store,
+        db,
+        task.targets.map((t) => {
+          const gp = pending.find((b) => b.gp.name === t.name)!.gp;
+          return { ...t, session: sessionOf(gp, t.generation) };
+        }),
+        task.partition,
+        task.to,
+        { batch: task.batch, signal },
+      ));
   // Fresh or resumed, the partitions write without indexes; the merge below builds them.
   inWriteTransaction(db, () => {
     for (const { gp, generation } of pending) gp.dropIndexes?.(db, generation);
@@ -68,11 +78,14 @@ export async function catchUpInPartitions(
       // Only a missed checkpoint: the next one, or the merge's commit, copies the WAL.
     }
   }, WAL_CHECKPOINT_EVERY_MS);
-  const outcomes = await Promise.allSettled(Array.from({ length: count }, (_, index) =>
-    run({ targets, partition: { index, count }, to, batch: options.maxBatch }, abort.signal).catch((error: unknown) => {
-      abort.abort();
-      throw error;
-    })));
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: count }, (_, index) =>
+      run({ targets, partition: { index, count }, to, batch: options.maxBatch }, abort.signal).catch((error: unknown) => {
+        abort.abort();
+        throw error;
+      }),
+    ),
+  );
   clearInterval(checkpointer);
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failed) throw failed.reason;

@@ -62,7 +62,9 @@ export async function rebuildProjections(
   });
   const building: Building[] = gps.map((gp, i) => ({ gp, generation: claims[i].generation }));
   const progress = (position: number | null, head: number | null) =>
-    building.forEach(({ generation }) => options.onProgress?.({ generation, position, head }));
+    building.forEach(({ generation }) => {
+      options.onProgress?.({ generation, position, head });
+    });
 
   // 1a. The bulk of the history, partitioned over several workers (when asked, and not done already).
   await catchUpInPartitions(store, db, building, { count: options.partitions?.count ?? 1, run: options.partitions?.run, maxBatch: options.maxBatch }, progress);
@@ -92,10 +94,15 @@ async function catchUpToHead(
   progress: (position: number | null, head: number | null) => void,
 ): Promise<void> {
   let failure: unknown = null;
-  const runner = new ProjectionRunner(store, db, building.map(({ gp, generation }) => generationProjection(gp, generation)), {
-    catchUpBatch: options.maxBatch,
-    onError: (error) => (failure = error),
-  });
+  const runner = new ProjectionRunner(
+    store,
+    db,
+    building.map(({ gp, generation }) => generationProjection(gp, generation)),
+    {
+      catchUpBatch: options.maxBatch,
+      onError: (error) => (failure = error),
+    },
+  );
   runner.start();
   try {
     for (;;) {

@@ -19,13 +19,19 @@ const data = workerData as ProjectorThreadData;
 const store = new SqliteEventStore({ file: data.storeFile, synchronous: data.synchronous, pollIntervalMs: data.pollIntervalMs });
 // One runner for every projection: the events are read and parsed once, and each batch commits all read models together.
 const runner = new ProjectionRunner(store, openReadModelDb(data.readModelFile), PROJECTIONS, {
-  onError: (error) => parentPort!.postMessage({ type: 'failed', projection: PROJECTIONS.map((p) => p.name).join('+'), message: error instanceof Error ? error.message : String(error) }),
+  onError: (error) =>
+    parentPort!.postMessage({
+      type: 'failed',
+      projection: PROJECTIONS.map((p) => p.name).join('+'),
+      message: error instanceof Error ? error.message : String(error),
+    }),
 });
 runner.start();
 
 parentPort!.on('message', (message: { type: 'stop' }) => {
   if (message.type !== 'stop') return;
-  void runner.stop()
+  void runner
+    .stop()
     .then(() => store.close())
     .then(() => parentPort!.postMessage({ type: 'stopped' }));
 });

@@ -14,19 +14,31 @@ import { sendCase } from '../send-case';
 const SAYS_SOMETHING = /[^\s\p{Cf}]/u;
 
 export class AddNoteDto {
-  @IsString() @IsNotEmpty() @MaxLength(NOTE_MAX_LENGTH)
-  @Matches(SAYS_SOMETHING, { message: 'text must say something (not only spaces or invisible characters)' }) text!: string;
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(NOTE_MAX_LENGTH)
+  @Matches(SAYS_SOMETHING, { message: 'text must say something (not only spaces or invisible characters)' })
+  text!: string;
   @IsOptional() @IsArray() @ArrayMaxSize(MAX_ATTACHMENTS) @IsUUID('4', { each: true }) attachmentIds?: string[];
 }
 
 @Controller('v1/cases/:caseId/notes')
 export class AddNoteRoute {
-  constructor(@Inject(COMMAND_HANDLER) private readonly handle: CaseCommandHandler, private readonly attachments: Attachments) {}
+  constructor(
+    @Inject(COMMAND_HANDLER) private readonly handle: CaseCommandHandler,
+    private readonly attachments: Attachments,
+  ) {}
 
   /** A note on the case's coordination record, with files the caller's org uploaded. */
   @Post()
   @HttpCode(200)
-  async add(@Param('caseId', CaseIdPipe) caseId: string, @CurrentActor() actor: Actor, @Body() body: AddNoteDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
+  async add(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @CurrentActor() actor: Actor,
+    @Body() body: AddNoteDto,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const data = { text: body.text, ...(body.attachmentIds ? { attachmentIds: body.attachmentIds } : {}) };
     const { uploads } = this.attachments.factsFor(actor, caseId, body.attachmentIds);
     return sendCase(res, await this.handle(caseId, (now) => ({ type: 'AddNote', caseId, actor, now, data, uploads }), commandOptions(meta)));

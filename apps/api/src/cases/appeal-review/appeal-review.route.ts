@@ -21,7 +21,13 @@ export class AppealReviewRoute {
   /** 申诉: the department appeals the latest review of its part, within the appeal window. */
   @Post()
   @HttpCode(200)
-  async appeal(@Param('caseId', CaseIdPipe) caseId: string, @CurrentActor() actor: Actor, @Body() body: AppealReviewDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
+  async appeal(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @CurrentActor() actor: Actor,
+    @Body() body: AppealReviewDto,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const data = { reason: body.reason, ...(body.departmentId === undefined ? {} : { departmentId: body.departmentId }) };
     return sendCase(res, await this.handle(caseId, (now) => ({ type: 'AppealReview', caseId, actor, now, data }), commandOptions(meta)));
   }

@@ -1,7 +1,21 @@
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsLatitude, IsLongitude, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Matches, MaxLength,
-  ValidateIf, ValidateNested,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsDefined,
+  IsIn,
+  IsLatitude,
+  IsLongitude,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { CATEGORIES, type Category } from '@chuishao/domain';
 
@@ -18,10 +32,15 @@ export class BlowWhistleDto {
   @IsString() @IsNotEmpty() @MaxLength(4000) description!: string;
   /** Optional with a matterCode: the catalogue matter's category applies. */
   @ValidateIf((o: BlowWhistleDto) => o.matterCode === undefined || o.category !== undefined)
-  @IsIn(CATEGORIES) category?: Category;
+  @IsIn(CATEGORIES)
+  category?: Category;
   /** Optional with a matterCode: the catalogue names the responsible departments. */
   @ValidateIf((o: BlowWhistleDto) => o.matterCode === undefined || o.departmentIds !== undefined)
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @IsString({ each: true }) @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/, { each: true, message: 'each entry must be an org id' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/, { each: true, message: 'each entry must be an org id' })
   departmentIds?: string[];
   // @ValidateNested alone lets a missing location through, and an array ([] validates as "each element").
   @IsDefined() @IsObject() @ValidateNested() @Type(() => LocationDto) location!: LocationDto;

@@ -27,7 +27,16 @@ export class BlowWhistleRoute {
   async blow(@CurrentActor() actor: Actor, @Body() body: BlowWhistleDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
     const { category, departmentIds } = this.fromCatalog(body);
     const { title, description, location, matterCode, sourceRef, leadDepartmentId } = body;
-    const data = { title, description, category, departmentIds, location, matterCode, sourceRef, ...(leadDepartmentId === undefined ? {} : { leadDepartmentId }) };
+    const data = {
+      title,
+      description,
+      category,
+      departmentIds,
+      location,
+      matterCode,
+      sourceRef,
+      ...(leadDepartmentId === undefined ? {} : { leadDepartmentId }),
+    };
     const facts = directoryFacts(this.directory, actor.countyId);
     const caseId = randomUUID();
     const outcome = await this.handle(caseId, (now) => ({ type: 'BlowWhistle', caseId, actor, now, data, facts }), commandOptions(meta));
@@ -39,9 +48,12 @@ export class BlowWhistleRoute {
   private fromCatalog(body: BlowWhistleDto): { category: Category; departmentIds: string[] } {
     if (body.matterCode === undefined) return { category: body.category!, departmentIds: body.departmentIds! };
     const matter = this.catalog.get(body.matterCode);
-    if (!matter) throw Problem.badRequest(`no matter ${body.matterCode} in the whistle catalogue`, [{ field: 'matterCode', message: 'not in the whistle catalogue' }]);
+    if (!matter)
+      throw Problem.badRequest(`no matter ${body.matterCode} in the whistle catalogue`, [{ field: 'matterCode', message: 'not in the whistle catalogue' }]);
     if (body.category !== undefined && body.category !== matter.category) {
-      throw Problem.badRequest(`matter ${matter.code} is ${matter.category}`, [{ field: 'category', message: `must be ${matter.category} for matter ${matter.code}, or left out` }]);
+      throw Problem.badRequest(`matter ${matter.code} is ${matter.category}`, [
+        { field: 'category', message: `must be ${matter.category} for matter ${matter.code}, or left out` },
+      ]);
     }
     return { category: matter.category, departmentIds: body.departmentIds ?? [...matter.departmentIds] };
   }

@@ -18,12 +18,21 @@ export class CompleteDto {
 
 @Controller('v1/cases/:caseId/completions')
 export class CompleteRoute {
-  constructor(@Inject(COMMAND_HANDLER) private readonly handle: CaseCommandHandler, private readonly attachments: Attachments) {}
+  constructor(
+    @Inject(COMMAND_HANDLER) private readonly handle: CaseCommandHandler,
+    private readonly attachments: Attachments,
+  ) {}
 
   /** 办结: the holding department reports its part handled. */
   @Post()
   @HttpCode(200)
-  async complete(@Param('caseId', CaseIdPipe) caseId: string, @CurrentActor() actor: Actor, @Body() body: CompleteDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
+  async complete(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @CurrentActor() actor: Actor,
+    @Body() body: CompleteDto,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const data = { result: body.result, ...(body.attachmentIds ? { attachmentIds: body.attachmentIds } : {}) };
     const { uploads } = this.attachments.factsFor(actor, caseId, body.attachmentIds);
     return sendCase(res, await this.handle(caseId, (now) => ({ type: 'CompleteHandling', caseId, actor, now, data, uploads }), commandOptions(meta)));

@@ -22,7 +22,13 @@ export class DecideAppealRoute {
   /** The assessment office decides an open appeal (its only write); upheld voids the review for scoring from now on. */
   @Post()
   @HttpCode(200)
-  async decide(@Param('caseId', CaseIdPipe) caseId: string, @CurrentActor() actor: Actor, @Body() body: DecideAppealDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
+  async decide(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @CurrentActor() actor: Actor,
+    @Body() body: DecideAppealDto,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const data = { departmentId: body.departmentId, upheld: body.upheld, note: body.note };
     return sendCase(res, await this.handle(caseId, (now) => ({ type: 'DecideAppeal', caseId, actor, now, data }), commandOptions(meta)));
   }

@@ -23,7 +23,13 @@ export class DecideExtensionRoute {
   /** The command centre approves (possibly fewer working days) or refuses a pending extension request. */
   @Post()
   @HttpCode(200)
-  async decide(@Param('caseId', CaseIdPipe) caseId: string, @CurrentActor() actor: Actor, @Body() body: DecideExtensionDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
+  async decide(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @CurrentActor() actor: Actor,
+    @Body() body: DecideExtensionDto,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { departmentId, approved, workingDays, note } = body;
     const data = { departmentId, approved, ...(workingDays === undefined ? {} : { workingDays }), ...(note === undefined ? {} : { note }) };
     return sendCase(res, await this.handle(caseId, (now) => ({ type: 'DecideExtension', caseId, actor, now, data }), commandOptions(meta)));

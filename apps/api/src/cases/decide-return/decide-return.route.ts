@@ -20,12 +20,21 @@ export class DecideReturnDto {
 
 @Controller('v1/cases/:caseId/return-decisions')
 export class DecideReturnRoute {
-  constructor(@Inject(COMMAND_HANDLER) private readonly handle: CaseCommandHandler, @Inject(DIRECTORY) private readonly directory: Directory) {}
+  constructor(
+    @Inject(COMMAND_HANDLER) private readonly handle: CaseCommandHandler,
+    @Inject(DIRECTORY) private readonly directory: Directory,
+  ) {}
 
   /** 审定: the command centre upholds a return (reassigning the part to toDepartmentId) or rejects it. */
   @Post()
   @HttpCode(200)
-  async decide(@Param('caseId', CaseIdPipe) caseId: string, @CurrentActor() actor: Actor, @Body() body: DecideReturnDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
+  async decide(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @CurrentActor() actor: Actor,
+    @Body() body: DecideReturnDto,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const facts = directoryFacts(this.directory, actor.countyId);
     const { departmentId, upheld, toDepartmentId, note } = body;
     const data = { departmentId, upheld, ...(toDepartmentId === undefined ? {} : { toDepartmentId }), ...(note === undefined ? {} : { note }) };

@@ -19,7 +19,10 @@ export interface CaseEventView {
 }
 
 export class GetCaseEventsQuery {
-  constructor(readonly caseId: string, readonly actor: Actor) {}
+  constructor(
+    readonly caseId: string,
+    readonly actor: Actor,
+  ) {}
 }
 
 /** 全程留痕: the whole history of a case, who did each step and when. */

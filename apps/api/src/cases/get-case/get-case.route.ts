@@ -8,7 +8,10 @@ import { CaseReader } from '../case-reader';
 import { sendCase } from '../send-case';
 
 export class GetCaseQuery {
-  constructor(readonly caseId: string, readonly actor: Actor) {}
+  constructor(
+    readonly caseId: string,
+    readonly actor: Actor,
+  ) {}
 }
 
 @QueryHandler(GetCaseQuery)

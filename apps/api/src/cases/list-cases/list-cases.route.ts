@@ -33,7 +33,10 @@ export class ListCasesDto {
 }
 
 export class ListCasesQuery {
-  constructor(readonly actor: Actor, readonly params: ListCasesDto) {}
+  constructor(
+    readonly actor: Actor,
+    readonly params: ListCasesDto,
+  ) {}
 }
 
 @QueryHandler(ListCasesQuery)

@@ -19,12 +19,21 @@ export class ReassignDto {
 
 @Controller('v1/cases/:caseId/reassignments')
 export class ReassignRoute {
-  constructor(@Inject(COMMAND_HANDLER) private readonly handle: CaseCommandHandler, @Inject(DIRECTORY) private readonly directory: Directory) {}
+  constructor(
+    @Inject(COMMAND_HANDLER) private readonly handle: CaseCommandHandler,
+    @Inject(DIRECTORY) private readonly directory: Directory,
+  ) {}
 
   /** 督办: the command centre moves a part to another department, whose clocks start anew. */
   @Post()
   @HttpCode(200)
-  async reassign(@Param('caseId', CaseIdPipe) caseId: string, @CurrentActor() actor: Actor, @Body() body: ReassignDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
+  async reassign(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @CurrentActor() actor: Actor,
+    @Body() body: ReassignDto,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const facts = directoryFacts(this.directory, actor.countyId);
     const data = { fromDepartmentId: body.fromDepartmentId, toDepartmentId: body.toDepartmentId, reason: body.reason };
     return sendCase(res, await this.handle(caseId, (now) => ({ type: 'ReassignPart', caseId, actor, now, data, facts }), commandOptions(meta)));

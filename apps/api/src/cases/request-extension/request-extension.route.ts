@@ -21,7 +21,13 @@ export class RequestExtensionRoute {
   /** 延期: the department holding a reported-in part asks the command centre for more working days. */
   @Post()
   @HttpCode(200)
-  async request(@Param('caseId', CaseIdPipe) caseId: string, @CurrentActor() actor: Actor, @Body() body: RequestExtensionDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
+  async request(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @CurrentActor() actor: Actor,
+    @Body() body: RequestExtensionDto,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const data = { reason: body.reason, workingDays: body.workingDays };
     return sendCase(res, await this.handle(caseId, (now) => ({ type: 'RequestExtension', caseId, actor, now, data }), commandOptions(meta)));
   }

@@ -20,7 +20,13 @@ export class RespondRoute {
   /** 报到: the department holding a part reports in. */
   @Post()
   @HttpCode(200)
-  async respond(@Param('caseId', CaseIdPipe) caseId: string, @CurrentActor() actor: Actor, @Body() body: RespondDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
+  async respond(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @CurrentActor() actor: Actor,
+    @Body() body: RespondDto,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const data = { note: body.note };
     return sendCase(res, await this.handle(caseId, (now) => ({ type: 'RespondToCase', caseId, actor, now, data }), commandOptions(meta)));
   }

@@ -18,12 +18,21 @@ export class ReturnPartDto {
 
 @Controller('v1/cases/:caseId/returns')
 export class ReturnPartRoute {
-  constructor(@Inject(COMMAND_HANDLER) private readonly handle: CaseCommandHandler, @Inject(DIRECTORY) private readonly directory: Directory) {}
+  constructor(
+    @Inject(COMMAND_HANDLER) private readonly handle: CaseCommandHandler,
+    @Inject(DIRECTORY) private readonly directory: Directory,
+  ) {}
 
   /** 退单: the department holding a part it has not completed returns it to the command centre, with its reason. */
   @Post()
   @HttpCode(200)
-  async return(@Param('caseId', CaseIdPipe) caseId: string, @CurrentActor() actor: Actor, @Body() body: ReturnPartDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
+  async return(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @CurrentActor() actor: Actor,
+    @Body() body: ReturnPartDto,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const facts = directoryFacts(this.directory, actor.countyId);
     const data = { reason: body.reason, ...(body.suggestedDepartmentId === undefined ? {} : { suggestedDepartmentId: body.suggestedDepartmentId }) };
     return sendCase(res, await this.handle(caseId, (now) => ({ type: 'ReturnPart', caseId, actor, now, data, facts }), commandOptions(meta)));

@@ -23,7 +23,13 @@ export class ReviewRoute {
   /** 一事一评: the raising township reviews one department's completed part; unresolved sends it back. */
   @Post()
   @HttpCode(200)
-  async review(@Param('caseId', CaseIdPipe) caseId: string, @CurrentActor() actor: Actor, @Body() body: ReviewDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
+  async review(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @CurrentActor() actor: Actor,
+    @Body() body: ReviewDto,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { departmentId, resolved, satisfaction, comment } = body;
     const data = { departmentId, resolved, satisfaction, comment };
     return sendCase(res, await this.handle(caseId, (now) => ({ type: 'ReviewHandling', caseId, actor, now, data }), commandOptions(meta)));

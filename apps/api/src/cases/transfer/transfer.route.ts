@@ -18,12 +18,21 @@ export class TransferDto {
 
 @Controller('v1/cases/:caseId/transfers')
 export class TransferRoute {
-  constructor(@Inject(COMMAND_HANDLER) private readonly handle: CaseCommandHandler, @Inject(DIRECTORY) private readonly directory: Directory) {}
+  constructor(
+    @Inject(COMMAND_HANDLER) private readonly handle: CaseCommandHandler,
+    @Inject(DIRECTORY) private readonly directory: Directory,
+  ) {}
 
   /** 转办: the holding department passes its part to another department, with a reason. */
   @Post()
   @HttpCode(200)
-  async transfer(@Param('caseId', CaseIdPipe) caseId: string, @CurrentActor() actor: Actor, @Body() body: TransferDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
+  async transfer(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @CurrentActor() actor: Actor,
+    @Body() body: TransferDto,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const facts = directoryFacts(this.directory, actor.countyId);
     const data = { toDepartmentId: body.toDepartmentId, reason: body.reason };
     return sendCase(res, await this.handle(caseId, (now) => ({ type: 'TransferCase', caseId, actor, now, data, facts }), commandOptions(meta)));

@@ -21,7 +21,13 @@ export class UrgeRoute {
   /** 督办: the command centre formally urges the department holding a part. */
   @Post()
   @HttpCode(200)
-  async urge(@Param('caseId', CaseIdPipe) caseId: string, @CurrentActor() actor: Actor, @Body() body: UrgeDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
+  async urge(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @CurrentActor() actor: Actor,
+    @Body() body: UrgeDto,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const data = { departmentId: body.departmentId, note: body.note };
     return sendCase(res, await this.handle(caseId, (now) => ({ type: 'UrgeDepartment', caseId, actor, now, data }), commandOptions(meta)));
   }

@@ -20,7 +20,13 @@ export class WithdrawRoute {
   /** The raising township withdraws an open case, with a reason. */
   @Post()
   @HttpCode(200)
-  async withdraw(@Param('caseId', CaseIdPipe) caseId: string, @CurrentActor() actor: Actor, @Body() body: WithdrawDto, @Meta() meta: RequestMeta, @Res({ passthrough: true }) res: Response) {
+  async withdraw(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @CurrentActor() actor: Actor,
+    @Body() body: WithdrawDto,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const data = { reason: body.reason };
     return sendCase(res, await this.handle(caseId, (now) => ({ type: 'WithdrawCase', caseId, actor, now, data }), commandOptions(meta)));
   }

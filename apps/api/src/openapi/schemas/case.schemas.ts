@@ -37,7 +37,11 @@ export class OrgView {
 export class TimeLimitView {
   @ApiProperty({ type: 'integer', minimum: 1, example: 2 }) amount!: number;
   @ApiProperty({ enum: ['minutes', 'hours', 'days'], example: 'hours' }) unit!: string;
-  @ApiProperty({ enum: ['natural', 'working'], description: 'working: on the county calendar (08:30–12:00, 13:30–17:30, holidays and 调休)', example: 'working' })
+  @ApiProperty({
+    enum: ['natural', 'working'],
+    description: 'working: on the county calendar (08:30–12:00, 13:30–17:30, holidays and 调休)',
+    example: 'working',
+  })
   clock!: string;
 }
 
@@ -49,18 +53,28 @@ export class MatterLimitsView {
 
 export class DeadlineBasisView {
   @ApiProperty({ example: 'county/demo-2026.1/cn-national-2026.1' }) policyVersion!: string;
-  @ApiProperty({ type: String, nullable: true, example: 'cn-national-2026.1', description: 'With +provisional-<year> for each provisional year the deadlines rest on' }) calendarVersion!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'cn-national-2026.1',
+    description: 'With +provisional-<year> for each provisional year the deadlines rest on',
+  })
+  calendarVersion!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'demo-2026.1' }) catalogVersion!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'EE-001' }) matterCode!: string | null;
   @ApiProperty({ type: TimeLimitView }) response!: TimeLimitView;
   @ApiProperty({ type: TimeLimitView }) completion!: TimeLimitView;
   @ApiProperty({
-    description: 'True when a day these deadlines were computed over came from a provisional calendar year (official arrangement not yet loaded): a later DeadlinesRebased event moves them',
+    description:
+      'True when a day these deadlines were computed over came from a provisional calendar year (official arrangement not yet loaded): a later DeadlinesRebased event moves them',
     example: false,
   })
   provisional!: boolean;
   @ApiProperty({ type: [String], description: 'Those provisional years', example: [] }) provisionalYears!: string[];
-  @ApiPropertyOptional({ type: () => [ExtensionBasisView], description: '延期: the approved extensions of the current round’s completion deadline, in order (absent when none)' })
+  @ApiPropertyOptional({
+    type: () => [ExtensionBasisView],
+    description: '延期: the approved extensions of the current round’s completion deadline, in order (absent when none)',
+  })
   extensions?: ExtensionBasisView[];
 }
 
@@ -86,7 +100,11 @@ export class ReviewView {
 }
 
 export class TransferView {
-  @ApiProperty({ enum: ['transfer', 'reassignment', 'return'], description: 'transfer: by the department (转办); reassignment: by the command centre (督办); return: a 退单 the command centre upheld' }) kind!: string;
+  @ApiProperty({
+    enum: ['transfer', 'reassignment', 'return'],
+    description: 'transfer: by the department (转办); reassignment: by the command centre (督办); return: a 退单 the command centre upheld',
+  })
+  kind!: string;
   @ApiProperty({ example: 'dept-water' }) fromDepartmentId!: string;
   @ApiProperty({ example: 'dept-enforcement' }) toDepartmentId!: string;
   @ApiProperty({ example: '城区管网错接，属执法局职责' }) reason!: string;
@@ -165,7 +183,9 @@ export class CaseView {
   @ApiProperty({ type: MatterLimitsView, description: 'The limits of the whistle’s matter (or the category defaults), for every clock of the case' })
   limits!: MatterLimitsView;
   @ApiProperty({ example: 'p1', description: '牵头: the lead department’s part' }) leadPartId!: string;
-  @ApiProperty({ enum: ['resolved', 'unresolved'], nullable: true, description: 'The outcome of the lead part (the township’s review of it)' }) outcome!: string | null;
+  @ApiProperty({ enum: ['resolved', 'unresolved'], nullable: true, description: 'The outcome of the lead part (the township’s review of it)' }) outcome!:
+    | string
+    | null;
   @ApiProperty({ type: [PartView], description: 'One part per department named' }) parts!: PartView[];
   @ApiProperty({ type: 'integer', minimum: 0, description: 'Revision of the last event: the ETag, and what If-Match takes' }) version!: number;
   @ApiProperty({ type: 'integer', minimum: 0, description: 'Global position of the last event: pass as minPosition to GET /v1/cases' }) position!: number;

@@ -38,7 +38,11 @@ export class WhistleBlownData extends EventDataBase {
   @ApiProperty({ type: LocationView }) location!: LocationView;
   @ApiPropertyOptional({ example: 'EE-001' }) matterCode?: string;
   @ApiPropertyOptional({ example: '12345-20260302-0017' }) sourceRef?: string;
-  @ApiPropertyOptional({ example: 'dept-ecology', description: '牵头: the lead department, one of the parts’ (absent in whistles recorded before leads: the first part leads)' }) leadDepartmentId?: string;
+  @ApiPropertyOptional({
+    example: 'dept-ecology',
+    description: '牵头: the lead department, one of the parts’ (absent in whistles recorded before leads: the first part leads)',
+  })
+  leadDepartmentId?: string;
   @ApiProperty({ example: 'county/demo-2026.1/cn-national-2026.1' }) policyVersion!: string;
   @ApiProperty({ type: MatterLimitsView }) limits!: MatterLimitsView;
   @ApiProperty({ type: [PartAssignmentData] }) parts!: PartAssignmentData[];
@@ -112,7 +116,11 @@ export class ResponseOverdueData extends OverdueData {}
 export class CompletionOverdueData extends OverdueData {}
 
 export class CaseEscalatedData extends PartEventData {
-  @ApiProperty({ enum: ['response', 'completion', 'return_decision'], description: 'return_decision: the command centre’s decision on a return (退单审定) is overdue' }) deadline!: string;
+  @ApiProperty({
+    enum: ['response', 'completion', 'return_decision'],
+    description: 'return_decision: the command centre’s decision on a return (退单审定) is overdue',
+  })
+  deadline!: string;
   @ApiProperty(ROUND) round!: number;
   @ApiProperty({ example: 'cc-qingchuan' }) commandCentreId!: string;
 }
@@ -137,7 +145,8 @@ class RebasedPartData {
 }
 
 export class DeadlinesRebasedData extends EventDataBase {
-  @ApiProperty({ type: [RebasedPartData], description: 'The parts whose running clocks were recomputed under the calendar now in force' }) parts!: RebasedPartData[];
+  @ApiProperty({ type: [RebasedPartData], description: 'The parts whose running clocks were recomputed under the calendar now in force' })
+  parts!: RebasedPartData[];
 }
 
 export class CaseWithdrawnData extends EventDataBase {

@@ -15,7 +15,8 @@ export class ReadModelHealth {
   @ApiProperty({ type: 'integer', nullable: true, description: 'Last store position applied (null: nothing yet)', example: 1287 }) checkpoint!: number | null;
   @ApiProperty({ type: 'integer', description: 'Store positions not yet applied', example: 0 }) behind!: number;
   @ApiProperty({ type: 'integer', minimum: 1, description: 'The generation of tables serving reads', example: 1 }) generation!: number;
-  @ApiProperty({ type: RebuildProgress, nullable: true, description: 'A rebuild running next to the service (npm run rebuild)' }) rebuilding!: RebuildProgress | null;
+  @ApiProperty({ type: RebuildProgress, nullable: true, description: 'A rebuild running next to the service (npm run rebuild)' })
+  rebuilding!: RebuildProgress | null;
 }
 
 class StoreHealth {
@@ -29,7 +30,8 @@ class CalendarRefusalView {
 }
 
 class CalendarHealth {
-  @ApiProperty({ enum: ['ok', 'degraded'], description: 'degraded: a deadline within 60 days may fall in a provisional year, or a calendar file was refused' }) status!: string;
+  @ApiProperty({ enum: ['ok', 'degraded'], description: 'degraded: a deadline within 60 days may fall in a provisional year, or a calendar file was refused' })
+  status!: string;
   @ApiProperty({ example: 'cn-national-2026.1' }) version!: string;
   @ApiProperty({
     type: 'object',
@@ -38,8 +40,10 @@ class CalendarHealth {
     example: { '2025': 'official', '2026': 'official', '2027': 'provisional' },
   })
   years!: Record<string, string>;
-  @ApiProperty({ type: [String], description: 'Provisional years a deadline set within 60 days may fall in: the notices to load', example: ['2027'] }) provisionalSoon!: string[];
-  @ApiProperty({ type: CalendarRefusalView, nullable: true, description: 'The last calendar file refused; the calendar in force stayed' }) refused!: CalendarRefusalView | null;
+  @ApiProperty({ type: [String], description: 'Provisional years a deadline set within 60 days may fall in: the notices to load', example: ['2027'] })
+  provisionalSoon!: string[];
+  @ApiProperty({ type: CalendarRefusalView, nullable: true, description: 'The last calendar file refused; the calendar in force stayed' })
+  refused!: CalendarRefusalView | null;
   @ApiProperty({ type: String, nullable: true, description: 'What the operator should do' }) advice!: string | null;
 }
 
@@ -59,7 +63,11 @@ export class Health {
 
 /** What anyone is told: whether the service is ready, and whether it is degraded. */
 export class HealthStatus {
-  @ApiProperty({ enum: ['ok', 'degraded'], description: 'degraded still serves: a deadline may rest on a provisional calendar year, or a calendar file was refused' }) status!: string;
+  @ApiProperty({
+    enum: ['ok', 'degraded'],
+    description: 'degraded still serves: a deadline may rest on a provisional calendar year, or a calendar file was refused',
+  })
+  status!: string;
 }
 
 export class HealthLive {

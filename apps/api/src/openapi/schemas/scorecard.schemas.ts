@@ -1,7 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 const COUNT = { type: 'integer', minimum: 0 } as const;
-const RATE = { type: 'number', minimum: 0, maximum: 1, nullable: true, description: 'numerator / denominator, unrounded; null when the denominator is 0' } as const;
+const RATE = {
+  type: 'number',
+  minimum: 0,
+  maximum: 1,
+  nullable: true,
+  description: 'numerator / denominator, unrounded; null when the denominator is 0',
+} as const;
 const MINUTES = { type: 'number', nullable: true, description: 'Minutes of natural time, two decimals; null without responded parts' } as const;
 const DATE = { type: String, format: 'date' } as const;
 const RATE_NAMES = ['responseRate', 'completionRate', 'resolutionRate', 'satisfactionRate'];
@@ -87,7 +93,8 @@ class ExplainedReview {
 }
 
 class ExplainedEnd {
-  @ApiProperty({ enum: ['transferred', 'reassigned', 'closed', 'withdrawn', 'returned'], description: 'returned: a 退单 the command centre upheld' }) kind!: string;
+  @ApiProperty({ enum: ['transferred', 'reassigned', 'closed', 'withdrawn', 'returned'], description: 'returned: a 退单 the command centre upheld' })
+  kind!: string;
   @ApiProperty({ type: String, format: 'date-time' }) at!: string;
   @ApiProperty({ type: String, nullable: true }) toDepartmentId!: string | null;
 }
@@ -141,7 +148,8 @@ export class ExplainedPart {
   @ApiProperty({ example: 'twp-dongba' }) townshipId!: string;
   @ApiProperty({ type: String, nullable: true, example: '东坝镇' }) townshipName!: string | null;
   @ApiProperty({ example: 'dept-ecology' }) departmentId!: string;
-  @ApiProperty({ enum: ['whistle', 'transfer', 'reassignment', 'return'], description: 'return: reassigned by an upheld 退单 of fromDepartmentId' }) receivedBy!: string;
+  @ApiProperty({ enum: ['whistle', 'transfer', 'reassignment', 'return'], description: 'return: reassigned by an upheld 退单 of fromDepartmentId' })
+  receivedBy!: string;
   @ApiProperty({ description: '牵头: the lead department’s part' }) lead!: boolean;
   @ApiProperty({ type: String, nullable: true }) fromDepartmentId!: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) assignedAt!: string;
@@ -151,7 +159,10 @@ export class ExplainedPart {
   @ApiProperty({ enum: ['report_in', 'transfer'], nullable: true }) responseKind!: string | null;
   @ApiProperty(MINUTES) responseMinutes!: number | null;
   @ApiProperty({ type: [ExplainedRound] }) rounds!: ExplainedRound[];
-  @ApiProperty({ type: [ExplainedDeadlineChange], description: 'Deadlines re-based after they were set, known at asOf; the due instants above are those in force at asOf' })
+  @ApiProperty({
+    type: [ExplainedDeadlineChange],
+    description: 'Deadlines re-based after they were set, known at asOf; the due instants above are those in force at asOf',
+  })
   deadlineChanges!: ExplainedDeadlineChange[];
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) firstCompletedAt!: string | null;
   @ApiProperty({ type: ExplainedReview, nullable: true }) latestReview!: ExplainedReview | null;

@@ -19,7 +19,11 @@ export interface ScorecardExplanation {
 }
 
 export class ExplainScorecardQuery {
-  constructor(readonly actor: Actor, readonly departmentId: string, readonly params: ScorecardPeriodDto) {}
+  constructor(
+    readonly actor: Actor,
+    readonly departmentId: string,
+    readonly params: ScorecardPeriodDto,
+  ) {}
 }
 
 /**

@@ -10,7 +10,11 @@ import { HeavyRead } from '../../http/rate-limit';
 export type DepartmentScorecardView = DepartmentScorecard & { countyId: string };
 
 export class GetDepartmentScorecardQuery {
-  constructor(readonly actor: Actor, readonly departmentId: string, readonly params: ScorecardPeriodDto) {}
+  constructor(
+    readonly actor: Actor,
+    readonly departmentId: string,
+    readonly params: ScorecardPeriodDto,
+  ) {}
 }
 
 @QueryHandler(GetDepartmentScorecardQuery)

@@ -3,11 +3,38 @@ import { displayWidth, localTime, percentText, unrankedReason } from './clerk-sc
 import { attachment } from './scorecard-downloads';
 
 const row = (over: Partial<ScorecardRow>): ScorecardRow => ({
-  departmentId: 'dept-x', name: '某局', received: 0, responded: 0, respondedOnTime: 0, responseDue: 0, responseRate: null,
-  medianResponseMinutes: null, p90ResponseMinutes: null, completionDue: 0, completedOnTime: 0, completionRate: null,
-  reviewed: 0, resolved: 0, resolutionRate: null, satisfied: 0, basicallySatisfied: 0, dissatisfied: 0, satisfactionRate: null,
-  transfersOut: 0, transfersIn: 0, reopened: 0, overdue: 0,
-  returnsUpheld: 0, returnsRejected: 0, extensionsApproved: 0, appealsUpheld: 0, appealsRejected: 0, leadParts: 0, compositeScore: null, rank: null, ...over,
+  departmentId: 'dept-x',
+  name: '某局',
+  received: 0,
+  responded: 0,
+  respondedOnTime: 0,
+  responseDue: 0,
+  responseRate: null,
+  medianResponseMinutes: null,
+  p90ResponseMinutes: null,
+  completionDue: 0,
+  completedOnTime: 0,
+  completionRate: null,
+  reviewed: 0,
+  resolved: 0,
+  resolutionRate: null,
+  satisfied: 0,
+  basicallySatisfied: 0,
+  dissatisfied: 0,
+  satisfactionRate: null,
+  transfersOut: 0,
+  transfersIn: 0,
+  reopened: 0,
+  overdue: 0,
+  returnsUpheld: 0,
+  returnsRejected: 0,
+  extensionsApproved: 0,
+  appealsUpheld: 0,
+  appealsRejected: 0,
+  leadParts: 0,
+  compositeScore: null,
+  rank: null,
+  ...over,
 });
 
 describe('the clerk scorecard', () => {
@@ -55,8 +82,11 @@ describe('the clerk scorecard', () => {
 
   it('names the download in ASCII and as RFC 5987 UTF-8', () => {
     const header = attachment('scorecards-county-qingchuan-2026-11-01-2026-12-01.xlsx', "青川县(试点)'考核'*.xlsx");
-    expect(header).toBe(`attachment; filename="scorecards-county-qingchuan-2026-11-01-2026-12-01.xlsx"; filename*=UTF-8''${
-      encodeURIComponent('青川县')}%28${encodeURIComponent('试点')}%29%27${encodeURIComponent('考核')}%27%2A.xlsx`);
+    expect(header).toBe(
+      `attachment; filename="scorecards-county-qingchuan-2026-11-01-2026-12-01.xlsx"; filename*=UTF-8''${encodeURIComponent(
+        '青川县',
+      )}%28${encodeURIComponent('试点')}%29%27${encodeURIComponent('考核')}%27%2A.xlsx`,
+    );
     expect(/filename\*=UTF-8''([!#$&+\-.^_`|~A-Za-z0-9%]+)$/.test(header)).toBe(true); // attr-chars only
     expect(attachment('a"b\\c 名.csv', '名.csv')).toMatch(/^attachment; filename="a_b_c _\.csv"; /);
   });

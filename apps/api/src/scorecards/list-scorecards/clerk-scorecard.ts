@@ -103,11 +103,16 @@ export function percentText(numerator: number, denominator: number): string {
 /** The numerator and denominator of each rate of a row (scoring.md). */
 export function rateTerms(row: ScorecardRow, field: keyof ScorecardRow): [number, number] {
   switch (field) {
-    case 'responseRate': return [row.respondedOnTime, row.responseDue];
-    case 'completionRate': return [row.completedOnTime, row.completionDue];
-    case 'resolutionRate': return [row.resolved, row.reviewed];
-    case 'satisfactionRate': return [row.satisfied + row.basicallySatisfied, row.reviewed];
-    default: throw new RangeError(`${field} is not a rate`);
+    case 'responseRate':
+      return [row.respondedOnTime, row.responseDue];
+    case 'completionRate':
+      return [row.completedOnTime, row.completionDue];
+    case 'resolutionRate':
+      return [row.resolved, row.reviewed];
+    case 'satisfactionRate':
+      return [row.satisfied + row.basicallySatisfied, row.reviewed];
+    default:
+      throw new RangeError(`${field} is not a rate`);
   }
 }
 
@@ -120,8 +125,18 @@ function dayBefore(date: string): string {
 /** An instant in the county's time zone, "2026-11-02 20:40:00". */
 export function localTime(instant: string, timeZone: string): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
-      .formatToParts(new Date(instant)).map((p) => [p.type, p.value]),
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, p.value]),
   );
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
 }
@@ -170,9 +185,15 @@ export function displayWidth(text: string): number {
   let width = 0;
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
-    const wide = (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3)
-      || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6)
-      || (cp >= 0x20000 && cp <= 0x3fffd);
+    const wide =
+      (cp >= 0x1100 && cp <= 0x115f) ||
+      (cp >= 0x2e80 && cp <= 0xa4cf) ||
+      (cp >= 0xac00 && cp <= 0xd7a3) ||
+      (cp >= 0xf900 && cp <= 0xfaff) ||
+      (cp >= 0xfe30 && cp <= 0xfe4f) ||
+      (cp >= 0xff00 && cp <= 0xff60) ||
+      (cp >= 0xffe0 && cp <= 0xffe6) ||
+      (cp >= 0x20000 && cp <= 0x3fffd);
     width += wide ? 2 : 1;
   }
   return width;

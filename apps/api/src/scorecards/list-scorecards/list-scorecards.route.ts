@@ -13,7 +13,11 @@ import { attachment, clerkCsv, clerkXlsx, XLSX_TYPE } from './scorecard-download
 export type CountyScorecard = Scorecard & { countyId: string };
 
 export class ListScorecardsQuery {
-  constructor(readonly actor: Actor, readonly params: ListScorecardsDto, readonly format: ScorecardFormat) {}
+  constructor(
+    readonly actor: Actor,
+    readonly params: ListScorecardsDto,
+    readonly format: ScorecardFormat,
+  ) {}
 }
 
 /**
@@ -34,7 +38,14 @@ export class ListScorecardsHandler implements IQueryHandler<ListScorecardsQuery,
     const request = await this.scorecards.request(params, countyId);
     if (format === 'json') return { format, bytes: this.scorecards.reader.scorecardJson(request) };
     const card = this.scorecards.reader.scorecard(request);
-    const county: CountyScorecard = { from: card.from, to: card.to, asOf: card.asOf, policyVersion: card.policyVersion, countyId, departments: card.departments };
+    const county: CountyScorecard = {
+      from: card.from,
+      to: card.to,
+      asOf: card.asOf,
+      policyVersion: card.policyVersion,
+      countyId,
+      departments: card.departments,
+    };
     if (format === 'csv') return { format, card: county };
     const name = this.scorecards.directory.county(countyId)?.name ?? countyId;
     return { format, card: county, clerk: clerkScorecard(county, { name, timeZone: request.timeZone }, request.policy) };

@@ -22,7 +22,12 @@ export function attachment(ascii: string, utf8: string): string {
  * legend: the same rows and cells as the worksheet.
  */
 export function clerkCsv(model: ClerkScorecard): string {
-  return BOM + clerkRecords(model).map((cells) => cells.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return `${
+    BOM +
+    clerkRecords(model)
+      .map((cells) => cells.map(csvCell).join(','))
+      .join('\r\n')
+  }\r\n`;
 }
 
 /** The records of the clerk table, as text, top to bottom (a blank line is one empty cell). */
@@ -58,8 +63,13 @@ export async function clerkXlsx(model: ClerkScorecard): Promise<Buffer> {
   const sheet = workbook.addWorksheet('考核成绩', {
     views: [{ state: 'frozen', xSplit: 2, ySplit: headerRow, topLeftCell: `C${headerRow + 1}`, activeCell: `C${headerRow + 1}` }],
     pageSetup: {
-      paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 2, fitToHeight: 0,
-      printTitlesRow: `${headerRow}:${headerRow}`, printTitlesColumn: 'A:B',
+      paperSize: 9,
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 2,
+      fitToHeight: 0,
+      printTitlesRow: `${headerRow}:${headerRow}`,
+      printTitlesColumn: 'A:B',
       margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
     },
     headerFooter: { oddFooter: '&C第 &P 页，共 &N 页' },
