@@ -54,19 +54,19 @@ export default function Board() {
     {
       title: t('标题'),
       key: 'title',
-      render: (_: unknown, r: Row) => (
+      render: (_: unknown, r: OverdueRow) => (
         <Link to={`/cases/${r.c.caseId}`} data-testid="board-case-link">
           {r.c.title}
         </Link>
       ),
     },
-    { title: t('乡镇街道'), key: 'township', render: (_: unknown, r: Row) => orgName(r.c.townshipId) },
-    { title: t('部门'), key: 'dept', render: (_: unknown, r: Row) => orgName(r.p.departmentId) },
-    { title: t('状态'), key: 'status', render: (_: unknown, r: Row) => l.partStatus(r.p.status) },
+    { title: t('乡镇街道'), key: 'township', render: (_: unknown, r: OverdueRow) => orgName(r.c.townshipId) },
+    { title: t('部门'), key: 'dept', render: (_: unknown, r: OverdueRow) => orgName(r.p.departmentId) },
+    { title: t('状态'), key: 'status', render: (_: unknown, r: OverdueRow) => l.partStatus(r.p.status) },
     {
       title: t('逾期'),
       key: 'alert',
-      render: (_: unknown, r: Row) => (
+      render: (_: unknown, r: OverdueRow) => (
         <Tag color={ALERT_COLOR[r.alert]} data-testid="alert-badge">
           {l.alert(r.alert)}
         </Tag>
@@ -75,12 +75,12 @@ export default function Board() {
     {
       title: `${t('报到期限')} / ${t('办结期限')}`,
       key: 'due',
-      render: (_: unknown, r: Row) => {
+      render: (_: unknown, r: OverdueRow) => {
         const d = runningDue(r.p);
         return d ? <Deadline dueAt={d.dueAt} clock={r.p.deadlineBasis[d.kind].clock} /> : '—';
       },
     },
-    { title: t('督办'), key: 'urges', render: (_: unknown, r: Row) => r.p.urges },
+    { title: t('督办'), key: 'urges', render: (_: unknown, r: OverdueRow) => r.p.urges },
   ];
 
   return (
@@ -99,7 +99,7 @@ export default function Board() {
         </Col>
       </Row>
       <Card title={t('逾期与督办')}>
-        <Table<Row> dataSource={rows} columns={columns} pagination={{ pageSize: 20 }} scroll={{ x: 800 }} data-testid="board-table" loading={data === null} />
+        <Table<OverdueRow> dataSource={rows} columns={columns} pagination={{ pageSize: 20 }} scroll={{ x: 800 }} data-testid="board-table" loading={data === null} />
       </Card>
       <Row gutter={16}>
         <Col xs={24} lg={12}>
@@ -123,14 +123,14 @@ export default function Board() {
           <span>
             {t('时刻')} <DatePicker showTime value={instant} onChange={setInstant} aria-label={t('时刻')} />
           </span>
-          {instant && <Table<Row> dataSource={atRows} columns={columns.slice(0, 4)} pagination={false} data-testid="overdue-at-table" />}
+          {instant && <Table<OverdueRow> dataSource={atRows} columns={columns.slice(0, 4)} pagination={false} data-testid="overdue-at-table" />}
         </Space>
       </Card>
     </Space>
   );
 }
 
-function count(rows: OverdueRow[], key: (r: Row) => string): [string, number][] {
+function count(rows: OverdueRow[], key: (r: OverdueRow) => string): [string, number][] {
   const m = new Map<string, number>();
   for (const r of rows) m.set(key(r), (m.get(key(r)) ?? 0) + 1);
   return [...m].sort((a, b) => b[1] - a[1]);
