@@ -6,6 +6,7 @@
  * cores with the server, so it should cost as little as it can). Prints throughput and latency, CPU time per append / per command (server threads and load generator
  * separately: on a shared machine these move far less than throughput), peak RSS and the load average.
  */
+import { UNREACHED_LIMITS } from './lib/limits';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -75,14 +76,6 @@ function peakRssMiB(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
-
-/**
- * Rate limits stay on (every request is counted) but out of reach: 32 clients as a handful of users would meet the
- * per-user budgets within a second. The environment may set real ones.
- */
-const UNREACHED_LIMITS: Record<string, string> = Object.fromEntries(
-  ['RATE_LIMIT_USER_READS', 'RATE_LIMIT_USER_COMMANDS', 'RATE_LIMIT_ORG', 'RATE_LIMIT_HEAVY', 'RATE_LIMIT_IP'].map((v) => [v, '100000000']),
-);
 
 async function benchApi(dataDir: string) {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];

@@ -25,6 +25,7 @@
  * BENCH_SKIP_SINGLE=1 (skip the one-projection-at-a-time rebuilds), BENCH_SERVE_ONLY=1 (with BENCH_DIR
  * holding a store and its rebuilt read model from an earlier run: only (iii)).
  */
+import { UNREACHED_LIMITS } from './lib/limits';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -308,7 +309,14 @@ async function until(what: string, ms: number, test: () => Promise<boolean> | bo
 }
 
 async function serve(dir: string, readModelFile: string, month: { from: string; to: string }, monthStart: number, monthEnd: number) {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), DATA_DIR: dir, READ_MODEL_FILE: readModelFile, PROCESSORS: 'inline' };
+  const env: NodeJS.ProcessEnv = {
+    ...UNREACHED_LIMITS,
+    ...process.env,
+    PORT: String(PORT),
+    DATA_DIR: dir,
+    READ_MODEL_FILE: readModelFile,
+    PROCESSORS: 'inline',
+  };
   delete env.CLOCK;
   const server: ChildProcess = spawn(process.execPath, nodeArgs(join(ROOT, 'dist/apps/api/src/main.js'), PROFILE_DIR), {
     env,
