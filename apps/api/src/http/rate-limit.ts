@@ -1,16 +1,9 @@
 import { Injectable, Logger, RequestMethod, SetMetadata, type ExecutionContext, type OnModuleDestroy, type Provider } from '@nestjs/common';
+import { FixedWindowCounts } from './fixed-window-counts';
 import { METHOD_METADATA } from '@nestjs/common/constants';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import {
-  ThrottlerGuard,
-  ThrottlerStorage,
-  ThrottlerStorageService,
-  getOptionsToken,
-  getStorageToken,
-  type ThrottlerLimitDetail,
-  type ThrottlerModuleOptions,
-} from '@nestjs/throttler';
+import { ThrottlerGuard, ThrottlerStorage, getOptionsToken, getStorageToken, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { Actor } from '@chuishao/domain';
 import type { RateLimits } from '@chuishao/runtime';
@@ -59,13 +52,13 @@ const userKey = (a: Actor) => `user:${a.orgId}/${a.userId}`;
  */
 class Counts implements ThrottlerStorage, OnModuleDestroy {
   private readonly log = new Logger('rate-limit');
-  private readonly inner: ThrottlerStorageService | ThrottlerStorageRedisService;
+  private readonly inner: FixedWindowCounts | ThrottlerStorageRedisService;
   private warnedAt = 0;
 
   constructor(redisUrl: string | null) {
     this.inner = redisUrl
       ? new ThrottlerStorageRedisService(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false })
-      : new ThrottlerStorageService();
+      : new FixedWindowCounts();
     if (this.inner instanceof ThrottlerStorageRedisService) this.inner.redis.on('error', (e: Error) => this.warn(e));
   }
 
@@ -86,7 +79,7 @@ class Counts implements ThrottlerStorage, OnModuleDestroy {
 
   onModuleDestroy() {
     if (this.inner instanceof ThrottlerStorageRedisService) this.inner.onModuleDestroy();
-    else this.inner.onApplicationShutdown();
+    else this.inner.close();
   }
 }
 
