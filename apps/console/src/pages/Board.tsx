@@ -99,7 +99,14 @@ export default function Board() {
         </Col>
       </Row>
       <Card title={t('逾期与督办')}>
-        <Table<OverdueRow> dataSource={rows} columns={columns} pagination={{ pageSize: 20 }} scroll={{ x: 800 }} data-testid="board-table" loading={data === null} />
+        <Table<OverdueRow>
+          dataSource={rows}
+          columns={columns}
+          pagination={{ pageSize: 20 }}
+          scroll={{ x: 800 }}
+          data-testid="board-table"
+          loading={data === null}
+        />
       </Card>
       <Row gutter={16}>
         <Col xs={24} lg={12}>
