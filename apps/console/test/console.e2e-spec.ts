@@ -99,6 +99,12 @@ async function act(page: Page, departmentId: string, kind: string, fill: (dialog
   await part.getByTestId(`action-${kind}`).click({ timeout: WAIT });
   await page.locator('.ant-modal').waitFor();
   await fill(page);
+  // Under load a picked select's list may still be fading out over the footer: the click would land on it.
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll<HTMLElement>('.ant-select-dropdown')].every(
+      (d) => d.classList.contains('ant-select-dropdown-hidden') || d.offsetParent === null,
+    ),
+  );
   await page.locator('.ant-modal-footer .ant-btn-primary').click();
   await page.locator('.ant-modal').waitFor({ state: 'detached', timeout: WAIT });
 }
