@@ -44,7 +44,9 @@ export const fieldOf = (path: Path): string =>
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 /** Sets (own property, so `__proto__` is a key like any other) or, with `drop`, deletes the value at `path`. */
-function setAt(root: Json, path: Path, value: Json | typeof DROP): Json {
+function setAt(root: Json, path: Path, given: Json | typeof DROP): Json {
+  // A copy: fast-check may hand the same generated object to two mutations, and a body holding itself is no JSON.
+  const value = given !== DROP && typeof given === 'object' && given !== null ? clone(given) : given;
   if (path.length === 0) return value === DROP ? {} : value;
   let node = root as Record<string | number, Json>;
   for (const k of path.slice(0, -1)) node = node[k] as Record<string | number, Json>;
