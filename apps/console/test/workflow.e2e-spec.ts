@@ -162,6 +162,8 @@ test('extension approved moves the completion deadline; an upheld return reassig
   await act(cc.page, 'dept-water', 'decideReturn', (p) => pick(p, '改派至', '青川县综合行政执法局'));
   await cc.page.getByTestId('part-dept-enforcement').waitFor({ timeout: WAIT });
   expect(await cc.page.getByTestId('part-dept-water').count()).toBe(0);
+  await waitForText(cc.page.getByTestId('timeline-item'), '指挥中心审定退单成立，青川县水利局 → 青川县综合行政执法局');
+  await waitForText(cc.page.getByTestId('timeline-item'), '指挥中心同意 市生态环境局青川分局 延期 2 个工作日');
 
   // The department sees its completion deadline moved.
   await eco.page.reload();

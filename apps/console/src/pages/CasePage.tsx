@@ -73,6 +73,34 @@ function describe(e: CaseEvent, name: (id: string) => string, lang: Lang): strin
       return zh ? `按新的工作日历重算 ${e.data.parts.length} 个部分的期限` : `Deadlines re-based for ${e.data.parts.length} part(s)`;
     case 'CaseWithdrawn':
       return zh ? `撤回：${e.data.reason}` : `Withdrawn: ${e.data.reason}`;
+    case 'ExtensionRequested':
+      return zh
+        ? `${dept} 申请延期 ${e.data.workingDays} 个工作日：${e.data.reason}`
+        : `${dept} asked for ${e.data.workingDays} more working day(s): ${e.data.reason}`;
+    case 'ExtensionDecided':
+      return e.data.approved
+        ? zh
+          ? `指挥中心同意 ${dept} 延期 ${e.data.workingDays} 个工作日${e.data.completionDueAt ? `，办结期限 ${formatInstant(e.data.completionDueAt)}` : ''}${e.data.note ? `：${e.data.note}` : ''}`
+          : `Extension of ${e.data.workingDays} working day(s) approved for ${dept}`
+        : zh
+          ? `指挥中心不同意 ${dept} 延期${e.data.note ? `：${e.data.note}` : ''}`
+          : `Extension refused for ${dept}`;
+    case 'PartReturned':
+      return zh ? `${dept} 退单：${e.data.reason}` : `${dept} returned the part: ${e.data.reason}`;
+    case 'ReturnDecided':
+      return e.data.upheld
+        ? zh
+          ? `指挥中心审定退单成立，${dept} → ${e.data.toDepartmentId ? name(e.data.toDepartmentId) : ''}${e.data.note ? `：${e.data.note}` : ''}`
+          : `Return upheld: ${dept} → ${e.data.toDepartmentId ? name(e.data.toDepartmentId) : ''}`
+        : zh
+          ? `指挥中心审定退单不成立，退回 ${dept}${e.data.note ? `：${e.data.note}` : ''}`
+          : `Return rejected: back to ${dept}`;
+    case 'ReviewAppealed':
+      return zh ? `${dept} 申诉第${e.data.round}轮评价：${e.data.reason}` : `${dept} appealed the round ${e.data.round} review: ${e.data.reason}`;
+    case 'AppealDecided':
+      return zh
+        ? `考核办裁定 ${dept} 申诉${e.data.upheld ? '成立' : '不成立'}：${e.data.note}`
+        : `Appeal of ${dept} ${e.data.upheld ? 'upheld' : 'rejected'}: ${e.data.note}`;
     case 'NoteAdded':
       return zh ? `协调记录：${e.data.text}` : `Note: ${e.data.text}`;
     case 'CaseClosed':
