@@ -46,6 +46,13 @@ export default function Board() {
       ),
     [cases],
   );
+  const pending = useMemo(
+    () =>
+      cases.flatMap((c) =>
+        c.parts.filter((p) => p.pendingExtension || p.pendingReturn).map((p) => ({ key: `${c.caseId}/${p.partId}`, c, p, alert: alertOf(p) })),
+      ),
+    [cases],
+  );
   const byTownship = useMemo(() => count(rows, (r) => orgName(r.c.townshipId)), [rows, orgName]);
   const byDepartment = useMemo(() => count(rows, (r) => orgName(r.p.departmentId)), [rows, orgName]);
   const atRows = instant ? overdueAt(cases, instant.valueOf()) : [];
@@ -98,6 +105,35 @@ export default function Board() {
           </Card>
         </Col>
       </Row>
+      <Card title={t('待审批')} data-testid="pending-moves">
+        <Table<OverdueRow>
+          dataSource={pending}
+          columns={[
+            ...columns.slice(0, 3),
+            {
+              title: t('待审批事项'),
+              key: 'move',
+              render: (_: unknown, r: OverdueRow) => (
+                <Space>
+                  {r.p.pendingExtension && (
+                    <Link to={`/cases/${r.c.caseId}`} data-testid="board-pending-extension">
+                      <Tag color="#874d00">{t('待审批延期')}</Tag>
+                    </Link>
+                  )}
+                  {r.p.pendingReturn && (
+                    <Link to={`/cases/${r.c.caseId}`} data-testid="board-pending-return">
+                      <Tag color="#874d00">{t('待审定退单')}</Tag>
+                    </Link>
+                  )}
+                </Space>
+              ),
+            },
+          ]}
+          pagination={{ pageSize: 20 }}
+          scroll={{ x: 800 }}
+          loading={data === null}
+        />
+      </Card>
       <Card title={t('逾期与督办')}>
         <Table<OverdueRow>
           dataSource={rows}

@@ -1,4 +1,4 @@
-import { Alert, App, Button, Card, Descriptions, Empty, Form, Input, Modal, Radio, Select, Space, Switch, Tag, Timeline, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Empty, Form, Input, InputNumber, Modal, Radio, Select, Space, Switch, Tag, Timeline, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, must, type CaseEvent, type CaseView, type PartView } from '../api/client';
 import { Deadline } from '../components/Deadline';
@@ -15,6 +15,12 @@ type Action =
   | { kind: 'review'; part: PartView }
   | { kind: 'urge'; part: PartView }
   | { kind: 'reassign'; part: PartView }
+  | { kind: 'extend'; part: PartView }
+  | { kind: 'decideExtension'; part: PartView }
+  | { kind: 'return'; part: PartView }
+  | { kind: 'decideReturn'; part: PartView }
+  | { kind: 'appeal'; part: PartView }
+  | { kind: 'decideAppeal'; part: PartView }
   | { kind: 'withdraw' };
 
 /** One event of 全程留痕 as a sentence (Chinese first). */
@@ -67,6 +73,34 @@ function describe(e: CaseEvent, name: (id: string) => string, lang: Lang): strin
       return zh ? `按新的工作日历重算 ${e.data.parts.length} 个部分的期限` : `Deadlines re-based for ${e.data.parts.length} part(s)`;
     case 'CaseWithdrawn':
       return zh ? `撤回：${e.data.reason}` : `Withdrawn: ${e.data.reason}`;
+    case 'ExtensionRequested':
+      return zh
+        ? `${dept} 申请延期 ${e.data.workingDays} 个工作日：${e.data.reason}`
+        : `${dept} asked for ${e.data.workingDays} more working day(s): ${e.data.reason}`;
+    case 'ExtensionDecided':
+      return e.data.approved
+        ? zh
+          ? `指挥中心同意 ${dept} 延期 ${e.data.workingDays} 个工作日${e.data.completionDueAt ? `，办结期限 ${formatInstant(e.data.completionDueAt)}` : ''}${e.data.note ? `：${e.data.note}` : ''}`
+          : `Extension of ${e.data.workingDays} working day(s) approved for ${dept}`
+        : zh
+          ? `指挥中心不同意 ${dept} 延期${e.data.note ? `：${e.data.note}` : ''}`
+          : `Extension refused for ${dept}`;
+    case 'PartReturned':
+      return zh ? `${dept} 退单：${e.data.reason}` : `${dept} returned the part: ${e.data.reason}`;
+    case 'ReturnDecided':
+      return e.data.upheld
+        ? zh
+          ? `指挥中心审定退单成立，${dept} → ${e.data.toDepartmentId ? name(e.data.toDepartmentId) : ''}${e.data.note ? `：${e.data.note}` : ''}`
+          : `Return upheld: ${dept} → ${e.data.toDepartmentId ? name(e.data.toDepartmentId) : ''}`
+        : zh
+          ? `指挥中心审定退单不成立，退回 ${dept}${e.data.note ? `：${e.data.note}` : ''}`
+          : `Return rejected: back to ${dept}`;
+    case 'ReviewAppealed':
+      return zh ? `${dept} 申诉第${e.data.round}轮评价：${e.data.reason}` : `${dept} appealed the round ${e.data.round} review: ${e.data.reason}`;
+    case 'AppealDecided':
+      return zh
+        ? `考核办裁定 ${dept} 申诉${e.data.upheld ? '成立' : '不成立'}：${e.data.note}`
+        : `Appeal of ${dept} ${e.data.upheld ? 'upheld' : 'rejected'}: ${e.data.note}`;
     case 'NoteAdded':
       return zh ? `协调记录：${e.data.text}` : `Note: ${e.data.text}`;
     case 'CaseClosed':
@@ -121,7 +155,15 @@ export default function CasePage({ caseId }: { caseId: string }) {
 
   function actionsFor(p: PartView) {
     const out: { label: string; act: Action; primary?: boolean }[] = [];
+    const mine = role === 'department' && p.departmentId === session!.orgId;
+    if (mine && p.review && !p.openAppeal) out.push({ label: '申诉', act: { kind: 'appeal', part: p } });
+    if (role === 'assessment_office' && p.openAppeal) out.push({ label: '申诉裁定', act: { kind: 'decideAppeal', part: p }, primary: true });
     if (!open || p.status === 'closed') return out;
+    if (mine && !p.pendingReturn && !p.pendingExtension && p.status === 'in_progress') out.push({ label: '申请延期', act: { kind: 'extend', part: p } });
+    if (mine && !p.pendingReturn && (p.status === 'awaiting_response' || p.status === 'in_progress'))
+      out.push({ label: '退单', act: { kind: 'return', part: p } });
+    if (role === 'command_centre' && p.pendingExtension) out.push({ label: '审批延期', act: { kind: 'decideExtension', part: p }, primary: true });
+    if (role === 'command_centre' && p.pendingReturn) out.push({ label: '审定退单', act: { kind: 'decideReturn', part: p }, primary: true });
     if (role === 'department' && p.departmentId === session!.orgId) {
       if (p.status === 'awaiting_response') out.push({ label: '报到', act: { kind: 'respond', part: p }, primary: true });
       if (p.status === 'in_progress') out.push({ label: '办结', act: { kind: 'complete', part: p }, primary: true });
@@ -181,6 +223,55 @@ export default function CasePage({ caseId }: { caseId: string }) {
             body: { fromDepartmentId: action.part.departmentId, toDepartmentId: String(values.toDepartmentId ?? ''), reason: String(values.reason ?? '') },
           }),
         );
+      if (action.kind === 'extend')
+        await must(
+          api.POST('/v1/cases/{caseId}/extension-requests', {
+            params: { path },
+            body: { reason: String(values.reason ?? ''), workingDays: Number(values.workingDays) },
+          }),
+        );
+      if (action.kind === 'decideExtension')
+        await must(
+          api.POST('/v1/cases/{caseId}/extension-decisions', {
+            params: { path },
+            body: {
+              departmentId: action.part.departmentId,
+              approved: Boolean(values.approved),
+              ...(values.approved && values.workingDays ? { workingDays: Number(values.workingDays) } : {}),
+              ...(values.note ? { note: String(values.note) } : {}),
+            },
+          }),
+        );
+      if (action.kind === 'return')
+        await must(
+          api.POST('/v1/cases/{caseId}/returns', {
+            params: { path },
+            body: {
+              reason: String(values.reason ?? ''),
+              ...(values.suggestedDepartmentId ? { suggestedDepartmentId: String(values.suggestedDepartmentId) } : {}),
+            },
+          }),
+        );
+      if (action.kind === 'decideReturn')
+        await must(
+          api.POST('/v1/cases/{caseId}/return-decisions', {
+            params: { path },
+            body: {
+              departmentId: action.part.departmentId,
+              upheld: Boolean(values.upheld),
+              ...(values.upheld && values.toDepartmentId ? { toDepartmentId: String(values.toDepartmentId) } : {}),
+              ...(values.note ? { note: String(values.note) } : {}),
+            },
+          }),
+        );
+      if (action.kind === 'appeal') await must(api.POST('/v1/cases/{caseId}/appeals', { params: { path }, body: { reason: String(values.reason ?? '') } }));
+      if (action.kind === 'decideAppeal')
+        await must(
+          api.POST('/v1/cases/{caseId}/appeal-decisions', {
+            params: { path },
+            body: { departmentId: action.part.departmentId, upheld: Boolean(values.upheld), note: String(values.note ?? '') },
+          }),
+        );
       if (action.kind === 'withdraw')
         await must(api.POST('/v1/cases/{caseId}/withdrawal', { params: { path }, body: { reason: String(values.reason ?? '') } }));
       message.success(t('保存成功'));
@@ -226,6 +317,12 @@ export default function CasePage({ caseId }: { caseId: string }) {
     review: '一事一评',
     urge: '督办',
     reassign: '改派',
+    extend: '申请延期',
+    decideExtension: '审批延期',
+    return: '退单',
+    decideReturn: '审定退单',
+    appeal: '申诉',
+    decideAppeal: '申诉裁定',
     withdraw: '撤回',
   };
   const otherDepartments = (p?: PartView) =>
@@ -269,6 +366,7 @@ export default function CasePage({ caseId }: { caseId: string }) {
           title={
             <Space wrap>
               <span>{orgName(p.departmentId)}</span>
+              {p.lead && view.parts.length > 1 && <Tag data-testid="lead-badge">{t('牵头')}</Tag>}
               <Tag color="#0950b3" data-testid="part-status">
                 {l.partStatus(p.status)}
               </Tag>
@@ -276,6 +374,21 @@ export default function CasePage({ caseId }: { caseId: string }) {
               {open && alertOf(p) !== 'none' && (
                 <Tag color={ALERT_COLOR[alertOf(p)]} data-testid="alert-badge">
                   {l.alert(alertOf(p))}
+                </Tag>
+              )}
+              {p.pendingExtension && (
+                <Tag color="#874d00" data-testid="pending-extension">
+                  {t('待审批延期')}
+                </Tag>
+              )}
+              {p.pendingReturn && (
+                <Tag color="#874d00" data-testid="pending-return">
+                  {t('待审定退单')}
+                </Tag>
+              )}
+              {p.openAppeal && (
+                <Tag color="#874d00" data-testid="open-appeal">
+                  {t('申诉中')}
                 </Tag>
               )}
               {p.urges > 0 && <Tag color="#531dab">{lang === 'zh' ? `督办 ${p.urges} 次` : `urged ${p.urges}×`}</Tag>}
@@ -311,6 +424,17 @@ export default function CasePage({ caseId }: { caseId: string }) {
                 done={open && (p.status === 'in_progress' || p.status === 'awaiting_response') ? null : (p.completedAt ?? 'stopped')}
               />
             </Descriptions.Item>
+            {p.pendingExtension && (
+              <Descriptions.Item label={t('延期申请')}>
+                {lang === 'zh' ? `${p.pendingExtension.workingDays}个工作日` : `${p.pendingExtension.workingDays} working day(s)`} · {p.pendingExtension.reason}
+              </Descriptions.Item>
+            )}
+            {p.pendingReturn && (
+              <Descriptions.Item label={t('退单理由')}>
+                {p.pendingReturn.reason} · {t('审定期限')} {formatInstant(p.pendingReturn.decisionDueAt)}
+              </Descriptions.Item>
+            )}
+            {p.openAppeal && <Descriptions.Item label={t('申诉理由')}>{p.openAppeal.reason}</Descriptions.Item>}
             {p.result && <Descriptions.Item label={t('办理结果')}>{p.result}</Descriptions.Item>}
             {p.review && (
               <Descriptions.Item label={t('一事一评')}>
@@ -391,7 +515,13 @@ export default function CasePage({ caseId }: { caseId: string }) {
           layout="vertical"
           onFinish={submit}
           preserve={false}
-          initialValues={{ resolved: true, satisfaction: 'satisfied' }}
+          initialValues={{
+            resolved: true,
+            satisfaction: 'satisfied',
+            approved: true,
+            upheld: true,
+            workingDays: action?.kind === 'decideExtension' ? action.part.pendingExtension?.workingDays : undefined,
+          }}
           data-testid="action-form"
         >
           {action?.kind === 'respond' && (
@@ -437,6 +567,82 @@ export default function CasePage({ caseId }: { caseId: string }) {
             <Form.Item name="note" label={t('督办意见')} rules={[{ required: true, whitespace: true }]}>
               <Input.TextArea rows={2} />
             </Form.Item>
+          )}
+          {action?.kind === 'extend' && (
+            <>
+              <Form.Item name="workingDays" label={t('延期工作日')} rules={[{ required: true }]}>
+                <InputNumber min={1} max={30} precision={0} data-testid="working-days" />
+              </Form.Item>
+              <Form.Item name="reason" label={t('延期理由')} rules={[{ required: true, whitespace: true }]}>
+                <Input.TextArea rows={3} />
+              </Form.Item>
+            </>
+          )}
+          {action?.kind === 'decideExtension' && (
+            <>
+              <Typography.Paragraph>
+                {orgName(action.part.departmentId)} · {action.part.pendingExtension?.reason}
+              </Typography.Paragraph>
+              <Form.Item name="approved" label={t('是否同意')} valuePropName="checked">
+                <Switch checkedChildren={t('同意')} unCheckedChildren={t('不同意')} data-testid="approved" />
+              </Form.Item>
+              <Form.Item name="workingDays" label={t('延期工作日')}>
+                <InputNumber min={1} max={action.part.pendingExtension?.workingDays} precision={0} data-testid="working-days" />
+              </Form.Item>
+              <Form.Item name="note" label={t('审批意见')}>
+                <Input.TextArea rows={2} />
+              </Form.Item>
+            </>
+          )}
+          {action?.kind === 'return' && (
+            <>
+              <Form.Item name="reason" label={t('退单理由')} rules={[{ required: true, whitespace: true }]}>
+                <Input.TextArea rows={3} />
+              </Form.Item>
+              <Form.Item name="suggestedDepartmentId" label={t('建议部门')}>
+                <Select allowClear showSearch={{ optionFilterProp: 'label' }} options={otherDepartments(action.part)} data-testid="suggested-department" />
+              </Form.Item>
+            </>
+          )}
+          {action?.kind === 'decideReturn' && (
+            <>
+              <Typography.Paragraph>
+                {orgName(action.part.departmentId)} · {action.part.pendingReturn?.reason}
+              </Typography.Paragraph>
+              <Form.Item name="upheld" label={t('是否成立')} valuePropName="checked">
+                <Switch checkedChildren={t('成立')} unCheckedChildren={t('不成立')} data-testid="upheld" />
+              </Form.Item>
+              <Form.Item noStyle shouldUpdate={(a, b) => a.upheld !== b.upheld}>
+                {({ getFieldValue }) =>
+                  getFieldValue('upheld') ? (
+                    <Form.Item name="toDepartmentId" label={t('改派至')} rules={[{ required: true }]}>
+                      <Select showSearch={{ optionFilterProp: 'label' }} options={otherDepartments(action.part)} data-testid="to-department" />
+                    </Form.Item>
+                  ) : null
+                }
+              </Form.Item>
+              <Form.Item name="note" label={t('审定意见')}>
+                <Input.TextArea rows={2} />
+              </Form.Item>
+            </>
+          )}
+          {action?.kind === 'appeal' && (
+            <Form.Item name="reason" label={t('申诉理由')} rules={[{ required: true, whitespace: true }]}>
+              <Input.TextArea rows={3} />
+            </Form.Item>
+          )}
+          {action?.kind === 'decideAppeal' && (
+            <>
+              <Typography.Paragraph>
+                {orgName(action.part.departmentId)} · {action.part.openAppeal?.reason}
+              </Typography.Paragraph>
+              <Form.Item name="upheld" label={t('是否成立')} valuePropName="checked">
+                <Switch checkedChildren={t('成立')} unCheckedChildren={t('不成立')} data-testid="upheld" />
+              </Form.Item>
+              <Form.Item name="note" label={t('裁定意见')} rules={[{ required: true, whitespace: true }]}>
+                <Input.TextArea rows={2} />
+              </Form.Item>
+            </>
           )}
           {action?.kind === 'withdraw' && (
             <Form.Item name="reason" label={t('撤回理由')} rules={[{ required: true, whitespace: true }]}>

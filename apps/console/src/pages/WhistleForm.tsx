@@ -12,6 +12,7 @@ type Body = Pick<Schemas['CaseView'], 'title' | 'description'> & {
   location: Schemas['LocationDto'];
   category?: Schemas['CaseView']['category'];
   departmentIds?: string[];
+  leadDepartmentId?: string;
   matterCode?: string;
   sourceRef?: string;
 };
@@ -21,6 +22,7 @@ interface Values {
   matterCode?: string;
   category?: string;
   departmentIds?: string[];
+  leadDepartmentId?: string;
   title: string;
   description: string;
   location: { address: string; grid?: string };
@@ -48,6 +50,8 @@ export default function WhistleForm() {
     void must(api.GET('/v1/catalog')).then((c) => setMatters(c.matters));
   }, []);
   const matter = useMemo(() => matters.find((m) => m.code === matterCode), [matters, matterCode]);
+  const picked = Form.useWatch('departmentIds', form) as string[] | undefined;
+  const chosen = (mode === 'matter' ? matter?.departmentIds : picked) ?? [];
   const departments = orgs.filter((o) => o.type === 'department').map((o) => ({ value: o.id, label: o.name }));
 
   async function submit(v: Values) {
@@ -57,6 +61,7 @@ export default function WhistleForm() {
       description: v.description,
       location: { address: v.location.address, ...(v.location.grid ? { grid: v.location.grid } : {}) },
       ...(v.sourceRef ? { sourceRef: v.sourceRef } : {}),
+      ...(v.leadDepartmentId && chosen.includes(v.leadDepartmentId) ? { leadDepartmentId: v.leadDepartmentId } : {}),
       ...(v.mode === 'matter' ? { matterCode: v.matterCode } : { category: v.category as Body['category'], departmentIds: v.departmentIds }),
     };
     try {
@@ -113,6 +118,11 @@ export default function WhistleForm() {
               <Select options={CATEGORIES.map((c) => ({ value: c, label: l.category(c) }))} data-testid="category-picker" />
             </Form.Item>
           </>
+        )}
+        {chosen.length > 1 && (
+          <Form.Item name="leadDepartmentId" label={t('牵头部门')} extra={t('默认为第一个部门')}>
+            <Select allowClear options={chosen.map((id) => ({ value: id, label: orgName(id) }))} data-testid="lead-picker" />
+          </Form.Item>
         )}
         <Form.Item name="title" label={t('标题')} rules={[{ required: true, whitespace: true }, { max: 120 }]}>
           <Input />
