@@ -219,6 +219,8 @@ export type ExtensionRequested = CaseEventBase<
     round: number;
     reason: string;
     workingDays: number;
+    /** Evidence filed with the request, e.g. the lab's receipt (present only when there is some). */
+    attachments?: AttachmentRef[];
   }
 >;
 
@@ -254,6 +256,8 @@ export type PartReturned = CaseEventBase<
     reason: string;
     suggestedDepartmentId?: string;
     decisionDueAt: string;
+    /** Evidence filed with the return, e.g. a photo of the site (present only when there is some). */
+    attachments?: AttachmentRef[];
   }
 >;
 
@@ -281,6 +285,8 @@ export type ReviewAppealed = CaseEventBase<
     departmentId: string;
     round: number;
     reason: string;
+    /** Evidence filed with the appeal (present only when there is some). */
+    attachments?: AttachmentRef[];
   }
 >;
 

@@ -165,6 +165,7 @@ export class ExtensionRequestedData extends PartEventData {
   @ApiProperty(ROUND) round!: number;
   @ApiProperty({ example: '水样送省级实验室检测，需等待报告' }) reason!: string;
   @ApiProperty({ type: 'integer', minimum: 1, example: 3 }) workingDays!: number;
+  @ApiPropertyOptional({ type: [AttachmentRefData], description: 'Evidence filed with the request (absent when none)' }) attachments?: AttachmentRefData[];
 }
 
 export class ExtensionDecidedData extends PartEventData {
@@ -182,6 +183,7 @@ export class PartReturnedData extends PartEventData {
   @ApiProperty({ example: '职能不符：该河段排污口属城区管网，归执法局' }) reason!: string;
   @ApiPropertyOptional({ example: 'dept-enforcement' }) suggestedDepartmentId?: string;
   @ApiProperty({ ...TIME, description: 'When the command centre’s decision is due' }) decisionDueAt!: string;
+  @ApiPropertyOptional({ type: [AttachmentRefData], description: 'Evidence filed with the return (absent when none)' }) attachments?: AttachmentRefData[];
 }
 
 export class ReturnDecidedData extends PartEventData {
@@ -194,6 +196,7 @@ export class ReturnDecidedData extends PartEventData {
 export class ReviewAppealedData extends PartEventData {
   @ApiProperty({ ...ROUND, description: 'The round of the contested review' }) round!: number;
   @ApiProperty({ example: '评价时尚未到整改期限' }) reason!: string;
+  @ApiPropertyOptional({ type: [AttachmentRefData], description: 'Evidence filed with the appeal (absent when none)' }) attachments?: AttachmentRefData[];
 }
 
 export class AppealDecidedData extends PartEventData {
