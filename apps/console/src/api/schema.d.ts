@@ -602,7 +602,7 @@ export interface components {
     schemas: {
         AddNoteDto: {
             /**
-             * @description Files uploaded by the caller’s org (POST /v1/attachments), at most 10
+             * @description Files uploaded by the caller’s org (POST /v1/attachments), at most 10; naming one makes it readable by everyone who may see the case
              * @example [
              *       "5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f"
              *     ]
@@ -661,6 +661,13 @@ export interface components {
             type: "AppealDecided";
         };
         AppealReviewDto: {
+            /**
+             * @description Files uploaded by the caller’s org (POST /v1/attachments), at most 10; naming one makes it readable by everyone who may see the case
+             * @example [
+             *       "5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f"
+             *     ]
+             */
+            attachmentIds?: string[];
             /**
              * @description The appealing department (default: the caller’s own; only its own)
              * @example dept-ecology
@@ -1155,7 +1162,7 @@ export interface components {
         };
         CompleteDto: {
             /**
-             * @description Files uploaded by the caller’s org (POST /v1/attachments), at most 10
+             * @description Files uploaded by the caller’s org (POST /v1/attachments), at most 10; naming one makes it readable by everyone who may see the case
              * @example [
              *       "5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f"
              *     ]
@@ -1732,6 +1739,8 @@ export interface components {
             type: "ExtensionDecided";
         };
         ExtensionRequestedData: {
+            /** @description Evidence filed with the request (absent when none) */
+            attachments?: components["schemas"]["AttachmentRefData"][];
             /** Format: uuid */
             caseId: string;
             /** @example dept-ecology */
@@ -2131,6 +2140,8 @@ export interface components {
             type: "PartReassigned";
         };
         PartReturnedData: {
+            /** @description Evidence filed with the return (absent when none) */
+            attachments?: components["schemas"]["AttachmentRefData"][];
             /** Format: uuid */
             caseId: string;
             /**
@@ -2361,6 +2372,13 @@ export interface components {
             partitions?: components["schemas"]["RebuildPartition"][];
         };
         RequestExtensionDto: {
+            /**
+             * @description Files uploaded by the caller’s org (POST /v1/attachments), at most 10; naming one makes it readable by everyone who may see the case
+             * @example [
+             *       "5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f"
+             *     ]
+             */
+            attachmentIds?: string[];
             /** @example 水样送省级实验室检测，需等待报告 */
             reason: string;
             /**
@@ -2467,6 +2485,13 @@ export interface components {
             type: "ReturnDecided";
         };
         ReturnPartDto: {
+            /**
+             * @description Files uploaded by the caller’s org (POST /v1/attachments), at most 10; naming one makes it readable by everyone who may see the case
+             * @example [
+             *       "5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f"
+             *     ]
+             */
+            attachmentIds?: string[];
             /** @example 职能不符：该排污口属城区管网，归执法局 */
             reason: string;
             /**
@@ -2476,6 +2501,8 @@ export interface components {
             suggestedDepartmentId?: string;
         };
         ReviewAppealedData: {
+            /** @description Evidence filed with the appeal (absent when none) */
+            attachments?: components["schemas"]["AttachmentRefData"][];
             /** Format: uuid */
             caseId: string;
             /** @example dept-ecology */
@@ -3472,7 +3499,7 @@ export interface operations {
                     "application/json": components["schemas"]["CaseView"];
                 };
             };
-            /** @description REQUEST.INVALID: invalid body, or a department that is not one of the county’s */
+            /** @description REQUEST.INVALID: invalid body, a department that is not one of the county’s, or an attachmentId that is not an upload of the caller’s org (named by its field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3946,7 +3973,7 @@ export interface operations {
                     "application/json": components["schemas"]["CaseView"];
                 };
             };
-            /** @description REQUEST.INVALID: invalid body, or a department that is not one of the county’s */
+            /** @description REQUEST.INVALID: invalid body, a department that is not one of the county’s, or an attachmentId that is not an upload of the caller’s org (named by its field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4643,7 +4670,7 @@ export interface operations {
                     "application/json": components["schemas"]["CaseView"];
                 };
             };
-            /** @description REQUEST.INVALID: invalid body, or a department that is not one of the county’s */
+            /** @description REQUEST.INVALID: invalid body, a department that is not one of the county’s, or an attachmentId that is not an upload of the caller’s org (named by its field) */
             400: {
                 headers: {
                     [name: string]: unknown;
