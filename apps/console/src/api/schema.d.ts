@@ -1084,6 +1084,8 @@ export interface components {
             outcome: "resolved" | "unresolved" | null;
             /** @description One part per department named */
             parts: components["schemas"]["PartView"][];
+            /** @description Moves some part awaits a decision on: extension (延期), return (退单), appeal (申诉); empty when none. GET /v1/cases?pending= filters by it */
+            pending: ("extension" | "return" | "appeal")[];
             /** @example county/demo-2026.1/cn-national-2026.1 */
             policyVersion: string;
             /** @description Global position of the last event: pass as minPosition to GET /v1/cases */
@@ -3166,6 +3168,8 @@ export interface operations {
                 minPosition?: number;
                 /** @description Some running clock is past its deadline now */
                 overdue?: boolean;
+                /** @description Cases with a part awaiting a decision: extension (延期 to approve), return (退单 to decide), appeal (申诉 to rule on) */
+                pending?: "extension" | "return" | "appeal";
                 /** @description Substring of the title or description */
                 q?: string;
                 /** @description Raised at or after (ISO-8601) */

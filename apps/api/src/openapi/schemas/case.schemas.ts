@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CATEGORIES, SATISFACTIONS } from '@chuishao/domain';
+import { CATEGORIES, PENDING_MOVES, SATISFACTIONS } from '@chuishao/domain';
 
 /**
  * What the API answers with, as the document describes it. The bodies are built from TypeScript types (CaseView,
@@ -186,6 +186,12 @@ export class CaseView {
   @ApiProperty({ enum: ['resolved', 'unresolved'], nullable: true, description: 'The outcome of the lead part (the township’s review of it)' }) outcome!:
     | string
     | null;
+  @ApiProperty({
+    enum: PENDING_MOVES,
+    isArray: true,
+    description: 'Moves some part awaits a decision on: extension (延期), return (退单), appeal (申诉); empty when none. GET /v1/cases?pending= filters by it',
+  })
+  pending!: string[];
   @ApiProperty({ type: [PartView], description: 'One part per department named' }) parts!: PartView[];
   @ApiProperty({ type: 'integer', minimum: 0, description: 'Revision of the last event: the ETag, and what If-Match takes' }) version!: number;
   @ApiProperty({ type: 'integer', minimum: 0, description: 'Global position of the last event: pass as minPosition to GET /v1/cases' }) position!: number;
