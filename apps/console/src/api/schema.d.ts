@@ -1254,8 +1254,11 @@ export interface components {
         DeadlineReminderSentData: {
             /** Format: uuid */
             caseId: string;
-            /** @enum {string} */
-            deadline: "response" | "completion";
+            /**
+             * @description return_decision: the command centre is reminded that its decision on a return (退单审定) is coming due
+             * @enum {string}
+             */
+            deadline: "response" | "completion" | "return_decision";
             /** @example dept-ecology */
             departmentId: string;
             /** Format: date-time */
@@ -2140,6 +2143,11 @@ export interface components {
              * @description When the command centre’s decision is due
              */
             decisionDueAt: string;
+            /**
+             * Format: date-time
+             * @description 提醒 of the decision (the policy’s reminder share of its limit); absent on returns recorded before it was kept
+             */
+            decisionRemindAt?: string;
             /** @example dept-ecology */
             departmentId: string;
             /**
@@ -2256,6 +2264,11 @@ export interface components {
              * @description When the command centre’s decision (审定) is due
              */
             decisionDueAt: string;
+            /**
+             * Format: date-time
+             * @description 提醒: when the command centre is reminded of the decision; null for returns recorded before it was kept
+             */
+            decisionRemindAt: string | null;
             /** @example 职能不符 */
             reason: string;
             /** Format: date-time */

@@ -122,6 +122,12 @@ export class PendingReturnView {
   @ApiProperty({ example: '职能不符' }) reason!: string;
   @ApiProperty({ type: String, nullable: true, example: 'dept-enforcement' }) suggestedDepartmentId!: string | null;
   @ApiProperty(TIME) returnedAt!: string;
+  @ApiProperty({
+    ...TIME,
+    nullable: true,
+    description: '提醒: when the command centre is reminded of the decision; null for returns recorded before it was kept',
+  })
+  decisionRemindAt!: string | null;
   @ApiProperty({ ...TIME, description: 'When the command centre’s decision (审定) is due' }) decisionDueAt!: string;
   @ApiProperty({ enum: ALERTS, description: 'How far the watcher has gone on the decision deadline' }) alert!: string;
 }
