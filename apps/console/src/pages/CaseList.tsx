@@ -68,7 +68,14 @@ export default function CaseList() {
           style={{ width: 160 }}
           options={CATEGORIES.map((c) => ({ value: c, label: l.category(c) }))}
         />
-        <PendingSelect value={pending} onChange={setPending} />
+        <PendingSelect
+          value={pending}
+          onChange={(m) => {
+            setPending(m);
+            // The move is the selection: an appeal usually follows the review that closed the case, so all statuses.
+            if (m) setStatus('all');
+          }}
+        />
         <Input.Search aria-label={t('搜索')} placeholder={t('搜索')} allowClear onSearch={setQ} style={{ width: 220 }} />
         <Space>
           <Switch checked={overdue} onChange={setOverdue} aria-label={t('仅逾期')} id="overdue-only" />
