@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createEventStore } from '@chuishao/event-store';
 import { openReadModelDb, ProjectionRunner } from '@chuishao/projections';
-import { loadConfig, PROJECTIONS } from '@chuishao/runtime';
+import { loadConfig, processLog, PROJECTIONS } from '@chuishao/runtime';
 
 /**
  * The projector on its own (docker-compose): the same runner `npm start` runs in-process, writing the
@@ -10,6 +10,7 @@ import { loadConfig, PROJECTIONS } from '@chuishao/runtime';
  */
 async function main() {
   const config = loadConfig();
+  const log = processLog(config.logFormat, 'chuishao-projector')('projector');
   mkdirSync(dirname(config.readModelFile), { recursive: true });
   const store = createEventStore(config.store);
   const names = PROJECTIONS.map((p) => p.name).join(', ');
@@ -17,12 +18,13 @@ async function main() {
   const runner = new ProjectionRunner(store, openReadModelDb(config.readModelFile), PROJECTIONS, {
     // A projection that cannot apply an event stops the process loudly rather than skip it.
     onError: (error) => {
-      console.error(`projector (${names}) stopped: ${error instanceof Error ? error.message : String(error)}`);
+      log.error(`projector (${names}) stopped: ${error instanceof Error ? error.message : String(error)}`);
+      // exit flushes the lines still being written.
       process.exit(1);
     },
   });
   runner.start();
-  console.log(`projector (${names}) running from checkpoint ${runner.checkpoint ?? 'start'}`);
+  log.log(`projector (${names}) running from checkpoint ${runner.checkpoint ?? 'start'}`);
   const stop = async () => {
     await runner.stop();
     await store.close();

@@ -1,4 +1,4 @@
-import { loadConfig, openServices, startProcessors } from '@chuishao/runtime';
+import { loadConfig, openServices, processLog, startProcessors } from '@chuishao/runtime';
 
 /**
  * The deadline watcher on its own (docker-compose): the one command path and the inbox read model the
@@ -6,9 +6,10 @@ import { loadConfig, openServices, startProcessors } from '@chuishao/runtime';
  */
 async function main() {
   const config = { ...loadConfig(), processors: new Set(['watcher'] as const) };
-  const services = openServices(config);
-  const processors = await startProcessors(services);
-  console.log(`deadline watcher running every ${config.watcherIntervalMs} ms on ${config.readModelFile}`);
+  const log = processLog(config.logFormat, 'chuishao-watcher');
+  const services = openServices(config, { log });
+  const processors = await startProcessors(services, { log });
+  log('watcher').log(`deadline watcher running every ${config.watcherIntervalMs} ms on ${config.readModelFile}`);
   const stop = async () => {
     await processors.stop();
     await services.store.close();

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { z } from 'zod';
-import { commonRules, commonShape, port, storeOf, type StoreConfig } from './common';
+import { commonRules, commonShape, logFormatOf, port, storeOf, type StoreConfig } from './common';
 import { ConfigError, flag, integer, lowerCase, oneOf, problemsOf, variable, withRules, type Rule } from './env';
 
 /** What the relay itself needs; the kafkajs client settings travel separately as a `KafkaConfig`. */
@@ -180,6 +180,7 @@ const relayProcessSchema = withRules(
 export interface RelayProcessConfig {
   store: StoreConfig & { pollIntervalMs?: number };
   relay: RelayConfig;
+  logFormat: 'json' | 'text';
 }
 
 /** The relay as its own process: the API's store variables, STORE_POLL_MS, and the relay's own. */
@@ -190,5 +191,6 @@ export function loadRelayProcessConfig(env: NodeJS.ProcessEnv): RelayProcessConf
   return {
     store: store.kind === 'sqlite' ? { ...store, pollIntervalMs: parsed.value.STORE_POLL_MS } : store,
     relay: relayConfigOf(parsed.value),
+    logFormat: logFormatOf(parsed.value),
   };
 }
