@@ -18,9 +18,9 @@ import { ReadModels } from './read-models';
 import { serveConsole } from './console/serve-console';
 import type { RunningRelay } from '@chuishao/relay';
 import { applyHttpTimeouts } from './http/timeouts';
-import { readModelLag } from './health/read-model-lag';
+import { readModelLag } from '@chuishao/runtime';
 import { Metrics } from './observability/metrics';
-import { startMetricsServer, type MetricsServer } from './observability/metrics-server';
+import { startMetricsServer, type MetricsServer } from '@chuishao/runtime';
 import { traceContext } from './observability/trace-context';
 
 export interface Runtime {

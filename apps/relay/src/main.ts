@@ -1,6 +1,6 @@
 import { createEventStore } from '@chuishao/event-store';
 import { messageOf, startRelay, type RelayLogger } from '@chuishao/relay';
-import { loadRelayConfig, loadRelayProcessConfig, processLog } from '@chuishao/runtime';
+import { loadRelayConfig, loadRelayProcessConfig, processLog, ServiceMetrics, startMetricsServer } from '@chuishao/runtime';
 
 /**
  * The relay on its own (docker-compose): `node -r ./scripts/register-paths.js dist/apps/relay/src/main.js`.
@@ -17,12 +17,21 @@ async function main() {
   const store = createEventStore(config.store);
   const relay = await startRelay(store, loadRelayConfig(env), logger);
   logger.info(`health on :${relay.healthPort}/health (pid ${process.pid})`);
+  const metrics = new ServiceMetrics({
+    relay: () => {
+      const status = relay.status();
+      return { events: status.lagEvents, seconds: status.lagSeconds };
+    },
+  });
+  const metricsServer = config.metricsPort === null ? null : await startMetricsServer(metrics, config.metricsPort);
+  if (metricsServer) logger.info(`metrics on :${metricsServer.port}/metrics`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: stopping`);
     await relay.stop();
+    await metricsServer?.close();
     await store.close();
     process.exit(0);
   };

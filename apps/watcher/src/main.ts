@@ -1,4 +1,4 @@
-import { loadConfig, openServices, processLog, startProcessors } from '@chuishao/runtime';
+import { loadConfig, openServices, processLog, ServiceMetrics, startMetricsServer, startProcessors } from '@chuishao/runtime';
 
 /**
  * The deadline watcher on its own (docker-compose): the one command path and the inbox read model the
@@ -7,11 +7,16 @@ import { loadConfig, openServices, processLog, startProcessors } from '@chuishao
 async function main() {
   const config = { ...loadConfig(), processors: new Set(['watcher'] as const) };
   const log = processLog(config.logFormat, 'chuishao-watcher');
-  const services = openServices(config, { log });
+  // Its breaches and commands, on METRICS_PORT when set (the API's /metrics sees only its own process).
+  const metrics = new ServiceMetrics();
+  const services = openServices(config, { log, observeCommands: metrics.command });
   const processors = await startProcessors(services, { log });
+  const metricsServer = config.metricsPort === null ? null : await startMetricsServer(metrics, config.metricsPort);
+  if (metricsServer) log('watcher').log(`metrics on :${metricsServer.port}/metrics`);
   log('watcher').log(`deadline watcher running every ${config.watcherIntervalMs} ms on ${config.readModelFile}`);
   const stop = async () => {
     await processors.stop();
+    await metricsServer?.close();
     await services.store.close();
     process.exit(0);
   };
