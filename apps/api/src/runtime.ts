@@ -17,7 +17,7 @@ import { setupOpenApi } from './openapi/openapi.setup';
 import { ReadModels } from './read-models';
 import { serveConsole } from './console/serve-console';
 import type { RunningRelay } from '@chuishao/relay';
-import { applyHttpTimeouts } from './http/timeouts';
+import { answerDeadline, applyHttpTimeouts } from './http/timeouts';
 import { readModelLag } from '@chuishao/runtime';
 import { Metrics } from './observability/metrics';
 import { startMetricsServer, type MetricsServer } from '@chuishao/runtime';
@@ -99,6 +99,7 @@ export async function createRuntime(config: AppConfig, options: { clock?: Clock;
   app.use(traceContext);
   app.use(metrics.http);
   if (logging) app.use(logging.requestLines);
+  app.use(answerDeadline(config.http.answerMs));
   app.use(helmet());
   serveConsole(app, config);
   // Answers about cases and people are never to sit in a shared proxy or a browser's cache.

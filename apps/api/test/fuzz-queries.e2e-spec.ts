@@ -132,11 +132,15 @@ const SPECS: QuerySpec[] = [
       ['countyId', 'county-qingchuan'],
       ['format', 'json'],
     ],
-    rules: { ...periodRules, countyId: (v) => v === 'county-qingchuan', format: (v) => v === 'json' || v === 'csv' },
-    values: fc.oneof(awkwardText, dateLike, numberLike, fc.constantFrom('csv', 'json', 'xlsx', 'county-qingchuan', 'scoring-2026.1')),
+    rules: { ...periodRules, countyId: (v) => v === 'county-qingchuan', format: (v) => ['json', 'csv', 'csv-zh', 'xlsx'].includes(v) },
+    values: fc.oneof(awkwardText, dateLike, numberLike, fc.constantFrom('csv', 'csv-zh', 'json', 'xlsx', 'county-qingchuan', 'scoring-2026.1')),
     together: period,
-    checkBody: (body, all) =>
-      all.get('format') === 'csv' ? (typeof body === 'string' ? null : 'csv not text') : Array.isArray(body?.departments) ? null : 'no departments',
+    checkBody: (body, all) => {
+      const format = all.get('format') ?? 'json';
+      // The exports are files (text, or the XLSX's zip bytes read as text); JSON is the scorecard itself.
+      if (format !== 'json') return typeof body === 'string' && body.length > 0 ? null : `${format} not a file`;
+      return Array.isArray((body as { departments?: unknown })?.departments) ? null : 'no departments';
+    },
   },
   {
     name: 'GET /v1/scorecards/{departmentId}',

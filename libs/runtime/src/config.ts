@@ -92,6 +92,8 @@ export interface HttpTimeouts {
   idleMs: number;
   /** An idle keep-alive connection is closed after this. */
   keepAliveMs: number;
+  /** A request not answered within this from its arrival is answered 503 (its handler may still finish). */
+  answerMs: number;
 }
 
 export interface AuditSettings {
@@ -182,6 +184,7 @@ const appShape = {
   HTTP_REQUEST_TIMEOUT_MS: variable(integer(100, 3_600_000).default(30_000)),
   HTTP_IDLE_TIMEOUT_MS: variable(integer(100, 3_600_000).default(120_000)),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: variable(integer(100, 600_000).default(5_000)),
+  HTTP_ANSWER_TIMEOUT_MS: variable(integer(100, 3_600_000).default(60_000)),
   OPERATOR_TOKEN: variable(
     z
       .string()
@@ -310,6 +313,7 @@ function appConfigOf(v: AppVariables, env: NodeJS.ProcessEnv): AppConfig {
       requestMs: v.HTTP_REQUEST_TIMEOUT_MS,
       idleMs: v.HTTP_IDLE_TIMEOUT_MS,
       keepAliveMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      answerMs: v.HTTP_ANSWER_TIMEOUT_MS,
     },
     operatorToken: v.OPERATOR_TOKEN ?? null,
     metricsPort: v.METRICS_PORT ?? null,

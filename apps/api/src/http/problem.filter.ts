@@ -5,7 +5,7 @@ import { DomainError, type DomainErrorCode } from '@chuishao/domain';
 import { AuditTrail } from '../audit/audit-trail';
 import type { TracedRequest } from '../observability/trace-context';
 import { RouteMethods } from './method-not-allowed';
-import { markProblem, Problem } from './problem';
+import { ANSWER_TIMED_OUT, markProblem, Problem, problemCodeOf } from './problem';
 
 /** Status, the code the API states (as documented in the OpenAPI document) and title, per library error code. */
 const DOMAIN_STATUS: Record<DomainErrorCode, [number, string, string]> = {
@@ -43,24 +43,14 @@ export class ProblemFilter implements ExceptionFilter {
     const problem = this.toProblem(exception, req);
     // Every refusal of a route that needs a token leaves a record (the audit trail of refusals).
     this.audit?.refused(req, problem);
+    if (res.headersSent && problemCodeOf(res) === ANSWER_TIMED_OUT) {
+      // Answered 503 at the deadline already; what the handler came to later is only worth a line.
+      this.logger.warn(`${req.method} ${req.path} (correlation ${correlationOf(req)}): finished after its 503 (${problem.code})`);
+      return;
+    }
     if (problem.status >= 500) this.logger.error(`${req.method} ${req.path} (correlation ${correlationOf(req)}): ${describe(exception)}`);
     if (res.headersSent) return;
-    markProblem(res, problem.code);
-    for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-    res
-      .status(problem.status)
-      .type('application/problem+json')
-      .send(
-        JSON.stringify({
-          type: `urn:chuishao:problem:${problem.code}`,
-          title: problem.title,
-          status: problem.status,
-          detail: problem.message,
-          code: problem.code,
-          ...(problem.errors?.length ? { errors: problem.errors } : {}),
-          instance: req.originalUrl,
-        }),
-      );
+    sendProblem(req, res, problem);
   }
 
   private toProblem(exception: unknown, req: Request): Problem {
@@ -97,6 +87,26 @@ function fromHttpException(e: HttpException, req: Request, routes?: RouteMethods
   if (status === 404) return routes?.notAllowed(req.method, req.path) ?? Problem.notFound(`no route ${req.method} ${req.path}`, 'ROUTE.NOT_FOUND');
   if (status === 413) return new Problem(413, 'REQUEST.TOO_LARGE', 'Payload too large', 'the request body is too large');
   return new Problem(status, `HTTP.${status}`, e.message, e.message);
+}
+
+/** Writes a problem as application/problem+json (RFC 9457): the one shape every refusal takes. */
+export function sendProblem(req: Request, res: Response, problem: Problem): void {
+  markProblem(res, problem.code);
+  for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        type: `urn:chuishao:problem:${problem.code}`,
+        title: problem.title,
+        status: problem.status,
+        detail: problem.message,
+        code: problem.code,
+        ...(problem.errors?.length ? { errors: problem.errors } : {}),
+        instance: req.originalUrl,
+      }),
+    );
 }
 
 const correlationOf = (req: TracedRequest) => req.trace?.correlationId ?? 'none';

@@ -31,6 +31,9 @@ export class Problem extends Error {
   }
 }
 
+/** The code of the 503 a request gets when its handler has not answered within HTTP_ANSWER_TIMEOUT_MS. */
+export const ANSWER_TIMED_OUT = 'REQUEST.TIMED_OUT';
+
 const ANSWERED = Symbol('problem code');
 type Marked = { [ANSWERED]?: string };
 

@@ -118,16 +118,23 @@ const BUDGETS: Record<Budget, string> = {
   'heavy-with-as-of': 'the caller’s heavy reads, requests here with asOf, policy or a non-JSON format (RATE_LIMIT_HEAVY)',
 };
 
-/** The operation's problems; the 429 of the rate limits covering the route is stated for every route they cover. */
-function problems(list: Problems, budgets: Budget[]): MethodDecorator[] {
+const TIMED_OUT = 'REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds';
+
+/**
+ * The operation's problems; the 429 of the rate limits covering the route is stated for every route they cover, and
+ * the 503 of the answer deadline (http/timeouts.ts) for every route whose 503 is not documented otherwise.
+ */
+function problems(list: Problems, budgets: Budget[], own503: boolean): MethodDecorator[] {
   const limited: Problems = budgets.length ? [[429, `${PROBLEMS[429].description}. Counted per window: ${budgets.map((b) => BUDGETS[b]).join('; ')}`]] : [];
-  return [...list, ...limited].map((entry) => {
+  const listed = list.some((entry) => (Array.isArray(entry) ? entry[0] : entry) === 503);
+  const timedOut: Problems = own503 || listed ? [] : [[503, TIMED_OUT, RETRY_AFTER]];
+  return [...list, ...limited, ...timedOut].map((entry) => {
     const [status, description, headers] = Array.isArray(entry) ? entry : [entry];
     const base = PROBLEMS[status];
     return ApiResponse({
       status,
-      description: description ?? base.description,
-      headers: { ...base.headers, ...headers },
+      description: status === 503 && !timedOut.length ? `${description ?? base.description}; ${TIMED_OUT}` : (description ?? base.description),
+      headers: { ...base.headers, ...(status === 503 ? RETRY_AFTER : {}), ...headers },
       content: { 'application/problem+json': { schema: ref(Problem) } },
     } as ApiResponseOptions);
   });
@@ -150,7 +157,11 @@ function operation<T>(controller: Type<T>, method: keyof T & string, doc: Operat
     ApiTags(doc.tag),
     ApiOperation({ operationId: doc.id, summary: doc.summary, description: doc.description }),
     ...doc.responses.map((r) => ApiResponse(r)),
-    ...problems(doc.problems ?? [], budgetsOf(controller, descriptor.value as Function)),
+    ...problems(
+      doc.problems ?? [],
+      budgetsOf(controller, descriptor.value as Function),
+      doc.responses.some((r) => (r as { status?: unknown }).status === 503),
+    ),
     ...(doc.extra ?? []),
   );
   decorate(controller.prototype as object, method, descriptor);
