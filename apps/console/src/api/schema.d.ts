@@ -2943,6 +2943,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     uploadAttachment: {
@@ -3022,6 +3033,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getAttachment: {
@@ -3076,6 +3098,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s reads (RATE_LIMIT_USER_READS); the requests of the caller’s org (RATE_LIMIT_ORG) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -3163,6 +3196,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listCases: {
@@ -3239,7 +3283,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description READ_MODEL.BEHIND: the inbox has not applied minPosition in time; retry */
+            /** @description READ_MODEL.BEHIND: the inbox has not applied minPosition in time; retry; REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3297,6 +3341,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s reads (RATE_LIMIT_USER_READS); the requests of the caller’s org (RATE_LIMIT_ORG) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -3440,9 +3495,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3583,9 +3640,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3726,6 +3785,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getCaseEvents: {
@@ -3771,6 +3841,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s reads (RATE_LIMIT_USER_READS); the requests of the caller’s org (RATE_LIMIT_ORG) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -3914,9 +3995,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4057,9 +4140,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4191,6 +4276,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s commands (RATE_LIMIT_USER_COMMANDS); the requests of the caller’s org (RATE_LIMIT_ORG) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -4334,9 +4430,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4468,6 +4566,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s commands (RATE_LIMIT_USER_COMMANDS); the requests of the caller’s org (RATE_LIMIT_ORG) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -4611,9 +4720,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4754,9 +4865,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4897,9 +5010,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5040,9 +5155,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5174,6 +5291,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s commands (RATE_LIMIT_USER_COMMANDS); the requests of the caller’s org (RATE_LIMIT_ORG) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -5317,6 +5445,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getCatalog: {
@@ -5348,6 +5487,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getConsoleConfig: {
@@ -5370,6 +5520,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: requests from the client’s IP (RATE_LIMIT_IP) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -5441,6 +5602,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     issueDevToken: {
@@ -5494,6 +5666,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: requests from the client’s IP (RATE_LIMIT_IP) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -5565,6 +5748,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: requests from the client’s IP (RATE_LIMIT_IP) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -5650,6 +5844,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listOrgs: {
@@ -5672,6 +5877,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: requests from the client’s IP (RATE_LIMIT_IP) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -5771,7 +5987,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description READ_MODEL.BEHIND: the scoring read model has not caught up in time; retry */
+            /** @description READ_MODEL.BEHIND: the scoring read model has not caught up in time; retry; REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -5863,7 +6079,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description READ_MODEL.BEHIND: the scoring read model has not caught up in time; retry */
+            /** @description READ_MODEL.BEHIND: the scoring read model has not caught up in time; retry; REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -5955,7 +6171,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description READ_MODEL.BEHIND: the scoring read model has not caught up in time; retry */
+            /** @description READ_MODEL.BEHIND: the scoring read model has not caught up in time; retry; REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -6070,9 +6286,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
