@@ -86,7 +86,11 @@ function fromHttpException(e: HttpException, req: Request, routes?: RouteMethods
   // Nest's answer when no route matched: a served path asked with another method is a 405.
   if (status === 404) return routes?.notAllowed(req.method, req.path) ?? Problem.notFound(`no route ${req.method} ${req.path}`, 'ROUTE.NOT_FOUND');
   if (status === 413) return new Problem(413, 'REQUEST.TOO_LARGE', 'Payload too large', 'the request body is too large');
-  return new Problem(status, `HTTP.${status}`, e.message, e.message);
+  // body-parser's refusal of a charset or Content-Encoding it cannot read: the same refusal as a type that is not JSON.
+  if (status === 415) return new Problem(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', `${e.message}; send application/json in UTF-8`);
+  // Any other refusal of the request as sent (an aborted body, a length that does not match): the body is at fault.
+  if (status === 400) return Problem.badRequest(e.message, [{ field: 'body', message: e.message }]);
+  return new Problem(status, 'REQUEST.REFUSED', e.message, e.message);
 }
 
 /** Writes a problem as application/problem+json (RFC 9457): the one shape every refusal takes. */

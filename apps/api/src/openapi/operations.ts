@@ -95,7 +95,7 @@ const PROBLEMS: Record<number, { description: string; headers?: HeadersObject }>
   413: { description: 'REQUEST.TOO_LARGE: the body is over 256 kB' },
   415: {
     description:
-      'REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding',
+      'REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read',
   },
   422: { description: 'IDEMPOTENCY.KEY_REUSED: this Idempotency-Key was used with a different request' },
   429: {

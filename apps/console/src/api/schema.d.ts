@@ -3466,7 +3466,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3611,7 +3611,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3756,7 +3756,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3966,7 +3966,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4111,7 +4111,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4256,7 +4256,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4401,7 +4401,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4546,7 +4546,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4691,7 +4691,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4836,7 +4836,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4981,7 +4981,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5126,7 +5126,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5271,7 +5271,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5416,7 +5416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5582,7 +5582,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5655,7 +5655,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -6257,7 +6257,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
