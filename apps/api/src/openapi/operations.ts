@@ -45,6 +45,8 @@ import { EVENT_RECORDS } from './schemas/event.schemas';
 import { Health, HealthLive, HealthStatus, HealthUnavailable } from './schemas/health.schemas';
 import { MetricsRoute } from '../observability/metrics.route';
 import { DepartmentScorecard, Scorecard, ScorecardExplanation } from './schemas/scorecard.schemas';
+import { ListPoliciesRoute } from '../policies/list-policies/list-policies.route';
+import { PolicyList } from './schemas/policy.schemas';
 
 /**
  * What each route answers, in @nestjs/swagger's decorators. They are applied here rather than on the route files so
@@ -803,6 +805,15 @@ export function describeOperations(): void {
       [404, 'SCORECARD.COUNTY_NOT_FOUND: the caller’s county is not in the directory'],
       SCORECARD_PROBLEMS[2],
     ],
+  });
+  operation(ListPoliciesRoute, 'list', {
+    id: 'listPolicies',
+    tag: 'scorecards',
+    summary: 'The assessment policy’s versions: weights, ranking threshold, the limits of 延期/申诉/退单, and which one is in force',
+    description:
+      'From POLICY_FILE (or the bundled policy). A version without effectiveFrom is a what-if: GET /v1/scorecards?policy=<version> re-scores a period under it from the same facts; the default scorecard is unchanged.',
+    responses: [{ status: 200, description: 'Every version, ordered by effectiveFrom (what-ifs last)', content: json(PolicyList) }],
+    problems: [401],
   });
   operation(GetDepartmentScorecardRoute, 'get', {
     id: 'getDepartmentScorecard',
