@@ -381,6 +381,8 @@ describe('loadConfig: POLICY_FILE', () => {
       d.versions[0].limits.maxExtensions = 1;
     });
     expect(loadConfig(env({ POLICY_FILE: file })).policyFile).toBe(file);
+    // docker-compose's `${POLICY_FILE:-}`: the bundled policy.
+    expect(loadConfig(env({ POLICY_FILE: '' })).policyFile).toBeNull();
   });
 
   it('refuses to start on a bad file, naming the variable, the file and each field at fault', () => {
