@@ -65,7 +65,8 @@ const periodRules = {
   from: (v: string) => isDate(v),
   to: (v: string) => isDate(v),
   asOf: (v: string) => isInstant(plus(v)) && Date.parse(plus(v)) <= Date.parse(NOW),
-  policy: (v: string) => v === 'scoring-2026.1',
+  // The bundled policy versions (libs/policy/data/policies.json): the one in force and a what-if.
+  policy: (v: string) => v === 'scoring-2026.1' || v === 'what-if-40-30-30',
 };
 const period = (all: Map<string, string>) => {
   const days = dayNumber(all.get('to')!) - dayNumber(all.get('from')!);
@@ -130,11 +131,21 @@ const SPECS: QuerySpec[] = [
       ['countyId', 'county-qingchuan'],
       ['format', 'json'],
     ],
-    rules: { ...periodRules, countyId: (v) => v === 'county-qingchuan', format: (v) => v === 'json' || v === 'csv' },
-    values: fc.oneof(awkwardText, dateLike, numberLike, fc.constantFrom('csv', 'json', 'xlsx', 'county-qingchuan', 'scoring-2026.1')),
+    rules: { ...periodRules, countyId: (v) => v === 'county-qingchuan', format: (v) => ['json', 'csv', 'csv-zh', 'xlsx'].includes(v) },
+    values: fc.oneof(
+      awkwardText,
+      dateLike,
+      numberLike,
+      fc.constantFrom('csv', 'json', 'xlsx', 'csv-zh', 'pdf', 'county-qingchuan', 'scoring-2026.1', 'what-if-40-30-30'),
+    ),
     together: period,
-    checkBody: (body, all) =>
-      all.get('format') === 'csv' ? (typeof body === 'string' ? null : 'csv not text') : Array.isArray(body?.departments) ? null : 'no departments',
+    checkBody: (body, all) => {
+      const format = all.get('format');
+      if (format === 'csv' || format === 'csv-zh') return typeof body === 'string' ? null : `${format} not text`;
+      // A workbook is a zip: it starts with PK.
+      if (format === 'xlsx') return typeof body === 'string' && body.startsWith('PK') ? null : 'xlsx not a workbook';
+      return Array.isArray(body?.departments) ? null : 'no departments';
+    },
   },
   {
     name: 'GET /v1/scorecards/{departmentId}',

@@ -321,7 +321,10 @@ export function describeOperations(): void {
       description: 'The instant described (default now): only events recorded by then count; in the future: 400. Send + as %2B.',
       example: '2026-11-30T16:00:00.000Z',
     },
-    policy: { description: 'Re-score under this scoring policy version (default: the one in force at asOf)', example: 'scoring-2026.1' },
+    policy: {
+      description: 'Re-score the same facts under this policy version, a what-if included (GET /v1/policies lists them; default: the one in force at asOf)',
+      example: 'what-if-40-30-30',
+    },
   });
   describeDto(ListScorecardsDto, {
     countyId: { description: 'Default and only allowed value: the caller’s county', example: 'county-qingchuan' },

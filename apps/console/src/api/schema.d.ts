@@ -5797,7 +5797,7 @@ export interface operations {
                 format?: "json" | "csv" | "csv-zh" | "xlsx";
                 /** @description First local date (county time zone) of the period [from, to) */
                 from: string;
-                /** @description Re-score under this scoring policy version (default: the one in force at asOf) */
+                /** @description Re-score the same facts under this policy version, a what-if included (GET /v1/policies lists them; default: the one in force at asOf) */
                 policy?: string;
                 /** @description The local date after the period; at most 731 days after from */
                 to: string;
@@ -5894,7 +5894,7 @@ export interface operations {
                 asOf?: string;
                 /** @description First local date (county time zone) of the period [from, to) */
                 from: string;
-                /** @description Re-score under this scoring policy version (default: the one in force at asOf) */
+                /** @description Re-score the same facts under this policy version, a what-if included (GET /v1/policies lists them; default: the one in force at asOf) */
                 policy?: string;
                 /** @description The local date after the period; at most 731 days after from */
                 to: string;
@@ -5986,7 +5986,7 @@ export interface operations {
                 asOf?: string;
                 /** @description First local date (county time zone) of the period [from, to) */
                 from: string;
-                /** @description Re-score under this scoring policy version (default: the one in force at asOf) */
+                /** @description Re-score the same facts under this policy version, a what-if included (GET /v1/policies lists them; default: the one in force at asOf) */
                 policy?: string;
                 /** @description The local date after the period; at most 731 days after from */
                 to: string;
