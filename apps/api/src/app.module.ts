@@ -22,6 +22,7 @@ import { ReviewRoute } from './cases/review/review.route';
 import { TransferRoute } from './cases/transfer/transfer.route';
 import { WithdrawRoute } from './cases/withdraw/withdraw.route';
 import type { AppConfig, Clock } from '@chuishao/runtime';
+import { RouteMethods } from './http/method-not-allowed';
 import { ProblemFilter } from './http/problem.filter';
 import { rateLimitProviders } from './http/rate-limit';
 import { OpenApiRoute } from './openapi/openapi.route';
@@ -64,8 +65,6 @@ export interface AppDependencies {
   handle: CaseCommandHandler;
   /** Prometheus metrics (served at /metrics; the command path reports to them). */
   metrics: Metrics;
-  /** JSON logs with a line per request (nestjs-pino's module, observability/logging.ts); Nest's own text logger when absent. */
-  logging?: DynamicModule;
 }
 
 @Module({})
@@ -76,7 +75,7 @@ export class AppModule {
     return {
       module: AppModule,
       // The queries' bus; commands go straight to the library handler (COMMAND_HANDLER).
-      imports: [CqrsModule.forRoot(), ...(deps.logging ? [deps.logging] : [])],
+      imports: [CqrsModule.forRoot()],
       controllers: [
         OrgsRoute,
         CatalogRoute,
@@ -120,6 +119,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         ...limits.after,
         { provide: AuditTrail, useFactory: () => new AuditTrail(deps.store, deps.clock, deps.config.audit) },
+        { provide: RouteMethods, useValue: new RouteMethods() },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: CaseLoader, useValue: deps.loader },
         { provide: COMMAND_HANDLER, useValue: deps.handle },

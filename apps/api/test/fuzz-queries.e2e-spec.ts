@@ -86,6 +86,7 @@ const SPECS: QuerySpec[] = [
       ['q', '排污'],
       ['overdue', 'false'],
       ['escalation', 'none'],
+      ['pending', 'extension'],
       ['limit', '5'],
       ['minPosition', '1'],
       ['departmentId', ECOLOGY],
@@ -99,6 +100,7 @@ const SPECS: QuerySpec[] = [
       q: (v) => [...v].length >= 1 && [...v].length <= 100,
       overdue: (v) => v === 'true' || v === 'false',
       escalation: (v) => ['none', 'reminded', 'overdue', 'escalated'].includes(v),
+      pending: (v) => ['extension', 'return', 'appeal'].includes(v),
       limit: (v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 100,
       minPosition: (v) => /^\d+$/.test(v),
       departmentId: (v) => v.length <= 64,
@@ -109,7 +111,7 @@ const SPECS: QuerySpec[] = [
       awkwardText,
       dateLike,
       numberLike,
-      fc.constantFrom('open', 'closed', 'true', 'false', 'none', 'escalated', 'emergency', ECOLOGY, TOWNSHIP),
+      fc.constantFrom('open', 'closed', 'true', 'false', 'none', 'escalated', 'emergency', 'extension', 'appeal', ECOLOGY, TOWNSHIP),
     ),
     checkBody: (body, all) => {
       if (!Array.isArray(body?.items)) return 'no items';

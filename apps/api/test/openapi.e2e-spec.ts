@@ -310,6 +310,8 @@ describe('the OpenAPI document against the server', () => {
     expect(new Set(events.body.map((e: { type: string }) => e.type)).size).toBeGreaterThan(7);
     await get(twp, '/v1/cases', '/v1/cases', { minPosition: String(reviewed.body.position), q: '排污口' });
     expect((await get(twp, '/v1/cases', '/v1/cases', { limit: '0' })).status).toBe(400);
+    expect((await get(cc, '/v1/cases', '/v1/cases', { pending: 'extension' })).status).toBe(200);
+    expect((await get(cc, '/v1/cases', '/v1/cases', { pending: 'later' })).status).toBe(400);
     for (const path of ['/v1/orgs', '/v1/catalog', '/v1/health', '/v1/health/ready', '/v1/health/live', '/v1/openapi.json'])
       expect((await get(null, path, path)).status).toBe(200);
     expect((await get(cc, '/v1/health/ready', '/v1/health/ready')).body.store).toBeDefined();

@@ -323,7 +323,7 @@ describe('the deadline watcher and an undecided return', () => {
   });
   afterAll(() => h.close());
 
-  it('escalates to the command centre once the decision deadline (2 working hours) passes, once', async () => {
+  it('reminds the command centre at 80% of the decision deadline (2 working hours), then escalates once it passes, each once', async () => {
     const caseId = (
       await h
         .http()
@@ -340,7 +340,9 @@ describe('the deadline watcher and an undecided return', () => {
       .expect(200);
     const dueAt: string = returned.body.parts[0].pendingReturn.decisionDueAt;
     expect(Date.parse(dueAt) - h.clock.now().getTime()).toBeGreaterThanOrEqual(2 * 3_600_000);
-    const escalations = async () =>
+    const remindAt: string = returned.body.parts[0].pendingReturn.decisionRemindAt;
+    expect(Date.parse(remindAt)).toBeLessThan(Date.parse(dueAt));
+    const decisionEvents = async (type: string) =>
       (
         (
           await h
@@ -349,7 +351,9 @@ describe('the deadline watcher and an undecided return', () => {
             .set(await auth(COMMAND_CENTRE))
             .expect(200)
         ).body as { type: string; data: { deadline?: string } }[]
-      ).filter((e) => e.type === 'CaseEscalated' && e.data.deadline === 'return_decision');
+      ).filter((e) => e.type === type && e.data.deadline === 'return_decision');
+    const escalations = () => decisionEvents('CaseEscalated');
+    const reminders = () => decisionEvents('DeadlineReminderSent');
     // Until the watcher has acted on the passed deadline: it runs when poked, the test waits for its append.
     const watchUntil = async (done: () => Promise<boolean>) => {
       for (let i = 0; i < 100 && !(await done()); i++) {
@@ -364,9 +368,22 @@ describe('the deadline watcher and an undecided return', () => {
         await new Promise((r) => setTimeout(r, 60));
       }
     };
-    h.clock.advance((Date.parse(dueAt) - h.clock.now().getTime()) / 60_000 - 1);
+    h.clock.advance((Date.parse(remindAt) - h.clock.now().getTime()) / 60_000 - 1);
     await watch();
+    expect(await reminders()).toEqual([]);
+    h.clock.advance((Date.parse(dueAt) - h.clock.now().getTime()) / 60_000 - 1);
+    await watchUntil(async () => (await reminders()).length > 0);
+    expect((await reminders()).length).toBe(1);
     expect(await escalations()).toEqual([]);
+    expect(
+      (
+        await h
+          .http()
+          .get(`/v1/cases/${caseId}`)
+          .set(await auth(COMMAND_CENTRE))
+          .expect(200)
+      ).body.parts[0].pendingReturn,
+    ).toMatchObject({ alert: 'reminded' });
     h.clock.advance(2);
     await watchUntil(async () => (await escalations()).length > 0);
     expect((await escalations()).length).toBe(1);
@@ -381,5 +398,6 @@ describe('the deadline watcher and an undecided return', () => {
     h.clock.advance(60);
     await watch();
     expect((await escalations()).length).toBe(1);
+    expect((await reminders()).length).toBe(1);
   }, 20_000);
 });

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { commonRules, commonShape, environmentOf, port, storeOf, type Environment, type StoreConfig } from './common';
+import { commonRules, commonShape, environmentOf, logFormatOf, port, storeOf, type Environment, type StoreConfig } from './common';
 import { ConfigError, flag, integer, oneOf, problemsOf, variable, withRules, type Rule } from './env';
 import { loadPolicyBook, PolicyFileInvalid } from '@chuishao/policy';
 import { relaySchema } from './relay-config';
@@ -193,7 +193,6 @@ const appShape = {
   LOG_LEVEL: variable(oneOf(LOG_LEVELS).default('log')),
   OIDC_ISSUER: variable(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
   OIDC_CLIENT_ID: variable(z.string().max(256, { error: 'must be at most 256 characters' }).optional()),
-  LOG_FORMAT: variable(oneOf(['json', 'text']).optional()),
   HTTP_HEADERS_TIMEOUT_MS: variable(integer(100, 600_000).default(10_000)),
   HTTP_REQUEST_TIMEOUT_MS: variable(integer(100, 3_600_000).default(30_000)),
   HTTP_IDLE_TIMEOUT_MS: variable(integer(100, 3_600_000).default(120_000)),
@@ -321,7 +320,7 @@ function appConfigOf(v: AppVariables, env: NodeJS.ProcessEnv): AppConfig {
     // LOG_LEVEL names the most detailed level wanted; everything more severe is logged too.
     logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(v.LOG_LEVEL) + 1),
     oidc: v.OIDC_ISSUER && v.OIDC_CLIENT_ID ? { issuer: v.OIDC_ISSUER, clientId: v.OIDC_CLIENT_ID } : null,
-    logFormat: v.LOG_FORMAT ?? (environment === 'production' ? 'json' : 'text'),
+    logFormat: logFormatOf(v),
     http: {
       headersMs: v.HTTP_HEADERS_TIMEOUT_MS,
       requestMs: v.HTTP_REQUEST_TIMEOUT_MS,

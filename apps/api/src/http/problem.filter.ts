@@ -3,7 +3,9 @@ import type { Request, Response } from 'express';
 import { CommandError, type CommandErrorCode } from '@chuishao/commands';
 import { DomainError, type DomainErrorCode } from '@chuishao/domain';
 import { AuditTrail } from '../audit/audit-trail';
-import { Problem } from './problem';
+import type { TracedRequest } from '../observability/trace-context';
+import { RouteMethods } from './method-not-allowed';
+import { markProblem, Problem } from './problem';
 
 /** Status, the code the API states (as documented in the OpenAPI document) and title, per library error code. */
 const DOMAIN_STATUS: Record<DomainErrorCode, [number, string, string]> = {
@@ -29,7 +31,10 @@ const COMMAND_STATUS: Record<CommandErrorCode, [number, string, string]> = {
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
-  constructor(@Optional() private readonly audit?: AuditTrail) {}
+  constructor(
+    @Optional() private readonly audit?: AuditTrail,
+    @Optional() private readonly routes?: RouteMethods,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -38,8 +43,9 @@ export class ProblemFilter implements ExceptionFilter {
     const problem = this.toProblem(exception, req);
     // Every refusal of a route that needs a token leaves a record (the audit trail of refusals).
     this.audit?.refused(req, problem);
-    if (problem.status >= 500) this.logger.error(`${req.method} ${req.originalUrl}: ${describe(exception)}`);
+    if (problem.status >= 500) this.logger.error(`${req.method} ${req.path} (correlation ${correlationOf(req)}): ${describe(exception)}`);
     if (res.headersSent) return;
+    markProblem(res, problem.code);
     for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
     res
       .status(problem.status)
@@ -67,11 +73,11 @@ export class ProblemFilter implements ExceptionFilter {
       const [status, code, title] = COMMAND_STATUS[exception.code];
       return new Problem(status, code, title, exception.message);
     }
-    if (exception instanceof HttpException) return fromHttpException(exception, req);
+    if (exception instanceof HttpException) return fromHttpException(exception, req, this.routes);
     // body-parser's own refusals (a body over the limit, an unsupported charset) are http-errors, not HttpExceptions.
     const bodyError = exception as { expose?: unknown; statusCode?: unknown; message?: string };
     if (bodyError?.expose === true && typeof bodyError.statusCode === 'number' && bodyError.statusCode >= 400 && bodyError.statusCode < 500) {
-      return fromHttpException(new HttpException(bodyError.message ?? 'Bad request', bodyError.statusCode), req);
+      return fromHttpException(new HttpException(bodyError.message ?? 'Bad request', bodyError.statusCode), req, this.routes);
     }
     // The working calendar has no data for the year a deadline falls in: the county must load it.
     if ((exception as { code?: string })?.code === 'CALENDAR.YEAR_NOT_COVERED') {
@@ -81,16 +87,19 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
-function fromHttpException(e: HttpException, req: Request): Problem {
+function fromHttpException(e: HttpException, req: Request, routes?: RouteMethods): Problem {
   const status = e.getStatus();
   const cause = (e as { cause?: unknown }).cause as { type?: string } | undefined;
   if (status === 400 && (cause?.type === 'entity.parse.failed' || /JSON/i.test(e.message))) {
     return Problem.badRequest('the request body is not valid JSON', [{ field: 'body', message: 'not valid JSON' }]);
   }
-  if (status === 404) return Problem.notFound(`no route ${req.method} ${req.path}`, 'ROUTE.NOT_FOUND');
+  // Nest's answer when no route matched: a served path asked with another method is a 405.
+  if (status === 404) return routes?.notAllowed(req.method, req.path) ?? Problem.notFound(`no route ${req.method} ${req.path}`, 'ROUTE.NOT_FOUND');
   if (status === 413) return new Problem(413, 'REQUEST.TOO_LARGE', 'Payload too large', 'the request body is too large');
   return new Problem(status, `HTTP.${status}`, e.message, e.message);
 }
+
+const correlationOf = (req: TracedRequest) => req.trace?.correlationId ?? 'none';
 
 function describe(e: unknown): string {
   return e instanceof Error ? (e.stack ?? e.message) : String(e);

@@ -306,6 +306,10 @@ export function describeOperations(): void {
     q: { description: 'Substring of the title or description', example: '排污' },
     overdue: { description: 'Some running clock is past its deadline now', example: true },
     escalation: { description: 'Highest watcher rung on any part (提醒/催办/督办)', example: 'escalated' },
+    pending: {
+      description: 'Cases with a part awaiting a decision: extension (延期 to approve), return (退单 to decide), appeal (申诉 to rule on)',
+      example: 'extension',
+    },
     limit: { description: 'Page size (default 20)', example: 20 },
     cursor: { description: 'nextCursor of the previous page' },
     minPosition: {

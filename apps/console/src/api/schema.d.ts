@@ -1104,6 +1104,8 @@ export interface components {
             outcome: "resolved" | "unresolved" | null;
             /** @description One part per department named */
             parts: components["schemas"]["PartView"][];
+            /** @description Moves some part awaits a decision on: extension (延期), return (退单), appeal (申诉); empty when none. GET /v1/cases?pending= filters by it */
+            pending: ("extension" | "return" | "appeal")[];
             /** @example county/demo-2026.1/cn-national-2026.1 */
             policyVersion: string;
             /** @description Global position of the last event: pass as minPosition to GET /v1/cases */
@@ -1272,8 +1274,11 @@ export interface components {
         DeadlineReminderSentData: {
             /** Format: uuid */
             caseId: string;
-            /** @enum {string} */
-            deadline: "response" | "completion";
+            /**
+             * @description return_decision: the command centre is reminded that its decision on a return (退单审定) is coming due
+             * @enum {string}
+             */
+            deadline: "response" | "completion" | "return_decision";
             /** @example dept-ecology */
             departmentId: string;
             /** Format: date-time */
@@ -2158,6 +2163,11 @@ export interface components {
              * @description When the command centre’s decision is due
              */
             decisionDueAt: string;
+            /**
+             * Format: date-time
+             * @description 提醒 of the decision (the policy’s reminder share of its limit); absent on returns recorded before it was kept
+             */
+            decisionRemindAt?: string;
             /** @example dept-ecology */
             departmentId: string;
             /**
@@ -2274,6 +2284,11 @@ export interface components {
              * @description When the command centre’s decision (审定) is due
              */
             decisionDueAt: string;
+            /**
+             * Format: date-time
+             * @description 提醒: when the command centre is reminded of the decision; null for returns recorded before it was kept
+             */
+            decisionRemindAt: string | null;
             /** @example 职能不符 */
             reason: string;
             /** Format: date-time */
@@ -3244,6 +3259,8 @@ export interface operations {
                 minPosition?: number;
                 /** @description Some running clock is past its deadline now */
                 overdue?: boolean;
+                /** @description Cases with a part awaiting a decision: extension (延期 to approve), return (退单 to decide), appeal (申诉 to rule on) */
+                pending?: "extension" | "return" | "appeal";
                 /** @description Substring of the title or description */
                 q?: string;
                 /** @description Raised at or after (ISO-8601) */
