@@ -5,6 +5,7 @@ import { CaseLoader, type CaseCommandHandler } from '@chuishao/commands';
 import type { CasePolicy } from '@chuishao/domain';
 import type { Directory } from '@chuishao/directory';
 import type { EventStore } from '@chuishao/event-store';
+import type { PolicyBook } from '@chuishao/policy';
 import { AuditTrail } from './audit/audit-trail';
 import { ListAuditRoute } from './audit/list-audit.route';
 import { AuthGuard } from './auth/auth.guard';
@@ -37,7 +38,9 @@ import { UrgeRoute } from './cases/urge/urge.route';
 import { ATTACHMENT_PROVIDERS, ATTACHMENT_ROUTES } from './attachments/attachments.wiring';
 import type { ReadModels } from './read-models';
 import { SCORECARD_PROVIDERS, SCORECARD_ROUTES } from './scorecards/scorecards.wiring';
-import { CALENDARS, CATALOG, CLOCK, COMMAND_HANDLER, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
+import { SCORING_POLICIES } from './scorecards/scorecard.service';
+import { ListPoliciesRoute } from './policies/list-policies/list-policies.route';
+import { CALENDARS, CATALOG, CLOCK, COMMAND_HANDLER, CONFIG, DIRECTORY, EVENT_STORE, POLICY, POLICY_BOOK, READ_MODELS } from './tokens';
 
 import type { CalendarRegistry } from '@chuishao/calendar';
 import type { Metrics } from './observability/metrics';
@@ -50,6 +53,8 @@ export interface AppDependencies {
   directory: Directory;
   clock: Clock;
   policy: CasePolicy;
+  /** The versioned assessment policy: the scorecards' weights (SCORING_POLICIES) and GET /v1/policies. */
+  policies: PolicyBook;
   readModels: ReadModels;
   catalog: Catalog;
   /** The working calendar in force (its coverage is reported on /v1/health). */
@@ -92,6 +97,7 @@ export class AppModule {
         ReassignRoute,
         ...WORKFLOW_ROUTES,
         ...SCORECARD_ROUTES,
+        ListPoliciesRoute,
         ...ATTACHMENT_ROUTES,
         ListAuditRoute,
         ...(metricsOnApiPort(deps.config) ? [MetricsRoute] : []),
@@ -102,6 +108,8 @@ export class AppModule {
         { provide: DIRECTORY, useValue: deps.directory },
         { provide: CLOCK, useValue: deps.clock },
         { provide: POLICY, useValue: deps.policy },
+        { provide: POLICY_BOOK, useValue: deps.policies },
+        { provide: SCORING_POLICIES, useValue: deps.policies.scoring },
         { provide: CATALOG, useValue: deps.catalog },
         { provide: CALENDARS, useValue: deps.calendars },
         { provide: READ_MODELS, useValue: deps.readModels },

@@ -77,6 +77,7 @@ export async function createRuntime(config: AppConfig, options: { clock?: Clock;
     directory,
     clock,
     policy,
+    policies: services.policies,
     readModels,
     catalog,
     calendars,

@@ -65,7 +65,8 @@ const periodRules = {
   from: (v: string) => isDate(v),
   to: (v: string) => isDate(v),
   asOf: (v: string) => isInstant(plus(v)) && Date.parse(plus(v)) <= Date.parse(NOW),
-  policy: (v: string) => v === 'scoring-2026.1',
+  // The bundled policy versions (libs/policy/data/policies.json): the one in force and a what-if.
+  policy: (v: string) => v === 'scoring-2026.1' || v === 'what-if-40-30-30',
 };
 const period = (all: Map<string, string>) => {
   const days = dayNumber(all.get('to')!) - dayNumber(all.get('from')!);
@@ -133,13 +134,19 @@ const SPECS: QuerySpec[] = [
       ['format', 'json'],
     ],
     rules: { ...periodRules, countyId: (v) => v === 'county-qingchuan', format: (v) => ['json', 'csv', 'csv-zh', 'xlsx'].includes(v) },
-    values: fc.oneof(awkwardText, dateLike, numberLike, fc.constantFrom('csv', 'csv-zh', 'json', 'xlsx', 'county-qingchuan', 'scoring-2026.1')),
+    values: fc.oneof(
+      awkwardText,
+      dateLike,
+      numberLike,
+      fc.constantFrom('csv', 'json', 'xlsx', 'csv-zh', 'pdf', 'county-qingchuan', 'scoring-2026.1', 'what-if-40-30-30'),
+    ),
     together: period,
     checkBody: (body, all) => {
-      const format = all.get('format') ?? 'json';
-      // The exports are files (text, or the XLSX's zip bytes read as text); JSON is the scorecard itself.
-      if (format !== 'json') return typeof body === 'string' && body.length > 0 ? null : `${format} not a file`;
-      return Array.isArray((body as { departments?: unknown })?.departments) ? null : 'no departments';
+      const format = all.get('format');
+      if (format === 'csv' || format === 'csv-zh') return typeof body === 'string' ? null : `${format} not text`;
+      // A workbook is a zip: it starts with PK.
+      if (format === 'xlsx') return typeof body === 'string' && body.startsWith('PK') ? null : 'xlsx not a workbook';
+      return Array.isArray(body?.departments) ? null : 'no departments';
     },
   },
   {

@@ -319,6 +319,8 @@ describe('the OpenAPI document against the server', () => {
     expectDocumented(await metrics, 'get', '/metrics');
     const period = { from: '2026-03-01', to: '2026-04-01' };
     await get(ao, '/v1/scorecards', '/v1/scorecards', period);
+    expect((await get(ao, '/v1/scorecards', '/v1/scorecards', { ...period, policy: 'what-if-40-30-30' })).body.policyVersion).toBe('what-if-40-30-30');
+    expect((await get(twp, '/v1/policies', '/v1/policies')).body.versions.length).toBeGreaterThan(1);
     expect((await get(ao, '/v1/scorecards', '/v1/scorecards', { ...period, format: 'csv' })).headers['content-type']).toMatch(/text\/csv/);
     await get(ao, `/v1/scorecards/${ECOLOGY}`, '/v1/scorecards/{departmentId}', period);
     const explained = await get(ao, `/v1/scorecards/${ECOLOGY}/explain`, '/v1/scorecards/{departmentId}/explain', period);

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { ASSESSMENT, COMMAND_CENTRE, ECOLOGY, ENFORCEMENT, MARKET, OTHER_TOWNSHIP, startHarness, TOWNSHIP, WATER, whistleBody, type Harness } from './harness';
 
 const TRANSPORT = 'dept-transport';
@@ -236,6 +237,81 @@ describe('延期, 退单/审定, 申诉 over HTTP, and how the scorecard counts 
     expect(row(await card(), ECOLOGY)).toMatchObject({ completionDue: 1, completedOnTime: 1, completionRate: 1, overdue: 0, extensionsApproved: 1 });
     // Before the approval the old deadline counted.
     expect(row(await card(minute(14)), ECOLOGY)).toMatchObject({ extensionsApproved: 0 });
+  });
+
+  it('the clerk downloads (csv-zh, xlsx) show the six counts of the moves under Chinese headers, as the JSON rows have them', async () => {
+    // An appeal rejected too, so that each of the six is non-zero for some department.
+    await blow('A3', [MARKET]);
+    await post(MARKET, path('A3', 'responses'), {});
+    await post(MARKET, path('A3', 'completions'), { result: '已处置' });
+    await post(TOWNSHIP, path('A3', 'reviews'), { departmentId: MARKET, resolved: false, satisfaction: 'dissatisfied' });
+    await post(MARKET, path('A3', 'appeals'), { reason: '已按要求处置' });
+    await post(ASSESSMENT, path('A3', 'appeal-decisions'), { departmentId: MARKET, upheld: false, note: '申诉理由不成立' });
+    h.clock.advance(1);
+    const asOf = encodeURIComponent(h.clock.now().toISOString());
+    const rows = await card(h.clock.now().toISOString());
+    const FIELDS: Record<string, string> = {
+      退单成立: 'returnsUpheld',
+      退单驳回: 'returnsRejected',
+      延期获批: 'extensionsApproved',
+      申诉成立: 'appealsUpheld',
+      申诉驳回: 'appealsRejected',
+      牵头件数: 'leadParts',
+    };
+    const fields = Object.values(FIELDS);
+    expect(fields.filter((f) => !rows.some((r) => (r[f] as number) > 0))).toEqual([]);
+    const expected = Object.fromEntries(rows.map((r) => [r.departmentId, Object.fromEntries(fields.map((f) => [f, r[f]]))]));
+    const download = async (format: string) =>
+      h
+        .http()
+        .get(`/v1/scorecards?${MARCH}&asOf=${asOf}&format=${format}`)
+        .set(await auth(ASSESSMENT))
+        .buffer(true)
+        .parse((res, done) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => done(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+    /** The six counts of each department's row in a table of text cells (header row first). */
+    const countsOf = (table: unknown[][]) => {
+      const at = table.findIndex((cells) => cells[0] === '排名');
+      const header = table[at];
+      const id = header.indexOf('部门代码');
+      return Object.fromEntries(
+        table
+          .slice(at + 1, at + 1 + rows.length)
+          .map((cells) => [cells[id], Object.fromEntries(Object.entries(FIELDS).map(([name, f]) => [f, Number(cells[header.indexOf(name)])]))]),
+      );
+    };
+
+    const csv = (await download('csv-zh')).body as Buffer;
+    const records = csv
+      .subarray(3)
+      .toString('utf8')
+      .split('\r\n')
+      .map((line) => line.split(','));
+    expect(countsOf(records)).toEqual(expected);
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await download('xlsx')).body as ArrayBuffer);
+    const sheet = workbook.worksheets[0];
+    const cells: unknown[][] = [];
+    sheet.eachRow({ includeEmpty: true }, (r) => {
+      const values = r.values as unknown[];
+      cells.push(values.slice(1));
+    });
+    const counts = countsOf(cells);
+    expect(counts).toEqual(expected);
+    // Real numbers in the workbook, under the count format.
+    const header = cells.findIndex((c) => c[0] === '排名') + 1;
+    const column = (cells[header - 1] as string[]).indexOf('延期获批') + 1;
+    const ecology = cells.findIndex((c) => c.includes(ECOLOGY)) + 1;
+    expect([sheet.getCell(ecology, column).type, sheet.getCell(ecology, column).value, sheet.getCell(ecology, column).numFmt]).toEqual([
+      ExcelJS.ValueType.Number,
+      1,
+      '0',
+    ]);
   });
 });
 

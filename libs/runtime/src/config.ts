@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { commonRules, commonShape, environmentOf, logFormatOf, port, storeOf, type Environment, type StoreConfig } from './common';
 import { ConfigError, flag, integer, oneOf, problemsOf, variable, withRules, type Rule } from './env';
+import { loadPolicyBook, PolicyFileInvalid } from '@chuishao/policy';
 import { relaySchema } from './relay-config';
 
 export interface AppConfig {
@@ -19,6 +20,8 @@ export interface AppConfig {
   calendarFile: string | null;
   /** Official arrangements one per file (`<YYYY>.json`), added to the calendar file's years. */
   calendarDir: string | null;
+  /** The versioned assessment policy (weights, ranking threshold, the moves' limits); the bundled one by default. Checked here. */
+  policyFile: string | null;
   auth: {
     jwtSecret: string | null;
     jwksUrl: string | null;
@@ -140,6 +143,17 @@ const trustProxy = () =>
     return z.NEVER;
   });
 
+/** A policy file that is read and validated with the rest of the configuration, so a bad one refuses start naming its field. */
+const policyFile = () =>
+  z.string().superRefine((file, ctx) => {
+    try {
+      loadPolicyBook(resolve(file));
+    } catch (error) {
+      if (!(error instanceof PolicyFileInvalid)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.problems.join('; ') });
+    }
+  });
+
 const appShape = {
   ...commonShape,
   PORT: variable(port().default(3000)),
@@ -177,6 +191,7 @@ const appShape = {
   CATALOG_FILE: variable(z.string().optional()),
   CALENDAR_FILE: variable(z.string().optional()),
   CALENDAR_DIR: variable(z.string().optional()),
+  POLICY_FILE: variable(policyFile().optional()),
   LOG_LEVEL: variable(oneOf(LOG_LEVELS).default('log')),
   OIDC_ISSUER: variable(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
   OIDC_CLIENT_ID: variable(z.string().max(256, { error: 'must be at most 256 characters' }).optional()),
@@ -279,6 +294,7 @@ function appConfigOf(v: AppVariables, env: NodeJS.ProcessEnv): AppConfig {
     catalogFile: file(v.CATALOG_FILE),
     calendarFile: file(v.CALENDAR_FILE),
     calendarDir: file(v.CALENDAR_DIR),
+    policyFile: file(v.POLICY_FILE),
     auth: {
       jwtSecret: v.JWT_SECRET ?? null,
       jwksUrl: v.JWKS_URL ?? null,

@@ -45,6 +45,8 @@ import { EVENT_RECORDS } from './schemas/event.schemas';
 import { Health, HealthLive, HealthStatus, HealthUnavailable } from './schemas/health.schemas';
 import { MetricsRoute } from '../observability/metrics.route';
 import { DepartmentScorecard, Scorecard, ScorecardExplanation } from './schemas/scorecard.schemas';
+import { ListPoliciesRoute } from '../policies/list-policies/list-policies.route';
+import { PolicyList } from './schemas/policy.schemas';
 
 /**
  * What each route answers, in @nestjs/swagger's decorators. They are applied here rather than on the route files so
@@ -334,7 +336,10 @@ export function describeOperations(): void {
       description: 'The instant described (default now): only events recorded by then count; in the future: 400. Send + as %2B.',
       example: '2026-11-30T16:00:00.000Z',
     },
-    policy: { description: 'Re-score under this scoring policy version (default: the one in force at asOf)', example: 'scoring-2026.1' },
+    policy: {
+      description: 'Re-score the same facts under this policy version, a what-if included (GET /v1/policies lists them; default: the one in force at asOf)',
+      example: 'what-if-40-30-30',
+    },
   });
   describeDto(ListScorecardsDto, {
     countyId: { description: 'Default and only allowed value: the caller’s county', example: 'county-qingchuan' },
@@ -818,6 +823,15 @@ export function describeOperations(): void {
       [404, 'SCORECARD.COUNTY_NOT_FOUND: the caller’s county is not in the directory'],
       SCORECARD_PROBLEMS[2],
     ],
+  });
+  operation(ListPoliciesRoute, 'list', {
+    id: 'listPolicies',
+    tag: 'scorecards',
+    summary: 'The assessment policy’s versions: weights, ranking threshold, the limits of 延期/申诉/退单, and which one is in force',
+    description:
+      'From POLICY_FILE (or the bundled policy). A version without effectiveFrom is a what-if: GET /v1/scorecards?policy=<version> re-scores a period under it from the same facts; the default scorecard is unchanged.',
+    responses: [{ status: 200, description: 'Every version, ordered by effectiveFrom (what-ifs last)', content: json(PolicyList) }],
+    problems: [401],
   });
   operation(GetDepartmentScorecardRoute, 'get', {
     id: 'getDepartmentScorecard',

@@ -525,6 +525,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The assessment policy’s versions: weights, ranking threshold, the limits of 延期/申诉/退单, and which one is in force
+         * @description From POLICY_FILE (or the bundled policy). A version without effectiveFrom is a what-if: GET /v1/scorecards?policy=<version> re-scores a period under it from the same facts; the default scorecard is unchanged.
+         */
+        get: operations["listPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/scorecards": {
         parameters: {
             query?: never;
@@ -2276,6 +2296,53 @@ export interface components {
             /** @example dept-enforcement */
             suggestedDepartmentId: string | null;
         };
+        PolicyList: {
+            /**
+             * @description The version in force now: scorecards use it unless `policy` names another
+             * @example scoring-2026.1
+             */
+            inForce: string;
+            /** @description Ordered by effectiveFrom; the what-ifs last */
+            versions: components["schemas"]["PolicyVersionView"][];
+        };
+        PolicyVersionView: {
+            /**
+             * Format: date-time
+             * @description In force from this instant until the next version’s; null: a what-if, never in force, only named for a re-score (scorecards’ `policy`)
+             */
+            effectiveFrom: string | null;
+            /** @description The version in force now */
+            inForce: boolean;
+            limits: components["schemas"]["WorkflowLimitsView"];
+            /**
+             * @description Departments with fewer responseDue parts are listed unranked
+             * @example 5
+             */
+            minRankedParts: number;
+            /** @description What the version is for */
+            notes: string | null;
+            /** @example scoring-2026.1 */
+            version: string;
+            /** @description Integers summing to 100 */
+            weights: components["schemas"]["PolicyWeightsView"];
+        };
+        PolicyWeightsView: {
+            /**
+             * @description 满意率 weight
+             * @example 35
+             */
+            wF: number;
+            /**
+             * @description 响应率 weight
+             * @example 30
+             */
+            wR: number;
+            /**
+             * @description 解决率 weight
+             * @example 35
+             */
+            wS: number;
+        };
         Problem: {
             /**
              * @description Stable machine-readable code, e.g. REQUEST.INVALID, CASE.INVALID_STATE, AUTH.UNAUTHENTICATED
@@ -2893,6 +2960,17 @@ export interface components {
         WithdrawDto: {
             /** @example 群众已自行协商解决 */
             reason: string;
+        };
+        WorkflowLimitsView: {
+            /** @description 申诉: how long after a review the department may appeal it */
+            appealWindow: components["schemas"]["TimeLimitView"];
+            /**
+             * @description 延期: approved extensions allowed per part
+             * @example 2
+             */
+            maxExtensions: number;
+            /** @description 退单: how long the command centre has to decide a return */
+            returnDecision: components["schemas"]["TimeLimitView"];
         };
     };
     responses: never;
@@ -5899,6 +5977,59 @@ export interface operations {
             };
         };
     };
+    listPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every version, ordered by effectiveFrom (what-ifs last) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyList"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s reads (RATE_LIMIT_USER_READS); the requests of the caller’s org (RATE_LIMIT_ORG) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listScorecards: {
         parameters: {
             query: {
@@ -5910,7 +6041,7 @@ export interface operations {
                 format?: "json" | "csv" | "csv-zh" | "xlsx";
                 /** @description First local date (county time zone) of the period [from, to) */
                 from: string;
-                /** @description Re-score under this scoring policy version (default: the one in force at asOf) */
+                /** @description Re-score the same facts under this policy version, a what-if included (GET /v1/policies lists them; default: the one in force at asOf) */
                 policy?: string;
                 /** @description The local date after the period; at most 731 days after from */
                 to: string;
@@ -6007,7 +6138,7 @@ export interface operations {
                 asOf?: string;
                 /** @description First local date (county time zone) of the period [from, to) */
                 from: string;
-                /** @description Re-score under this scoring policy version (default: the one in force at asOf) */
+                /** @description Re-score the same facts under this policy version, a what-if included (GET /v1/policies lists them; default: the one in force at asOf) */
                 policy?: string;
                 /** @description The local date after the period; at most 731 days after from */
                 to: string;
@@ -6099,7 +6230,7 @@ export interface operations {
                 asOf?: string;
                 /** @description First local date (county time zone) of the period [from, to) */
                 from: string;
-                /** @description Re-score under this scoring policy version (default: the one in force at asOf) */
+                /** @description Re-score the same facts under this policy version, a what-if included (GET /v1/policies lists them; default: the one in force at asOf) */
                 policy?: string;
                 /** @description The local date after the period; at most 731 days after from */
                 to: string;
