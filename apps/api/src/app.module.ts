@@ -28,6 +28,7 @@ import { rateLimitProviders } from './http/rate-limit';
 import { OpenApiRoute } from './openapi/openapi.route';
 import { OrgsRoute } from './orgs/orgs.route';
 import { CatalogRoute } from './catalog/catalog.route';
+import { GetCalendarRoute } from './calendar/get-calendar.route';
 import { ConsoleConfigRoute } from './console/console-config.route';
 import { HealthRoute } from './health/health.route';
 import type { Catalog } from '@chuishao/catalog';
@@ -79,6 +80,7 @@ export class AppModule {
       controllers: [
         OrgsRoute,
         CatalogRoute,
+        GetCalendarRoute,
         HealthRoute,
         OpenApiRoute,
         ConsoleConfigRoute,

@@ -177,6 +177,25 @@ const SPECS: QuerySpec[] = [
     together: period,
     checkBody: (body) => (Array.isArray(body?.parts) && body.department?.departmentId === ECOLOGY ? null : 'no parts'),
   },
+  {
+    name: 'GET /v1/calendar',
+    path: '/v1/calendar',
+    org: TOWNSHIP,
+    valid: [
+      ['from', '2026-09-28'],
+      ['to', '2026-10-12'],
+    ],
+    rules: { from: isDate, to: isDate },
+    // Dates near the valid range too, so that many mutations are still within 400 days and accepted.
+    values: fc.oneof(awkwardText, dateLike, numberLike, fc.constantFrom('2026-01-01', '2025-09-14', '2025-09-13', '2026-10-01', '2027-10-16', '2027-10-17')),
+    // At most 400 days, both ends included, within the years the calendar derives (1901–2099).
+    together: (all) => {
+      const days = dayNumber(all.get('to')!) - dayNumber(all.get('from')!) + 1;
+      const covered = (v: string) => Number(v.slice(0, 4)) >= 1901 && Number(v.slice(0, 4)) <= 2099;
+      return days >= 1 && days <= 400 && covered(all.get('from')!) && covered(all.get('to')!);
+    },
+    checkBody: (body, all) => (body?.days?.length === dayNumber(all.get('to')!) - dayNumber(all.get('from')!) + 1 ? null : 'not one entry per date'),
+  },
 ];
 
 interface GeneratedQuery {

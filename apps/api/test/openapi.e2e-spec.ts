@@ -312,6 +312,8 @@ describe('the OpenAPI document against the server', () => {
     expect((await get(twp, '/v1/cases', '/v1/cases', { limit: '0' })).status).toBe(400);
     expect((await get(cc, '/v1/cases', '/v1/cases', { pending: 'extension' })).status).toBe(200);
     expect((await get(cc, '/v1/cases', '/v1/cases', { pending: 'later' })).status).toBe(400);
+    expect((await get(twp, '/v1/calendar', '/v1/calendar', { from: '2026-12-28', to: '2027-01-05' })).body.provisionalYears).toEqual(['2027']);
+    expect((await get(twp, '/v1/calendar', '/v1/calendar', { from: '2026-03-02', to: '2026-02-30' })).status).toBe(400);
     for (const path of ['/v1/orgs', '/v1/catalog', '/v1/health', '/v1/health/ready', '/v1/health/live', '/v1/openapi.json'])
       expect((await get(null, path, path)).status).toBe(200);
     expect((await get(cc, '/v1/health/ready', '/v1/health/ready')).body.store).toBeDefined();

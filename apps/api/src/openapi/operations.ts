@@ -20,6 +20,7 @@ import { TransferDto, TransferRoute } from '../cases/transfer/transfer.route';
 import { UrgeDto, UrgeRoute } from '../cases/urge/urge.route';
 import { WithdrawDto, WithdrawRoute } from '../cases/withdraw/withdraw.route';
 import { CatalogRoute } from '../catalog/catalog.route';
+import { CalendarRangeDto, CalendarView, GetCalendarRoute, MAX_CALENDAR_DAYS } from '../calendar/get-calendar.route';
 import { ConsoleConfig, ConsoleConfigRoute } from '../console/console-config.route';
 import { AppealReviewDto, AppealReviewRoute } from '../cases/appeal-review/appeal-review.route';
 import { DecideAppealDto, DecideAppealRoute } from '../cases/decide-appeal/decide-appeal.route';
@@ -59,7 +60,7 @@ export const TAGS = [
   { name: 'attachments', description: '现场照片 and documents: evidence filed with notes and completions' },
   { name: 'scorecards', description: '以下评上: department scorecards for the assessment office (scoring.md)' },
   { name: 'audit', description: '等保 audit trail: every refused request (401/403/404/409/412/422/429 …), for the command centre' },
-  { name: 'directory', description: 'The org directory and the whistle catalogue (吹哨清单): public' },
+  { name: 'directory', description: 'The org directory and the whistle catalogue (吹哨清单): public; the county’s working calendar' },
   { name: 'service', description: 'Health, metrics and this document: public (health details and production metrics for operators)' },
   { name: 'development', description: 'Development mode only (absent in production)' },
 ] as const;
@@ -351,6 +352,10 @@ export function describeOperations(): void {
       example: 'xlsx',
     },
   });
+  describeDto(CalendarRangeDto, {
+    from: { description: 'The first local date (county time zone)', example: '2026-09-28' },
+    to: { description: `The last local date, included; not before from, at most ${MAX_CALENDAR_DAYS} days from it`, example: '2026-10-12' },
+  });
   describeDto(ListAuditDto, {
     from: { description: 'Start (inclusive): a date (00:00 UTC) or an ISO-8601 instant; default 7 days before to. Send + as %2B.', example: '2026-12-01' },
     to: { description: `End (exclusive), date or instant; default: now. At most ${MAX_AUDIT_DAYS} days after from.`, example: '2026-12-04T00:00:00Z' },
@@ -375,6 +380,23 @@ export function describeOperations(): void {
     tag: 'directory',
     summary: '吹哨清单: the matters a township may whistle for, with their departments and time limits',
     responses: [{ status: 200, description: 'The catalogue in force', content: json(CatalogView) }],
+  });
+  operation(GetCalendarRoute, 'get', {
+    id: 'getCalendar',
+    tag: 'directory',
+    summary: 'The working calendar of the caller’s county: working hours, and per date working or not, holiday, 调休, provisional',
+    description:
+      'What deadlines are counted on (the calendar in force with the county’s overlay), so a client can count working time exactly: ' +
+      'working time is inside workingHours on the days with working: true. A provisional year is derived from the statutory holidays ' +
+      'and is re-based when its official arrangement is loaded.',
+    responses: [{ status: 200, description: 'The range’s days', content: json(CalendarView) }],
+    problems: [
+      [
+        400,
+        `REQUEST.INVALID: from or to not a date YYYY-MM-DD, to before from, over ${MAX_CALENDAR_DAYS} days, a year the calendar does not cover, or an unknown parameter; \`errors\` names each`,
+      ],
+      401,
+    ],
   });
   const readiness = {
     responses: [

@@ -77,6 +77,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The working calendar of the caller’s county: working hours, and per date working or not, holiday, 调休, provisional
+         * @description What deadlines are counted on (the calendar in force with the county’s overlay), so a client can count working time exactly: working time is inside workingHours on the days with working: true. A provisional year is derived from the statutory holidays and is re-based when its official arrangement is loaded.
+         */
+        get: operations["getCalendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cases": {
         parameters: {
             query?: never;
@@ -851,6 +871,33 @@ export interface components {
              */
             title: string;
         } | unknown | unknown;
+        CalendarDayView: {
+            /**
+             * Format: date
+             * @example 2026-10-01
+             */
+            date: string;
+            /**
+             * @description The holiday of the break this day off is part of (a weekend inside the break too; several joined by 、, e.g. 国庆节、中秋节); null on working days and ordinary weekends
+             * @example 国庆节
+             */
+            holiday: string | null;
+            /**
+             * @description 调休补班: a Saturday or Sunday that is a working day
+             * @example false
+             */
+            makeupWorkday: boolean;
+            /**
+             * @description From a year derived from the statutory holidays, not the official arrangement (may still change)
+             * @example false
+             */
+            provisional: boolean;
+            /**
+             * @description Working time counts on this day (inside workingHours)
+             * @example false
+             */
+            working: boolean;
+        };
         CalendarHealth: {
             /** @description What the operator should do */
             advice: string | null;
@@ -893,6 +940,39 @@ export interface components {
             problems: string[];
             /** @example /etc/chuishao/calendar/2027.json */
             source: string;
+        };
+        CalendarView: {
+            /** @example county-qingchuan */
+            countyId: string;
+            /** @description Every date from `from` to `to`, both included */
+            days: components["schemas"]["CalendarDayView"][];
+            /**
+             * Format: date
+             * @example 2026-09-28
+             */
+            from: string;
+            /**
+             * @description Years of the range without an official arrangement loaded
+             * @example []
+             */
+            provisionalYears: string[];
+            /**
+             * @description The zone of the dates and working hours (a fixed offset)
+             * @example Asia/Shanghai
+             */
+            timeZone: string;
+            /**
+             * Format: date
+             * @example 2026-10-12
+             */
+            to: string;
+            /**
+             * @description The calendar the caller’s county computes deadlines on, with +provisional-YYYY for each provisional year in the range (as deadlineBasis.calendarVersion)
+             * @example cn-national-2026.1
+             */
+            version: string;
+            /** @description The working periods of a working day, in order */
+            workingHours: components["schemas"]["WorkingPeriodView"][];
         };
         CaseClosedData: {
             /** Format: uuid */
@@ -2972,6 +3052,18 @@ export interface components {
             /** @description 退单: how long the command centre has to decide a return */
             returnDecision: components["schemas"]["TimeLimitView"];
         };
+        WorkingPeriodView: {
+            /**
+             * @description Local time HH:MM, excluded
+             * @example 12:00
+             */
+            end: string;
+            /**
+             * @description Local time HH:MM, included
+             * @example 08:30
+             */
+            start: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -3264,6 +3356,73 @@ export interface operations {
                 };
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s reads (RATE_LIMIT_USER_READS); the requests of the caller’s org (RATE_LIMIT_ORG); the caller’s heavy reads, requests here with asOf, policy or a non-JSON format (RATE_LIMIT_HEAVY) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCalendar: {
+        parameters: {
+            query: {
+                /** @description The first local date (county time zone) */
+                from: string;
+                /** @description The last local date, included; not before from, at most 400 days from it */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The range’s days */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarView"];
+                };
+            };
+            /** @description REQUEST.INVALID: from or to not a date YYYY-MM-DD, to before from, over 400 days, a year the calendar does not cover, or an unknown parameter; `errors` names each */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s reads (RATE_LIMIT_USER_READS); the requests of the caller’s org (RATE_LIMIT_ORG) */
             429: {
                 headers: {
                     /** @description Seconds to wait before retrying */
