@@ -290,6 +290,59 @@ check('http: Cache-Control: no-store on authenticated answers (and on refusals)'
   }
 });
 
+check('audit: refused requests (a 404 outside scope, a 401) leave a record the command centre reads by correlation id', async () => {
+  const id = await blow();
+  const tag = `sec-audit-${Date.now().toString(36)}`;
+  expectProblem(await call('GET', `/v1/cases/${id}`, { token: await token('otherTownship'), headers: { 'x-correlation-id': `${tag}-404` } }), 404);
+  expectProblem(await call('GET', '/v1/cases', { token: 'not.a.token', headers: { 'x-correlation-id': `${tag}-401` } }), 401);
+  const cc = await token('commandCentre');
+  const from = new Date(Date.now() - 60_000).toISOString();
+  // The recorder writes in batches: give it a few seconds.
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const res = await call('GET', `/v1/audit?from=${encodeURIComponent(from)}&limit=1000`, { token: cc });
+    expectStatus(res, 200, 'GET /v1/audit as the command centre');
+    const mine = (res.body.items ?? []).filter((r) => typeof r.correlationId === 'string' && r.correlationId.startsWith(tag));
+    const scoped = mine.find((r) => r.correlationId === `${tag}-404`);
+    const anonymous = mine.find((r) => r.correlationId === `${tag}-401`);
+    if (scoped && anonymous) {
+      if (scoped.orgId !== ORGS.otherTownship || scoped.status !== 404 || scoped.outcome !== 'CASE.NOT_FOUND' || scoped.caseId !== id)
+        throw new Error(`the 404 recorded as ${JSON.stringify(scoped)}`);
+      if (anonymous.status !== 401 || anonymous.orgId !== null) throw new Error(`the 401 recorded as ${JSON.stringify(anonymous)}`);
+      expectProblem(await call('GET', '/v1/audit', { token: await token('township') }), 403);
+      return `${scoped.route} ${scoped.outcome}, ${anonymous.outcome}`;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the refusals never appeared in GET /v1/audit');
+});
+
+check('health: anonymous callers learn no store head, event count or read-model positions', async () => {
+  for (const path of ['/v1/health', '/v1/health/live', '/v1/health/ready']) {
+    const res = await call('GET', path);
+    if (res.status >= 500 && res.status !== 503) throw new Error(`${path} answered ${res.status}`);
+    const leaked = /"(head|events|eventCount|position|checkpoint|behind|storeHead)"\s*:/.exec(res.text);
+    if (leaked) throw new Error(`${path} tells anonymous callers ${leaked[1]}: ${res.text.slice(0, 200)}`);
+  }
+  const details = await call('GET', '/v1/health', { token: await token('commandCentre') });
+  expectStatus(details, 200, 'GET /v1/health as the command centre');
+  if (!/"(head|checkpoint|behind)"\s*:/.test(details.text)) throw new Error('the command centre gets no details either');
+});
+
+check('tracing: a W3C traceparent is honoured; its trace id becomes the correlation id recorded on the events', async () => {
+  const traceId = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const res = await call('POST', '/v1/whistles', {
+    token: await token('township'),
+    body: whistle(),
+    headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+  });
+  expectStatus(res, 201, 'a whistle with a traceparent');
+  const events = await call('GET', `/v1/cases/${res.body.caseId}/events`, { token: await token('township') });
+  expectStatus(events, 200, 'its events');
+  const first = (events.body.items ?? events.body)[0];
+  if (first?.correlationId !== traceId) throw new Error(`the event's correlation id is ${first?.correlationId}, not the trace id ${traceId}`);
+  return `correlationId ${traceId}`;
+});
+
 // Flooding: last, since each spends a budget (a fresh user each, and at the very end this client's IP).
 
 check('rate limits: reads as one user answer 429 problem+json with Retry-After', async () => {

@@ -5,6 +5,7 @@ import { CaseLoader, type CaseCommandHandler } from '@chuishao/commands';
 import type { CasePolicy } from '@chuishao/domain';
 import type { Directory } from '@chuishao/directory';
 import type { EventStore } from '@chuishao/event-store';
+import type { PolicyBook } from '@chuishao/policy';
 import { AuditTrail } from './audit/audit-trail';
 import { ListAuditRoute } from './audit/list-audit.route';
 import { AuthGuard } from './auth/auth.guard';
@@ -21,11 +22,13 @@ import { ReviewRoute } from './cases/review/review.route';
 import { TransferRoute } from './cases/transfer/transfer.route';
 import { WithdrawRoute } from './cases/withdraw/withdraw.route';
 import type { AppConfig, Clock } from '@chuishao/runtime';
+import { RouteMethods } from './http/method-not-allowed';
 import { ProblemFilter } from './http/problem.filter';
 import { rateLimitProviders } from './http/rate-limit';
 import { OpenApiRoute } from './openapi/openapi.route';
 import { OrgsRoute } from './orgs/orgs.route';
 import { CatalogRoute } from './catalog/catalog.route';
+import { GetCalendarRoute } from './calendar/get-calendar.route';
 import { ConsoleConfigRoute } from './console/console-config.route';
 import { HealthRoute } from './health/health.route';
 import type { Catalog } from '@chuishao/catalog';
@@ -36,7 +39,9 @@ import { UrgeRoute } from './cases/urge/urge.route';
 import { ATTACHMENT_PROVIDERS, ATTACHMENT_ROUTES } from './attachments/attachments.wiring';
 import type { ReadModels } from './read-models';
 import { SCORECARD_PROVIDERS, SCORECARD_ROUTES } from './scorecards/scorecards.wiring';
-import { CALENDARS, CATALOG, CLOCK, COMMAND_HANDLER, CONFIG, DIRECTORY, EVENT_STORE, POLICY, READ_MODELS } from './tokens';
+import { SCORING_POLICIES } from './scorecards/scorecard.service';
+import { ListPoliciesRoute } from './policies/list-policies/list-policies.route';
+import { CALENDARS, CATALOG, CLOCK, COMMAND_HANDLER, CONFIG, DIRECTORY, EVENT_STORE, POLICY, POLICY_BOOK, READ_MODELS } from './tokens';
 
 import type { CalendarRegistry } from '@chuishao/calendar';
 import type { Metrics } from './observability/metrics';
@@ -49,6 +54,8 @@ export interface AppDependencies {
   directory: Directory;
   clock: Clock;
   policy: CasePolicy;
+  /** The versioned assessment policy: the scorecards' weights (SCORING_POLICIES) and GET /v1/policies. */
+  policies: PolicyBook;
   readModels: ReadModels;
   catalog: Catalog;
   /** The working calendar in force (its coverage is reported on /v1/health). */
@@ -59,8 +66,6 @@ export interface AppDependencies {
   handle: CaseCommandHandler;
   /** Prometheus metrics (served at /metrics; the command path reports to them). */
   metrics: Metrics;
-  /** JSON logs with a line per request (nestjs-pino's module, observability/logging.ts); Nest's own text logger when absent. */
-  logging?: DynamicModule;
 }
 
 @Module({})
@@ -71,10 +76,11 @@ export class AppModule {
     return {
       module: AppModule,
       // The queries' bus; commands go straight to the library handler (COMMAND_HANDLER).
-      imports: [CqrsModule.forRoot(), ...(deps.logging ? [deps.logging] : [])],
+      imports: [CqrsModule.forRoot()],
       controllers: [
         OrgsRoute,
         CatalogRoute,
+        GetCalendarRoute,
         HealthRoute,
         OpenApiRoute,
         ConsoleConfigRoute,
@@ -93,6 +99,7 @@ export class AppModule {
         ReassignRoute,
         ...WORKFLOW_ROUTES,
         ...SCORECARD_ROUTES,
+        ListPoliciesRoute,
         ...ATTACHMENT_ROUTES,
         ListAuditRoute,
         ...(metricsOnApiPort(deps.config) ? [MetricsRoute] : []),
@@ -103,6 +110,8 @@ export class AppModule {
         { provide: DIRECTORY, useValue: deps.directory },
         { provide: CLOCK, useValue: deps.clock },
         { provide: POLICY, useValue: deps.policy },
+        { provide: POLICY_BOOK, useValue: deps.policies },
+        { provide: SCORING_POLICIES, useValue: deps.policies.scoring },
         { provide: CATALOG, useValue: deps.catalog },
         { provide: CALENDARS, useValue: deps.calendars },
         { provide: READ_MODELS, useValue: deps.readModels },
@@ -112,6 +121,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         ...limits.after,
         { provide: AuditTrail, useFactory: () => new AuditTrail(deps.store, deps.clock, deps.config.audit) },
+        { provide: RouteMethods, useValue: new RouteMethods() },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: CaseLoader, useValue: deps.loader },
         { provide: COMMAND_HANDLER, useValue: deps.handle },

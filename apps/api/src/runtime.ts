@@ -11,16 +11,16 @@ import type { DeadlineWatcher } from '@chuishao/watcher';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { checkJsonDepth, refuseUnsafeValues, requireJsonBody } from './http/body-guards';
-import { methodNotAllowed } from './http/method-not-allowed';
+import { RouteMethods } from './http/method-not-allowed';
 import { validationPipe } from './http/validation';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { ReadModels } from './read-models';
 import { serveConsole } from './console/serve-console';
 import type { RunningRelay } from '@chuishao/relay';
-import { applyHttpTimeouts } from './http/timeouts';
-import { readModelLag } from './health/read-model-lag';
+import { answerDeadline, applyHttpTimeouts } from './http/timeouts';
+import { readModelLag } from '@chuishao/runtime';
 import { Metrics } from './observability/metrics';
-import { startMetricsServer, type MetricsServer } from './observability/metrics-server';
+import { startMetricsServer, type MetricsServer } from '@chuishao/runtime';
 import { traceContext } from './observability/trace-context';
 
 export interface Runtime {
@@ -70,20 +70,20 @@ export async function createRuntime(config: AppConfig, options: { clock?: Clock;
   setupScoringReadModel(readDb);
   const readModels = new ReadModels(readDb, config.readModelWaitMs);
   // Loaded only when used: pino and nestjs-pino add ~0.2 s to every start otherwise.
-  const logging = json ? (await import('./observability/logging')).jsonLoggingModule(config) : undefined;
+  const logging = json ? (await import('./observability/logging')).jsonLogging(config) : undefined;
   const module = AppModule.with({
     config,
     store,
     directory,
     clock,
     policy,
+    policies: services.policies,
     readModels,
     catalog,
     calendars,
     loader: services.loader,
     handle: services.handle,
     metrics,
-    logging: logging?.module,
   });
   // JSON is the only body the API reads: no urlencoded parser probing every request's Content-Type.
   const app = await NestFactory.create<NestExpressApplication>(module, {
@@ -92,13 +92,15 @@ export async function createRuntime(config: AppConfig, options: { clock?: Clock;
     ...(json ? { bufferLogs: true } : {}),
   });
   if (logging) {
-    app.useLogger(app.get(logging.logger));
+    app.useLogger(logging.logger);
     app.flushLogs();
   }
   applyHttpTimeouts(app.getHttpServer(), config.http);
   // First: the correlation id and trace context every later step (log line, metrics, events) uses.
   app.use(traceContext);
   app.use(metrics.http);
+  if (logging) app.use(logging.requestLines);
+  app.use(answerDeadline(config.http.answerMs));
   app.use(helmet());
   serveConsole(app, config);
   // Answers about cases and people are never to sit in a shared proxy or a browser's cache.
@@ -109,8 +111,6 @@ export async function createRuntime(config: AppConfig, options: { clock?: Clock;
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: '256kb', verify: checkJsonDepth });
   app.use(refuseUnsafeValues);
-  const methods = methodNotAllowed();
-  app.use(methods.middleware);
   app.useGlobalPipes(validationPipe());
   app.disable('x-powered-by');
   // req.ip (rate limits per IP, the audit trail): the socket's address unless TRUST_PROXY names the proxies in front.
@@ -118,7 +118,7 @@ export async function createRuntime(config: AppConfig, options: { clock?: Clock;
   // No automatic body-hash ETags: case responses carry their version as the ETag (If-Match), and the other bodies
   // (scorecards and explain stamp asOf = now) change on every request, so hashing them (1.7 MiB for an explain) bought nothing.
   app.set('etag', false);
-  methods.learn(setupOpenApi(app));
+  app.get(RouteMethods).learn(setupOpenApi(app));
   await app.init();
 
   const processors = await startProcessors(services, { readModels: readDb, log });

@@ -10,3 +10,5 @@ export const CALENDARS = Symbol('CalendarRegistry');
 export const COMMAND_HANDLER = Symbol('CaseCommandHandler');
 /** The service's Prometheus metrics (observability/metrics.ts). */
 export const METRICS = Symbol('Metrics');
+/** The versioned assessment policy (@chuishao/policy): scoring weights and the moves' limits. */
+export const POLICY_BOOK = Symbol('PolicyBook');

@@ -65,7 +65,8 @@ const periodRules = {
   from: (v: string) => isDate(v),
   to: (v: string) => isDate(v),
   asOf: (v: string) => isInstant(plus(v)) && Date.parse(plus(v)) <= Date.parse(NOW),
-  policy: (v: string) => v === 'scoring-2026.1',
+  // The bundled policy versions (libs/policy/data/policies.json): the one in force and a what-if.
+  policy: (v: string) => v === 'scoring-2026.1' || v === 'what-if-40-30-30',
 };
 const period = (all: Map<string, string>) => {
   const days = dayNumber(all.get('to')!) - dayNumber(all.get('from')!);
@@ -85,6 +86,7 @@ const SPECS: QuerySpec[] = [
       ['q', '排污'],
       ['overdue', 'false'],
       ['escalation', 'none'],
+      ['pending', 'extension'],
       ['limit', '5'],
       ['minPosition', '1'],
       ['departmentId', ECOLOGY],
@@ -98,6 +100,7 @@ const SPECS: QuerySpec[] = [
       q: (v) => [...v].length >= 1 && [...v].length <= 100,
       overdue: (v) => v === 'true' || v === 'false',
       escalation: (v) => ['none', 'reminded', 'overdue', 'escalated'].includes(v),
+      pending: (v) => ['extension', 'return', 'appeal'].includes(v),
       limit: (v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 100,
       minPosition: (v) => /^\d+$/.test(v),
       departmentId: (v) => v.length <= 64,
@@ -108,7 +111,7 @@ const SPECS: QuerySpec[] = [
       awkwardText,
       dateLike,
       numberLike,
-      fc.constantFrom('open', 'closed', 'true', 'false', 'none', 'escalated', 'emergency', ECOLOGY, TOWNSHIP),
+      fc.constantFrom('open', 'closed', 'true', 'false', 'none', 'escalated', 'emergency', 'extension', 'appeal', ECOLOGY, TOWNSHIP),
     ),
     checkBody: (body, all) => {
       if (!Array.isArray(body?.items)) return 'no items';
@@ -130,11 +133,21 @@ const SPECS: QuerySpec[] = [
       ['countyId', 'county-qingchuan'],
       ['format', 'json'],
     ],
-    rules: { ...periodRules, countyId: (v) => v === 'county-qingchuan', format: (v) => v === 'json' || v === 'csv' },
-    values: fc.oneof(awkwardText, dateLike, numberLike, fc.constantFrom('csv', 'json', 'xlsx', 'county-qingchuan', 'scoring-2026.1')),
+    rules: { ...periodRules, countyId: (v) => v === 'county-qingchuan', format: (v) => ['json', 'csv', 'csv-zh', 'xlsx'].includes(v) },
+    values: fc.oneof(
+      awkwardText,
+      dateLike,
+      numberLike,
+      fc.constantFrom('csv', 'json', 'xlsx', 'csv-zh', 'pdf', 'county-qingchuan', 'scoring-2026.1', 'what-if-40-30-30'),
+    ),
     together: period,
-    checkBody: (body, all) =>
-      all.get('format') === 'csv' ? (typeof body === 'string' ? null : 'csv not text') : Array.isArray(body?.departments) ? null : 'no departments',
+    checkBody: (body, all) => {
+      const format = all.get('format');
+      if (format === 'csv' || format === 'csv-zh') return typeof body === 'string' ? null : `${format} not text`;
+      // A workbook is a zip: it starts with PK.
+      if (format === 'xlsx') return typeof body === 'string' && body.startsWith('PK') ? null : 'xlsx not a workbook';
+      return Array.isArray(body?.departments) ? null : 'no departments';
+    },
   },
   {
     name: 'GET /v1/scorecards/{departmentId}',
@@ -163,6 +176,25 @@ const SPECS: QuerySpec[] = [
     values: fc.oneof(awkwardText, dateLike, numberLike, fc.constantFrom('scoring-2026.1')),
     together: period,
     checkBody: (body) => (Array.isArray(body?.parts) && body.department?.departmentId === ECOLOGY ? null : 'no parts'),
+  },
+  {
+    name: 'GET /v1/calendar',
+    path: '/v1/calendar',
+    org: TOWNSHIP,
+    valid: [
+      ['from', '2026-09-28'],
+      ['to', '2026-10-12'],
+    ],
+    rules: { from: isDate, to: isDate },
+    // Dates near the valid range too, so that many mutations are still within 400 days and accepted.
+    values: fc.oneof(awkwardText, dateLike, numberLike, fc.constantFrom('2026-01-01', '2025-09-14', '2025-09-13', '2026-10-01', '2027-10-16', '2027-10-17')),
+    // At most 400 days, both ends included, within the years the calendar derives (1901–2099).
+    together: (all) => {
+      const days = dayNumber(all.get('to')!) - dayNumber(all.get('from')!) + 1;
+      const covered = (v: string) => Number(v.slice(0, 4)) >= 1901 && Number(v.slice(0, 4)) <= 2099;
+      return days >= 1 && days <= 400 && covered(all.get('from')!) && covered(all.get('to')!);
+    },
+    checkBody: (body, all) => (body?.days?.length === dayNumber(all.get('to')!) - dayNumber(all.get('from')!) + 1 ? null : 'not one entry per date'),
   },
 ];
 

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { startHarness, TOWNSHIP, type Harness } from './harness';
+import { startHarness, TOWNSHIP, whistleBody, type Harness } from './harness';
 
 /**
  * Sends `head`, then one byte of `trickle` every 100 ms, until the server answers or closes. Resolves with what the
@@ -66,10 +66,41 @@ describe('HTTP timeouts', () => {
     const server = h.runtime.app.getHttpServer();
     expect([server.headersTimeout, server.requestTimeout]).toEqual([500, 1000]);
     const { loadConfig } = await import('@chuishao/runtime');
-    expect(loadConfig({ DATA_DIR: '/tmp/x' }).http).toEqual({ headersMs: 10_000, requestMs: 30_000, idleMs: 120_000, keepAliveMs: 5_000 });
+    expect(loadConfig({ DATA_DIR: '/tmp/x' }).http).toEqual({ headersMs: 10_000, requestMs: 30_000, idleMs: 120_000, keepAliveMs: 5_000, answerMs: 60_000 });
     expect(() => loadConfig({ DATA_DIR: '/tmp/x', HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' })).toThrow(
       /HTTP_HEADERS_TIMEOUT_MS.*HTTP_REQUEST_TIMEOUT_MS/,
     );
     expect(() => loadConfig({ DATA_DIR: '/tmp/x', HTTP_REQUEST_TIMEOUT_MS: 'soon' })).toThrow(/HTTP_REQUEST_TIMEOUT_MS/);
   });
+});
+
+describe('the answer deadline (HTTP_ANSWER_TIMEOUT_MS)', () => {
+  // No projector: the inbox never applies the whistle, so a read waiting for it (minPosition) hangs until
+  // READ_MODEL_WAIT_MS; the deadline answers first.
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ PROCESSORS: 'none', HTTP_ANSWER_TIMEOUT_MS: '300', READ_MODEL_WAIT_MS: '2000' });
+  });
+  afterAll(() => h.close());
+
+  it('answers 503 problem+json with Retry-After when the handler has not answered in time, and stays up', async () => {
+    const township = { Authorization: `Bearer ${await h.token(TOWNSHIP)}` };
+    const blown = await h.http().post('/v1/whistles').set(township).send(whistleBody()).expect(201);
+    const started = Date.now();
+    const res = await h.http().get(`/v1/cases?minPosition=${blown.body.position}`).set(township);
+    const waited = Date.now() - started;
+    expect([res.status, res.headers['content-type'], res.body.code, res.headers['retry-after']]).toEqual([
+      503,
+      'application/problem+json; charset=utf-8',
+      'REQUEST.TIMED_OUT',
+      '5',
+    ]);
+    expect(waited).toBeGreaterThanOrEqual(300);
+    expect(waited).toBeLessThan(2000);
+    // The handler finishes later (READ_MODEL.BEHIND at 2 s) into an answered response: nothing breaks.
+    await new Promise((r) => setTimeout(r, 2200));
+    await h.http().get('/v1/orgs').expect(200);
+    // A command is not held by a slow read: it is answered as usual.
+    await h.http().post('/v1/whistles').set(township).send(whistleBody()).expect(201);
+  }, 30_000);
 });

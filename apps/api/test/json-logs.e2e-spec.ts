@@ -82,6 +82,8 @@ describe('JSON logs in production (the built server, its stdout)', () => {
         orgId: null,
         userId: null,
         correlationId: expect.any(String),
+        // A refusal's line names the problem's code, as its answer does.
+        code: 'AUTH.UNAUTHENTICATED',
       });
 
       for (const secret of [token, 'forged.token.value', 'secret-cookie', '13800000000', '张三', SECRET])

@@ -310,6 +310,10 @@ describe('the OpenAPI document against the server', () => {
     expect(new Set(events.body.map((e: { type: string }) => e.type)).size).toBeGreaterThan(7);
     await get(twp, '/v1/cases', '/v1/cases', { minPosition: String(reviewed.body.position), q: '排污口' });
     expect((await get(twp, '/v1/cases', '/v1/cases', { limit: '0' })).status).toBe(400);
+    expect((await get(cc, '/v1/cases', '/v1/cases', { pending: 'extension' })).status).toBe(200);
+    expect((await get(cc, '/v1/cases', '/v1/cases', { pending: 'later' })).status).toBe(400);
+    expect((await get(twp, '/v1/calendar', '/v1/calendar', { from: '2026-12-28', to: '2027-01-05' })).body.provisionalYears).toEqual(['2027']);
+    expect((await get(twp, '/v1/calendar', '/v1/calendar', { from: '2026-03-02', to: '2026-02-30' })).status).toBe(400);
     for (const path of ['/v1/orgs', '/v1/catalog', '/v1/health', '/v1/health/ready', '/v1/health/live', '/v1/openapi.json'])
       expect((await get(null, path, path)).status).toBe(200);
     expect((await get(cc, '/v1/health/ready', '/v1/health/ready')).body.store).toBeDefined();
@@ -317,6 +321,8 @@ describe('the OpenAPI document against the server', () => {
     expectDocumented(await metrics, 'get', '/metrics');
     const period = { from: '2026-03-01', to: '2026-04-01' };
     await get(ao, '/v1/scorecards', '/v1/scorecards', period);
+    expect((await get(ao, '/v1/scorecards', '/v1/scorecards', { ...period, policy: 'what-if-40-30-30' })).body.policyVersion).toBe('what-if-40-30-30');
+    expect((await get(twp, '/v1/policies', '/v1/policies')).body.versions.length).toBeGreaterThan(1);
     expect((await get(ao, '/v1/scorecards', '/v1/scorecards', { ...period, format: 'csv' })).headers['content-type']).toMatch(/text\/csv/);
     await get(ao, `/v1/scorecards/${ECOLOGY}`, '/v1/scorecards/{departmentId}', period);
     const explained = await get(ao, `/v1/scorecards/${ECOLOGY}/explain`, '/v1/scorecards/{departmentId}/explain', period);

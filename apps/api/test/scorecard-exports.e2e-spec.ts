@@ -90,6 +90,12 @@ const COLUMNS: [string, string | null, 'rank' | 'text' | 'count' | 'rate' | 'sco
   ['转办转入', 'transfersIn', 'count'],
   ['退回重办', 'reopened', 'count'],
   ['逾期', 'overdue', 'count'],
+  ['退单成立', 'returnsUpheld', 'count'],
+  ['退单驳回', 'returnsRejected', 'count'],
+  ['延期获批', 'extensionsApproved', 'count'],
+  ['申诉成立', 'appealsUpheld', 'count'],
+  ['申诉驳回', 'appealsRejected', 'count'],
+  ['牵头件数', 'leadParts', 'count'],
   ['部门代码', 'departmentId', 'text'],
 ];
 const HEADERS = COLUMNS.map(([header]) => header);

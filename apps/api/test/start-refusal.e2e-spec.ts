@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { track } from './server-process';
@@ -41,6 +41,19 @@ describe('a process refuses to start on a bad variable', () => {
         '  PORT="http": must be an integer from 0 to 65535',
         '',
       ].join('\n'),
+    );
+    expect(existsSync(join(dataDir, 'events.sqlite'))).toBe(false);
+  });
+
+  it('the API on a bad POLICY_FILE: the file and the field at fault, nothing opened', async () => {
+    const file = join(dataDir, 'policies.json');
+    const data = JSON.parse(readFileSync(join(ROOT, 'libs/policy/data/policies.json'), 'utf8'));
+    data.versions[0].weights.wS = 45;
+    writeFileSync(file, JSON.stringify(data));
+    const { code, stderr } = await run('dist/apps/api/src/main.js', { DATA_DIR: dataDir, POLICY_FILE: file });
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      `chuishao failed to start: invalid configuration: POLICY_FILE=${JSON.stringify(file)}: versions[0].weights: must sum to 100 (wR + wS + wF is 110)\n`,
     );
     expect(existsSync(join(dataDir, 'events.sqlite'))).toBe(false);
   });

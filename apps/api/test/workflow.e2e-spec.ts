@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { ASSESSMENT, COMMAND_CENTRE, ECOLOGY, ENFORCEMENT, MARKET, OTHER_TOWNSHIP, startHarness, TOWNSHIP, WATER, whistleBody, type Harness } from './harness';
 
 const TRANSPORT = 'dept-transport';
@@ -237,6 +238,81 @@ describe('延期, 退单/审定, 申诉 over HTTP, and how the scorecard counts 
     // Before the approval the old deadline counted.
     expect(row(await card(minute(14)), ECOLOGY)).toMatchObject({ extensionsApproved: 0 });
   });
+
+  it('the clerk downloads (csv-zh, xlsx) show the six counts of the moves under Chinese headers, as the JSON rows have them', async () => {
+    // An appeal rejected too, so that each of the six is non-zero for some department.
+    await blow('A3', [MARKET]);
+    await post(MARKET, path('A3', 'responses'), {});
+    await post(MARKET, path('A3', 'completions'), { result: '已处置' });
+    await post(TOWNSHIP, path('A3', 'reviews'), { departmentId: MARKET, resolved: false, satisfaction: 'dissatisfied' });
+    await post(MARKET, path('A3', 'appeals'), { reason: '已按要求处置' });
+    await post(ASSESSMENT, path('A3', 'appeal-decisions'), { departmentId: MARKET, upheld: false, note: '申诉理由不成立' });
+    h.clock.advance(1);
+    const asOf = encodeURIComponent(h.clock.now().toISOString());
+    const rows = await card(h.clock.now().toISOString());
+    const FIELDS: Record<string, string> = {
+      退单成立: 'returnsUpheld',
+      退单驳回: 'returnsRejected',
+      延期获批: 'extensionsApproved',
+      申诉成立: 'appealsUpheld',
+      申诉驳回: 'appealsRejected',
+      牵头件数: 'leadParts',
+    };
+    const fields = Object.values(FIELDS);
+    expect(fields.filter((f) => !rows.some((r) => (r[f] as number) > 0))).toEqual([]);
+    const expected = Object.fromEntries(rows.map((r) => [r.departmentId, Object.fromEntries(fields.map((f) => [f, r[f]]))]));
+    const download = async (format: string) =>
+      h
+        .http()
+        .get(`/v1/scorecards?${MARCH}&asOf=${asOf}&format=${format}`)
+        .set(await auth(ASSESSMENT))
+        .buffer(true)
+        .parse((res, done) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => done(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+    /** The six counts of each department's row in a table of text cells (header row first). */
+    const countsOf = (table: unknown[][]) => {
+      const at = table.findIndex((cells) => cells[0] === '排名');
+      const header = table[at];
+      const id = header.indexOf('部门代码');
+      return Object.fromEntries(
+        table
+          .slice(at + 1, at + 1 + rows.length)
+          .map((cells) => [cells[id], Object.fromEntries(Object.entries(FIELDS).map(([name, f]) => [f, Number(cells[header.indexOf(name)])]))]),
+      );
+    };
+
+    const csv = (await download('csv-zh')).body as Buffer;
+    const records = csv
+      .subarray(3)
+      .toString('utf8')
+      .split('\r\n')
+      .map((line) => line.split(','));
+    expect(countsOf(records)).toEqual(expected);
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await download('xlsx')).body as ArrayBuffer);
+    const sheet = workbook.worksheets[0];
+    const cells: unknown[][] = [];
+    sheet.eachRow({ includeEmpty: true }, (r) => {
+      const values = r.values as unknown[];
+      cells.push(values.slice(1));
+    });
+    const counts = countsOf(cells);
+    expect(counts).toEqual(expected);
+    // Real numbers in the workbook, under the count format.
+    const header = cells.findIndex((c) => c[0] === '排名') + 1;
+    const column = (cells[header - 1] as string[]).indexOf('延期获批') + 1;
+    const ecology = cells.findIndex((c) => c.includes(ECOLOGY)) + 1;
+    expect([sheet.getCell(ecology, column).type, sheet.getCell(ecology, column).value, sheet.getCell(ecology, column).numFmt]).toEqual([
+      ExcelJS.ValueType.Number,
+      1,
+      '0',
+    ]);
+  });
 });
 
 describe('the deadline watcher and an undecided return', () => {
@@ -247,7 +323,7 @@ describe('the deadline watcher and an undecided return', () => {
   });
   afterAll(() => h.close());
 
-  it('escalates to the command centre once the decision deadline (2 working hours) passes, once', async () => {
+  it('reminds the command centre at 80% of the decision deadline (2 working hours), then escalates once it passes, each once', async () => {
     const caseId = (
       await h
         .http()
@@ -264,7 +340,9 @@ describe('the deadline watcher and an undecided return', () => {
       .expect(200);
     const dueAt: string = returned.body.parts[0].pendingReturn.decisionDueAt;
     expect(Date.parse(dueAt) - h.clock.now().getTime()).toBeGreaterThanOrEqual(2 * 3_600_000);
-    const escalations = async () =>
+    const remindAt: string = returned.body.parts[0].pendingReturn.decisionRemindAt;
+    expect(Date.parse(remindAt)).toBeLessThan(Date.parse(dueAt));
+    const decisionEvents = async (type: string) =>
       (
         (
           await h
@@ -273,7 +351,9 @@ describe('the deadline watcher and an undecided return', () => {
             .set(await auth(COMMAND_CENTRE))
             .expect(200)
         ).body as { type: string; data: { deadline?: string } }[]
-      ).filter((e) => e.type === 'CaseEscalated' && e.data.deadline === 'return_decision');
+      ).filter((e) => e.type === type && e.data.deadline === 'return_decision');
+    const escalations = () => decisionEvents('CaseEscalated');
+    const reminders = () => decisionEvents('DeadlineReminderSent');
     // Until the watcher has acted on the passed deadline: it runs when poked, the test waits for its append.
     const watchUntil = async (done: () => Promise<boolean>) => {
       for (let i = 0; i < 100 && !(await done()); i++) {
@@ -288,9 +368,22 @@ describe('the deadline watcher and an undecided return', () => {
         await new Promise((r) => setTimeout(r, 60));
       }
     };
-    h.clock.advance((Date.parse(dueAt) - h.clock.now().getTime()) / 60_000 - 1);
+    h.clock.advance((Date.parse(remindAt) - h.clock.now().getTime()) / 60_000 - 1);
     await watch();
+    expect(await reminders()).toEqual([]);
+    h.clock.advance((Date.parse(dueAt) - h.clock.now().getTime()) / 60_000 - 1);
+    await watchUntil(async () => (await reminders()).length > 0);
+    expect((await reminders()).length).toBe(1);
     expect(await escalations()).toEqual([]);
+    expect(
+      (
+        await h
+          .http()
+          .get(`/v1/cases/${caseId}`)
+          .set(await auth(COMMAND_CENTRE))
+          .expect(200)
+      ).body.parts[0].pendingReturn,
+    ).toMatchObject({ alert: 'reminded' });
     h.clock.advance(2);
     await watchUntil(async () => (await escalations()).length > 0);
     expect((await escalations()).length).toBe(1);
@@ -305,5 +398,6 @@ describe('the deadline watcher and an undecided return', () => {
     h.clock.advance(60);
     await watch();
     expect((await escalations()).length).toBe(1);
+    expect((await reminders()).length).toBe(1);
   }, 20_000);
 });

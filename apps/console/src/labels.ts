@@ -46,11 +46,21 @@ const AREA: Record<string, Label> = {
   public_security: ['公共安全', 'Public security'],
   water: ['水利', 'Water'],
 };
+/** The moves a case can await (GET /v1/cases?pending=…), as the case page's part tags name them. */
+const PENDING: Record<string, Label> = {
+  extension: ['待审批延期', 'Extension pending'],
+  return: ['待审定退单', 'Return pending'],
+  appeal: ['申诉中', 'Under appeal'],
+};
 const UNRANKED: Label = ['应报到件数不足，不参与排名', 'Too few parts due to report in to be ranked'];
 
 export const CATEGORIES = Object.keys(CATEGORY);
 export const SATISFACTIONS = Object.keys(SATISFACTION);
 export const AREAS = Object.keys(AREA);
+export const PENDING_MOVES = ['extension', 'return', 'appeal'] as const;
+export type PendingMove = (typeof PENDING_MOVES)[number];
+/** The pending moves' tag colour (the 提醒 amber; white text at WCAG AA contrast). */
+export const PENDING_COLOR = '#874d00';
 
 export const labels = (lang: Lang) => ({
   caseStatus: (s: string) => pick(lang, CASE_STATUS[s], s),
@@ -60,6 +70,7 @@ export const labels = (lang: Lang) => ({
   alert: (s: string) => pick(lang, ALERT[s], s),
   role: (s: string) => pick(lang, ROLE[s], s),
   area: (s: string) => pick(lang, AREA[s], s),
+  pending: (s: string) => pick(lang, PENDING[s], s),
   unranked: pick(lang, UNRANKED, ''),
 });
 

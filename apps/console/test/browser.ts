@@ -27,10 +27,10 @@ export interface ConsoleRig {
   close(): Promise<void>;
 }
 
-/** Starts the service (with `env`) and Chromium. */
-export async function startConsole(env: Record<string, string>): Promise<ConsoleRig> {
+/** Starts the service (with `env`, its test clock at `startAt` if given) and Chromium. */
+export async function startConsole(env: Record<string, string> = {}, startAt?: string): Promise<ConsoleRig> {
   if (!consoleDir()) throw new Error('dist/console is missing: run `npm run build:console` (npm test does)');
-  const h = await startHarness(env);
+  const h = await startHarness(env, undefined, startAt);
   const address = h.runtime.app.getHttpServer().address() as { port: number };
   const base = `http://127.0.0.1:${address.port}`;
   const browser = await chromium.launch({

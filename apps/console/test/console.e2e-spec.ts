@@ -311,6 +311,29 @@ describe('web console', () => {
     expect(zh.charCodeAt(0)).toBe(0xfeff);
     expect(zh.split('\r\n')).toContain(headers.map(String).join(','));
     expect(zh).toContain('市生态环境局青川分局');
+    // 评分政策: by default the version in force; a what-if re-scores the same counts, and the page says which policy it shows.
+    const head = ao.page.getByTestId('scorecard-head');
+    await waitForText(ao.page.getByTestId('scorecard-policy'), 'scoring-2026.1');
+    expect(await head.textContent()).toContain('评分政策 scoring-2026.1（响应率30、解决率35、满意率35）');
+    const ecologyCells = async () =>
+      (
+        await ao.page.getByTestId('scorecard-table').locator('tbody tr').filter({ hasText: '市生态环境局青川分局' }).first().locator('td').allTextContents()
+      ).map((x) => x.trim());
+    const before = await ecologyCells();
+    await pick(ao.page, '评分政策', 'what-if-40-30-30（假设）');
+    await waitForText(ao.page.getByTestId('scorecard-policy'), 'what-if-40-30-30');
+    await ao.page.getByTestId('scorecard-table').locator('tbody tr').filter({ hasText: '市生态环境局青川分局' }).waitFor({ timeout: WAIT });
+    expect(await head.textContent()).toContain('评分政策 what-if-40-30-30（响应率40、解决率30、满意率30）');
+    const after = await ecologyCells();
+    const score = pageHeaders.indexOf('综合得分');
+    const rates = ['收件数', '响应率', '解决率', '满意率'].map((h) => pageHeaders.indexOf(h));
+    expect(rates.map((i) => after[i])).toEqual(rates.map((i) => before[i]));
+    const [r, s2, f] = ['响应率', '解决率', '满意率'].map((h) =>
+      before[pageHeaders.indexOf(h)] === '—' ? null : Number.parseFloat(before[pageHeaders.indexOf(h)]!) / 100,
+    );
+    // The department's three rates are all defined here, so its composite is the plain weighted sum (to the rates' rounding).
+    expect([r, s2, f].includes(null)).toBe(false);
+    expect(Number(after[score])).toBeCloseTo(40 * r! + 30 * s2! + 30 * f!, 0);
     await ao.page.getByTestId('explain-dept-ecology').click();
     const link = ao.page.getByTestId('explain-case-link').first();
     await link.waitFor({ timeout: WAIT });

@@ -87,8 +87,47 @@ test('extension approved moves the completion deadline; an upheld return reassig
   await photoShown(water.page, water.page.getByTestId('timeline-item').filter({ hasText: '申请延期 3 个工作日' }), '送检回执.png');
   await water.page.getByTestId('part-dept-water').getByTestId('pending-return').waitFor({ timeout: WAIT });
 
+  // A second whistle of the township awaiting only a return decision: the pending filter tells the two apart.
+  const other = '农贸市场占道经营';
+  const auth = async (org: string) => ({ Authorization: `Bearer ${await h.token(org)}` });
+  const otherId = (
+    await h
+      .http()
+      .post('/v1/whistles')
+      .set(await auth('twp-dongba'))
+      .send(whistleBody(['dept-market'], { title: other }))
+      .expect(201)
+  ).body.caseId;
+  await h
+    .http()
+    .post(`/v1/cases/${otherId}/returns`)
+    .set(await auth('dept-market'))
+    .send({ reason: '属地不符' })
+    .expect(200);
+
+  // 我的吹哨 filtered to 待审批延期: the case with the pending extension, badged; the other one is hidden.
+  await twp.page.getByRole('link', { name: '我的吹哨', exact: true }).click();
+  const listed = (name: string) => twp.page.getByTestId('case-table').locator('tr').filter({ hasText: name });
+  await listed(other).getByTestId('pending-badge-return').waitFor({ timeout: WAIT });
+  await pick(twp.page, '待审批事项', '待审批延期');
+  await listed(other).waitFor({ state: 'detached', timeout: WAIT });
+  await listed(title).getByTestId('pending-badge-extension').waitFor({ timeout: WAIT });
+  await waitForText(listed(title).getByTestId('pending-badge-return'), '待审定退单');
+  await pick(twp.page, '待审批事项', '申诉中');
+  await listed(title).waitFor({ state: 'detached', timeout: WAIT });
+  expect(await listed(other).count()).toBe(0);
+  await accessible(twp.page, 'case list filtered by a pending move');
+
   // The command centre sees both on its board, approves 2 of the 3 days and upholds the return.
   const cc = await signIn('青川县综合指挥中心', 'duty');
+  const awaiting = (name: string) => cc.page.getByTestId('pending-table').locator('tr').filter({ hasText: name });
+  await awaiting(other).getByTestId('board-pending-return').waitFor({ timeout: WAIT });
+  await pick(cc.page, '待审批事项', '待审批延期');
+  await awaiting(other).waitFor({ state: 'detached', timeout: WAIT });
+  await awaiting(title).getByTestId('board-pending-extension').waitFor({ timeout: WAIT });
+  await pick(cc.page, '待审批事项', '待审定退单');
+  await awaiting(other).waitFor({ timeout: WAIT });
+  await accessible(cc.page, 'board filtered by a pending move');
   await cc.page.getByTestId('board-pending-return').first().waitFor({ timeout: WAIT });
   await cc.page.getByTestId('board-pending-extension').first().click({ timeout: WAIT });
   await cc.page.getByTestId('case-title').filter({ hasText: title }).waitFor({ timeout: WAIT });

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createEventStore } from '@chuishao/event-store';
 import { openReadModelDb, ProjectionRunner } from '@chuishao/projections';
-import { loadConfig, PROJECTIONS } from '@chuishao/runtime';
+import { loadConfig, processLog, PROJECTIONS, readModelLag, ServiceMetrics, startMetricsServer } from '@chuishao/runtime';
 
 /**
  * The projector on its own (docker-compose): the same runner `npm start` runs in-process, writing the
@@ -10,21 +10,29 @@ import { loadConfig, PROJECTIONS } from '@chuishao/runtime';
  */
 async function main() {
   const config = loadConfig();
+  const log = processLog(config.logFormat, 'chuishao-projector')('projector');
   mkdirSync(dirname(config.readModelFile), { recursive: true });
   const store = createEventStore(config.store);
   const names = PROJECTIONS.map((p) => p.name).join(', ');
   // One runner for every projection: the events are read and parsed once, and each batch commits all read models together.
-  const runner = new ProjectionRunner(store, openReadModelDb(config.readModelFile), PROJECTIONS, {
+  const db = openReadModelDb(config.readModelFile);
+  const runner = new ProjectionRunner(store, db, PROJECTIONS, {
     // A projection that cannot apply an event stops the process loudly rather than skip it.
     onError: (error) => {
-      console.error(`projector (${names}) stopped: ${error instanceof Error ? error.message : String(error)}`);
+      log.error(`projector (${names}) stopped: ${error instanceof Error ? error.message : String(error)}`);
+      // exit flushes the lines still being written.
       process.exit(1);
     },
   });
   runner.start();
-  console.log(`projector (${names}) running from checkpoint ${runner.checkpoint ?? 'start'}`);
+  log.log(`projector (${names}) running from checkpoint ${runner.checkpoint ?? 'start'}`);
+  // How far each read model is behind the store, on METRICS_PORT when set.
+  const metrics = new ServiceMetrics({ readModels: async () => readModelLag(db, await store.headPosition()) });
+  const metricsServer = config.metricsPort === null ? null : await startMetricsServer(metrics, config.metricsPort);
+  if (metricsServer) log.log(`metrics on :${metricsServer.port}/metrics`);
   const stop = async () => {
     await runner.stop();
+    await metricsServer?.close();
     await store.close();
     process.exit(0);
   };

@@ -1,4 +1,4 @@
-import { loadConfig, openServices, startProcessors } from '@chuishao/runtime';
+import { loadConfig, openServices, processLog, ServiceMetrics, startMetricsServer, startProcessors } from '@chuishao/runtime';
 
 /**
  * The deadline watcher on its own (docker-compose): the one command path and the inbox read model the
@@ -6,11 +6,17 @@ import { loadConfig, openServices, startProcessors } from '@chuishao/runtime';
  */
 async function main() {
   const config = { ...loadConfig(), processors: new Set(['watcher'] as const) };
-  const services = openServices(config);
-  const processors = await startProcessors(services);
-  console.log(`deadline watcher running every ${config.watcherIntervalMs} ms on ${config.readModelFile}`);
+  const log = processLog(config.logFormat, 'chuishao-watcher');
+  // Its breaches and commands, on METRICS_PORT when set (the API's /metrics sees only its own process).
+  const metrics = new ServiceMetrics();
+  const services = openServices(config, { log, observeCommands: metrics.command });
+  const processors = await startProcessors(services, { log });
+  const metricsServer = config.metricsPort === null ? null : await startMetricsServer(metrics, config.metricsPort);
+  if (metricsServer) log('watcher').log(`metrics on :${metricsServer.port}/metrics`);
+  log('watcher').log(`deadline watcher running every ${config.watcherIntervalMs} ms on ${config.readModelFile}`);
   const stop = async () => {
     await processors.stop();
+    await metricsServer?.close();
     await services.store.close();
     process.exit(0);
   };

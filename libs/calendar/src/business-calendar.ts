@@ -13,13 +13,31 @@ import {
   validateCalendarData,
 } from './calendar-data';
 import { CalendarError, CalendarInvalid } from './errors';
-import { isDerivable, provisionalYear } from './statutory';
+import { isDerivable, provisionalYear, statutoryHolidays } from './statutory';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const NATIONAL = 'libs/calendar/data/cn-national.json';
+/** Longer than any break the State Council has arranged (春节 is at most 9 days): how far a day's break is looked for. */
+const MAX_BREAK_DAYS = 31;
 
 export type YearStatus = 'official' | 'provisional' | 'missing';
+
+/** One local date of a county's calendar, as a client showing or counting working time needs it. */
+export interface CalendarDay {
+  date: string;
+  working: boolean;
+  /**
+   * The holiday a day off belongs to: the names of the statutory and local holidays of the break it is part of,
+   * joined by '、' when one break spans several (2025's 国庆节、中秋节, as the notice names it); null on a working day,
+   * an ordinary weekend, or a day off the data gives no name (a county notice's extra day outside any break).
+   */
+  holiday: string | null;
+  /** A Saturday or Sunday worked (调休补班). */
+  makeupWorkday: boolean;
+  /** From a year derived from the statutory rules, not from an official arrangement. */
+  provisional: boolean;
+}
 
 /** The days off and make-up days of one year for one county: national first, the county's overlay over it. */
 interface YearRules {
@@ -48,6 +66,8 @@ export class BusinessCalendar {
   private readonly periods: ReadonlyArray<readonly [number, number]>;
   private readonly overlay: CountyOverlay | null;
   private readonly rules = new Map<number, YearRules | null>();
+  /** Per year, the named holiday dates (kept apart from the rules: deadline arithmetic never needs a name). */
+  private readonly names = new Map<number, ReadonlyMap<string, string>>();
   private readonly counties = new Map<string, BusinessCalendar>();
   /** Provisional years seen by the computation `traced` is running, if any. */
   private crossed: Set<string> | null = null;
@@ -173,6 +193,31 @@ export class BusinessCalendar {
     return this.isWorkingDayNumber(day);
   }
 
+  /**
+   * Every local date from `from` to `to` (both included): working or not, the holiday it belongs to, 调休, provisional.
+   * Throws for a bad date, `to` before `from`, or a date in a year the data does not cover.
+   */
+  days(from: string, to: string): CalendarDay[] {
+    const first = dayNumber(from);
+    const last = dayNumber(to);
+    if (first === undefined || last === undefined)
+      throw CalendarError.badArgument(`not a valid YYYY-MM-DD date: ${JSON.stringify(first === undefined ? from : to)}`);
+    if (last < first) throw CalendarError.badArgument(`${to} is before ${from}`);
+    const days: CalendarDay[] = [];
+    for (let day = first; day <= last; day++) {
+      const working = this.isWorkingDayNumber(day);
+      const date = dateOf(day);
+      days.push({
+        date,
+        working,
+        holiday: working ? null : this.holidayOf(day),
+        makeupWorkday: working && isWeekend(day),
+        provisional: this.rulesOf(Number(date.slice(0, 4)))!.provisional,
+      });
+    }
+    return days;
+  }
+
   /** The local calendar date ('YYYY-MM-DD') of an instant, in the calendar's zone. */
   localDate(instant: Date): string {
     return dateOf(Math.floor(this.toLocal(instant) / DAY));
@@ -240,11 +285,36 @@ export class BusinessCalendar {
     const r = this.rulesOf(year);
     if (!r) throw CalendarError.yearNotCovered(String(year), this.version, this.officialYears);
     if (r.provisional) this.crossed?.add(String(year));
-    // The county's own notice has the last word, then its local holidays, then the national arrangement.
-    if (r.localMakeup.has(date)) return true;
-    if (r.localHolidays.has(date)) return false;
-    if (r.makeup.has(date)) return true;
-    return !isWeekend(day) && !r.holidays.has(date);
+    return workingBy(r, date, day);
+  }
+
+  /** A day off in a covered year; false outside the covered years. Not traced: naming a break computes no deadline. */
+  private isDayOff(day: number): boolean {
+    const date = dateOf(day);
+    const r = this.rulesOf(Number(date.slice(0, 4)));
+    return r !== null && !workingBy(r, date, day);
+  }
+
+  /**
+   * The name of the holiday a day off belongs to: the named days of its break (the run of days off around it). A
+   * weekend next to a holiday is part of its break, as the notices count it (清明节 4月4日至6日); an ordinary weekend has none.
+   */
+  private holidayOf(day: number): string | null {
+    let first = day;
+    let last = day;
+    while (day - first < MAX_BREAK_DAYS && this.isDayOff(first - 1)) first--;
+    while (last - day < MAX_BREAK_DAYS && this.isDayOff(last + 1)) last++;
+    const names: string[] = [];
+    let holiday = false;
+    for (let d = first; d <= last; d++) {
+      const date = dateOf(d);
+      const year = Number(date.slice(0, 4));
+      const r = this.rulesOf(year)!;
+      const name = this.namesOf(year).get(date);
+      if (name && !names.includes(name)) names.push(name);
+      holiday ||= name !== undefined || r.holidays.has(date) || r.localHolidays.has(date);
+    }
+    return holiday && names.length > 0 ? names.join('、') : null;
   }
 
   private rulesOf(year: number): YearRules | null {
@@ -256,11 +326,20 @@ export class BusinessCalendar {
       provisional: !official,
       holidays: new Set(national.holidays),
       makeup: new Set(national.makeupWorkdays),
-      localHolidays: new Set([...localHolidayDates(this.overlay?.localHolidays ?? [], year), ...(this.overlay?.years?.[String(year)]?.holidays ?? [])]),
+      localHolidays: new Set([
+        ...localHolidayDates(this.overlay?.localHolidays ?? [], year).map((l) => l.date),
+        ...(this.overlay?.years?.[String(year)]?.holidays ?? []),
+      ]),
       localMakeup: new Set(this.overlay?.years?.[String(year)]?.makeupWorkdays ?? []),
     };
     this.rules.set(year, r);
     return r;
+  }
+
+  private namesOf(year: number): ReadonlyMap<string, string> {
+    let names = this.names.get(year);
+    if (!names) this.names.set(year, (names = holidayNames(year, localHolidayDates(this.overlay?.localHolidays ?? [], year))));
+    return names;
   }
 
   private toLocal(instant: Date): number {
@@ -272,18 +351,34 @@ export class BusinessCalendar {
   }
 }
 
-/** The days a county's recurring local holidays give off in one solar year. */
-function localHolidayDates(holidays: readonly LocalHoliday[], year: number): string[] {
-  const dates: string[] = [];
+function workingBy(r: YearRules, date: string, day: number): boolean {
+  // The county's own notice has the last word, then its local holidays, then the national arrangement.
+  if (r.localMakeup.has(date)) return true;
+  if (r.localHolidays.has(date)) return false;
+  if (r.makeup.has(date)) return true;
+  return !isWeekend(day) && !r.holidays.has(date);
+}
+
+/** The days a county's recurring local holidays give off in one solar year, with the holiday's name. */
+function localHolidayDates(holidays: readonly LocalHoliday[], year: number): { date: string; name: string }[] {
+  const dates: { date: string; name: string }[] = [];
   for (const h of holidays) {
     const [month, day] = (h.lunar ?? h.solar)!.split('-').map(Number);
     // A lunar date of lunar year y-1 can fall in January of solar year y.
     const firsts = h.lunar
       ? [year - 1, year].filter(isDerivable).map((y) => dayNumber(Lunar.fromYmd(y, month, day).getSolar().toYmd())!)
       : [Date.UTC(year, month - 1, day) / DAY];
-    for (const first of firsts) for (let i = 0; i < h.days; i++) dates.push(dateOf(first + i));
+    for (const first of firsts) for (let i = 0; i < h.days; i++) dates.push({ date: dateOf(first + i), name: h.name });
   }
-  return dates.filter((d) => d.startsWith(`${year}-`));
+  return dates.filter((d) => d.date.startsWith(`${year}-`));
+}
+
+/** The statutory days of a derivable year and the county's local holidays, by date; a local name wins on a shared day. */
+function holidayNames(year: number, local: { date: string; name: string }[]): Map<string, string> {
+  const names = new Map<string, string>();
+  if (isDerivable(year)) for (const h of statutoryHolidays(year)) for (const date of h.dates) names.set(date, h.name);
+  for (const { date, name } of local) names.set(date, name);
+  return names;
 }
 
 /** Day numbers → 'YYYY-MM-DD', remembered: deadline arithmetic asks for the same few days on every command. */

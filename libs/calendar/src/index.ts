@@ -1,5 +1,5 @@
 export { BusinessCalendar } from './business-calendar';
-export type { YearStatus } from './business-calendar';
+export type { CalendarDay, YearStatus } from './business-calendar';
 export { CalendarRegistry, loadCalendar } from './calendar-source';
 export type { CalendarRefusal, CalendarSourceOptions } from './calendar-source';
 export { CalendarError, CalendarInvalid } from './errors';

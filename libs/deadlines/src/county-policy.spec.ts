@@ -1,4 +1,4 @@
-import { decide, foldCase, type Actor, type BlowWhistle, type CaseEvent } from '@chuishao/domain';
+import { decide, DEFAULT_WORKFLOW_LIMITS, foldCase, type Actor, type BlowWhistle, type CaseEvent } from '@chuishao/domain';
 import { BusinessCalendar } from '@chuishao/calendar';
 import { Catalog } from '@chuishao/catalog';
 import { countyPolicy, UnknownMatter } from './county-policy';
@@ -87,5 +87,18 @@ describe('county policy past the last official year', () => {
     }
     expect(whistles).toBe(396 * Catalog.demo().list().length);
     expect(reaching2027).toBeGreaterThan(whistles / 2);
+  });
+});
+
+describe('the moves’ limits', () => {
+  it('are the defaults, given limits, or whatever a function returns when decide() asks (the version in force then)', () => {
+    expect(policy.workflow).toEqual(DEFAULT_WORKFLOW_LIMITS);
+    const one = { ...DEFAULT_WORKFLOW_LIMITS, maxExtensions: 1 };
+    expect(countyPolicy(BusinessCalendar.national(), Catalog.demo(), one).workflow).toBe(one);
+    let current = DEFAULT_WORKFLOW_LIMITS;
+    const live = countyPolicy(BusinessCalendar.national(), Catalog.demo(), () => current);
+    expect(live.workflow?.maxExtensions).toBe(2);
+    current = one;
+    expect(live.workflow?.maxExtensions).toBe(1);
   });
 });

@@ -48,16 +48,24 @@ export interface CalendarInForce {
  * each county's overlay (local holidays, working hours). Every clock is computed under `traced`, so a
  * deadline that rests on a provisional year says so in its basis.
  */
-export function countyPolicy(calendars: BusinessCalendar | CalendarInForce, catalog: Catalog, workflow: WorkflowLimits = DEFAULT_WORKFLOW_LIMITS): CasePolicy {
+export function countyPolicy(
+  calendars: BusinessCalendar | CalendarInForce,
+  catalog: Catalog,
+  workflow: WorkflowLimits | (() => WorkflowLimits) = DEFAULT_WORKFLOW_LIMITS,
+): CasePolicy {
   const inForce: CalendarInForce = 'current' in calendars ? calendars : { current: calendars };
+  const limits = typeof workflow === 'function' ? workflow : () => workflow;
   return {
     get version() {
       return `county/${catalog.version}/${inForce.current.version}`;
     },
     catalogVersion: catalog.version,
     reminderFraction: REMINDER_FRACTION,
-    // 延期 at most 2 per part, 申诉 within 3 working days of the review, 退单 decided within 2 working hours.
-    workflow,
+    // 延期, 申诉 and 退单审定 limits (by default at most 2 extensions per part, appeals within 3 working days of the
+    // review, returns decided within 2 working hours); a function: the policy version in force when decide() asks.
+    get workflow() {
+      return limits();
+    },
     limitsFor(category: Category, matterCode?: string): MatterLimits {
       if (matterCode === undefined) return DEFAULT_LIMITS[category === 'emergency' ? 'emergency' : 'ordinary'];
       const matter = catalog.get(matterCode);

@@ -31,7 +31,15 @@ export interface PartWorkflow {
   extensionsApproved: number;
   pendingExtension: { round: number; reason: string; workingDays: number; requestedAt: string } | null;
   /** 退单 awaiting the command centre's decision (审定); the part's clocks keep running meanwhile. */
-  pendingReturn: { reason: string; suggestedDepartmentId: string | null; returnedAt: string; decisionDueAt: string; alert: AlertLevel } | null;
+  pendingReturn: {
+    reason: string;
+    suggestedDepartmentId: string | null;
+    returnedAt: string;
+    /** null: returned before the reminder instant was recorded (no 提醒 for it). */
+    decisionRemindAt: string | null;
+    decisionDueAt: string;
+    alert: AlertLevel;
+  } | null;
   /** 申诉 awaiting the assessment office's decision. */
   openAppeal: { round: number; reason: string; appealedAt: string } | null;
   /** Decided appeals, by the round of the review they contested: an upheld one voids that review for scoring. */
@@ -167,19 +175,18 @@ export function evolve(state: CaseStateOrNone, event: CaseEvent): CaseStateOrNon
       const involved = next.involvedDepartmentIds.includes(toDepartmentId) ? next.involvedDepartmentIds : [...next.involvedDepartmentIds, toDepartmentId];
       return { ...next, involvedDepartmentIds: involved };
     }
-    case 'DeadlineReminderSent':
-      return updatePart(state, event.data.partId, (p) => raiseAlert(p, event.data.deadline, 'reminded'));
+    case 'DeadlineReminderSent': {
+      const deadline = event.data.deadline;
+      if (deadline === 'return_decision') return updatePart(state, event.data.partId, (p) => returnAlert(p, 'reminded'));
+      return updatePart(state, event.data.partId, (p) => raiseAlert(p, deadline, 'reminded'));
+    }
     case 'ResponseOverdue':
       return updatePart(state, event.data.partId, (p) => raiseAlert(p, 'response', 'overdue'));
     case 'CompletionOverdue':
       return updatePart(state, event.data.partId, (p) => raiseAlert(p, 'completion', 'overdue'));
     case 'CaseEscalated': {
       const deadline = event.data.deadline;
-      if (deadline === 'return_decision') {
-        return updatePart(state, event.data.partId, (p) =>
-          p.workflow.pendingReturn ? { ...p, workflow: { ...p.workflow, pendingReturn: { ...p.workflow.pendingReturn, alert: 'escalated' } } } : p,
-        );
-      }
+      if (deadline === 'return_decision') return updatePart(state, event.data.partId, (p) => returnAlert(p, 'escalated'));
       return updatePart(state, event.data.partId, (p) => raiseAlert(p, deadline, 'escalated'));
     }
     case 'DeadlinesRebased': {
@@ -282,12 +289,19 @@ function evolveWorkflow(state: CaseState, event: WorkflowEvent): CaseState {
       });
     }
     case 'PartReturned': {
-      const { reason, suggestedDepartmentId, decisionDueAt } = event.data;
+      const { reason, suggestedDepartmentId, decisionDueAt, decisionRemindAt } = event.data;
       return updatePart(
         state,
         d.partId,
         flow(() => ({
-          pendingReturn: { reason, suggestedDepartmentId: suggestedDepartmentId ?? null, returnedAt: at, decisionDueAt, alert: 'none' },
+          pendingReturn: {
+            reason,
+            suggestedDepartmentId: suggestedDepartmentId ?? null,
+            returnedAt: at,
+            decisionRemindAt: decisionRemindAt ?? null,
+            decisionDueAt,
+            alert: 'none',
+          },
         })),
       );
     }
@@ -342,6 +356,12 @@ function evolveWorkflow(state: CaseState, event: WorkflowEvent): CaseState {
 
 function raiseAlert(p: PartState, clock: 'response' | 'completion', level: AlertLevel): PartState {
   return clock === 'response' ? { ...p, responseAlert: level } : { ...p, completionAlert: level };
+}
+
+/** The watcher's rung on the command centre's decision of a pending return (none once decided). */
+function returnAlert(p: PartState, level: AlertLevel): PartState {
+  const pending = p.workflow.pendingReturn;
+  return pending ? { ...p, workflow: { ...p.workflow, pendingReturn: { ...pending, alert: level } } } : p;
 }
 
 export function foldCase(events: readonly CaseEvent[]): CaseStateOrNone {

@@ -1,5 +1,19 @@
 import type { CaseState } from './case.state';
 
+/** The practice's moves a case can be waiting on: 延期 to approve, 退单 to decide, 申诉 to rule on. */
+export const PENDING_MOVES = ['extension', 'return', 'appeal'] as const;
+export type PendingMove = (typeof PENDING_MOVES)[number];
+
+/** The moves some part of the case awaits a decision on, in PENDING_MOVES order (empty: none). */
+export function pendingMovesOf(state: CaseState): PendingMove[] {
+  const waiting = {
+    extension: state.parts.some((p) => p.workflow.pendingExtension),
+    return: state.parts.some((p) => p.workflow.pendingReturn),
+    appeal: state.parts.some((p) => p.workflow.openAppeal),
+  };
+  return PENDING_MOVES.filter((m) => waiting[m]);
+}
+
 /** The case as the API shows it: state plus where it stands in the store (ETag and read-your-writes). */
 export function toCaseView(state: CaseState, version: number, position: number) {
   return {
@@ -20,6 +34,7 @@ export function toCaseView(state: CaseState, version: number, position: number) 
     /** 牵头: the lead part, and the outcome the case shows (the township's review of the lead part). */
     leadPartId: state.leadPartId,
     outcome: state.parts.find((p) => p.partId === state.leadPartId)?.outcome ?? null,
+    pending: pendingMovesOf(state),
     parts: state.parts.map((p) => ({
       partId: p.partId,
       departmentId: p.departmentId,

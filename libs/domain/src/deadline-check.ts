@@ -27,22 +27,17 @@ export function checkDeadlines(cmd: CheckDeadlines, state: CaseState): CaseEvent
       events.push({ type: 'DeadlineReminderSent', data: { ...base, deadline: clock.kind, dueAt: clock.dueAt } });
     }
   }
-  // 退单审定: a return the command centre has not decided by its deadline is escalated (督办), once.
+  // 退单审定: the command centre's decision on a return has rungs of its own: 提醒 at the reminder instant, then
+  // 督办 (escalated) at its deadline, each once; a reminder whose moment passed together with the deadline is skipped.
   for (const part of state.parts) {
     const pending = part.workflow?.pendingReturn;
-    if (!pending || pending.alert === 'escalated' || now < Date.parse(pending.decisionDueAt)) continue;
-    events.push({
-      type: 'CaseEscalated',
-      data: {
-        caseId: state.caseId,
-        occurredAt: cmd.now,
-        partId: part.partId,
-        departmentId: part.departmentId,
-        round: part.round,
-        deadline: 'return_decision',
-        commandCentreId: cmd.data.commandCentreId,
-      },
-    });
+    if (!pending || pending.alert === 'escalated') continue;
+    const base = { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId: part.departmentId, round: part.round };
+    if (now >= Date.parse(pending.decisionDueAt)) {
+      events.push({ type: 'CaseEscalated', data: { ...base, deadline: 'return_decision', commandCentreId: cmd.data.commandCentreId } });
+    } else if (pending.decisionRemindAt && now >= Date.parse(pending.decisionRemindAt) && pending.alert === 'none') {
+      events.push({ type: 'DeadlineReminderSent', data: { ...base, deadline: 'return_decision', dueAt: pending.decisionDueAt } });
+    }
   }
   return events;
 }
@@ -70,7 +65,9 @@ export function nextDeadlineCheck(state: CaseState): string | null {
   }
   for (const part of state.parts) {
     const pending = part.workflow?.pendingReturn;
-    if (pending && pending.alert !== 'escalated' && (next === null || pending.decisionDueAt < next)) next = pending.decisionDueAt;
+    if (!pending || pending.alert === 'escalated') continue;
+    const at = pending.alert === 'none' && pending.decisionRemindAt ? pending.decisionRemindAt : pending.decisionDueAt;
+    if (next === null || at < next) next = at;
   }
   return next;
 }

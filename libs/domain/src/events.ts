@@ -144,13 +144,16 @@ export type DeadlineKind = 'response' | 'completion';
 /** What an escalation (督办) is about: a department's clock, or the command centre's own decision on a return (退单审定). */
 export type EscalatedDeadline = DeadlineKind | 'return_decision';
 
-/** 提醒: the deadline watcher reminds the holding department when 80% of a limit has passed. */
+/**
+ * 提醒: the deadline watcher reminds the holding department when 80% of a limit has passed; for `return_decision`,
+ * the command centre that its decision on the part's return (退单审定) is coming due.
+ */
 export type DeadlineReminderSent = CaseEventBase<
   'DeadlineReminderSent',
   {
     partId: string;
     departmentId: string;
-    deadline: DeadlineKind;
+    deadline: EscalatedDeadline;
     round: number;
     dueAt: string;
   }
@@ -256,6 +259,8 @@ export type PartReturned = CaseEventBase<
     reason: string;
     suggestedDepartmentId?: string;
     decisionDueAt: string;
+    /** 提醒 for the decision, by the policy's reminder share of its limit; absent on returns recorded before it was kept. */
+    decisionRemindAt?: string;
     /** Evidence filed with the return, e.g. a photo of the site (present only when there is some). */
     attachments?: AttachmentRef[];
   }

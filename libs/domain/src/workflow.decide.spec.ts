@@ -141,13 +141,21 @@ describe('退单 and 审定: returns the command centre arbitrates', () => {
   const decideReturn = (m: number, upheld: boolean, toDepartmentId?: string) =>
     cmd('DecideReturn', commandCentre, m, { departmentId: 'dept-a', upheld, ...(toDepartmentId ? { toDepartmentId } : {}) });
 
-  it('the holding department returns a part it has not completed; the decision is due in 2 working hours (policy)', () => {
+  it('the holding department returns a part it has not completed; the decision is due in 2 working hours (policy), reminded at 80% of them', () => {
     given(history(blow()))
       .when(returnA(20))
       .then([
         {
           type: 'PartReturned',
-          data: { ...base(20), partId: 'p1', departmentId: 'dept-a', reason: '职能不符', suggestedDepartmentId: 'dept-c', decisionDueAt: at(140) },
+          data: {
+            ...base(20),
+            partId: 'p1',
+            departmentId: 'dept-a',
+            reason: '职能不符',
+            suggestedDepartmentId: 'dept-c',
+            decisionDueAt: at(140),
+            decisionRemindAt: at(116),
+          },
         },
       ]);
   });
@@ -355,22 +363,48 @@ describe('申诉: appeals', () => {
 describe('the watcher and the return decision’s deadline (2 working hours, policy)', () => {
   const system = { ...commandCentre, role: 'system' as const, orgId: 'system' };
   const check = (m: number) => cmd('CheckDeadlines', system, m, { commandCentreId: 'cc-a' });
-  const returned = () => history(blow(['dept-a']), respondA(), returnA(20)); // decision due at 140
+  const returned = () => history(blow(['dept-a']), respondA(), returnA(20)); // decision reminded at 116, due at 140
+  const onPart = (m: number) => ({ ...base(m), partId: 'p1', departmentId: 'dept-a', round: 1, deadline: 'return_decision' as const });
+  const rung = (m: number, type: 'DeadlineReminderSent' | 'CaseEscalated'): CaseEvent =>
+    type === 'CaseEscalated' ? { type, data: { ...onPart(m), commandCentreId: 'cc-a' } } : { type, data: { ...onPart(m), dueAt: at(140) } };
 
-  it('escalates an undecided return to the command centre once its deadline passes, once', () => {
+  it('reminds (提醒) at 80% of the decision’s limit, like every other deadline, then escalates (督办) at the deadline, each once', () => {
     const h = returned();
-    expect(nextDeadlineCheck(foldCase(h)!)).toBe(at(140));
-    given(h).when(check(139)).then([]);
-    const escalated = given(h).when(check(140)).events();
-    expect(escalated).toEqual([
-      {
-        type: 'CaseEscalated',
-        data: { ...base(140), partId: 'p1', departmentId: 'dept-a', round: 1, deadline: 'return_decision', commandCentreId: 'cc-a' },
-      },
-    ]);
-    const after = [...h, ...escalated];
+    expect(nextDeadlineCheck(foldCase(h)!)).toBe(at(116));
+    given(h).when(check(115)).then([]);
+    const reminded = given(h).when(check(116)).events();
+    expect(reminded).toEqual([rung(116, 'DeadlineReminderSent')]);
+    const afterReminder = [...h, ...reminded];
+    expect(foldCase(afterReminder)!.parts[0].workflow.pendingReturn).toMatchObject({ alert: 'reminded' });
+    // The department's own clocks keep their rungs: the reminder is the decision's, not the part's.
+    expect(foldCase(afterReminder)!.parts[0]).toMatchObject({ responseAlert: 'none', completionAlert: 'none' });
+    expect(nextDeadlineCheck(foldCase(afterReminder)!)).toBe(at(140));
+    given(afterReminder).when(check(139)).then([]);
+    const escalated = given(afterReminder).when(check(140)).events();
+    expect(escalated).toEqual([rung(140, 'CaseEscalated')]);
+    const after = [...afterReminder, ...escalated];
     expect(foldCase(after)!.parts[0].workflow.pendingReturn).toMatchObject({ alert: 'escalated' });
     given(after).when(check(200)).then([]);
+  });
+
+  it('skips the reminder whose moment passed together with the deadline while the watcher was away', () => {
+    given(returned())
+      .when(check(150))
+      .then([rung(150, 'CaseEscalated')]);
+  });
+
+  it('a return recorded without a reminder instant is escalated at its deadline, without a reminder', () => {
+    const h = returned().map((e) => {
+      if (e.type !== 'PartReturned') return e;
+      const { decisionRemindAt: _dropped, ...data } = e.data;
+      return { ...e, data };
+    });
+    expect(foldCase(h)!.parts[0].workflow.pendingReturn).toMatchObject({ decisionRemindAt: null });
+    expect(nextDeadlineCheck(foldCase(h)!)).toBe(at(140));
+    given(h).when(check(139)).then([]);
+    given(h)
+      .when(check(140))
+      .then([rung(140, 'CaseEscalated')]);
   });
 
   it('a decided return is not watched', () => {

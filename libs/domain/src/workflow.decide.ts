@@ -159,6 +159,7 @@ function returnPart(cmd: ReturnPart, state: CaseState, policy: CasePolicy): Case
         reason,
         ...(suggestedDepartmentId === undefined ? {} : { suggestedDepartmentId }),
         decisionDueAt: decision.dueAt,
+        decisionRemindAt: decision.remindAt,
         ...evidence,
       },
     },

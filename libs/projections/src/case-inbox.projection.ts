@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { caseIdOf, decode, evolve, isCaseStream, nextDeadlineCheck, type AlertLevel, type CaseState } from '@chuishao/domain';
+import { caseIdOf, decode, evolve, isCaseStream, nextDeadlineCheck, pendingMovesOf, type AlertLevel, type CaseState } from '@chuishao/domain';
 import { liveProjection, PerGeneration, type GenerationalProjection } from './generations';
 import { documentProjection, type DocumentModel, type GenerationTables } from './session';
 import type { Projection, SessionOptions } from './projection';
@@ -27,7 +27,8 @@ const inboxTablesPerGeneration: GenerationTables = {
   // 3: the state column holds the compact StoredState (stored-state.ts). 4: unique keys as indexes (dropIndexes).
   // 5: the state as a positional array, limits shared like bases (a `_shared` table instead of `_bases`).
   // 6: parts keep when their round's clock started; `provisional_years` for re-basing.
-  version: 6,
+  // 7: `pending`, the moves awaiting a decision (the inbox's `pending` filter).
+  version: 7,
 
   setupGeneration(db, generation) {
     const t = inboxTables(generation);
@@ -49,6 +50,8 @@ const inboxTablesPerGeneration: GenerationTables = {
         alert_level INTEGER NOT NULL,
         -- Provisional calendar years the running clocks rest on ('2027' or '2027,2028'); null: none. Re-basing looks here.
         provisional_years TEXT,
+        -- Moves some part awaits a decision on, space-separated in PENDING_MOVES order ('extension return'); null: none.
+        pending TEXT,
         version INTEGER NOT NULL,
         position INTEGER NOT NULL,
         -- The rest of the folded case state (stored-state.ts): what these columns do not hold.
@@ -59,6 +62,7 @@ const inboxTablesPerGeneration: GenerationTables = {
       CREATE INDEX IF NOT EXISTS ${t.cases}_county ON ${t.cases} (county_id, raised_at DESC, case_id DESC);
       CREATE INDEX IF NOT EXISTS ${t.cases}_next_check ON ${t.cases} (next_check_at) WHERE next_check_at IS NOT NULL;
       CREATE INDEX IF NOT EXISTS ${t.cases}_provisional ON ${t.cases} (provisional_years) WHERE provisional_years IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS ${t.cases}_pending ON ${t.cases} (county_id, raised_at DESC, case_id DESC) WHERE pending IS NOT NULL;
       CREATE TABLE IF NOT EXISTS ${t.departments} (
         case_id TEXT NOT NULL,
         department_id TEXT NOT NULL,
@@ -71,7 +75,15 @@ const inboxTablesPerGeneration: GenerationTables = {
 
   dropIndexes(db, generation) {
     const { cases, departments } = inboxTables(generation);
-    for (const index of [`${cases}_key`, `${cases}_township`, `${cases}_county`, `${cases}_next_check`, `${cases}_provisional`, `${departments}_key`])
+    for (const index of [
+      `${cases}_key`,
+      `${cases}_township`,
+      `${cases}_county`,
+      `${cases}_next_check`,
+      `${cases}_provisional`,
+      `${cases}_pending`,
+      `${departments}_key`,
+    ])
       db.exec(`DROP INDEX IF EXISTS ${index}`);
   },
 
@@ -139,6 +151,7 @@ const inboxDocuments: DocumentModel<InboxDoc, InboxRows> = {
       earliestDue(state),
       alertLevel(state),
       provisionalYearsOf(state),
+      pendingMovesOf(state).join(' ') || null,
       doc.version,
       doc.position,
       rows.states.store(state),
@@ -180,12 +193,13 @@ function tableSpecs(generation: number): { cases: TableSpec; departments: TableS
         'earliest_due_at',
         'alert_level',
         'provisional_years',
+        'pending',
         'version',
         'position',
         'state',
       ],
       key: ['case_id'],
-      mutable: ['status', 'next_check_at', 'earliest_due_at', 'alert_level', 'provisional_years', 'version', 'position', 'state'],
+      mutable: ['status', 'next_check_at', 'earliest_due_at', 'alert_level', 'provisional_years', 'pending', 'version', 'position', 'state'],
       read: STORED_ROW_COLUMNS,
     },
     departments: {

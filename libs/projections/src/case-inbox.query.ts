@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import { toCaseView, type Actor, type AlertLevel, type CaseView } from '@chuishao/domain';
+import { toCaseView, type Actor, type AlertLevel, type CaseView, type PendingMove } from '@chuishao/domain';
 import { ALERT_LEVELS, CASE_INBOX, inboxTables, storedStatesOf } from './case-inbox.projection';
 import { activeGeneration } from './generations';
 import { inSnapshot } from './transactions';
@@ -19,6 +19,8 @@ export interface InboxQuery {
   overdue?: boolean;
   /** Highest watcher rung reached on any part. */
   escalation?: AlertLevel;
+  /** Some part awaits a decision on this move: 延期 to approve, 退单 to decide, 申诉 to rule on. */
+  pending?: PendingMove;
   now: string;
   limit: number;
   cursor?: string;
@@ -100,6 +102,11 @@ function queryGeneration(db: DatabaseSync, t: { cases: string; departments: stri
   if (query.escalation) {
     where.push('c.alert_level = ?');
     args.push(ALERT_LEVELS.indexOf(query.escalation));
+  }
+  if (query.pending) {
+    // `pending IS NOT NULL` lets the planner use the partial index of cases waiting on something.
+    where.push("c.pending IS NOT NULL AND instr(' ' || c.pending || ' ', ?) > 0");
+    args.push(` ${query.pending} `);
   }
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor);

@@ -121,6 +121,7 @@ describe('the inbox’s stored case state', () => {
           reason: '职能不符',
           suggestedDepartmentId: null,
           returnedAt: '2026-03-03T02:00:00.000Z',
+          decisionRemindAt: '2026-03-03T03:36:00.000Z',
           decisionDueAt: '2026-03-03T04:00:00.000Z',
           alert: 'none',
         },

@@ -20,6 +20,8 @@ export const commonShape = {
       .optional(),
   ),
   STORE_SYNCHRONOUS: variable(upperCase(oneOf(['FULL', 'NORMAL', 'OFF']).default('FULL'))),
+  // Unset: JSON lines in production, text elsewhere (logFormatOf).
+  LOG_FORMAT: variable(oneOf(['json', 'text']).optional()),
 };
 
 type Common = z.output<z.ZodObject<typeof commonShape>>;
@@ -32,6 +34,10 @@ export const commonRules: Rule<Common>[] = [
     holds: (v) => v.EVENT_STORE !== 'eventstoredb' || v.EVENTSTORE_URL !== undefined,
   },
 ];
+
+/** How every process of the service logs: LOG_FORMAT, else JSON lines in production and text elsewhere. */
+export const logFormatOf = (v: Pick<Common, 'NODE_ENV' | 'CHUISHAO_ENV' | 'LOG_FORMAT'>): 'json' | 'text' =>
+  v.LOG_FORMAT ?? (environmentOf(v) === 'production' ? 'json' : 'text');
 
 /** CHUISHAO_ENV wins over NODE_ENV, which other tools set for their own reasons. */
 export const environmentOf = (v: Pick<Common, 'NODE_ENV' | 'CHUISHAO_ENV'>): Environment => v.CHUISHAO_ENV ?? v.NODE_ENV ?? 'development';

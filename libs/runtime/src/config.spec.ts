@@ -1,4 +1,7 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { bundledPolicyFile } from '@chuishao/policy';
 import { ConfigError, loadConfig, loadRebuildConfig } from './index';
 
 const SECRET = 'a-production-secret-of-at-least-32-chars!';
@@ -31,6 +34,7 @@ describe('loadConfig: defaults (the README Configuration table)', () => {
       catalogFile: null,
       calendarFile: null,
       calendarDir: null,
+      policyFile: null,
       auth: { jwtSecret: null, jwksUrl: null, issuer: null, audience: null },
       clock: 'system',
       projectorThread: true,
@@ -352,5 +356,44 @@ describe('loadConfig: TRUST_PROXY', () => {
     for (const value of ['true', 'all', '0', '11', '0.0.0.0/0', '::/0', '10.0.0.0/33', 'nginx', '10.0.0.5,', '10.0.0.256', '10.0.0.0/8/1']) {
       expect([value, refusal(env({ TRUST_PROXY: value })).problems]).toEqual([value, [`TRUST_PROXY=${JSON.stringify(value)}: ${message}`]]);
     }
+  });
+});
+
+describe('loadConfig: POLICY_FILE', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'chuishao-policy-config-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const policyFile = (
+    name: string,
+    edit: (data: { versions: { weights: Record<string, number>; limits: { maxExtensions: number; appealWindow: Record<string, unknown> } }[] }) => void,
+  ) => {
+    const data = JSON.parse(readFileSync(bundledPolicyFile(), 'utf8'));
+    edit(data);
+    const file = join(dir, name);
+    writeFileSync(file, JSON.stringify(data));
+    return file;
+  };
+
+  it('takes a valid file, resolved', () => {
+    const file = policyFile('ok.json', (d) => {
+      d.versions[0].limits.maxExtensions = 1;
+    });
+    expect(loadConfig(env({ POLICY_FILE: file })).policyFile).toBe(file);
+    // docker-compose's `${POLICY_FILE:-}`: the bundled policy.
+    expect(loadConfig(env({ POLICY_FILE: '' })).policyFile).toBeNull();
+  });
+
+  it('refuses to start on a bad file, naming the variable, the file and each field at fault', () => {
+    const file = policyFile('bad.json', (d) => {
+      d.versions[1].weights.wR = 50;
+      d.versions[0].limits.appealWindow.clock = 'lunar';
+    });
+    expect(refusal(env({ POLICY_FILE: file })).problems).toEqual([
+      `POLICY_FILE=${JSON.stringify(file)}: versions[0].limits.appealWindow.clock: must be natural or working; versions[1].weights: must sum to 100 (wR + wS + wF is 110)`,
+    ]);
+    const missing = join(dir, 'missing.json');
+    expect(refusal(env({ POLICY_FILE: missing })).problems).toEqual([`POLICY_FILE=${JSON.stringify(missing)}: cannot be read (ENOENT)`]);
   });
 });

@@ -1,8 +1,9 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { commonRules, commonShape, environmentOf, port, storeOf, type Environment, type StoreConfig } from './common';
+import { commonRules, commonShape, environmentOf, logFormatOf, port, storeOf, type Environment, type StoreConfig } from './common';
 import { ConfigError, flag, integer, oneOf, problemsOf, variable, withRules, type Rule } from './env';
+import { loadPolicyBook, PolicyFileInvalid } from '@chuishao/policy';
 import { relaySchema } from './relay-config';
 
 export interface AppConfig {
@@ -19,6 +20,8 @@ export interface AppConfig {
   calendarFile: string | null;
   /** Official arrangements one per file (`<YYYY>.json`), added to the calendar file's years. */
   calendarDir: string | null;
+  /** The versioned assessment policy (weights, ranking threshold, the moves' limits); the bundled one by default. Checked here. */
+  policyFile: string | null;
   auth: {
     jwtSecret: string | null;
     jwksUrl: string | null;
@@ -92,6 +95,8 @@ export interface HttpTimeouts {
   idleMs: number;
   /** An idle keep-alive connection is closed after this. */
   keepAliveMs: number;
+  /** A request not answered within this from its arrival is answered 503 (its handler may still finish). */
+  answerMs: number;
 }
 
 export interface AuditSettings {
@@ -138,6 +143,17 @@ const trustProxy = () =>
     return z.NEVER;
   });
 
+/** A policy file that is read and validated with the rest of the configuration, so a bad one refuses start naming its field. */
+const policyFile = () =>
+  z.string().superRefine((file, ctx) => {
+    try {
+      loadPolicyBook(resolve(file));
+    } catch (error) {
+      if (!(error instanceof PolicyFileInvalid)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.problems.join('; ') });
+    }
+  });
+
 const appShape = {
   ...commonShape,
   PORT: variable(port().default(3000)),
@@ -175,14 +191,15 @@ const appShape = {
   CATALOG_FILE: variable(z.string().optional()),
   CALENDAR_FILE: variable(z.string().optional()),
   CALENDAR_DIR: variable(z.string().optional()),
+  POLICY_FILE: variable(policyFile().optional()),
   LOG_LEVEL: variable(oneOf(LOG_LEVELS).default('log')),
   OIDC_ISSUER: variable(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
   OIDC_CLIENT_ID: variable(z.string().max(256, { error: 'must be at most 256 characters' }).optional()),
-  LOG_FORMAT: variable(oneOf(['json', 'text']).optional()),
   HTTP_HEADERS_TIMEOUT_MS: variable(integer(100, 600_000).default(10_000)),
   HTTP_REQUEST_TIMEOUT_MS: variable(integer(100, 3_600_000).default(30_000)),
   HTTP_IDLE_TIMEOUT_MS: variable(integer(100, 3_600_000).default(120_000)),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: variable(integer(100, 600_000).default(5_000)),
+  HTTP_ANSWER_TIMEOUT_MS: variable(integer(100, 3_600_000).default(60_000)),
   OPERATOR_TOKEN: variable(
     z
       .string()
@@ -277,6 +294,7 @@ function appConfigOf(v: AppVariables, env: NodeJS.ProcessEnv): AppConfig {
     catalogFile: file(v.CATALOG_FILE),
     calendarFile: file(v.CALENDAR_FILE),
     calendarDir: file(v.CALENDAR_DIR),
+    policyFile: file(v.POLICY_FILE),
     auth: {
       jwtSecret: v.JWT_SECRET ?? null,
       jwksUrl: v.JWKS_URL ?? null,
@@ -305,12 +323,13 @@ function appConfigOf(v: AppVariables, env: NodeJS.ProcessEnv): AppConfig {
     // LOG_LEVEL names the most detailed level wanted; everything more severe is logged too.
     logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(v.LOG_LEVEL) + 1),
     oidc: v.OIDC_ISSUER && v.OIDC_CLIENT_ID ? { issuer: v.OIDC_ISSUER, clientId: v.OIDC_CLIENT_ID } : null,
-    logFormat: v.LOG_FORMAT ?? (environment === 'production' ? 'json' : 'text'),
+    logFormat: logFormatOf(v),
     http: {
       headersMs: v.HTTP_HEADERS_TIMEOUT_MS,
       requestMs: v.HTTP_REQUEST_TIMEOUT_MS,
       idleMs: v.HTTP_IDLE_TIMEOUT_MS,
       keepAliveMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      answerMs: v.HTTP_ANSWER_TIMEOUT_MS,
     },
     operatorToken: v.OPERATOR_TOKEN ?? null,
     metricsPort: v.METRICS_PORT ?? null,

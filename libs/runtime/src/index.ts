@@ -24,6 +24,10 @@ export {
   type RelayProcessConfig,
 } from './relay-config';
 export { consoleLog, openServices, type LogFactory, type ProcessorLog, type Services } from './services';
+export { processLog } from './process-log';
 export { startProcessors, type RunningProcessors } from './processors';
 export { PROJECTIONS, REBUILDABLE } from './read-models';
 export { defaultRebuildThreads, rebuildReadModels } from './projector/rebuild';
+export { ServiceMetrics, type LagSources } from './metrics/service-metrics';
+export { startMetricsServer, type MetricsServer } from './metrics/metrics-server';
+export { readModelLag } from './metrics/read-model-lag';

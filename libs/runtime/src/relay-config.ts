@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { z } from 'zod';
-import { commonRules, commonShape, port, storeOf, type StoreConfig } from './common';
+import { commonRules, commonShape, logFormatOf, port, storeOf, type StoreConfig } from './common';
 import { ConfigError, flag, integer, lowerCase, oneOf, problemsOf, variable, withRules, type Rule } from './env';
 
 /** What the relay itself needs; the kafkajs client settings travel separately as a `KafkaConfig`. */
@@ -173,13 +173,26 @@ const relayProcessSchema = withRules(
     ...relayShape,
     // Only a SQLite file written by another process needs polling; EventStoreDB pushes.
     STORE_POLL_MS: variable(integer(1).default(200)),
+    // Prometheus metrics (relay lag, Node's process metrics) on a port of their own; unset: not served.
+    METRICS_PORT: variable(port().optional()),
   }),
-  [...commonRules, ...relayRules],
+  [
+    ...commonRules,
+    ...relayRules,
+    {
+      reads: ['RELAY_HEALTH_PORT', 'METRICS_PORT'],
+      at: 'METRICS_PORT',
+      message: 'must differ from RELAY_HEALTH_PORT',
+      holds: (v) => v.METRICS_PORT === undefined || v.METRICS_PORT === 0 || v.METRICS_PORT !== v.RELAY_HEALTH_PORT,
+    },
+  ],
 );
 
 export interface RelayProcessConfig {
   store: StoreConfig & { pollIntervalMs?: number };
   relay: RelayConfig;
+  logFormat: 'json' | 'text';
+  metricsPort: number | null;
 }
 
 /** The relay as its own process: the API's store variables, STORE_POLL_MS, and the relay's own. */
@@ -190,5 +203,7 @@ export function loadRelayProcessConfig(env: NodeJS.ProcessEnv): RelayProcessConf
   return {
     store: store.kind === 'sqlite' ? { ...store, pollIntervalMs: parsed.value.STORE_POLL_MS } : store,
     relay: relayConfigOf(parsed.value),
+    logFormat: logFormatOf(parsed.value),
+    metricsPort: parsed.value.METRICS_PORT ?? null,
   };
 }

@@ -7,6 +7,7 @@ import { countyPolicy } from '@chuishao/deadlines';
 import { Directory } from '@chuishao/directory';
 import type { CasePolicy } from '@chuishao/domain';
 import { createEventStore, type EventStore } from '@chuishao/event-store';
+import { policyBookOf, type PolicyBook } from '@chuishao/policy';
 import { SimulatedClock, systemClock, type Clock } from './clock';
 import type { AppConfig } from './config';
 
@@ -34,6 +35,8 @@ export interface Services {
   calendars: CalendarRegistry;
   catalog: Catalog;
   policy: CasePolicy;
+  /** The versioned assessment policy (POLICY_FILE or the bundled one): the scorecards' weights and the moves' limits. */
+  policies: PolicyBook;
   /** One cache of case folds for readers and the command handler, so reads warm what commands decide on. */
   loader: CaseLoader;
   handle: CaseCommandHandler;
@@ -69,7 +72,10 @@ export function openServices(
           .map((o) => o.id),
       })
     : Catalog.demo();
-  const policy = options.policy ?? countyPolicy(calendars, catalog);
+  const policies = policyBookOf(config.policyFile);
+  // The moves' limits of the version in force at the instant decide() asks (the application's clock), so a version
+  // that comes into force while serving applies from its effectiveFrom on, without a restart.
+  const policy = options.policy ?? countyPolicy(calendars, catalog, () => policies.inForceAt(clock.now().getTime()).limits);
   const calendarLog = log('calendar');
   logCalendar(calendars, clock, calendarLog);
   const loader = new CaseLoader(store);
@@ -85,6 +91,7 @@ export function openServices(
     calendars,
     catalog,
     policy,
+    policies,
     loader,
     handle,
     reloadCalendar() {

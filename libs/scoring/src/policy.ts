@@ -17,9 +17,10 @@ export interface ScoringPolicy {
   /**
    * The policy is in force for scorecards whose asOf is at or after this instant (ISO-8601), until the
    * next policy's effectiveFrom. A scorecard recomputed for an earlier asOf therefore uses the policy
-   * that was in force then: adding a policy never rewrites an earlier scorecard.
+   * that was in force then: adding a policy never rewrites an earlier scorecard. Null: never in force by itself, only
+   * named for a re-score (a what-if: "what if the weights were 40/30/30?").
    */
-  readonly effectiveFrom: string;
+  readonly effectiveFrom: string | null;
   /** Non-negative integers, so the composite score can be computed and rounded exactly. */
   readonly weights: ScoringWeights;
   /** Departments with fewer responseDue parts than this are listed with rank null. */
@@ -40,7 +41,7 @@ export class InvalidScoringPolicy extends Error {
 export function validatePolicy(policy: ScoringPolicy): ScoringPolicy {
   const problems: string[] = [];
   if (!policy.version || typeof policy.version !== 'string') problems.push('version must be a non-empty string');
-  if (Number.isNaN(Date.parse(policy.effectiveFrom))) problems.push('effectiveFrom must be an ISO-8601 instant');
+  if (policy.effectiveFrom !== null && Number.isNaN(Date.parse(policy.effectiveFrom))) problems.push('effectiveFrom must be an ISO-8601 instant');
   for (const [name, w] of Object.entries(policy.weights)) {
     if (!Number.isSafeInteger(w) || w < 0) problems.push(`weights.${name} must be a non-negative integer, got ${String(w)}`);
   }
@@ -49,22 +50,26 @@ export function validatePolicy(policy: ScoringPolicy): ScoringPolicy {
   return policy;
 }
 
-/** The versioned policies, ordered by effectiveFrom. */
+/** The versioned policies, ordered by effectiveFrom (the what-ifs, without one, last). */
 export class ScoringPolicies {
   private readonly list: readonly ScoringPolicy[];
+  private readonly inForce: readonly ScoringPolicy[];
 
   constructor(policies: readonly ScoringPolicy[] = [DEFAULT_SCORING_POLICY]) {
     if (policies.length === 0) throw new InvalidScoringPolicy('at least one scoring policy is needed');
     policies.forEach(validatePolicy);
     const versions = new Set(policies.map((p) => p.version));
     if (versions.size !== policies.length) throw new InvalidScoringPolicy('scoring policy versions must be unique');
-    this.list = [...policies].sort((a, b) => Date.parse(a.effectiveFrom) - Date.parse(b.effectiveFrom));
+    const from = (p: ScoringPolicy) => (p.effectiveFrom === null ? Number.POSITIVE_INFINITY : Date.parse(p.effectiveFrom));
+    this.list = [...policies].sort((a, b) => from(a) - from(b));
+    this.inForce = this.list.filter((p) => p.effectiveFrom !== null);
+    if (this.inForce.length === 0) throw new InvalidScoringPolicy('at least one scoring policy needs an effectiveFrom (one must be in force)');
   }
 
-  /** The policy in force at `asOf` (epoch ms); before the first policy, the first one. */
+  /** The policy in force at `asOf` (epoch ms); before the first policy, the first one. A what-if is never in force. */
   inForceAt(asOf: number): ScoringPolicy {
-    let current = this.list[0];
-    for (const p of this.list) if (Date.parse(p.effectiveFrom) <= asOf) current = p;
+    let current = this.inForce[0];
+    for (const p of this.inForce) if (Date.parse(p.effectiveFrom!) <= asOf) current = p;
     return current;
   }
 

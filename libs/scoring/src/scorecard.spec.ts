@@ -400,6 +400,18 @@ describe('composite score and ranking', () => {
     // dept-a of the scenario: responseRate 0.5, resolution 1, satisfaction 1 → 50·0.5 + 25 + 25 = 75 under v2.
     expect(row(card(scenario(), 10_000, { policy: v2 }), 'dept-a').compositeScore).toBe(75);
   });
+
+  it('a what-if (no effectiveFrom) is never in force, only named; one version must be in force', () => {
+    const whatIf = policy({ version: 'what-if-40-30-30', effectiveFrom: null, weights: { wR: 40, wS: 30, wF: 30 } });
+    const policies = new ScoringPolicies([whatIf, DEFAULT_SCORING_POLICY]);
+    expect(policies.inForceAt(Date.parse('2999-01-01T00:00:00.000Z')).version).toBe('scoring-2026.1');
+    expect(policies.inForceAt(0).version).toBe('scoring-2026.1');
+    expect(policies.named('what-if-40-30-30')).toBe(whatIf);
+    expect(policies.all().map((p) => p.version)).toEqual(['scoring-2026.1', 'what-if-40-30-30']);
+    expect(() => new ScoringPolicies([whatIf])).toThrow(/one must be in force/);
+    // 40·0.5 + 30 + 30 = 80 for dept-a.
+    expect(row(card(scenario(), 10_000, { policy: whatIf }), 'dept-a').compositeScore).toBe(80);
+  });
 });
 
 describe('evaluatePart', () => {

@@ -30,3 +30,19 @@ export class Problem extends Error {
     return new Problem(503, 'READ_MODEL.BEHIND', 'Read model not caught up', detail, undefined, { 'Retry-After': '1' });
   }
 }
+
+/** The code of the 503 a request gets when its handler has not answered within HTTP_ANSWER_TIMEOUT_MS. */
+export const ANSWER_TIMED_OUT = 'REQUEST.TIMED_OUT';
+
+const ANSWERED = Symbol('problem code');
+type Marked = { [ANSWERED]?: string };
+
+/** Marks a response as answered with the problem `code` (the request's log line names it). */
+export function markProblem(res: object, code: string): void {
+  (res as Marked)[ANSWERED] = code;
+}
+
+/** The problem code a response was answered with, if it was a problem. */
+export function problemCodeOf(res: object): string | undefined {
+  return (res as Marked)[ANSWERED];
+}

@@ -18,7 +18,17 @@ type Req = Request & { actor?: Actor };
 
 const publicRoute = (handler: Function, controller: Function) =>
   Reflect.getMetadata(PUBLIC, handler) === true || Reflect.getMetadata(PUBLIC, controller) === true;
-const isPublic = (context: ExecutionContext) => publicRoute(context.getHandler(), context.getClass());
+/** A route's metadata does not change once the app runs: read once per handler, not on every request. */
+const publicByHandler = new WeakMap<Function, boolean>();
+function isPublic(context: ExecutionContext): boolean {
+  const handler = context.getHandler();
+  let known = publicByHandler.get(handler);
+  if (known === undefined) {
+    known = publicRoute(handler, context.getClass());
+    publicByHandler.set(handler, known);
+  }
+  return known;
+}
 
 /** The budgets that can answer a route 429 (the throttlers below and the refused-token limiter): what the OpenAPI document states. */
 export type Budget = 'ip' | 'refused-tokens' | 'user-reads' | 'user-commands' | 'org' | 'heavy' | 'heavy-with-as-of';
@@ -35,8 +45,14 @@ export function budgetsOf(controller: Function, handler: Function): Budget[] {
   ];
 }
 
+const heavyByHandler = new WeakMap<Function, 'always' | 'withAsOf' | null>();
 function isHeavy(context: ExecutionContext): boolean {
-  const when = Reflect.getMetadata(HEAVY, context.getHandler()) as 'always' | 'withAsOf' | undefined;
+  const handler = context.getHandler();
+  let when = heavyByHandler.get(handler);
+  if (when === undefined) {
+    when = (Reflect.getMetadata(HEAVY, handler) as 'always' | 'withAsOf' | undefined) ?? null;
+    heavyByHandler.set(handler, when);
+  }
   if (!when) return false;
   if (when === 'always') return true;
   const q = context.switchToHttp().getRequest<Req>().query;
@@ -86,6 +102,28 @@ class Counts implements ThrottlerStorage, OnModuleDestroy {
 /** Runs after authentication, so budgets are per user and per org; 429 problem+json with Retry-After. */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  /**
+   * The library's own loop, without its per-route overrides: no route here sets @Throttle or @SkipThrottle (every
+   * budget is the configuration's, `options` below), so the six metadata lookups per budget it made on every request
+   * are left out. Budgets are counted in the order given; the first one over its limit answers 429.
+   */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    for (const throttler of this.throttlers) {
+      if (throttler.skipIf?.(context)) continue;
+      const ttl = throttler.ttl as number;
+      await this.handleRequest({
+        context,
+        limit: throttler.limit as number,
+        ttl,
+        throttler,
+        blockDuration: (throttler.blockDuration as number | undefined) ?? ttl,
+        getTracker: throttler.getTracker ?? this.commonOptions.getTracker!,
+        generateKey: throttler.generateKey ?? this.commonOptions.generateKey!,
+      });
+    }
+    return true;
+  }
+
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = Math.max(1, detail.timeToBlockExpire);
     throw new Problem(

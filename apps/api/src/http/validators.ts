@@ -13,6 +13,12 @@ export function isCalendarDate(v: unknown): v is string {
   return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
 }
 
+export const IsCalendarDate = () =>
+  ValidateBy({
+    name: 'isCalendarDate',
+    validator: { validate: isCalendarDate, defaultMessage: () => 'must be a calendar date YYYY-MM-DD' },
+  });
+
 export function isInstant(v: unknown): v is string {
   return typeof v === 'string' && INSTANT.test(v) && !Number.isNaN(Date.parse(v)) && isCalendarDate(v.slice(0, 10));
 }

@@ -1,29 +1,12 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import type { NextFunction, Request, Response } from 'express';
-import type { CommandObservation } from '@chuishao/commands';
-
-/** The deadline watcher's rungs, by the event that records each breach. */
-const BREACHES: Record<string, string> = {
-  DeadlineReminderSent: 'reminder',
-  ResponseOverdue: 'response_overdue',
-  CompletionOverdue: 'completion_overdue',
-  CaseEscalated: 'escalated',
-};
-
-/** Measured at scrape time: how far each read model and the relay are behind the store. */
-export interface LagSources {
-  /** Store positions each projection has not applied yet. */
-  readModels(): Promise<Record<string, number>>;
-  /** Events the in-process relay has not had acknowledged yet (absent: no relay runs in this process; null: not started yet). */
-  relay?: () => { events: number; seconds: number } | null;
-}
+import { ServiceMetrics } from '@chuishao/runtime';
 
 /**
- * The service's Prometheus metrics, in a registry of its own (one per running service, so tests can start several).
- * Labels are route patterns, never paths: no case id, org or user ends up in a series name.
+ * The API's metrics: the service's (commands, appends, breaches, lag) and its HTTP series. Labels are route patterns,
+ * never paths: no case id, org or user ends up in a series name.
  */
-export class Metrics {
-  readonly registry = new Registry();
+export class Metrics extends ServiceMetrics {
   private readonly httpRequests = new Counter({
     name: 'chuishao_http_requests_total',
     help: 'HTTP requests answered, by method, route pattern and status',
@@ -43,85 +26,31 @@ export class Metrics {
     labelNames: ['route'],
     registers: [this.registry],
   });
-  private readonly commands = new Counter({
-    name: 'chuishao_commands_total',
-    help: 'Commands through the command path, by type and outcome (appended, replayed, unchanged or the refusal code)',
-    labelNames: ['type', 'outcome'],
-    registers: [this.registry],
-  });
-  private readonly appendDuration = new Histogram({
-    name: 'chuishao_event_store_append_duration_seconds',
-    help: "Time of the event store's append for a command (fsync included)",
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
-    registers: [this.registry],
-  });
-  private readonly breaches = new Counter({
-    name: 'chuishao_watcher_breaches_total',
-    help: 'Deadline breaches the watcher recorded in this process, by rung',
-    labelNames: ['rung'],
-    registers: [this.registry],
-  });
 
-  constructor(lag: LagSources) {
-    collectDefaultMetrics({ register: this.registry });
-    new Gauge({
-      name: 'chuishao_read_model_lag_positions',
-      help: 'Store positions not yet applied, by projection (measured when scraped)',
-      labelNames: ['projection'],
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        for (const [projection, behind] of Object.entries(await lag.readModels())) this.set({ projection }, behind);
-      },
-    });
-    const relay = lag.relay;
-    if (relay) {
-      new Gauge({
-        name: 'chuishao_relay_lag_events',
-        help: 'Events the in-process Kafka relay has not had acknowledged yet',
-        registers: [this.registry],
-        collect() {
-          this.set(relay()?.events ?? 0);
-        },
-      });
-      new Gauge({
-        name: 'chuishao_relay_lag_seconds',
-        help: 'Age of the oldest event the in-process Kafka relay has not had acknowledged yet',
-        registers: [this.registry],
-        collect() {
-          this.set(relay()?.seconds ?? 0);
-        },
-      });
+  /** The series of one method, route pattern and status, bound once: labelling each observation anew hashed its labels every time. */
+  private readonly httpSeries = new Map<string, { count: { inc(): void }; time: { observe(seconds: number): void } }>();
+
+  private seriesOf(method: string, route: string, status: number) {
+    const key = `${method} ${status} ${route}`;
+    let series = this.httpSeries.get(key);
+    if (!series) {
+      const labels = { method, route, status: String(status) };
+      series = { count: this.httpRequests.labels(labels), time: this.httpDuration.labels(labels) };
+      this.httpSeries.set(key, series);
     }
-    // Zero series for what has not happened yet, so a dashboard's rate() has a start.
-    for (const rung of Object.values(BREACHES)) this.breaches.inc({ rung }, 0);
+    return series;
   }
 
   /** Express middleware: counts and times every answer by its route pattern (once the router has matched it). */
   readonly http = (req: Request, res: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     res.once('finish', () => {
       const route = req.route?.path === undefined ? 'unmatched' : `${req.baseUrl}${req.route.path}`;
-      const labels = { method: req.method, route, status: String(res.statusCode) };
-      this.httpRequests.inc(labels);
-      this.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      const series = this.seriesOf(req.method, route, res.statusCode);
+      series.count.inc();
+      series.time.observe((performance.now() - started) / 1000);
       if (res.statusCode === 429) this.rateLimited.inc({ route });
     });
     next();
   };
-
-  /** The command path's observer. */
-  readonly command = (o: CommandObservation): void => {
-    this.commands.inc({ type: o.type, outcome: o.outcome });
-    if (o.appendSeconds !== null) this.appendDuration.observe(o.appendSeconds);
-    for (const event of o.events) {
-      const rung = BREACHES[event];
-      if (rung) this.breaches.inc({ rung });
-    }
-  };
-
-  /** The text exposition format. */
-  scrape(): Promise<string> {
-    return this.registry.metrics();
-  }
 }

@@ -23,6 +23,7 @@ const converters = {
   [IS_ISO8601]: { type: 'string' as const, anyOf: [{ format: 'date' }, { format: 'date-time' }] },
   // The scorecard period's own validators (scorecard-params.ts).
   isLocalDate: { type: 'string' as const, format: 'date' },
+  isCalendarDate: { type: 'string' as const, format: 'date' },
   isInstant: { type: 'string' as const, format: 'date-time', pattern: INSTANT.source },
   isDateOrInstant: { type: 'string' as const, anyOf: [{ format: 'date' }, { format: 'date-time', pattern: INSTANT.source }] },
 };

@@ -21,6 +21,7 @@ import { TransferDto, TransferRoute } from '../cases/transfer/transfer.route';
 import { UrgeDto, UrgeRoute } from '../cases/urge/urge.route';
 import { WithdrawDto, WithdrawRoute } from '../cases/withdraw/withdraw.route';
 import { CatalogRoute } from '../catalog/catalog.route';
+import { CalendarRangeDto, CalendarView, GetCalendarRoute, MAX_CALENDAR_DAYS } from '../calendar/get-calendar.route';
 import { ConsoleConfig, ConsoleConfigRoute } from '../console/console-config.route';
 import { AppealReviewDto, AppealReviewRoute } from '../cases/appeal-review/appeal-review.route';
 import { DecideAppealDto, DecideAppealRoute } from '../cases/decide-appeal/decide-appeal.route';
@@ -46,6 +47,8 @@ import { EVENT_RECORDS } from './schemas/event.schemas';
 import { Health, HealthLive, HealthStatus, HealthUnavailable } from './schemas/health.schemas';
 import { MetricsRoute } from '../observability/metrics.route';
 import { DepartmentScorecard, Scorecard, ScorecardExplanation } from './schemas/scorecard.schemas';
+import { ListPoliciesRoute } from '../policies/list-policies/list-policies.route';
+import { PolicyList } from './schemas/policy.schemas';
 
 /**
  * What each route answers, in @nestjs/swagger's decorators. They are applied here rather than on the route files so
@@ -58,7 +61,7 @@ export const TAGS = [
   { name: 'attachments', description: '现场照片 and documents: evidence filed with notes, completions, extension requests, returns and appeals' },
   { name: 'scorecards', description: '以下评上: department scorecards for the assessment office (scoring.md)' },
   { name: 'audit', description: '等保 audit trail: every refused request (401/403/404/409/412/422/429 …), for the command centre' },
-  { name: 'directory', description: 'The org directory and the whistle catalogue (吹哨清单): public' },
+  { name: 'directory', description: 'The org directory and the whistle catalogue (吹哨清单): public; the county’s working calendar' },
   { name: 'service', description: 'Health, metrics and this document: public (health details and production metrics for operators)' },
   { name: 'development', description: 'Development mode only (absent in production)' },
 ] as const;
@@ -96,7 +99,7 @@ const PROBLEMS: Record<number, { description: string; headers?: HeadersObject }>
   413: { description: 'REQUEST.TOO_LARGE: the body is over 256 kB' },
   415: {
     description:
-      'REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding',
+      'REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read',
   },
   422: { description: 'IDEMPOTENCY.KEY_REUSED: this Idempotency-Key was used with a different request' },
   429: {
@@ -119,16 +122,23 @@ const BUDGETS: Record<Budget, string> = {
   'heavy-with-as-of': 'the caller’s heavy reads, requests here with asOf, policy or a non-JSON format (RATE_LIMIT_HEAVY)',
 };
 
-/** The operation's problems; the 429 of the rate limits covering the route is stated for every route they cover. */
-function problems(list: Problems, budgets: Budget[]): MethodDecorator[] {
+const TIMED_OUT = 'REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds';
+
+/**
+ * The operation's problems; the 429 of the rate limits covering the route is stated for every route they cover, and
+ * the 503 of the answer deadline (http/timeouts.ts) for every route whose 503 is not documented otherwise.
+ */
+function problems(list: Problems, budgets: Budget[], own503: boolean): MethodDecorator[] {
   const limited: Problems = budgets.length ? [[429, `${PROBLEMS[429].description}. Counted per window: ${budgets.map((b) => BUDGETS[b]).join('; ')}`]] : [];
-  return [...list, ...limited].map((entry) => {
+  const listed = list.some((entry) => (Array.isArray(entry) ? entry[0] : entry) === 503);
+  const timedOut: Problems = own503 || listed ? [] : [[503, TIMED_OUT, RETRY_AFTER]];
+  return [...list, ...limited, ...timedOut].map((entry) => {
     const [status, description, headers] = Array.isArray(entry) ? entry : [entry];
     const base = PROBLEMS[status];
     return ApiResponse({
       status,
-      description: description ?? base.description,
-      headers: { ...base.headers, ...headers },
+      description: status === 503 && !timedOut.length ? `${description ?? base.description}; ${TIMED_OUT}` : (description ?? base.description),
+      headers: { ...base.headers, ...(status === 503 ? RETRY_AFTER : {}), ...headers },
       content: { 'application/problem+json': { schema: ref(Problem) } },
     } as ApiResponseOptions);
   });
@@ -151,7 +161,11 @@ function operation<T>(controller: Type<T>, method: keyof T & string, doc: Operat
     ApiTags(doc.tag),
     ApiOperation({ operationId: doc.id, summary: doc.summary, description: doc.description }),
     ...doc.responses.map((r) => ApiResponse(r)),
-    ...problems(doc.problems ?? [], budgetsOf(controller, descriptor.value as Function)),
+    ...problems(
+      doc.problems ?? [],
+      budgetsOf(controller, descriptor.value as Function),
+      doc.responses.some((r) => (r as { status?: unknown }).status === 503),
+    ),
     ...(doc.extra ?? []),
   );
   decorate(controller.prototype as object, method, descriptor);
@@ -308,6 +322,10 @@ export function describeOperations(): void {
     q: { description: 'Substring of the title or description', example: '排污' },
     overdue: { description: 'Some running clock is past its deadline now', example: true },
     escalation: { description: 'Highest watcher rung on any part (提醒/催办/督办)', example: 'escalated' },
+    pending: {
+      description: 'Cases with a part awaiting a decision: extension (延期 to approve), return (退单 to decide), appeal (申诉 to rule on)',
+      example: 'extension',
+    },
     limit: { description: 'Page size (default 20)', example: 20 },
     cursor: { description: 'nextCursor of the previous page' },
     minPosition: {
@@ -323,7 +341,10 @@ export function describeOperations(): void {
       description: 'The instant described (default now): only events recorded by then count; in the future: 400. Send + as %2B.',
       example: '2026-11-30T16:00:00.000Z',
     },
-    policy: { description: 'Re-score under this scoring policy version (default: the one in force at asOf)', example: 'scoring-2026.1' },
+    policy: {
+      description: 'Re-score the same facts under this policy version, a what-if included (GET /v1/policies lists them; default: the one in force at asOf)',
+      example: 'what-if-40-30-30',
+    },
   });
   describeDto(ListScorecardsDto, {
     countyId: { description: 'Default and only allowed value: the caller’s county', example: 'county-qingchuan' },
@@ -334,6 +355,10 @@ export function describeOperations(): void {
         'block with the period, asOf and policy version, the reason each unranked department is not ranked, and a legend',
       example: 'xlsx',
     },
+  });
+  describeDto(CalendarRangeDto, {
+    from: { description: 'The first local date (county time zone)', example: '2026-09-28' },
+    to: { description: `The last local date, included; not before from, at most ${MAX_CALENDAR_DAYS} days from it`, example: '2026-10-12' },
   });
   describeDto(ListAuditDto, {
     from: { description: 'Start (inclusive): a date (00:00 UTC) or an ISO-8601 instant; default 7 days before to. Send + as %2B.', example: '2026-12-01' },
@@ -359,6 +384,23 @@ export function describeOperations(): void {
     tag: 'directory',
     summary: '吹哨清单: the matters a township may whistle for, with their departments and time limits',
     responses: [{ status: 200, description: 'The catalogue in force', content: json(CatalogView) }],
+  });
+  operation(GetCalendarRoute, 'get', {
+    id: 'getCalendar',
+    tag: 'directory',
+    summary: 'The working calendar of the caller’s county: working hours, and per date working or not, holiday, 调休, provisional',
+    description:
+      'What deadlines are counted on (the calendar in force with the county’s overlay), so a client can count working time exactly: ' +
+      'working time is inside workingHours on the days with working: true. A provisional year is derived from the statutory holidays ' +
+      'and is re-based when its official arrangement is loaded.',
+    responses: [{ status: 200, description: 'The range’s days', content: json(CalendarView) }],
+    problems: [
+      [
+        400,
+        `REQUEST.INVALID: from or to not a date YYYY-MM-DD, to before from, over ${MAX_CALENDAR_DAYS} days, a year the calendar does not cover, or an unknown parameter; \`errors\` names each`,
+      ],
+      401,
+    ],
   });
   const readiness = {
     responses: [
@@ -805,6 +847,15 @@ export function describeOperations(): void {
       [404, 'SCORECARD.COUNTY_NOT_FOUND: the caller’s county is not in the directory'],
       SCORECARD_PROBLEMS[2],
     ],
+  });
+  operation(ListPoliciesRoute, 'list', {
+    id: 'listPolicies',
+    tag: 'scorecards',
+    summary: 'The assessment policy’s versions: weights, ranking threshold, the limits of 延期/申诉/退单, and which one is in force',
+    description:
+      'From POLICY_FILE (or the bundled policy). A version without effectiveFrom is a what-if: GET /v1/scorecards?policy=<version> re-scores a period under it from the same facts; the default scorecard is unchanged.',
+    responses: [{ status: 200, description: 'Every version, ordered by effectiveFrom (what-ifs last)', content: json(PolicyList) }],
+    problems: [401],
   });
   operation(GetDepartmentScorecardRoute, 'get', {
     id: 'getDepartmentScorecard',

@@ -9,7 +9,7 @@ import type { ReadModels } from '../read-models';
 import { CLOCK, DIRECTORY, EVENT_STORE, READ_MODELS } from '../tokens';
 import type { ScorecardPeriodDto } from './scorecard-params';
 
-/** Inject another registry (e.g. a county's own weights) under this token; default: the built-in policy. */
+/** The scoring policies under this token: the app module provides the policy book's (POLICY_FILE); absent, the built-in policy. */
 export const SCORING_POLICIES = Symbol('ScoringPolicies');
 
 /** The longest period one request may ask for: two years (annual assessment with last year beside it). */

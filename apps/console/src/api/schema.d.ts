@@ -77,6 +77,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The working calendar of the caller’s county: working hours, and per date working or not, holiday, 调休, provisional
+         * @description What deadlines are counted on (the calendar in force with the county’s overlay), so a client can count working time exactly: working time is inside workingHours on the days with working: true. A provisional year is derived from the statutory holidays and is re-based when its official arrangement is loaded.
+         */
+        get: operations["getCalendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cases": {
         parameters: {
             query?: never;
@@ -525,6 +545,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The assessment policy’s versions: weights, ranking threshold, the limits of 延期/申诉/退单, and which one is in force
+         * @description From POLICY_FILE (or the bundled policy). A version without effectiveFrom is a what-if: GET /v1/scorecards?policy=<version> re-scores a period under it from the same facts; the default scorecard is unchanged.
+         */
+        get: operations["listPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/scorecards": {
         parameters: {
             query?: never;
@@ -838,6 +878,33 @@ export interface components {
              */
             title: string;
         } | unknown | unknown;
+        CalendarDayView: {
+            /**
+             * Format: date
+             * @example 2026-10-01
+             */
+            date: string;
+            /**
+             * @description The holiday of the break this day off is part of (a weekend inside the break too; several joined by 、, e.g. 国庆节、中秋节); null on working days and ordinary weekends
+             * @example 国庆节
+             */
+            holiday: string | null;
+            /**
+             * @description 调休补班: a Saturday or Sunday that is a working day
+             * @example false
+             */
+            makeupWorkday: boolean;
+            /**
+             * @description From a year derived from the statutory holidays, not the official arrangement (may still change)
+             * @example false
+             */
+            provisional: boolean;
+            /**
+             * @description Working time counts on this day (inside workingHours)
+             * @example false
+             */
+            working: boolean;
+        };
         CalendarHealth: {
             /** @description What the operator should do */
             advice: string | null;
@@ -880,6 +947,39 @@ export interface components {
             problems: string[];
             /** @example /etc/chuishao/calendar/2027.json */
             source: string;
+        };
+        CalendarView: {
+            /** @example county-qingchuan */
+            countyId: string;
+            /** @description Every date from `from` to `to`, both included */
+            days: components["schemas"]["CalendarDayView"][];
+            /**
+             * Format: date
+             * @example 2026-09-28
+             */
+            from: string;
+            /**
+             * @description Years of the range without an official arrangement loaded
+             * @example []
+             */
+            provisionalYears: string[];
+            /**
+             * @description The zone of the dates and working hours (a fixed offset)
+             * @example Asia/Shanghai
+             */
+            timeZone: string;
+            /**
+             * Format: date
+             * @example 2026-10-12
+             */
+            to: string;
+            /**
+             * @description The calendar the caller’s county computes deadlines on, with +provisional-YYYY for each provisional year in the range (as deadlineBasis.calendarVersion)
+             * @example cn-national-2026.1
+             */
+            version: string;
+            /** @description The working periods of a working day, in order */
+            workingHours: components["schemas"]["WorkingPeriodView"][];
         };
         CaseClosedData: {
             /** Format: uuid */
@@ -1091,6 +1191,8 @@ export interface components {
             outcome: "resolved" | "unresolved" | null;
             /** @description One part per department named */
             parts: components["schemas"]["PartView"][];
+            /** @description Moves some part awaits a decision on: extension (延期), return (退单), appeal (申诉); empty when none. GET /v1/cases?pending= filters by it */
+            pending: ("extension" | "return" | "appeal")[];
             /** @example county/demo-2026.1/cn-national-2026.1 */
             policyVersion: string;
             /** @description Global position of the last event: pass as minPosition to GET /v1/cases */
@@ -1259,8 +1361,11 @@ export interface components {
         DeadlineReminderSentData: {
             /** Format: uuid */
             caseId: string;
-            /** @enum {string} */
-            deadline: "response" | "completion";
+            /**
+             * @description return_decision: the command centre is reminded that its decision on a return (退单审定) is coming due
+             * @enum {string}
+             */
+            deadline: "response" | "completion" | "return_decision";
             /** @example dept-ecology */
             departmentId: string;
             /** Format: date-time */
@@ -2149,6 +2254,11 @@ export interface components {
              * @description When the command centre’s decision is due
              */
             decisionDueAt: string;
+            /**
+             * Format: date-time
+             * @description 提醒 of the decision (the policy’s reminder share of its limit); absent on returns recorded before it was kept
+             */
+            decisionRemindAt?: string;
             /** @example dept-ecology */
             departmentId: string;
             /**
@@ -2265,12 +2375,64 @@ export interface components {
              * @description When the command centre’s decision (审定) is due
              */
             decisionDueAt: string;
+            /**
+             * Format: date-time
+             * @description 提醒: when the command centre is reminded of the decision; null for returns recorded before it was kept
+             */
+            decisionRemindAt: string | null;
             /** @example 职能不符 */
             reason: string;
             /** Format: date-time */
             returnedAt: string;
             /** @example dept-enforcement */
             suggestedDepartmentId: string | null;
+        };
+        PolicyList: {
+            /**
+             * @description The version in force now: scorecards use it unless `policy` names another
+             * @example scoring-2026.1
+             */
+            inForce: string;
+            /** @description Ordered by effectiveFrom; the what-ifs last */
+            versions: components["schemas"]["PolicyVersionView"][];
+        };
+        PolicyVersionView: {
+            /**
+             * Format: date-time
+             * @description In force from this instant until the next version’s; null: a what-if, never in force, only named for a re-score (scorecards’ `policy`)
+             */
+            effectiveFrom: string | null;
+            /** @description The version in force now */
+            inForce: boolean;
+            limits: components["schemas"]["WorkflowLimitsView"];
+            /**
+             * @description Departments with fewer responseDue parts are listed unranked
+             * @example 5
+             */
+            minRankedParts: number;
+            /** @description What the version is for */
+            notes: string | null;
+            /** @example scoring-2026.1 */
+            version: string;
+            /** @description Integers summing to 100 */
+            weights: components["schemas"]["PolicyWeightsView"];
+        };
+        PolicyWeightsView: {
+            /**
+             * @description 满意率 weight
+             * @example 35
+             */
+            wF: number;
+            /**
+             * @description 响应率 weight
+             * @example 30
+             */
+            wR: number;
+            /**
+             * @description 解决率 weight
+             * @example 35
+             */
+            wS: number;
         };
         Problem: {
             /**
@@ -2906,6 +3068,29 @@ export interface components {
             /** @example 群众已自行协商解决 */
             reason: string;
         };
+        WorkflowLimitsView: {
+            /** @description 申诉: how long after a review the department may appeal it */
+            appealWindow: components["schemas"]["TimeLimitView"];
+            /**
+             * @description 延期: approved extensions allowed per part
+             * @example 2
+             */
+            maxExtensions: number;
+            /** @description 退单: how long the command centre has to decide a return */
+            returnDecision: components["schemas"]["TimeLimitView"];
+        };
+        WorkingPeriodView: {
+            /**
+             * @description Local time HH:MM, excluded
+             * @example 12:00
+             */
+            end: string;
+            /**
+             * @description Local time HH:MM, included
+             * @example 08:30
+             */
+            start: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -2946,6 +3131,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: requests from the client’s IP (RATE_LIMIT_IP) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -3034,6 +3230,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getAttachment: {
@@ -3088,6 +3295,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s reads (RATE_LIMIT_USER_READS); the requests of the caller’s org (RATE_LIMIT_ORG) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -3175,6 +3393,84 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCalendar: {
+        parameters: {
+            query: {
+                /** @description The first local date (county time zone) */
+                from: string;
+                /** @description The last local date, included; not before from, at most 400 days from it */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The range’s days */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarView"];
+                };
+            };
+            /** @description REQUEST.INVALID: from or to not a date YYYY-MM-DD, to before from, over 400 days, a year the calendar does not cover, or an unknown parameter; `errors` names each */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s reads (RATE_LIMIT_USER_READS); the requests of the caller’s org (RATE_LIMIT_ORG) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listCases: {
@@ -3193,6 +3489,8 @@ export interface operations {
                 minPosition?: number;
                 /** @description Some running clock is past its deadline now */
                 overdue?: boolean;
+                /** @description Cases with a part awaiting a decision: extension (延期 to approve), return (退单 to decide), appeal (申诉 to rule on) */
+                pending?: "extension" | "return" | "appeal";
                 /** @description Substring of the title or description */
                 q?: string;
                 /** @description Raised at or after (ISO-8601) */
@@ -3249,7 +3547,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description READ_MODEL.BEHIND: the inbox has not applied minPosition in time; retry */
+            /** @description READ_MODEL.BEHIND: the inbox has not applied minPosition in time; retry; REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3307,6 +3605,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s reads (RATE_LIMIT_USER_READS); the requests of the caller’s org (RATE_LIMIT_ORG) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -3421,7 +3730,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3450,9 +3759,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3564,7 +3875,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3593,9 +3904,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3707,7 +4020,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3727,6 +4040,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s commands (RATE_LIMIT_USER_COMMANDS); the requests of the caller’s org (RATE_LIMIT_ORG) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -3781,6 +4105,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s reads (RATE_LIMIT_USER_READS); the requests of the caller’s org (RATE_LIMIT_ORG) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -3895,7 +4230,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3924,9 +4259,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4038,7 +4375,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4067,9 +4404,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4181,7 +4520,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4201,6 +4540,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s commands (RATE_LIMIT_USER_COMMANDS); the requests of the caller’s org (RATE_LIMIT_ORG) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -4315,7 +4665,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4344,9 +4694,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4458,7 +4810,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4478,6 +4830,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s commands (RATE_LIMIT_USER_COMMANDS); the requests of the caller’s org (RATE_LIMIT_ORG) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -4592,7 +4955,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4621,9 +4984,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4735,7 +5100,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4764,9 +5129,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4878,7 +5245,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4907,9 +5274,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5021,7 +5390,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5050,9 +5419,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5164,7 +5535,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5184,6 +5555,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s commands (RATE_LIMIT_USER_COMMANDS); the requests of the caller’s org (RATE_LIMIT_ORG) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -5298,7 +5680,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5318,6 +5700,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s commands (RATE_LIMIT_USER_COMMANDS); the requests of the caller’s org (RATE_LIMIT_ORG) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -5358,6 +5751,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getConsoleConfig: {
@@ -5380,6 +5784,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: requests from the client’s IP (RATE_LIMIT_IP) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -5431,7 +5846,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5442,6 +5857,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: requests from the client’s IP (RATE_LIMIT_IP) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -5493,7 +5919,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5504,6 +5930,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: requests from the client’s IP (RATE_LIMIT_IP) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -5575,6 +6012,17 @@ export interface operations {
             };
             /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: requests from the client’s IP (RATE_LIMIT_IP) */
             429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
@@ -5660,6 +6108,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listOrgs: {
@@ -5691,6 +6150,70 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every version, ordered by effectiveFrom (what-ifs last) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyList"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED: no bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMITED: a budget of this route is spent for the window (RATE_LIMIT_WINDOW_S); retry after Retry-After seconds. Counted per window: refused tokens from the client’s IP (RATE_LIMIT_IP); the caller’s reads (RATE_LIMIT_USER_READS); the requests of the caller’s org (RATE_LIMIT_ORG) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listScorecards: {
@@ -5704,7 +6227,7 @@ export interface operations {
                 format?: "json" | "csv" | "csv-zh" | "xlsx";
                 /** @description First local date (county time zone) of the period [from, to) */
                 from: string;
-                /** @description Re-score under this scoring policy version (default: the one in force at asOf) */
+                /** @description Re-score the same facts under this policy version, a what-if included (GET /v1/policies lists them; default: the one in force at asOf) */
                 policy?: string;
                 /** @description The local date after the period; at most 731 days after from */
                 to: string;
@@ -5781,7 +6304,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description READ_MODEL.BEHIND: the scoring read model has not caught up in time; retry */
+            /** @description READ_MODEL.BEHIND: the scoring read model has not caught up in time; retry; REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -5801,7 +6324,7 @@ export interface operations {
                 asOf?: string;
                 /** @description First local date (county time zone) of the period [from, to) */
                 from: string;
-                /** @description Re-score under this scoring policy version (default: the one in force at asOf) */
+                /** @description Re-score the same facts under this policy version, a what-if included (GET /v1/policies lists them; default: the one in force at asOf) */
                 policy?: string;
                 /** @description The local date after the period; at most 731 days after from */
                 to: string;
@@ -5873,7 +6396,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description READ_MODEL.BEHIND: the scoring read model has not caught up in time; retry */
+            /** @description READ_MODEL.BEHIND: the scoring read model has not caught up in time; retry; REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -5893,7 +6416,7 @@ export interface operations {
                 asOf?: string;
                 /** @description First local date (county time zone) of the period [from, to) */
                 from: string;
-                /** @description Re-score under this scoring policy version (default: the one in force at asOf) */
+                /** @description Re-score the same facts under this policy version, a what-if included (GET /v1/policies lists them; default: the one in force at asOf) */
                 policy?: string;
                 /** @description The local date after the period; at most 731 days after from */
                 to: string;
@@ -5965,7 +6488,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description READ_MODEL.BEHIND: the scoring read model has not caught up in time; retry */
+            /** @description READ_MODEL.BEHIND: the scoring read model has not caught up in time; retry; REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -6051,7 +6574,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json (or names no Content-Type); HTTP.415: an unsupported charset or Content-Encoding */
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8 (or names no Content-Type), or has a Content-Encoding the API does not read */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -6080,9 +6603,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it) */
+            /** @description CALENDAR.YEAR_NOT_COVERED: a deadline falls in a year the working calendar has no data for (the county must load it); REQUEST.TIMED_OUT: no answer within HTTP_ANSWER_TIMEOUT_MS; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,18 +1,23 @@
 import { Tag, Typography } from 'antd';
+import { useWorkingCalendar } from '../calendar';
 import { useI18n } from '../i18n';
 import { useSession } from '../session';
 import { duration, formatInstant, workingMinutes } from '../time';
 
-/** A deadline as a countdown: working time for working-clock limits, natural time for emergencies. */
+/**
+ * A deadline as a countdown: working time for working-clock limits (on the county's calendar, holidays and 调休
+ * included, once it has loaded), natural time for emergencies.
+ */
 export function Deadline({ dueAt, clock, done }: { dueAt: string; clock: string; done?: string | null }) {
   const { t, lang } = useI18n();
   const { serverNow } = useSession();
-  if (done) return <Typography.Text type="secondary">{formatInstant(dueAt)}</Typography.Text>;
   const now = serverNow();
   const due = Date.parse(dueAt);
   const working = clock === 'working';
+  const calendar = useWorkingCalendar(Math.min(now, due), Math.max(now, due), working && !done);
+  if (done) return <Typography.Text type="secondary">{formatInstant(dueAt)}</Typography.Text>;
   if (due <= now) {
-    const late = working ? workingMinutes(due, now) : (now - due) / 60_000;
+    const late = working ? workingMinutes(due, now, calendar) : (now - due) / 60_000;
     return (
       <span>
         <Tag color="#a8071a">
@@ -24,7 +29,7 @@ export function Deadline({ dueAt, clock, done }: { dueAt: string; clock: string;
       </span>
     );
   }
-  const left = working ? workingMinutes(now, due) : (due - now) / 60_000;
+  const left = working ? workingMinutes(now, due, calendar) : (due - now) / 60_000;
   return (
     <span>
       <Tag color="#0950b3">

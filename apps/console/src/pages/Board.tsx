@@ -4,9 +4,10 @@ import { useMemo, useState } from 'react';
 import { api, must, type CaseView, type PartView } from '../api/client';
 import { Chart } from '../components/Chart';
 import { Deadline } from '../components/Deadline';
+import { PendingSelect, PendingTags } from '../components/PendingMoves';
 import { usePoll } from '../components/usePoll';
 import { useI18n } from '../i18n';
-import { ALERT_COLOR, alertOf, labels } from '../labels';
+import { ALERT_COLOR, alertOf, labels, PENDING_MOVES, type PendingMove } from '../labels';
 import { Link } from '../router';
 import { useSession } from '../session';
 import { runningDue } from './CaseList';
@@ -46,13 +47,15 @@ export default function Board() {
       ),
     [cases],
   );
-  const pending = useMemo(
-    () =>
-      cases.flatMap((c) =>
-        c.parts.filter((p) => p.pendingExtension || p.pendingReturn).map((p) => ({ key: `${c.caseId}/${p.partId}`, c, p, alert: alertOf(p) })),
-      ),
-    [cases],
-  );
+  // 待审批: cases awaiting a decision, from the API's pending filter (appeals are on closed cases too); one move or all three.
+  const [move, setMove] = useState<PendingMove | undefined>();
+  const awaiting = usePoll(async () => {
+    const pages = await Promise.all(
+      (move ? [move] : PENDING_MOVES).map(async (pending) => (await must(api.GET('/v1/cases', { params: { query: { pending, limit: 100 } } }))).items),
+    );
+    const byId = new Map(pages.flat().map((c) => [c.caseId, c]));
+    return [...byId.values()].sort((a, b) => b.raisedAt.localeCompare(a.raisedAt));
+  }, [move]);
   const byTownship = useMemo(() => count(rows, (r) => orgName(r.c.townshipId)), [rows, orgName]);
   const byDepartment = useMemo(() => count(rows, (r) => orgName(r.p.departmentId)), [rows, orgName]);
   const atRows = instant ? overdueAt(cases, instant.valueOf()) : [];
@@ -105,33 +108,45 @@ export default function Board() {
           </Card>
         </Col>
       </Row>
-      <Card title={t('待审批')} data-testid="pending-moves">
-        <Table<OverdueRow>
-          dataSource={pending}
+      <Card title={t('待审批')} data-testid="pending-moves" extra={<PendingSelect value={move} onChange={setMove} />}>
+        {awaiting.error && <Alert type="error" title={awaiting.error} />}
+        <Table<CaseView>
+          rowKey="caseId"
+          dataSource={awaiting.data ?? []}
+          data-testid="pending-table"
           columns={[
-            ...columns.slice(0, 3),
+            {
+              title: t('标题'),
+              key: 'title',
+              render: (_: unknown, c: CaseView) => (
+                <Link to={`/cases/${c.caseId}`} data-testid="pending-case-link">
+                  {c.title}
+                </Link>
+              ),
+            },
+            { title: t('乡镇街道'), key: 'township', render: (_: unknown, c: CaseView) => orgName(c.townshipId) },
+            {
+              title: t('部门'),
+              key: 'dept',
+              render: (_: unknown, c: CaseView) =>
+                c.parts
+                  .filter((p) => p.pendingExtension || p.pendingReturn || p.openAppeal)
+                  .map((p) => orgName(p.departmentId))
+                  .join('、'),
+            },
             {
               title: t('待审批事项'),
               key: 'move',
-              render: (_: unknown, r: OverdueRow) => (
-                <Space>
-                  {r.p.pendingExtension && (
-                    <Link to={`/cases/${r.c.caseId}`} data-testid="board-pending-extension">
-                      <Tag color="#874d00">{t('待审批延期')}</Tag>
-                    </Link>
-                  )}
-                  {r.p.pendingReturn && (
-                    <Link to={`/cases/${r.c.caseId}`} data-testid="board-pending-return">
-                      <Tag color="#874d00">{t('待审定退单')}</Tag>
-                    </Link>
-                  )}
-                </Space>
+              render: (_: unknown, c: CaseView) => (
+                <Link to={`/cases/${c.caseId}`}>
+                  <PendingTags pending={c.pending} testId="board-pending" />
+                </Link>
               ),
             },
           ]}
           pagination={{ pageSize: 20 }}
           scroll={{ x: 800 }}
-          loading={data === null}
+          loading={awaiting.data === null}
         />
       </Card>
       <Card title={t('逾期与督办')}>

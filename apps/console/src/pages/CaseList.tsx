@@ -2,9 +2,10 @@ import { Alert, Badge, Card, Input, Select, Space, Switch, Table, Tag } from 'an
 import { useState } from 'react';
 import { api, must, type CaseView, type ListCasesQuery, type PartView } from '../api/client';
 import { Deadline } from '../components/Deadline';
+import { PendingSelect, PendingTags } from '../components/PendingMoves';
 import { usePoll } from '../components/usePoll';
 import { useI18n } from '../i18n';
-import { ALERT_COLOR, CATEGORIES, alertOf, labels } from '../labels';
+import { ALERT_COLOR, CATEGORIES, alertOf, labels, type PendingMove } from '../labels';
 import { Link } from '../router';
 import { useSession } from '../session';
 
@@ -28,14 +29,21 @@ export default function CaseList() {
   const [category, setCategory] = useState<string | undefined>();
   const [overdue, setOverdue] = useState(false);
   const [q, setQ] = useState('');
+  const [pending, setPending] = useState<PendingMove | undefined>();
   const { data, error } = usePoll(
     async (minPosition) => {
-      const query: ListCasesQuery = { limit: 100, ...(status !== 'all' ? { status } : {}), ...(overdue ? { overdue: true } : {}), ...(q ? { q } : {}) };
+      const query: ListCasesQuery = {
+        limit: 100,
+        ...(status !== 'all' ? { status } : {}),
+        ...(overdue ? { overdue: true } : {}),
+        ...(q ? { q } : {}),
+        ...(pending ? { pending } : {}),
+      };
       if (minPosition !== undefined) query.minPosition = minPosition;
       const page = await must(api.GET('/v1/cases', { params: { query } }));
       return page.items;
     },
-    [status, overdue, q],
+    [status, overdue, q, pending],
   );
   const mine = (p: PartView) => !department || p.departmentId === session!.orgId;
   let items = (data ?? []).filter((c) => !category || c.category === category);
@@ -60,6 +68,14 @@ export default function CaseList() {
           style={{ width: 160 }}
           options={CATEGORIES.map((c) => ({ value: c, label: l.category(c) }))}
         />
+        <PendingSelect
+          value={pending}
+          onChange={(m) => {
+            setPending(m);
+            // The move is the selection: an appeal usually follows the review that closed the case, so all statuses.
+            if (m) setStatus('all');
+          }}
+        />
         <Input.Search aria-label={t('搜索')} placeholder={t('搜索')} allowClear onSearch={setQ} style={{ width: 220 }} />
         <Space>
           <Switch checked={overdue} onChange={setOverdue} aria-label={t('仅逾期')} id="overdue-only" />
@@ -79,9 +95,12 @@ export default function CaseList() {
             title: t('标题'),
             dataIndex: 'title',
             render: (title: string, c) => (
-              <Link to={`/cases/${c.caseId}`} data-testid="case-link">
-                {title}
-              </Link>
+              <Space wrap size={4}>
+                <Link to={`/cases/${c.caseId}`} data-testid="case-link">
+                  {title}
+                </Link>
+                <PendingTags pending={c.pending} />
+              </Space>
             ),
           },
           { title: t('状态'), dataIndex: 'status', render: (s: string) => <Tag>{l.caseStatus(s)}</Tag>, width: 100 },

@@ -29,7 +29,8 @@ function describe(e: CaseEvent, name: (id: string) => string, lang: Lang): strin
   const zh = lang === 'zh';
   const d = e.data as Record<string, unknown> & { departmentId?: string; round?: number };
   const dept = d.departmentId ? name(d.departmentId) : '';
-  const clock = (k: unknown) => (k === 'response' ? (zh ? '报到' : 'report-in') : zh ? '办结' : 'completion');
+  const clock = (k: unknown) =>
+    k === 'response' ? (zh ? '报到' : 'report-in') : k === 'return_decision' ? (zh ? '退单审定' : 'return decision') : zh ? '办结' : 'completion';
   switch (e.type) {
     case 'WhistleBlown':
       return zh
@@ -58,6 +59,11 @@ function describe(e: CaseEvent, name: (id: string) => string, lang: Lang): strin
         ? `指挥中心改派：${name(e.data.fromDepartmentId)} → ${name(e.data.toDepartmentId)}：${e.data.reason}`
         : `Reassigned by the command centre: ${name(e.data.fromDepartmentId)} → ${name(e.data.toDepartmentId)}: ${e.data.reason}`;
     case 'DeadlineReminderSent':
+      // The decision on a return is the command centre's to make: the reminder is addressed to it.
+      if (e.data.deadline === 'return_decision')
+        return zh
+          ? `提醒指挥中心：${dept} 的退单审定将于 ${formatInstant(e.data.dueAt)} 到期`
+          : `Reminder to the command centre: the decision on ${dept}'s return is due ${formatInstant(e.data.dueAt)}`;
       return zh
         ? `提醒 ${dept}：${clock(e.data.deadline)}将于 ${formatInstant(e.data.dueAt)} 到期`
         : `Reminder to ${dept}: ${clock(e.data.deadline)} due ${formatInstant(e.data.dueAt)}`;

@@ -1,4 +1,4 @@
-import { Alert, App, Button, Card, DatePicker, Drawer, Radio, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Card, DatePicker, Drawer, Radio, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiError, api, must, type Schemas, type Scorecard, type ScorecardExplanation, type ScorecardRow } from '../api/client';
@@ -33,6 +33,15 @@ function periodOf(grain: Grain, at: Dayjs): Period {
   return { from: start.format('YYYY-MM-DD'), to: end.format('YYYY-MM-DD') };
 }
 
+/** The weights of the policy a scorecard was computed with, as its head states them: "（响应率30、解决率35、满意率35）". */
+function weightsOf(policies: Schemas['PolicyVersionView'][], version: string, t: (s: string) => string, lang: string): string {
+  const w = policies.find((p) => p.version === version)?.weights;
+  if (!w) return '';
+  return lang === 'zh'
+    ? `（${t('响应率')}${w.wR}、${t('解决率')}${w.wS}、${t('满意率')}${w.wF}）`
+    : ` (${t('响应率')} ${w.wR}, ${t('解决率')} ${w.wS}, ${t('满意率')} ${w.wF})`;
+}
+
 /** 考核: scorecards for a month, quarter or year as of an instant, ranking chart, explain per department, downloads. */
 export default function Scorecards() {
   const { t, lang } = useI18n();
@@ -45,8 +54,17 @@ export default function Scorecards() {
   const [card, setCard] = useState<Scorecard | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [explain, setExplain] = useState<{ row: ScorecardRow; data: ScorecardExplanation | null; trend: Schemas['DepartmentScorecard'] | null } | null>(null);
+  // 评分政策: null is the version in force (what the scorecard serves by default); another re-scores the same facts.
+  const [policy, setPolicy] = useState<string | null>(null);
+  const [policies, setPolicies] = useState<Schemas['PolicyVersionView'][]>([]);
   const period = periodOf(grain, at);
-  const query = { ...period, ...(asOf ? { asOf: asOf.toISOString() } : {}) };
+  const query = { ...period, ...(asOf ? { asOf: asOf.toISOString() } : {}), ...(policy ? { policy } : {}) };
+
+  useEffect(() => {
+    must(api.GET('/v1/policies'))
+      .then((list) => setPolicies(list.versions))
+      .catch((e: Error) => message.error(e.message));
+  }, [message]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the period and asOf (as text) decide the request; the query object is new every render
   useEffect(() => {
@@ -57,7 +75,7 @@ export default function Scorecards() {
         setError(null);
       })
       .catch((e: Error) => setError(e.message));
-  }, [period.from, period.to, asOf?.valueOf()]);
+  }, [period.from, period.to, asOf?.valueOf(), policy]);
 
   async function openExplain(row: ScorecardRow) {
     setExplain({ row, data: null, trend: null });
@@ -114,6 +132,20 @@ export default function Scorecards() {
           />
           <DatePicker aria-label={t('周期')} picker={grain} value={at} onChange={(d) => d && setAt(d)} allowClear={false} />
           <DatePicker aria-label={t('截至')} placeholder={t('截至')} showTime value={asOf} onChange={setAsOf} />
+          <Select<string>
+            aria-label={t('评分政策')}
+            data-testid="policy-picker"
+            style={{ minWidth: 240 }}
+            value={policy ?? ''}
+            onChange={(v) => setPolicy(v === '' ? null : v)}
+            options={[
+              { value: '', label: t('评分政策：现行') },
+              ...policies.map((p) => ({
+                value: p.version,
+                label: `${p.version}（${p.inForce ? t('现行') : p.effectiveFrom === null ? t('假设') : `${t('自')} ${formatInstant(p.effectiveFrom)}`}）`,
+              })),
+            ]}
+          />
           <Button onClick={() => void download('csv')} data-testid="download-csv">
             {t('下载CSV')}
           </Button>
@@ -126,7 +158,9 @@ export default function Scorecards() {
         </Space>
         {card && (
           <Typography.Paragraph type="secondary" style={{ marginTop: 12 }} data-testid="scorecard-head">
-            {card.from} – {card.to}（{lang === 'zh' ? '不含' : 'exclusive'}）· {t('截至')} {formatInstant(card.asOf)} · {card.policyVersion}
+            {card.from} – {card.to}（{lang === 'zh' ? '不含' : 'exclusive'}）· {t('截至')} {formatInstant(card.asOf)} · {t('评分政策')}{' '}
+            <span data-testid="scorecard-policy">{card.policyVersion}</span>
+            {weightsOf(policies, card.policyVersion, t, lang)}
           </Typography.Paragraph>
         )}
       </Card>

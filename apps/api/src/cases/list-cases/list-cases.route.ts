@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { QueryHandler, QueryBus, type IQueryHandler } from '@nestjs/cqrs';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { CATEGORIES, type Actor, type AlertLevel, type Category } from '@chuishao/domain';
+import { CATEGORIES, PENDING_MOVES, type Actor, type AlertLevel, type Category, type PendingMove } from '@chuishao/domain';
 import type { Clock } from '@chuishao/runtime';
 import { InvalidCursor, queryInbox, type InboxPage } from '@chuishao/projections';
 import { CurrentActor } from '../../auth/auth.guard';
@@ -26,6 +26,8 @@ export class ListCasesDto {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(100) q?: string;
   @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() overdue?: boolean;
   @IsOptional() @IsIn(['none', 'reminded', 'overdue', 'escalated']) escalation?: AlertLevel;
+  /** Cases with a part awaiting a decision on this move: extension (延期 to approve), return (退单 to decide), appeal (申诉 to rule on). */
+  @IsOptional() @IsIn(PENDING_MOVES) pending?: PendingMove;
   @IsOptional() @IntegerParam() @IsInt() @Min(1) @Max(100) limit?: number;
   @IsOptional() @IsString() @MaxLength(512) cursor?: string;
   /** Read-your-writes: wait until the inbox has applied this position (from a command response). */

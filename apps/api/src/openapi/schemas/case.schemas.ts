@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CATEGORIES, SATISFACTIONS } from '@chuishao/domain';
+import { CATEGORIES, PENDING_MOVES, SATISFACTIONS } from '@chuishao/domain';
 
 /**
  * What the API answers with, as the document describes it. The bodies are built from TypeScript types (CaseView,
@@ -122,6 +122,12 @@ export class PendingReturnView {
   @ApiProperty({ example: '职能不符' }) reason!: string;
   @ApiProperty({ type: String, nullable: true, example: 'dept-enforcement' }) suggestedDepartmentId!: string | null;
   @ApiProperty(TIME) returnedAt!: string;
+  @ApiProperty({
+    ...TIME,
+    nullable: true,
+    description: '提醒: when the command centre is reminded of the decision; null for returns recorded before it was kept',
+  })
+  decisionRemindAt!: string | null;
   @ApiProperty({ ...TIME, description: 'When the command centre’s decision (审定) is due' }) decisionDueAt!: string;
   @ApiProperty({ enum: ALERTS, description: 'How far the watcher has gone on the decision deadline' }) alert!: string;
 }
@@ -186,6 +192,12 @@ export class CaseView {
   @ApiProperty({ enum: ['resolved', 'unresolved'], nullable: true, description: 'The outcome of the lead part (the township’s review of it)' }) outcome!:
     | string
     | null;
+  @ApiProperty({
+    enum: PENDING_MOVES,
+    isArray: true,
+    description: 'Moves some part awaits a decision on: extension (延期), return (退单), appeal (申诉); empty when none. GET /v1/cases?pending= filters by it',
+  })
+  pending!: string[];
   @ApiProperty({ type: [PartView], description: 'One part per department named' }) parts!: PartView[];
   @ApiProperty({ type: 'integer', minimum: 0, description: 'Revision of the last event: the ETag, and what If-Match takes' }) version!: number;
   @ApiProperty({ type: 'integer', minimum: 0, description: 'Global position of the last event: pass as minPosition to GET /v1/cases' }) position!: number;

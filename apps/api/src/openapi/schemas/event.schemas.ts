@@ -6,7 +6,6 @@ import { DeadlineBasisView, LocationView, MatterLimitsView } from './case.schema
 
 const TIME = { type: String, format: 'date-time' } as const;
 const ROUND = { type: 'integer', minimum: 1 } as const;
-const DEADLINE = { enum: ['response', 'completion'] } as const;
 
 class EventDataBase {
   @ApiProperty({ format: 'uuid' }) caseId!: string;
@@ -103,7 +102,11 @@ export class PartClosedData extends PartEventData {
 }
 
 export class DeadlineReminderSentData extends PartEventData {
-  @ApiProperty(DEADLINE) deadline!: string;
+  @ApiProperty({
+    enum: ['response', 'completion', 'return_decision'],
+    description: 'return_decision: the command centre is reminded that its decision on a return (退单审定) is coming due',
+  })
+  deadline!: string;
   @ApiProperty(ROUND) round!: number;
   @ApiProperty(TIME) dueAt!: string;
 }
@@ -183,6 +186,11 @@ export class PartReturnedData extends PartEventData {
   @ApiProperty({ example: '职能不符：该河段排污口属城区管网，归执法局' }) reason!: string;
   @ApiPropertyOptional({ example: 'dept-enforcement' }) suggestedDepartmentId?: string;
   @ApiProperty({ ...TIME, description: 'When the command centre’s decision is due' }) decisionDueAt!: string;
+  @ApiPropertyOptional({
+    ...TIME,
+    description: '提醒 of the decision (the policy’s reminder share of its limit); absent on returns recorded before it was kept',
+  })
+  decisionRemindAt?: string;
   @ApiPropertyOptional({ type: [AttachmentRefData], description: 'Evidence filed with the return (absent when none)' }) attachments?: AttachmentRefData[];
 }
 

@@ -77,6 +77,13 @@ export const CLERK_COLUMNS: readonly ClerkColumn[] = [
   { header: '转办转入', kind: 'count', field: 'transfersIn' },
   { header: '退回重办', kind: 'count', field: 'reopened' },
   { header: '逾期', kind: 'count', field: 'overdue' },
+  // The practice's moves (scoring.md): counted beside the rates, which they already shaped.
+  { header: '退单成立', kind: 'count', field: 'returnsUpheld' },
+  { header: '退单驳回', kind: 'count', field: 'returnsRejected' },
+  { header: '延期获批', kind: 'count', field: 'extensionsApproved' },
+  { header: '申诉成立', kind: 'count', field: 'appealsUpheld' },
+  { header: '申诉驳回', kind: 'count', field: 'appealsRejected' },
+  { header: '牵头件数', kind: 'count', field: 'leadParts' },
   { header: '部门代码', kind: 'text', field: 'departmentId' },
 ];
 
@@ -169,6 +176,8 @@ export function clerkScorecard(card: CountyScorecard, county: { name: string; ti
       ['排名', `应响应满${policy.minRankedParts}件方排名，同分同名次`],
       [NOT_APPLICABLE, '分母为0，比率不适用（不是0%）'],
       ['计入期间', '各件按派件时间计入考核期间'],
+      ['退单成立', '审定成立后该件不计入本部门其他指标'],
+      ['申诉成立', '裁定成立后该次评价不计入'],
     ],
     fileName: {
       ascii: `scorecards-${fileSafe(card.countyId)}-${card.from}-${card.to}`,

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Metrics } from './metrics';
+import type { ServiceMetrics } from './service-metrics';
 
 export interface MetricsServer {
   port: number;
@@ -8,7 +8,7 @@ export interface MetricsServer {
 }
 
 /** /metrics on a port of its own (METRICS_PORT), for a scraper on the internal network; nothing else is served there. */
-export function startMetricsServer(metrics: Metrics, port: number): Promise<MetricsServer> {
+export function startMetricsServer(metrics: ServiceMetrics, port: number): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
