@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Response } from 'supertest';
@@ -244,6 +244,122 @@ describe('notes and evidence files (real HTTP, real files in DATA_DIR)', () => {
     expect((await note(TOWNSHIP, { text: '附图', attachmentIds: ['not-a-uuid'] })).body).toMatchObject({ status: 400, errors: [{ field: 'attachmentIds' }] });
     const events = (await h.http().get(`/v1/cases/${caseId}/events`).set(auth(TOWNSHIP)).expect(200)).body;
     expect(events.map((e: { type: string }) => e.type)).toEqual(['WhistleBlown']);
+  });
+
+  it('files on 延期, 退单 and 申诉: recorded on the event with hash, size, type, name and uploader; the case’s parties download them, another township gets 404', async () => {
+    const post = (org: string, caseId: string, route: string, body: object) => h.http().post(`/v1/cases/${caseId}/${route}`).set(auth(org)).send(body);
+    // 延期 and 退单 on one case: ecology reports in and asks for days with the lab's receipt; water returns its part with a photo.
+    const caseId = await blowCase();
+    await post(ECOLOGY, caseId, 'responses', {}).expect(200);
+    const receipt = await upload(ECOLOGY, pdf(4096), '送检回执.pdf').expect(201);
+    await post(ECOLOGY, caseId, 'extension-requests', { reason: '水样送检，等待报告', workingDays: 2, attachmentIds: [receipt.body.id] }).expect(200);
+    const site = await upload(WATER, JPEG, '排污口现场.jpg', 'image/jpeg').expect(201);
+    await post(WATER, caseId, 'returns', { reason: '职能不符，属城区管网', attachmentIds: [site.body.id] }).expect(200);
+    // 申诉 on another: completed, reviewed unresolved, appealed with the photo the review overlooked.
+    const appealed = (
+      await h
+        .http()
+        .post('/v1/whistles')
+        .set(auth(TOWNSHIP))
+        .send(whistleBody([ECOLOGY]))
+        .expect(201)
+    ).body.caseId as string;
+    await post(ECOLOGY, appealed, 'responses', {}).expect(200);
+    await post(ECOLOGY, appealed, 'completions', { result: '已封堵' }).expect(200);
+    await post(TOWNSHIP, appealed, 'reviews', { departmentId: ECOLOGY, resolved: false, satisfaction: 'dissatisfied' }).expect(200);
+    const after = await upload(ECOLOGY, PNG, '封堵后.png').expect(201);
+    await post(ECOLOGY, appealed, 'appeals', { reason: '评价时已封堵，见照片', attachmentIds: [after.body.id] }).expect(200);
+
+    const recorded = async (id: string, type: string) => {
+      const events = (await h.http().get(`/v1/cases/${id}/events`).set(auth(COMMAND_CENTRE)).expect(200)).body as {
+        type: string;
+        data: { attachments?: unknown };
+      }[];
+      return events.find((e) => e.type === type)?.data.attachments;
+    };
+    const ref = (up: Response, content: Buffer, type: string, org: string) => ({
+      id: up.body.id,
+      sha256: sha256(content),
+      size: content.length,
+      type,
+      fileName: up.body.fileName,
+      uploadedBy: { orgId: org, userId: `${org}-tester` },
+      uploadedAt: up.body.uploadedAt,
+    });
+    expect(await recorded(caseId, 'ExtensionRequested')).toEqual([ref(receipt, pdf(4096), 'application/pdf', ECOLOGY)]);
+    expect(await recorded(caseId, 'PartReturned')).toEqual([ref(site, JPEG, 'image/jpeg', WATER)]);
+    expect(await recorded(appealed, 'ReviewAppealed')).toEqual([ref(after, PNG, 'image/png', ECOLOGY)]);
+    expect(site.body.fileName).toBe('排污口现场.jpg');
+
+    for (const [up, content] of [
+      [receipt, pdf(4096)],
+      [site, JPEG],
+      [after, PNG],
+    ] as const) {
+      // The command centre and the township that raised the case (and the assessment office) see the case: the file is theirs to read.
+      for (const org of [COMMAND_CENTRE, TOWNSHIP, ASSESSMENT]) expect((await download(org, up.body.id).expect(200)).body).toEqual(content);
+      // Another township and a department with no part do not: 404, as for no such file.
+      for (const org of [OTHER_TOWNSHIP, MARKET])
+        expect(JSON.parse((await download(org, up.body.id).expect(404)).body.toString()).code).toBe('ATTACHMENT.NOT_FOUND');
+    }
+    // The other department on the first case sees it too, and the returned photo is shown as the upload said it is.
+    const photo = await download(ECOLOGY, site.body.id).expect(200);
+    expect(photo.headers['content-type']).toBe('image/jpeg');
+  });
+
+  it('refuses on 延期, 退单 and 申诉 an attachment id of another org’s upload (naming attachmentIds[i]), a malformed one and more than ten; nothing is recorded', async () => {
+    const caseId = await blowCase();
+    await h.http().post(`/v1/cases/${caseId}/responses`).set(auth(ECOLOGY)).send({}).expect(200);
+    const theirs = await upload(TOWNSHIP, PNG, '乡镇照片.png').expect(201);
+    const routes: [string, object][] = [
+      ['extension-requests', { reason: '等待报告', workingDays: 1 }],
+      ['returns', { reason: '职能不符' }],
+      // Not reviewed yet: the appeal's own rules would refuse it (409) after the body is checked; the body is refused first.
+      ['appeals', { reason: '评价不公' }],
+    ];
+    for (const [route, body] of routes) {
+      const send = (extra: object) =>
+        h
+          .http()
+          .post(`/v1/cases/${caseId}/${route}`)
+          .set(auth(ECOLOGY))
+          .send({ ...body, ...extra });
+      const malformed = await send({ attachmentIds: ['not-a-uuid'] }).expect(400);
+      expect(malformed.body).toMatchObject({ code: 'REQUEST.INVALID', errors: [{ field: 'attachmentIds' }] });
+      const many = Array.from({ length: 11 }, () => randomUUID());
+      expect((await send({ attachmentIds: many }).expect(400)).body).toMatchObject({ errors: [{ field: 'attachmentIds' }] });
+      if (route === 'appeals') continue;
+      const refused = await send({ attachmentIds: [theirs.body.id] }).expect(400);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.body).toMatchObject({
+        status: 400,
+        code: 'REQUEST.INVALID',
+        errors: [{ field: 'attachmentIds[0]', message: `${theirs.body.id} is not an upload of ${ECOLOGY}` }],
+      });
+    }
+    // The appeal's file rule is the same one, once a review is there to appeal.
+    await h.http().post(`/v1/cases/${caseId}/completions`).set(auth(ECOLOGY)).send({ result: '已处置' }).expect(200);
+    await h
+      .http()
+      .post(`/v1/cases/${caseId}/reviews`)
+      .set(auth(TOWNSHIP))
+      .send({ departmentId: ECOLOGY, resolved: false, satisfaction: 'dissatisfied' })
+      .expect(200);
+    const appeal = await h
+      .http()
+      .post(`/v1/cases/${caseId}/appeals`)
+      .set(auth(ECOLOGY))
+      .send({ reason: '评价不公', attachmentIds: [theirs.body.id] })
+      .expect(400);
+    expect(appeal.body).toMatchObject({
+      code: 'REQUEST.INVALID',
+      errors: [{ field: 'attachmentIds[0]', message: `${theirs.body.id} is not an upload of ${ECOLOGY}` }],
+    });
+
+    const types = ((await h.http().get(`/v1/cases/${caseId}/events`).set(auth(COMMAND_CENTRE)).expect(200)).body as { type: string }[]).map((e) => e.type);
+    expect(types.filter((t) => ['ExtensionRequested', 'PartReturned', 'ReviewAppealed'].includes(t))).toEqual([]);
+    // Named but refused: the township's photo is still only the township's.
+    for (const org of [ECOLOGY, COMMAND_CENTRE]) await download(org, theirs.body.id).expect(404);
   });
 
   it('serves exactly the type the bytes were checked to be, whatever the name or the declared type; a PDF only as an attachment', async () => {

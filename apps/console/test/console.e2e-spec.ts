@@ -3,156 +3,35 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { crc32, deflateSync } from 'node:zlib';
-import AxeBuilder from '@axe-core/playwright';
 import ExcelJS from 'exceljs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startHarness, type Harness } from '../../api/test/harness';
-import { consoleDir } from '../../api/src/console/serve-console';
+import { accessible, act, attach, openCase, pageErrors, partStatus, photoShown, pick, startConsole, WAIT, waitForText, type ConsoleRig } from './browser';
 
 /**
- * The web console in Debian's Chromium (playwright-core; `npm test` installs chromium when it is missing), against a
- * real service on a temp SQLite file serving the built console (dist/console, built by pretest). The service runs on
- * the test's clock, moved forward to make a part overdue.
+ * The web console in Chromium against a real service (./browser.ts); the service runs on the test's clock, moved
+ * forward to make a part overdue.
  */
 const ROOT = resolve(__dirname, '../../..');
 /** Screenshots go to a temp dir; `UPDATE_SCREENSHOTS=1` writes the README's docs/screenshots instead. */
 const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : mkdtempSync(join(tmpdir(), 'chuishao-console-shots-'));
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const WAIT = 20_000;
 const EMERGENCY = '青川县应急管理局';
 
 jest.setTimeout(240_000);
 
+let rig: ConsoleRig;
 let h: Harness;
-let browser: Browser;
-let base: string;
 
 beforeAll(async () => {
-  if (!consoleDir()) throw new Error('dist/console is missing: run `npm run build:console` (npm test does)');
-  h = await startHarness({ WATCHER_INTERVAL_MS: '200' });
-  const address = h.runtime.app.getHttpServer().address() as { port: number };
-  base = `http://127.0.0.1:${address.port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  rig = await startConsole({ WATCHER_INTERVAL_MS: '200' });
+  h = rig.h;
   mkdirSync(SHOTS, { recursive: true });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await h?.close();
+  await rig?.close();
 });
 
-/** A user in their own browser context, signed in through the development org picker. */
-async function signIn(orgName: string, userId: string, viewport = { width: 1366, height: 768 }): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', acceptDownloads: true });
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy/.test(m.text())) errors.push(m.text());
-  });
-  (page as unknown as { errors: string[] }).errors = errors;
-  await page.goto(`${base}/`);
-  await pick(page, '机构', orgName);
-  await page.getByLabel('用户').fill(userId);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByTestId('signed-in').filter({ hasText: orgName }).waitFor({ timeout: WAIT });
-  return { ctx, page };
-}
-
-/** Picks an option of the open Ant Design select. */
-async function option(page: Page, text: string) {
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: text }).first().click();
-}
-
-async function pick(page: Page, label: string, text: string) {
-  const input = page.getByLabel(label, { exact: true });
-  await input.click();
-  if (await input.isEditable()) await input.fill(text);
-  await option(page, text);
-}
-
-/** No serious or critical axe-core violation on the page as it is now. */
-async function accessible(page: Page, name: string) {
-  // A select's list still fading out after a pick is not the page: wait until every dropdown is gone.
-  await page.waitForFunction(() =>
-    [...document.querySelectorAll<HTMLElement>('.ant-select-dropdown')].every(
-      (d) => d.classList.contains('ant-select-dropdown-hidden') || d.offsetParent === null,
-    ),
-  );
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect({ page: name, violations: bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`) }).toEqual({ page: name, violations: [] });
-}
-
-async function openCase(page: Page, title: string) {
-  await page.getByTestId('case-link').filter({ hasText: title }).first().click({ timeout: WAIT });
-  await page.getByTestId('case-title').filter({ hasText: title }).waitFor({ timeout: WAIT });
-}
-
-/** Runs one action of a part's card through its dialog. */
-async function act(page: Page, departmentId: string, kind: string, fill: (dialog: Page) => Promise<void> = async () => {}) {
-  const part = page.getByTestId(`part-${departmentId}`);
-  await part.getByTestId(`action-${kind}`).click({ timeout: WAIT });
-  await page.locator('.ant-modal').waitFor();
-  await fill(page);
-  // Under load a picked select's list may still be fading out over the footer: the click would land on it.
-  await page.waitForFunction(() =>
-    [...document.querySelectorAll<HTMLElement>('.ant-select-dropdown')].every(
-      (d) => d.classList.contains('ant-select-dropdown-hidden') || d.offsetParent === null,
-    ),
-  );
-  await page.locator('.ant-modal-footer .ant-btn-primary').click();
-  await page.locator('.ant-modal').waitFor({ state: 'detached', timeout: WAIT });
-}
-
-const partStatus = (page: Page, departmentId: string) => page.getByTestId(`part-${departmentId}`).getByTestId('part-status');
-
-async function waitForText(locator: ReturnType<Page['getByTestId']>, text: string) {
-  await locator.filter({ hasText: text }).first().waitFor({ timeout: WAIT });
-}
-
-/** A real 4×4 PNG (a red square), made here: a photo the browser can decode. */
-function png(): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(4, 0);
-  header.writeUInt32BE(4, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const rows = Buffer.concat(Array.from({ length: 4 }, () => Buffer.from([0, ...Array.from({ length: 4 }, () => [200, 30, 30]).flat()])));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-/** Picks a file in the upload of `scope` and waits until it is uploaded. */
-async function attach(_page: Page, scope: ReturnType<Page['locator']>, name: string) {
-  await scope.locator('input[type=file]').setInputFiles({ name, mimeType: 'image/png', buffer: png() });
-  await scope.locator('.ant-upload-list-item').filter({ hasText: name }).and(scope.locator('.ant-upload-list-item-done')).waitFor({ timeout: WAIT });
-}
-
-/** An image of the page, shown from its object URL and decoded. */
-async function photoShown(page: Page, scope: ReturnType<Page['getByTestId']>, name: string) {
-  const img = scope.locator(`img[data-testid="attachment-image"][alt="${name}"]`).first();
-  await img.waitFor({ timeout: WAIT });
-  expect(await img.getAttribute('src')).toMatch(/^blob:/);
-  await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth === 4, await img.elementHandle(), {
-    timeout: WAIT,
-  });
-}
+const signIn = (orgName: string, userId: string, viewport?: { width: number; height: number }) => rig.signIn(orgName, userId, viewport);
 
 describe('web console', () => {
   it('is served at / with its own CSP and cache headers; /v1 is untouched; other paths fall back to the page', async () => {
@@ -186,7 +65,7 @@ describe('web console', () => {
       const csp = (await oidc.http().get('/').set('accept', 'text/html').expect(200)).headers['content-security-policy'];
       expect(csp).toContain("connect-src 'self' https://id.qingchuan.example");
       const port = (oidc.runtime.app.getHttpServer().address() as { port: number }).port;
-      const ctx = await browser.newContext({ locale: 'zh-CN' });
+      const ctx = await rig.browser.newContext({ locale: 'zh-CN' });
       const page = await ctx.newPage();
       await page.goto(`http://127.0.0.1:${port}/`);
       await page.getByTestId('oidc-sign-in').waitFor({ timeout: WAIT });
@@ -201,7 +80,7 @@ describe('web console', () => {
     try {
       const before = Date.parse((await sim.http().get('/v1/console/config').expect(200)).body.now);
       const port = (sim.runtime.app.getHttpServer().address() as { port: number }).port;
-      const ctx = await browser.newContext({ locale: 'zh-CN' });
+      const ctx = await rig.browser.newContext({ locale: 'zh-CN' });
       const page = await ctx.newPage();
       await page.goto(`http://127.0.0.1:${port}/`);
       await pick(page, '机构', '东坝镇');
@@ -266,7 +145,7 @@ describe('web console', () => {
     // It completes with a photo (uploaded from the 办结 form, named in attachmentIds).
     await act(eco.page, 'dept-ecology', 'complete', async (p) => {
       await p.getByLabel('办理结果').fill('已取样送检，责令停止排放');
-      await attach(p, p.locator('.ant-modal'), '排污口取样.png');
+      await attach(p.locator('.ant-modal'), '排污口取样.png');
     });
     await waitForText(partStatus(eco.page, 'dept-ecology'), '已办结待评价');
 
@@ -291,7 +170,7 @@ describe('web console', () => {
     // 协调记录: the township adds a note with a photo; it is listed with its file.
     const noteForm = twp.page.getByTestId('note-form');
     await noteForm.getByLabel('记录内容').fill('已与河长办沟通，明日联合巡查');
-    await attach(twp.page, noteForm, '现场照片.png');
+    await attach(noteForm, '现场照片.png');
     await noteForm.getByTestId('add-note').click();
     const note = twp.page.getByTestId('note-item').filter({ hasText: '已与河长办沟通，明日联合巡查' });
     await note.waitFor({ timeout: WAIT });
@@ -474,7 +353,7 @@ describe('web console', () => {
     await cc.page.reload();
     await cc.page.getByLabel('机构').waitFor({ timeout: WAIT });
 
-    for (const { page } of [twp, eco, water, enf, cc, ao]) expect((page as unknown as { errors: string[] }).errors).toEqual([]);
+    for (const { page } of [twp, eco, water, enf, cc, ao]) expect(pageErrors(page)).toEqual([]);
     await Promise.all([twp, eco, water, enf, cc, ao].map(({ ctx }) => ctx.close()));
   });
 

@@ -1,34 +1,23 @@
-import { chromium, type Browser } from 'playwright-core';
-import { consoleDir } from '../../api/src/console/serve-console';
-import { ECOLOGY, startHarness, TOWNSHIP, whistleBody, type Harness } from '../../api/test/harness';
+import { ECOLOGY, TOWNSHIP, whistleBody, type Harness } from '../../api/test/harness';
+import { startConsole, WAIT, type ConsoleRig } from './browser';
 
 /**
  * The working-time countdowns in Chromium count on the county's calendar (GET /v1/calendar): across 国庆 the holiday
  * is skipped and the 调休 Saturday counted, and one request serves every countdown of the session.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const WAIT = 20_000;
-
 jest.setTimeout(120_000);
 
+let rig: ConsoleRig;
 let h: Harness;
-let browser: Browser;
-let base: string;
 
 beforeAll(async () => {
-  if (!consoleDir()) throw new Error('dist/console is missing: run `npm run build:console` (npm test does)');
   // 10:00 on Wed 30 September 2026; the test clock stands still.
-  h = await startHarness({}, undefined, '2026-09-30T02:00:00.000Z');
-  base = `http://127.0.0.1:${(h.runtime.app.getHttpServer().address() as { port: number }).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  rig = await startConsole({}, '2026-09-30T02:00:00.000Z');
+  h = rig.h;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await h?.close();
+  await rig?.close();
 });
 
 it('counts down across 国庆 on the county calendar, fetched once', async () => {
@@ -41,13 +30,13 @@ it('counts down across 国庆 on the county calendar, fetched once', async () =>
   // Three working days from 30 Sep: Thu 8, Fri 9 and Sat 10 Oct (补班), to 17:30.
   expect(created.body.parts[0].completionDueAt).toBe('2026-10-10T09:30:00.000Z');
 
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+  const ctx = await rig.browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
   const page = await ctx.newPage();
   const calendarRequests: string[] = [];
   page.on('request', (r) => {
     if (new URL(r.url()).pathname === '/v1/calendar') calendarRequests.push(new URL(r.url()).search);
   });
-  await page.goto(`${base}/`);
+  await page.goto(`${rig.base}/`);
   await page.getByLabel('机构', { exact: true }).click();
   await page.getByLabel('机构', { exact: true }).fill('市生态环境局');
   await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: '市生态环境局' }).first().click();

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { chromium, type Browser } from 'playwright-core';
-import { consoleDir } from '../../api/src/console/serve-console';
-import { startHarness, type Harness } from '../../api/test/harness';
+import type { Harness } from '../../api/test/harness';
+import { startConsole, WAIT, type ConsoleRig } from './browser';
 import { startTestIdp, type TestIdp } from './oidc-idp';
 
 /**
@@ -10,41 +9,33 @@ import { startTestIdp, type TestIdp } from './oidc-idp';
  * to /auth/callback, the code exchanged with PKCE, and the API accepting the provider's RS256 access token (JWKS_URL,
  * JWT_ISSUER, JWT_AUDIENCE) for the township user it names.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const WAIT = 20_000;
-
 jest.setTimeout(120_000);
 
 let idp: TestIdp;
+let rig: ConsoleRig;
 let h: Harness;
-let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  if (!consoleDir()) throw new Error('dist/console is missing: run `npm run build:console` (npm test does)');
   idp = await startTestIdp({ sub: 'wang.fang', org: 'twp-dongba', role: 'township' });
-  h = await startHarness({
+  rig = await startConsole({
     OIDC_ISSUER: idp.issuer,
     OIDC_CLIENT_ID: idp.clientId,
     JWKS_URL: `${idp.issuer}/jwks`,
     JWT_ISSUER: idp.issuer,
     JWT_AUDIENCE: idp.audience,
   });
-  base = `http://127.0.0.1:${(h.runtime.app.getHttpServer().address() as { port: number }).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  h = rig.h;
+  base = rig.base;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await h?.close();
+  await rig?.close();
   await idp?.close();
 });
 
 it('signs in through the provider’s redirect and callback, as the township user, and calls the API with its token', async () => {
-  const ctx = await browser.newContext({ locale: 'zh-CN' });
+  const ctx = await rig.browser.newContext({ locale: 'zh-CN' });
   const page = await ctx.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

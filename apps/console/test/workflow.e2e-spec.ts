@@ -1,107 +1,42 @@
-import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startHarness, whistleBody, type Harness } from '../../api/test/harness';
-import { consoleDir } from '../../api/src/console/serve-console';
+import type { Page } from 'playwright-core';
+import { TOWNSHIP, ECOLOGY, whistleBody, type Harness } from '../../api/test/harness';
+import {
+  accessible,
+  act,
+  attach,
+  expectChanged,
+  openCase,
+  pageErrors,
+  partStatus,
+  photoShown,
+  pick,
+  startConsole,
+  WAIT,
+  waitForText,
+  dropdownsGone,
+  type ConsoleRig,
+} from './browser';
 
 /**
- * The practice's moves in the console (Debian's Chromium against a real service on a temp SQLite file): a department
- * asks for more time and the command centre grants it; a department sends back a misrouted part and the command centre
- * upholds it to another department. The helpers are those of console.e2e-spec.ts.
+ * The practice's moves in the console (Chromium against a real service, ./browser.ts): a department asks for more
+ * time and the command centre grants it; a department sends back a misrouted part and the command centre upholds it to
+ * another department; a department appeals a review with a photo and the assessment office upholds the appeal.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const WAIT = 20_000;
-
 jest.setTimeout(240_000);
 
+let rig: ConsoleRig;
 let h: Harness;
-let browser: Browser;
-let base: string;
 
 beforeAll(async () => {
-  if (!consoleDir()) throw new Error('dist/console is missing: run `npm run build:console` (npm test does)');
-  h = await startHarness({ WATCHER_INTERVAL_MS: '200' });
-  const address = h.runtime.app.getHttpServer().address() as { port: number };
-  base = `http://127.0.0.1:${address.port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  rig = await startConsole({ WATCHER_INTERVAL_MS: '200' });
+  h = rig.h;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await h?.close();
+  await rig?.close();
 });
 
-/** A user in their own browser context, signed in through the development org picker. */
-async function signIn(orgName: string, userId: string, viewport = { width: 1366, height: 768 }): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', acceptDownloads: true });
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy/.test(m.text())) errors.push(m.text());
-  });
-  (page as unknown as { errors: string[] }).errors = errors;
-  await page.goto(`${base}/`);
-  await pick(page, '机构', orgName);
-  await page.getByLabel('用户').fill(userId);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByTestId('signed-in').filter({ hasText: orgName }).waitFor({ timeout: WAIT });
-  return { ctx, page };
-}
-
-/** Picks an option of the open Ant Design select. */
-async function option(page: Page, text: string) {
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: text }).first().click();
-}
-
-async function pick(page: Page, label: string, text: string) {
-  const input = page.getByLabel(label, { exact: true });
-  await input.click();
-  if (await input.isEditable()) await input.fill(text);
-  await option(page, text);
-}
-
-/** No serious or critical axe-core violation on the page as it is now. */
-async function accessible(page: Page, name: string) {
-  // A select's list still fading out after a pick is not the page: wait until every dropdown is gone.
-  await page.waitForFunction(() =>
-    [...document.querySelectorAll<HTMLElement>('.ant-select-dropdown')].every(
-      (d) => d.classList.contains('ant-select-dropdown-hidden') || d.offsetParent === null,
-    ),
-  );
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect({ page: name, violations: bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`) }).toEqual({ page: name, violations: [] });
-}
-
-async function openCase(page: Page, title: string) {
-  await page.getByTestId('case-link').filter({ hasText: title }).first().click({ timeout: WAIT });
-  await page.getByTestId('case-title').filter({ hasText: title }).waitFor({ timeout: WAIT });
-}
-
-/** Runs one action of a part's card through its dialog. */
-async function act(page: Page, departmentId: string, kind: string, fill: (dialog: Page) => Promise<void> = async () => {}) {
-  const part = page.getByTestId(`part-${departmentId}`);
-  await part.getByTestId(`action-${kind}`).click({ timeout: WAIT });
-  await page.locator('.ant-modal').waitFor();
-  await fill(page);
-  // Under load a picked select's list may still be fading out over the footer: the click would land on it.
-  await page.waitForFunction(() =>
-    [...document.querySelectorAll<HTMLElement>('.ant-select-dropdown')].every(
-      (d) => d.classList.contains('ant-select-dropdown-hidden') || d.offsetParent === null,
-    ),
-  );
-  await page.locator('.ant-modal-footer .ant-btn-primary').click();
-  await page.locator('.ant-modal').waitFor({ state: 'detached', timeout: WAIT });
-}
-
-const partStatus = (page: Page, departmentId: string) => page.getByTestId(`part-${departmentId}`).getByTestId('part-status');
-
-async function waitForText(locator: ReturnType<Page['getByTestId']>, text: string) {
-  await locator.filter({ hasText: text }).first().waitFor({ timeout: WAIT });
-}
+const signIn = (orgName: string, userId: string) => rig.signIn(orgName, userId);
 
 const completionDue = (page: Page, departmentId: string) =>
   page.getByTestId(`part-${departmentId}`).locator('.ant-descriptions-item').filter({ hasText: '办结期限' }).locator('.ant-descriptions-item-content');
@@ -115,11 +50,7 @@ test('extension approved moves the completion deadline; an upheld return reassig
   await pick(twp.page, '责任部门', '青川县水利局');
   await twp.page.keyboard.press('Escape');
   // The departments' list is still fading out: wait until it is gone before opening the next select.
-  await twp.page.waitForFunction(() =>
-    [...document.querySelectorAll<HTMLElement>('.ant-select-dropdown')].every(
-      (d) => d.classList.contains('ant-select-dropdown-hidden') || d.offsetParent === null,
-    ),
-  );
+  await dropdownsGone(twp.page);
   await pick(twp.page, '牵头部门', '青川县水利局');
   await pick(twp.page, '事项类别', '联合执法');
   await twp.page.getByLabel('标题').fill(title);
@@ -131,7 +62,7 @@ test('extension approved moves the completion deadline; an upheld return reassig
   await twp.page.getByTestId('part-dept-water').getByTestId('lead-badge').waitFor({ timeout: WAIT });
   expect(await twp.page.getByTestId('part-dept-ecology').getByTestId('lead-badge').count()).toBe(0);
 
-  // 申请延期: the ecology bureau reports in, then asks for 3 working days.
+  // 申请延期: the ecology bureau reports in, then asks for 3 working days, with the lab's receipt.
   const eco = await signIn('市生态环境局青川分局', 'li.qiang');
   await openCase(eco.page, title);
   await act(eco.page, 'dept-ecology', 'respond');
@@ -140,14 +71,20 @@ test('extension approved moves the completion deadline; an upheld return reassig
   await act(eco.page, 'dept-ecology', 'extend', async (p) => {
     await p.getByLabel('延期工作日').fill('3');
     await p.getByLabel('延期理由').fill('水样送省级实验室检测');
+    await attach(p.locator('.ant-modal'), '送检回执.png');
   });
   await eco.page.getByTestId('part-dept-ecology').getByTestId('pending-extension').waitFor({ timeout: WAIT });
   await accessible(eco.page, 'case page with a pending extension');
 
-  // 退单: the water bureau says the part is not its duty.
+  // 退单: the water bureau says the part is not its duty, with a photo of the pipe; the timeline shows it.
   const water = await signIn('青川县水利局', 'zhao.min');
   await openCase(water.page, title);
-  await act(water.page, 'dept-water', 'return', (p) => p.getByLabel('退单理由').fill('职能不符，属城管管网'));
+  await act(water.page, 'dept-water', 'return', async (p) => {
+    await p.getByLabel('退单理由').fill('职能不符，属城管管网');
+    await attach(p.locator('.ant-modal'), '管网现场.png');
+  });
+  await photoShown(water.page, water.page.getByTestId('timeline-item').filter({ hasText: '退单：职能不符' }), '管网现场.png');
+  await photoShown(water.page, water.page.getByTestId('timeline-item').filter({ hasText: '申请延期 3 个工作日' }), '送检回执.png');
   await water.page.getByTestId('part-dept-water').getByTestId('pending-return').waitFor({ timeout: WAIT });
 
   // A second whistle of the township awaiting only a return decision: the pending filter tells the two apart.
@@ -196,9 +133,16 @@ test('extension approved moves the completion deadline; an upheld return reassig
   await cc.page.getByTestId('case-title').filter({ hasText: title }).waitFor({ timeout: WAIT });
   await waitForText(cc.page.getByTestId('part-dept-ecology').getByTestId('pending-extension'), '待审批延期');
   await accessible(cc.page, 'command centre case page with pending moves');
-  await act(cc.page, 'dept-ecology', 'decideExtension', (p) => p.getByLabel('延期工作日').fill('2'));
+  // Each decision's dialog shows the request's evidence.
+  await act(cc.page, 'dept-ecology', 'decideExtension', async (p) => {
+    await photoShown(p, p.locator('.ant-modal'), '送检回执.png');
+    await p.getByLabel('延期工作日').fill('2');
+  });
   await cc.page.getByTestId('part-dept-ecology').getByTestId('pending-extension').waitFor({ state: 'detached', timeout: WAIT });
-  await act(cc.page, 'dept-water', 'decideReturn', (p) => pick(p, '改派至', '青川县综合行政执法局'));
+  await act(cc.page, 'dept-water', 'decideReturn', async (p) => {
+    await photoShown(p, p.locator('.ant-modal'), '管网现场.png');
+    await pick(p, '改派至', '青川县综合行政执法局');
+  });
   await cc.page.getByTestId('part-dept-enforcement').waitFor({ timeout: WAIT });
   expect(await cc.page.getByTestId('part-dept-water').count()).toBe(0);
   await waitForText(cc.page.getByTestId('timeline-item'), '指挥中心审定退单成立，青川县水利局 → 青川县综合行政执法局');
@@ -211,18 +155,80 @@ test('extension approved moves the completion deadline; an upheld return reassig
   expect(await eco.page.getByTestId('part-dept-ecology').getByTestId('pending-extension').count()).toBe(0);
 
   for (const u of [twp, eco, water, cc]) {
-    expect((u.page as unknown as { errors: string[] }).errors).toEqual([]);
+    expect(pageErrors(u.page)).toEqual([]);
     await u.ctx.close();
   }
 });
 
-async function expectChanged(read: () => Promise<string | null>, before: string | null) {
-  const deadline = Date.now() + WAIT;
-  let now = await read();
-  while (now === before && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    now = await read();
+test('a department appeals a review with a photo; the assessment office upholds it in 申诉裁定; the case page and timeline show the decision', async () => {
+  // The case up to the review, over HTTP: reported in, completed, reviewed as not resolved (round 2 begins).
+  const title = '东坝河排污口复查';
+  const as = async (org: string) => ({ Authorization: `Bearer ${await h.token(org)}` });
+  const caseId = (
+    await h
+      .http()
+      .post('/v1/whistles')
+      .set(await as(TOWNSHIP))
+      .send(whistleBody([ECOLOGY], { title }))
+      .expect(201)
+  ).body.caseId as string;
+  const post = async (org: string, route: string, body: object) =>
+    h
+      .http()
+      .post(`/v1/cases/${caseId}/${route}`)
+      .set(await as(org))
+      .send(body)
+      .expect(200);
+  await post(ECOLOGY, 'responses', {});
+  await post(ECOLOGY, 'completions', { result: '排污口已封堵' });
+  await post(TOWNSHIP, 'reviews', { departmentId: ECOLOGY, resolved: false, satisfaction: 'dissatisfied', comment: '仍有黑水排出' });
+
+  // 申诉: the ecology bureau contests the review, with the photo the review overlooked.
+  const eco = await signIn('市生态环境局青川分局', 'li.qiang');
+  await openCase(eco.page, title);
+  await act(eco.page, ECOLOGY, 'appeal', async (p) => {
+    await p.getByLabel('申诉理由').fill('复查当日排污口已封堵，见照片');
+    await attach(p.locator('.ant-modal'), '封堵后.png');
+  });
+  await waitForText(eco.page.getByTestId(`part-${ECOLOGY}`).getByTestId('open-appeal'), '申诉中');
+  await photoShown(eco.page, eco.page.getByTestId('timeline-item').filter({ hasText: '申诉第1轮评价：复查当日排污口已封堵' }), '封堵后.png');
+  // One appeal per review: the button is gone while it is open.
+  expect(await eco.page.getByTestId(`part-${ECOLOGY}`).getByTestId('action-appeal').count()).toBe(0);
+
+  // 申诉裁定: the assessment office (from a link to the case) sees the appeal and its photo, and upholds it.
+  const ao = await signIn('青川县委县政府督查考核办公室', 'kao.he');
+  await ao.page.goto(`${rig.base}/cases/${caseId}`);
+  await ao.page.getByTestId('case-title').filter({ hasText: title }).waitFor({ timeout: WAIT });
+  await waitForText(ao.page.getByTestId(`part-${ECOLOGY}`).locator('.ant-descriptions-item'), '复查当日排污口已封堵，见照片');
+  await accessible(ao.page, 'assessment office case page with an open appeal');
+  await act(ao.page, ECOLOGY, 'decideAppeal', async (p) => {
+    await photoShown(p, p.locator('.ant-modal'), '封堵后.png');
+    await p.getByLabel('裁定意见').fill('照片显示复查时已封堵，申诉成立');
+  });
+  await ao.page.getByTestId(`part-${ECOLOGY}`).getByTestId('open-appeal').waitFor({ state: 'detached', timeout: WAIT });
+  await waitForText(ao.page.getByTestId(`part-${ECOLOGY}`).getByTestId('appeal-decisions'), '第1轮评价申诉成立');
+  await waitForText(ao.page.getByTestId('timeline-item'), '考核办裁定 市生态环境局青川分局 申诉成立：照片显示复查时已封堵，申诉成立');
+
+  // The department sees the decision on its case page, and may not appeal that review again.
+  await eco.page.reload();
+  await eco.page.getByTestId('case-title').filter({ hasText: title }).waitFor({ timeout: WAIT });
+  await waitForText(eco.page.getByTestId(`part-${ECOLOGY}`).getByTestId('appeal-decisions'), '第1轮评价申诉成立');
+  await waitForText(eco.page.getByTestId('timeline-item'), '考核办裁定 市生态环境局青川分局 申诉成立');
+  expect(await eco.page.getByTestId(`part-${ECOLOGY}`).getByTestId('open-appeal').count()).toBe(0);
+  expect(await eco.page.getByTestId(`part-${ECOLOGY}`).getByTestId('action-appeal').count()).toBe(0);
+  // The API agrees: the decided appeal is on the record, with the photo.
+  const events = (
+    await h
+      .http()
+      .get(`/v1/cases/${caseId}/events`)
+      .set(await as(ECOLOGY))
+      .expect(200)
+  ).body as { type: string; data: { attachments?: { fileName: string }[]; upheld?: boolean } }[];
+  expect(events.find((e) => e.type === 'ReviewAppealed')?.data.attachments?.map((a) => a.fileName)).toEqual(['封堵后.png']);
+  expect(events.find((e) => e.type === 'AppealDecided')?.data.upheld).toBe(true);
+
+  for (const u of [eco, ao]) {
+    expect(pageErrors(u.page)).toEqual([]);
+    await u.ctx.close();
   }
-  expect(before).toBeTruthy();
-  expect(now).not.toBe(before);
-}
+});

@@ -18,7 +18,7 @@ import type { CaseEvent, PartClosed, RebasedPart } from './events';
 import { assignPart, reworkClock } from './deadlines';
 import { deadlineBasis, type CasePolicy } from './policy';
 import { absentOrHasText, hasText } from './text';
-import { addNote, attachedUploads } from './notes';
+import { addNote, filedEvidence } from './notes';
 import type { CaseState, CaseStateOrNone, PartState } from './case.state';
 import { actsOnClosedCases, decideWorkflow, extendedClock, refuseWhileReturnPending } from './workflow.decide';
 
@@ -182,7 +182,7 @@ function complete(cmd: CompleteHandling, state: CaseState): CaseEvent[] {
   if (part.status !== 'in_progress') throw InvalidState.part(part.departmentId, part.status, 'complete it');
   refuseWhileReturnPending(part, 'complete it');
   if (!hasText(cmd.data.result)) throw Invalid.field('result', 'say what was done');
-  const attachments = attachedUploads(cmd.actor, cmd.data.attachmentIds, cmd.uploads);
+  const evidence = filedEvidence(cmd);
   return [
     {
       type: 'HandlingCompleted',
@@ -193,7 +193,7 @@ function complete(cmd: CompleteHandling, state: CaseState): CaseEvent[] {
         departmentId: part.departmentId,
         round: part.round,
         result: cmd.data.result,
-        ...(attachments.length ? { attachments } : {}),
+        ...evidence,
       },
     },
   ];

@@ -39,8 +39,13 @@ export type BlowWhistle = WithFacts &
   >;
 export type RespondToCase = CommandBase<'RespondToCase', { note?: string }>;
 export type TransferCase = WithFacts & CommandBase<'TransferCase', { toDepartmentId: string; reason: string }>;
-/** `uploads`: what the blob store knows of the named attachmentIds (see notes.ts). */
-export type CompleteHandling = Partial<UploadFacts> & CommandBase<'CompleteHandling', { result: string; attachmentIds?: string[] }>;
+/**
+ * A command that may file evidence: `attachmentIds` names the files, `uploads` is what the blob store knows of them
+ * (see notes.ts, filedEvidence: one rule for every such command).
+ */
+type WithEvidence<T extends string, D> = Partial<UploadFacts> & CommandBase<T, D & { attachmentIds?: string[] }>;
+
+export type CompleteHandling = WithEvidence<'CompleteHandling', { result: string }>;
 export type ReviewHandling = CommandBase<
   'ReviewHandling',
   {
@@ -65,15 +70,15 @@ export type RebaseDeadlines = CommandBase<'RebaseDeadlines', Record<string, neve
 // ── The practice's moves: 延期, 退单/审定, 申诉 ──
 
 /** 延期: the department holding a reported-in part asks for more working days. */
-export type RequestExtension = CommandBase<'RequestExtension', { reason: string; workingDays: number }>;
+export type RequestExtension = WithEvidence<'RequestExtension', { reason: string; workingDays: number }>;
 /** The command centre approves (possibly fewer days) or refuses a pending extension. */
 export type DecideExtension = CommandBase<'DecideExtension', { departmentId: string; approved: boolean; workingDays?: number; note?: string }>;
 /** 退单: the department holding a part it has not completed returns it to the command centre. */
-export type ReturnPart = WithFacts & CommandBase<'ReturnPart', { reason: string; suggestedDepartmentId?: string }>;
+export type ReturnPart = WithFacts & WithEvidence<'ReturnPart', { reason: string; suggestedDepartmentId?: string }>;
 /** 审定: the command centre upholds a return (reassigning to toDepartmentId) or rejects it. */
 export type DecideReturn = WithFacts & CommandBase<'DecideReturn', { departmentId: string; upheld: boolean; toDepartmentId?: string; note?: string }>;
 /** 申诉: the department appeals the latest review of its part. */
-export type AppealReview = CommandBase<'AppealReview', { departmentId?: string; reason: string }>;
+export type AppealReview = WithEvidence<'AppealReview', { departmentId?: string; reason: string }>;
 /** The assessment office decides an open appeal. */
 export type DecideAppeal = CommandBase<'DecideAppeal', { departmentId: string; upheld: boolean; note: string }>;
 

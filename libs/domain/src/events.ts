@@ -222,6 +222,8 @@ export type ExtensionRequested = CaseEventBase<
     round: number;
     reason: string;
     workingDays: number;
+    /** Evidence filed with the request, e.g. the lab's receipt (present only when there is some). */
+    attachments?: AttachmentRef[];
   }
 >;
 
@@ -259,6 +261,8 @@ export type PartReturned = CaseEventBase<
     decisionDueAt: string;
     /** 提醒 for the decision, by the policy's reminder share of its limit; absent on returns recorded before it was kept. */
     decisionRemindAt?: string;
+    /** Evidence filed with the return, e.g. a photo of the site (present only when there is some). */
+    attachments?: AttachmentRef[];
   }
 >;
 
@@ -286,6 +290,8 @@ export type ReviewAppealed = CaseEventBase<
     departmentId: string;
     round: number;
     reason: string;
+    /** Evidence filed with the appeal (present only when there is some). */
+    attachments?: AttachmentRef[];
   }
 >;
 

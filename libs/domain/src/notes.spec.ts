@@ -167,6 +167,80 @@ describe('evidence on a completion (办结)', () => {
   });
 });
 
+describe('evidence on the moves (延期, 退单, 申诉): the completion’s rule, once', () => {
+  const reported = () => history(blow(), cmd('RespondToCase', deptA, 2, {}));
+  const reviewed = () =>
+    history(
+      blow(['dept-a']),
+      cmd('RespondToCase', deptA, 2, {}),
+      cmd('CompleteHandling', deptA, 30, { result: '已封堵' }),
+      cmd('ReviewHandling', township, 40, { departmentId: 'dept-a', resolved: false, satisfaction: 'dissatisfied' }),
+    );
+  const withFiles = (command: CaseCommand, attachmentIds: string[] | undefined, uploads: AttachmentFact[] | undefined): CaseCommand =>
+    ({ ...command, data: { ...command.data, ...(attachmentIds ? { attachmentIds } : {}) }, ...(uploads ? { uploads } : {}) }) as CaseCommand;
+  const moves = [
+    { event: 'ExtensionRequested', history: reported, command: cmd('RequestExtension', deptA, 50, { reason: '水样送检，等待报告', workingDays: 2 }) },
+    { event: 'PartReturned', history: reported, command: cmd('ReturnPart', deptA, 50, { reason: '职能不符', suggestedDepartmentId: 'dept-c' }) },
+    { event: 'ReviewAppealed', history: reviewed, command: cmd('AppealReview', deptA, 50, { reason: '评价时整改期限未到' }) },
+  ] as const;
+
+  it.each(moves)('$event records the department’s files with hash, size, type, name and uploader, in the order named', ({ event, history: h, command }) => {
+    const site = upload('f-s', deptA, { fileName: '现场.jpg' });
+    const receipt = upload('f-r', deptA, { fileName: '送检回执.pdf', type: 'application/pdf', sha256: 'ef'.repeat(32), size: 90_000 });
+    const [e] = given(h())
+      .when(withFiles(command, ['f-r', 'f-s'], [site, receipt]))
+      .events();
+    expect(e).toMatchObject({ type: event, data: { caseId: CASE_ID, occurredAt: at(50), departmentId: 'dept-a', attachments: [receipt, site] } });
+    expect(attachmentIdsOf(e)).toEqual(['f-r', 'f-s']);
+  });
+
+  it.each(moves)('$event has no attachments field without files (as before files existed)', ({ history: h, command }) => {
+    for (const ids of [undefined, []]) {
+      const [e] = given(h())
+        .when(withFiles(command, ids, undefined))
+        .events();
+      expect(e.data).not.toHaveProperty('attachments');
+    }
+  });
+
+  it.each(moves)('$event refuses another org’s upload, an unknown id, a file named twice and more than ten, each by its field', ({ history: h, command }) => {
+    let error: unknown;
+    try {
+      given(h())
+        .when(withFiles(command, ['f-t', 'f-x'], [upload('f-t', township)]))
+        .events();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({
+      code: 'CASE.VALIDATION',
+      fieldErrors: [
+        { field: 'attachmentIds[0]', message: 'f-t is not an upload of dept-a' },
+        { field: 'attachmentIds[1]', message: 'f-x is not an upload of dept-a' },
+      ],
+    });
+    given(h())
+      .when(withFiles(command, ['f-1', 'f-1'], [upload('f-1', deptA)]))
+      .thenThrows('CASE.VALIDATION', /f-1 is named twice/);
+    const many = Array.from({ length: 11 }, (_, i) => upload(`f-${i}`, deptA));
+    given(h())
+      .when(
+        withFiles(
+          command,
+          many.map((u) => u.id),
+          many,
+        ),
+      )
+      .thenThrows('CASE.VALIDATION', /^attachmentIds: at most 10 files/);
+  });
+
+  it('a move refused by its own rules is refused for them first, whatever the files', () => {
+    given(history(blow()))
+      .when(withFiles(cmd('RequestExtension', deptA, 50, { reason: '等待报告', workingDays: 2 }), ['f-t'], [upload('f-t', township)]))
+      .thenThrows('CASE.INVALID_STATE', /report in first/);
+  });
+});
+
 describe('attachmentIdsOf: the files an event refers to', () => {
   it('reads the attachments of any event that files them, and nothing from one that does not', () => {
     const photo = upload('f-1', deptA);

@@ -1,6 +1,6 @@
 /**
  * Notes (the coordination record every party keeps on a case) and the evidence files (现场照片, 整改前后对比)
- * that notes and completions carry. The files themselves live in a blob store outside the domain; a command
+ * that notes, completions, extension requests, returns and appeals carry. The files themselves live in a blob store outside the domain; a command
  * names them by id and carries, as facts looked up by its sender, what the store knows of each upload.
  */
 import type { Actor } from './actor';
@@ -14,7 +14,7 @@ export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];
 
 /** Longest note, in UTF-16 code units (the DTO refuses longer ones first; the rule is here). */
 export const NOTE_MAX_LENGTH = 2000;
-/** Most files one note or completion may carry. */
+/** Most files one command (a note, completion, extension request, return or appeal) may carry. */
 export const MAX_ATTACHMENTS = 10;
 
 /** What the blob store recorded of one upload: the fact a command about it carries. */
@@ -116,9 +116,26 @@ export function attachedUploads(actor: Actor, ids: readonly string[] | undefined
   return found;
 }
 
+/** What a command that may file evidence carries: the ids it names and the facts its sender looked up. */
+export interface FilesEvidence {
+  actor: Actor;
+  data: { attachmentIds?: readonly string[] };
+  uploads?: readonly AttachmentFact[];
+}
+
+/**
+ * The evidence a command files, as its event records it: `attachments` when there are some, no field otherwise (so
+ * an event without files looks as it did before files existed). Every move that takes files goes through this.
+ */
+export function filedEvidence(cmd: FilesEvidence): { attachments?: AttachmentRef[] } {
+  const attachments = attachedUploads(cmd.actor, cmd.data.attachmentIds, cmd.uploads);
+  return attachments.length ? { attachments } : {};
+}
+
 /**
  * The attachment ids an event of the case refers to: every event that files evidence records it as `attachments`
- * (notes, completions, and whatever move carries files later), so this reads that field of any event.
+ * (NoteAdded, HandlingCompleted, ExtensionRequested, PartReturned, ReviewAppealed: whatever filedEvidence made), so
+ * this reads that field of any event.
  */
 export function attachmentIdsOf(event: { type: string; data: object }): string[] {
   const attachments = (event.data as { attachments?: unknown }).attachments;

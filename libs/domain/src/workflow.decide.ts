@@ -5,6 +5,7 @@ import { assignPart } from './deadlines';
 import { Forbidden, Invalid, InvalidState, WorkflowRefused } from './errors';
 import type { CaseEvent } from './events';
 import { workflowLimitsOf, type CasePolicy, type DeadlineBasis, type TimeLimit } from './policy';
+import { filedEvidence } from './notes';
 import { hasText } from './text';
 
 /**
@@ -84,6 +85,7 @@ function requestExtension(cmd: RequestExtension, state: CaseState, policy: CaseP
   const max = workflowLimitsOf(policy).maxExtensions;
   if (part.workflow.extensionsApproved >= max)
     throw WorkflowRefused.limit(`the part of ${part.departmentId} has had ${max} extensions approved, the most the policy allows`);
+  const evidence = filedEvidence(cmd);
   return [
     {
       type: 'ExtensionRequested',
@@ -95,6 +97,7 @@ function requestExtension(cmd: RequestExtension, state: CaseState, policy: CaseP
         round: part.round,
         reason: cmd.data.reason,
         workingDays,
+        ...evidence,
       },
     },
   ];
@@ -143,6 +146,7 @@ function returnPart(cmd: ReturnPart, state: CaseState, policy: CasePolicy): Case
   if (part.workflow.pendingReturn) throw InvalidState.part(part.departmentId, 'returned (awaiting the command centre)', 'return it again');
   if (!hasText(reason)) throw Invalid.field('reason', 'a return needs a reason (职能不符, 属地不符, 权属不清 …)');
   if (suggestedDepartmentId === part.departmentId) throw Invalid.field('suggestedDepartmentId', 'must be another department');
+  const evidence = filedEvidence(cmd);
   const decision = after(policy, state.countyId, cmd.now, workflowLimitsOf(policy).returnDecision);
   return [
     {
@@ -156,6 +160,7 @@ function returnPart(cmd: ReturnPart, state: CaseState, policy: CasePolicy): Case
         ...(suggestedDepartmentId === undefined ? {} : { suggestedDepartmentId }),
         decisionDueAt: decision.dueAt,
         decisionRemindAt: decision.remindAt,
+        ...evidence,
       },
     },
   ];
@@ -201,10 +206,11 @@ function appealReview(cmd: AppealReview, state: CaseState, policy: CasePolicy): 
       `the appeal window for the review of ${review.reviewedAt} closed at ${closesAt} (${window.amount} ${window.clock} ${window.unit})`,
     );
   }
+  const evidence = filedEvidence(cmd);
   return [
     {
       type: 'ReviewAppealed',
-      data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId, round: review.round, reason: cmd.data.reason },
+      data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId, round: review.round, reason: cmd.data.reason, ...evidence },
     },
   ];
 }

@@ -101,6 +101,9 @@ export interface InterpreterOptions {
   watcherWakes?: boolean;
 }
 
+/** The attachmentIds naming these uploads, when there are some. */
+const evidence = (uploads: readonly AttachmentFact[]) => (uploads.length ? { attachmentIds: uploads.map((u) => u.id) } : {});
+
 /** Runs actions against a recorder; the clock is shared by all cases. */
 export class ActionInterpreter {
   now: number;
@@ -192,7 +195,7 @@ export class ActionInterpreter {
           type: 'CompleteHandling',
           caseId,
           actor: dept,
-          data: { result: '已现场处置，责令整改并复查', ...(uploads.length ? { attachmentIds: uploads.map((u) => u.id) } : {}) },
+          data: { result: '已现场处置，责令整改并复查', ...evidence(uploads) },
           uploads,
         } as Omit<CaseCommand, 'now' | 'facts'>);
       }
@@ -229,8 +232,17 @@ export class ActionInterpreter {
         return run({ type: 'RebaseDeadlines', caseId, actor: systemOf(county.countyId, 'calendar'), data: {} });
       case 'urge':
         return run({ type: 'UrgeDepartment', caseId, actor: centre, data: { departmentId: part.departmentId, note: '请于今日内反馈处置进展' } });
-      case 'extend':
-        return run({ type: 'RequestExtension', caseId, actor: dept, data: { reason: '需送检等待检测报告', workingDays: 1 + (x.b % 5) } });
+      case 'extend': {
+        // With rich data, some requests carry the lab's receipt (and so do some returns and appeals: a photo).
+        const uploads = rich && x.c % 2 === 0 ? [this.upload(dept, x.c, '送检回执.pdf')] : [];
+        return run({
+          type: 'RequestExtension',
+          caseId,
+          actor: dept,
+          data: { reason: '需送检等待检测报告', workingDays: 1 + (x.b % 5), ...evidence(uploads) },
+          uploads,
+        } as Omit<CaseCommand, 'now' | 'facts'>);
+      }
       case 'decideExtension': {
         const asked = part.workflow.pendingExtension!.workingDays;
         const approved = x.resolved;
@@ -246,13 +258,20 @@ export class ActionInterpreter {
           },
         });
       }
-      case 'return':
+      case 'return': {
+        const uploads = rich && x.c % 3 === 0 ? [this.upload(dept, x.a, '现场照片.jpg')] : [];
         return run({
           type: 'ReturnPart',
           caseId,
           actor: dept,
-          data: { reason: '职能不符，非本部门职责', ...(x.b % 2 === 0 && other !== part.departmentId ? { suggestedDepartmentId: other } : {}) },
-        });
+          data: {
+            reason: '职能不符，非本部门职责',
+            ...(x.b % 2 === 0 && other !== part.departmentId ? { suggestedDepartmentId: other } : {}),
+            ...evidence(uploads),
+          },
+          uploads,
+        } as Omit<CaseCommand, 'now' | 'facts'>);
+      }
       case 'decideReturn': {
         const upheld = x.resolved;
         return run({
@@ -267,13 +286,16 @@ export class ActionInterpreter {
           },
         });
       }
-      case 'appeal':
+      case 'appeal': {
+        const uploads = rich && x.c % 2 === 1 ? [this.upload(dept, x.a, '整改后.jpg')] : [];
         return run({
           type: 'AppealReview',
           caseId,
           actor: dept,
-          data: { ...(x.b % 2 === 0 ? { departmentId: part.departmentId } : {}), reason: '评价与实际处置不符' },
-        });
+          data: { ...(x.b % 2 === 0 ? { departmentId: part.departmentId } : {}), reason: '评价与实际处置不符', ...evidence(uploads) },
+          uploads,
+        } as Omit<CaseCommand, 'now' | 'facts'>);
+      }
       case 'decideAppeal':
         return run({
           type: 'DecideAppeal',
@@ -288,7 +310,7 @@ export class ActionInterpreter {
           type: 'AddNote',
           caseId,
           actor: author,
-          data: { text: '已电话协调，明日联合现场核查', ...(uploads.length ? { attachmentIds: uploads.map((u) => u.id) } : {}) },
+          data: { text: '已电话协调，明日联合现场核查', ...evidence(uploads) },
           uploads,
         } as Omit<CaseCommand, 'now' | 'facts'>);
       }

@@ -9,6 +9,7 @@ import { CompleteDto, CompleteRoute } from '../cases/complete/complete.route';
 import { AddNoteDto, AddNoteRoute } from '../cases/add-note/add-note.route';
 import { GetAttachmentRoute } from '../attachments/get-attachment.route';
 import { FILE_FIELD, UploadAttachmentRoute } from '../attachments/upload-attachment.route';
+import { ATTACHMENT_IDS_400, ATTACHMENT_IDS_DOC } from '../attachments/attachment-ids';
 import { AttachmentUploaded } from './schemas/attachment.schemas';
 import { GetCaseEventsRoute } from '../cases/get-case-events/get-case-events.route';
 import { GetCaseRoute } from '../cases/get-case/get-case.route';
@@ -57,7 +58,7 @@ import { PolicyList } from './schemas/policy.schemas';
 
 export const TAGS = [
   { name: 'cases', description: '吹哨 and the case lifecycle: 报到, 转办, 办结, 一事一评, 督办, 全程留痕' },
-  { name: 'attachments', description: '现场照片 and documents: evidence filed with notes and completions' },
+  { name: 'attachments', description: '现场照片 and documents: evidence filed with notes, completions, extension requests, returns and appeals' },
   { name: 'scorecards', description: '以下评上: department scorecards for the assessment office (scoring.md)' },
   { name: 'audit', description: '等保 audit trail: every refused request (401/403/404/409/412/422/429 …), for the command centre' },
   { name: 'directory', description: 'The org directory and the whistle catalogue (吹哨清单): public; the county’s working calendar' },
@@ -250,11 +251,11 @@ export function describeOperations(): void {
   });
   describeDto(CompleteDto, {
     result: { example: '已取样送检，责令停止排放' },
-    attachmentIds: { description: 'Files uploaded by the caller’s org (POST /v1/attachments), at most 10', example: ['5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f'] },
+    attachmentIds: ATTACHMENT_IDS_DOC,
   });
   describeDto(AddNoteDto, {
     text: { example: '已与河长办沟通，明日联合巡查' },
-    attachmentIds: { description: 'Files uploaded by the caller’s org (POST /v1/attachments), at most 10', example: ['5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f'] },
+    attachmentIds: ATTACHMENT_IDS_DOC,
   });
   describeDto(ReviewDto, {
     departmentId: { description: 'The department whose completed part is reviewed', example: 'dept-ecology' },
@@ -272,6 +273,7 @@ export function describeOperations(): void {
   describeDto(RequestExtensionDto, {
     reason: { example: '水样送省级实验室检测，需等待报告' },
     workingDays: { description: 'Working days asked for', example: 3 },
+    attachmentIds: ATTACHMENT_IDS_DOC,
   });
   describeDto(DecideExtensionDto, {
     departmentId: { description: 'The department whose part has a pending request', example: 'dept-ecology' },
@@ -285,6 +287,7 @@ export function describeOperations(): void {
   describeDto(ReturnPartDto, {
     reason: { example: '职能不符：该排污口属城区管网，归执法局' },
     suggestedDepartmentId: { description: 'A department of the county the part should go to', example: 'dept-enforcement' },
+    attachmentIds: ATTACHMENT_IDS_DOC,
   });
   describeDto(DecideReturnDto, {
     departmentId: { description: 'The department that returned its part', example: 'dept-water' },
@@ -298,6 +301,7 @@ export function describeOperations(): void {
   describeDto(AppealReviewDto, {
     departmentId: { description: 'The appealing department (default: the caller’s own; only its own)', example: 'dept-ecology' },
     reason: { example: '评价时整改期限未到' },
+    attachmentIds: ATTACHMENT_IDS_DOC,
   });
   describeDto(DecideAppealDto, {
     departmentId: { description: 'The department whose appeal is decided', example: 'dept-ecology' },
@@ -644,6 +648,14 @@ export function describeOperations(): void {
     422,
     503,
   ];
+  /** The requests (延期, 退单, 申诉) may carry files: their 400 also names an attachmentId the caller may not name. */
+  const EVIDENCE_WORKFLOW_PROBLEMS: Problems = [
+    [
+      400,
+      'REQUEST.INVALID: invalid body, a department that is not one of the county’s, or an attachmentId that is not an upload of the caller’s org (named by its field)',
+    ],
+    ...WORKFLOW_PROBLEMS.slice(1),
+  ];
   command(
     RequestExtensionRoute,
     'request',
@@ -651,7 +663,7 @@ export function describeOperations(): void {
     '延期: the department holding a reported-in part asks for more working days',
     RequestExtensionDto,
     { reason: '水样送省级实验室检测，需等待报告', workingDays: 3 },
-    { problems: WORKFLOW_PROBLEMS },
+    { problems: EVIDENCE_WORKFLOW_PROBLEMS },
   );
   command(
     DecideExtensionRoute,
@@ -669,7 +681,7 @@ export function describeOperations(): void {
     '退单: the department returns a part it has not completed to the command centre; its clocks keep running',
     ReturnPartDto,
     { reason: '职能不符：该排污口属城区管网，归执法局', suggestedDepartmentId: 'dept-enforcement' },
-    { problems: WORKFLOW_PROBLEMS },
+    { problems: EVIDENCE_WORKFLOW_PROBLEMS },
   );
   command(
     DecideReturnRoute,
@@ -687,7 +699,7 @@ export function describeOperations(): void {
     '申诉: the department appeals the latest review of its part, within the appeal window',
     AppealReviewDto,
     { reason: '评价时整改期限未到' },
-    { problems: WORKFLOW_PROBLEMS },
+    { problems: EVIDENCE_WORKFLOW_PROBLEMS },
   );
   command(
     DecideAppealRoute,
@@ -710,17 +722,7 @@ export function describeOperations(): void {
       description:
         'The note and its files appear in GET /v1/cases/{caseId}/events (NoteAdded). A file must be an upload of the caller’s org; ' +
         'naming it makes it readable by everyone who may see the case. The assessment office only reads (403).',
-      problems: [
-        [400, 'REQUEST.INVALID: invalid body, or an attachmentId that is not an upload of the caller’s org (named by its field)'],
-        401,
-        403,
-        404,
-        409,
-        412,
-        413,
-        415,
-        422,
-      ],
+      problems: [[400, ATTACHMENT_IDS_400], 401, 403, 404, 409, 412, 413, 415, 422],
     },
   );
 

@@ -642,7 +642,7 @@ export interface components {
     schemas: {
         AddNoteDto: {
             /**
-             * @description Files uploaded by the caller’s org (POST /v1/attachments), at most 10
+             * @description Files uploaded by the caller’s org (POST /v1/attachments), at most 10; naming one makes it readable by everyone who may see the case
              * @example [
              *       "5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f"
              *     ]
@@ -701,6 +701,13 @@ export interface components {
             type: "AppealDecided";
         };
         AppealReviewDto: {
+            /**
+             * @description Files uploaded by the caller’s org (POST /v1/attachments), at most 10; naming one makes it readable by everyone who may see the case
+             * @example [
+             *       "5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f"
+             *     ]
+             */
+            attachmentIds?: string[];
             /**
              * @description The appealing department (default: the caller’s own; only its own)
              * @example dept-ecology
@@ -1257,7 +1264,7 @@ export interface components {
         };
         CompleteDto: {
             /**
-             * @description Files uploaded by the caller’s org (POST /v1/attachments), at most 10
+             * @description Files uploaded by the caller’s org (POST /v1/attachments), at most 10; naming one makes it readable by everyone who may see the case
              * @example [
              *       "5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f"
              *     ]
@@ -1837,6 +1844,8 @@ export interface components {
             type: "ExtensionDecided";
         };
         ExtensionRequestedData: {
+            /** @description Evidence filed with the request (absent when none) */
+            attachments?: components["schemas"]["AttachmentRefData"][];
             /** Format: uuid */
             caseId: string;
             /** @example dept-ecology */
@@ -2236,6 +2245,8 @@ export interface components {
             type: "PartReassigned";
         };
         PartReturnedData: {
+            /** @description Evidence filed with the return (absent when none) */
+            attachments?: components["schemas"]["AttachmentRefData"][];
             /** Format: uuid */
             caseId: string;
             /**
@@ -2523,6 +2534,13 @@ export interface components {
             partitions?: components["schemas"]["RebuildPartition"][];
         };
         RequestExtensionDto: {
+            /**
+             * @description Files uploaded by the caller’s org (POST /v1/attachments), at most 10; naming one makes it readable by everyone who may see the case
+             * @example [
+             *       "5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f"
+             *     ]
+             */
+            attachmentIds?: string[];
             /** @example 水样送省级实验室检测，需等待报告 */
             reason: string;
             /**
@@ -2629,6 +2647,13 @@ export interface components {
             type: "ReturnDecided";
         };
         ReturnPartDto: {
+            /**
+             * @description Files uploaded by the caller’s org (POST /v1/attachments), at most 10; naming one makes it readable by everyone who may see the case
+             * @example [
+             *       "5f0c2d1e-8a4b-4c3d-9e2f-1a0b9c8d7e6f"
+             *     ]
+             */
+            attachmentIds?: string[];
             /** @example 职能不符：该排污口属城区管网，归执法局 */
             reason: string;
             /**
@@ -2638,6 +2663,8 @@ export interface components {
             suggestedDepartmentId?: string;
         };
         ReviewAppealedData: {
+            /** @description Evidence filed with the appeal (absent when none) */
+            attachments?: components["schemas"]["AttachmentRefData"][];
             /** Format: uuid */
             caseId: string;
             /** @example dept-ecology */
@@ -3783,7 +3810,7 @@ export interface operations {
                     "application/json": components["schemas"]["CaseView"];
                 };
             };
-            /** @description REQUEST.INVALID: invalid body, or a department that is not one of the county’s */
+            /** @description REQUEST.INVALID: invalid body, a department that is not one of the county’s, or an attachmentId that is not an upload of the caller’s org (named by its field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4283,7 +4310,7 @@ export interface operations {
                     "application/json": components["schemas"]["CaseView"];
                 };
             };
-            /** @description REQUEST.INVALID: invalid body, or a department that is not one of the county’s */
+            /** @description REQUEST.INVALID: invalid body, a department that is not one of the county’s, or an attachmentId that is not an upload of the caller’s org (named by its field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5008,7 +5035,7 @@ export interface operations {
                     "application/json": components["schemas"]["CaseView"];
                 };
             };
-            /** @description REQUEST.INVALID: invalid body, or a department that is not one of the county’s */
+            /** @description REQUEST.INVALID: invalid body, a department that is not one of the county’s, or an attachmentId that is not an upload of the caller’s org (named by its field) */
             400: {
                 headers: {
                     [name: string]: unknown;

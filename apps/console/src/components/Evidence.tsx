@@ -22,7 +22,7 @@ export async function uploadAttachment(file: File): Promise<Uploaded> {
 }
 
 /**
- * Photos (or a PDF) for a note or a completion: each file is uploaded as soon as it is picked; the form value is the
+ * Photos (or a PDF) for a note, a completion, an extension request, a return or an appeal: each file is uploaded as soon as it is picked; the form value is the
  * ids of the finished uploads, in order. `onBusy` says whether an upload is still running (the form waits for it).
  */
 export function EvidenceUpload({
@@ -117,7 +117,7 @@ function Evidence({ file }: { file: AttachmentRef }) {
   );
 }
 
-/** The files of a note or completion: image thumbnails, other files as links. */
+/** The files an event filed (note, completion, extension request, return, appeal): image thumbnails, other files as links. */
 export function EvidenceList({ files }: { files?: AttachmentRef[] }) {
   if (!files?.length) return null;
   return (

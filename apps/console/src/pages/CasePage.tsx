@@ -162,7 +162,9 @@ export default function CasePage({ caseId }: { caseId: string }) {
   function actionsFor(p: PartView) {
     const out: { label: string; act: Action; primary?: boolean }[] = [];
     const mine = role === 'department' && p.departmentId === session!.orgId;
-    if (mine && p.review && !p.openAppeal) out.push({ label: '申诉', act: { kind: 'appeal', part: p } });
+    // One appeal per review: once its round was appealed (open or decided), the API would refuse another.
+    const appealable = p.review && !p.openAppeal && !p.appeals.some((a) => a.round === p.review?.round);
+    if (mine && appealable) out.push({ label: '申诉', act: { kind: 'appeal', part: p } });
     if (role === 'assessment_office' && p.openAppeal) out.push({ label: '申诉裁定', act: { kind: 'decideAppeal', part: p }, primary: true });
     if (!open || p.status === 'closed') return out;
     if (mine && !p.pendingReturn && !p.pendingExtension && p.status === 'in_progress') out.push({ label: '申请延期', act: { kind: 'extend', part: p } });
@@ -186,6 +188,9 @@ export default function CasePage({ caseId }: { caseId: string }) {
   async function submit(values: Record<string, unknown>) {
     if (!action) return;
     const path = { caseId };
+    // The photos of a dialog that takes them (办结, 申请延期, 退单, 申诉): sent only when there are some.
+    const ids = (values.attachmentIds as string[] | undefined) ?? [];
+    const evidence = ids.length ? { attachmentIds: ids } : {};
     setBusy(true);
     try {
       if (action.kind === 'respond')
@@ -197,15 +202,8 @@ export default function CasePage({ caseId }: { caseId: string }) {
             body: { toDepartmentId: String(values.toDepartmentId ?? ''), reason: String(values.reason ?? '') },
           }),
         );
-      if (action.kind === 'complete') {
-        const ids = (values.attachmentIds as string[] | undefined) ?? [];
-        await must(
-          api.POST('/v1/cases/{caseId}/completions', {
-            params: { path },
-            body: { result: String(values.result ?? ''), ...(ids.length ? { attachmentIds: ids } : {}) },
-          }),
-        );
-      }
+      if (action.kind === 'complete')
+        await must(api.POST('/v1/cases/{caseId}/completions', { params: { path }, body: { result: String(values.result ?? ''), ...evidence } }));
       if (action.kind === 'review')
         await must(
           api.POST('/v1/cases/{caseId}/reviews', {
@@ -233,7 +231,7 @@ export default function CasePage({ caseId }: { caseId: string }) {
         await must(
           api.POST('/v1/cases/{caseId}/extension-requests', {
             params: { path },
-            body: { reason: String(values.reason ?? ''), workingDays: Number(values.workingDays) },
+            body: { reason: String(values.reason ?? ''), workingDays: Number(values.workingDays), ...evidence },
           }),
         );
       if (action.kind === 'decideExtension')
@@ -255,6 +253,7 @@ export default function CasePage({ caseId }: { caseId: string }) {
             body: {
               reason: String(values.reason ?? ''),
               ...(values.suggestedDepartmentId ? { suggestedDepartmentId: String(values.suggestedDepartmentId) } : {}),
+              ...evidence,
             },
           }),
         );
@@ -270,7 +269,8 @@ export default function CasePage({ caseId }: { caseId: string }) {
             },
           }),
         );
-      if (action.kind === 'appeal') await must(api.POST('/v1/cases/{caseId}/appeals', { params: { path }, body: { reason: String(values.reason ?? '') } }));
+      if (action.kind === 'appeal')
+        await must(api.POST('/v1/cases/{caseId}/appeals', { params: { path }, body: { reason: String(values.reason ?? ''), ...evidence } }));
       if (action.kind === 'decideAppeal')
         await must(
           api.POST('/v1/cases/{caseId}/appeal-decisions', {
@@ -315,6 +315,17 @@ export default function CasePage({ caseId }: { caseId: string }) {
   const notes = events.filter((e) => e.type === 'NoteAdded');
   const canNote = open && role !== 'assessment_office';
   const filesOf = (e: CaseEvent) => (e.data as { attachments?: AttachmentRef[] }).attachments;
+  /** The files of the request a decision answers: the part's latest request of that kind (the decider sees the evidence). */
+  const requestFiles = (type: 'ExtensionRequested' | 'PartReturned' | 'ReviewAppealed', part: PartView) => {
+    const request = events.findLast((e) => e.type === type && e.data.departmentId === part.departmentId);
+    return request ? filesOf(request) : undefined;
+  };
+  // The same photo upload on every dialog that files evidence (one shown at a time).
+  const evidenceField = (
+    <Form.Item name="attachmentIds" label={t('照片')}>
+      <EvidenceUpload onBusy={setUploading} />
+    </Form.Item>
+  );
 
   const titles: Record<Action['kind'], string> = {
     respond: '报到',
@@ -441,6 +452,19 @@ export default function CasePage({ caseId }: { caseId: string }) {
               </Descriptions.Item>
             )}
             {p.openAppeal && <Descriptions.Item label={t('申诉理由')}>{p.openAppeal.reason}</Descriptions.Item>}
+            {p.appeals.length > 0 && (
+              <Descriptions.Item label={t('申诉裁定')}>
+                <span data-testid="appeal-decisions">
+                  {p.appeals
+                    .map((a) =>
+                      lang === 'zh'
+                        ? `第${a.round}轮评价申诉${a.upheld ? '成立' : '不成立'}（${formatInstant(a.decidedAt)}）`
+                        : `Appeal of the round ${a.round} review ${a.upheld ? 'upheld' : 'rejected'} (${formatInstant(a.decidedAt)})`,
+                    )
+                    .join('；')}
+                </span>
+              </Descriptions.Item>
+            )}
             {p.result && <Descriptions.Item label={t('办理结果')}>{p.result}</Descriptions.Item>}
             {p.review && (
               <Descriptions.Item label={t('一事一评')}>
@@ -550,9 +574,7 @@ export default function CasePage({ caseId }: { caseId: string }) {
               <Form.Item name="result" label={t('办理结果')} rules={[{ required: true, whitespace: true }]}>
                 <Input.TextArea rows={3} />
               </Form.Item>
-              <Form.Item name="attachmentIds" label={t('照片')}>
-                <EvidenceUpload onBusy={setUploading} />
-              </Form.Item>
+              {evidenceField}
             </>
           )}
           {action?.kind === 'review' && (
@@ -582,6 +604,7 @@ export default function CasePage({ caseId }: { caseId: string }) {
               <Form.Item name="reason" label={t('延期理由')} rules={[{ required: true, whitespace: true }]}>
                 <Input.TextArea rows={3} />
               </Form.Item>
+              {evidenceField}
             </>
           )}
           {action?.kind === 'decideExtension' && (
@@ -589,6 +612,7 @@ export default function CasePage({ caseId }: { caseId: string }) {
               <Typography.Paragraph>
                 {orgName(action.part.departmentId)} · {action.part.pendingExtension?.reason}
               </Typography.Paragraph>
+              <EvidenceList files={requestFiles('ExtensionRequested', action.part)} />
               <Form.Item name="approved" label={t('是否同意')} valuePropName="checked">
                 <Switch checkedChildren={t('同意')} unCheckedChildren={t('不同意')} data-testid="approved" />
               </Form.Item>
@@ -608,6 +632,7 @@ export default function CasePage({ caseId }: { caseId: string }) {
               <Form.Item name="suggestedDepartmentId" label={t('建议部门')}>
                 <Select allowClear showSearch={{ optionFilterProp: 'label' }} options={otherDepartments(action.part)} data-testid="suggested-department" />
               </Form.Item>
+              {evidenceField}
             </>
           )}
           {action?.kind === 'decideReturn' && (
@@ -615,6 +640,7 @@ export default function CasePage({ caseId }: { caseId: string }) {
               <Typography.Paragraph>
                 {orgName(action.part.departmentId)} · {action.part.pendingReturn?.reason}
               </Typography.Paragraph>
+              <EvidenceList files={requestFiles('PartReturned', action.part)} />
               <Form.Item name="upheld" label={t('是否成立')} valuePropName="checked">
                 <Switch checkedChildren={t('成立')} unCheckedChildren={t('不成立')} data-testid="upheld" />
               </Form.Item>
@@ -633,15 +659,19 @@ export default function CasePage({ caseId }: { caseId: string }) {
             </>
           )}
           {action?.kind === 'appeal' && (
-            <Form.Item name="reason" label={t('申诉理由')} rules={[{ required: true, whitespace: true }]}>
-              <Input.TextArea rows={3} />
-            </Form.Item>
+            <>
+              <Form.Item name="reason" label={t('申诉理由')} rules={[{ required: true, whitespace: true }]}>
+                <Input.TextArea rows={3} />
+              </Form.Item>
+              {evidenceField}
+            </>
           )}
           {action?.kind === 'decideAppeal' && (
             <>
               <Typography.Paragraph>
                 {orgName(action.part.departmentId)} · {action.part.openAppeal?.reason}
               </Typography.Paragraph>
+              <EvidenceList files={requestFiles('ReviewAppealed', action.part)} />
               <Form.Item name="upheld" label={t('是否成立')} valuePropName="checked">
                 <Switch checkedChildren={t('成立')} unCheckedChildren={t('不成立')} data-testid="upheld" />
               </Form.Item>

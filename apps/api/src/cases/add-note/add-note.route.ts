@@ -1,8 +1,9 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 import type { CaseCommandHandler } from '@chuishao/commands';
-import { MAX_ATTACHMENTS, NOTE_MAX_LENGTH, type Actor } from '@chuishao/domain';
+import { NOTE_MAX_LENGTH, type Actor } from '@chuishao/domain';
+import { AttachmentIds } from '../../attachments/attachment-ids';
 import { Attachments } from '../../attachments/attachments.service';
 import { CurrentActor } from '../../auth/auth.guard';
 import { commandOptions, Meta, type RequestMeta } from '../../http/request-meta';
@@ -19,7 +20,7 @@ export class AddNoteDto {
   @MaxLength(NOTE_MAX_LENGTH)
   @Matches(SAYS_SOMETHING, { message: 'text must say something (not only spaces or invisible characters)' })
   text!: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(MAX_ATTACHMENTS) @IsUUID('4', { each: true }) attachmentIds?: string[];
+  @AttachmentIds() attachmentIds?: string[];
 }
 
 @Controller('v1/cases/:caseId/notes')

@@ -1,8 +1,9 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import type { CaseCommandHandler } from '@chuishao/commands';
-import { MAX_ATTACHMENTS, type Actor } from '@chuishao/domain';
+import type { Actor } from '@chuishao/domain';
+import { AttachmentIds } from '../../attachments/attachment-ids';
 import { Attachments } from '../../attachments/attachments.service';
 import { CurrentActor } from '../../auth/auth.guard';
 import { commandOptions, Meta, type RequestMeta } from '../../http/request-meta';
@@ -13,7 +14,7 @@ import { sendCase } from '../send-case';
 export class CompleteDto {
   @IsString() @IsNotEmpty() @MaxLength(4000) result!: string;
   /** Evidence (POST /v1/attachments) the department uploaded. */
-  @IsOptional() @IsArray() @ArrayMaxSize(MAX_ATTACHMENTS) @IsUUID('4', { each: true }) attachmentIds?: string[];
+  @AttachmentIds() attachmentIds?: string[];
 }
 
 @Controller('v1/cases/:caseId/completions')

@@ -168,6 +168,7 @@ export class ExtensionRequestedData extends PartEventData {
   @ApiProperty(ROUND) round!: number;
   @ApiProperty({ example: '水样送省级实验室检测，需等待报告' }) reason!: string;
   @ApiProperty({ type: 'integer', minimum: 1, example: 3 }) workingDays!: number;
+  @ApiPropertyOptional({ type: [AttachmentRefData], description: 'Evidence filed with the request (absent when none)' }) attachments?: AttachmentRefData[];
 }
 
 export class ExtensionDecidedData extends PartEventData {
@@ -190,6 +191,7 @@ export class PartReturnedData extends PartEventData {
     description: '提醒 of the decision (the policy’s reminder share of its limit); absent on returns recorded before it was kept',
   })
   decisionRemindAt?: string;
+  @ApiPropertyOptional({ type: [AttachmentRefData], description: 'Evidence filed with the return (absent when none)' }) attachments?: AttachmentRefData[];
 }
 
 export class ReturnDecidedData extends PartEventData {
@@ -202,6 +204,7 @@ export class ReturnDecidedData extends PartEventData {
 export class ReviewAppealedData extends PartEventData {
   @ApiProperty({ ...ROUND, description: 'The round of the contested review' }) round!: number;
   @ApiProperty({ example: '评价时尚未到整改期限' }) reason!: string;
+  @ApiPropertyOptional({ type: [AttachmentRefData], description: 'Evidence filed with the appeal (absent when none)' }) attachments?: AttachmentRefData[];
 }
 
 export class AppealDecidedData extends PartEventData {
