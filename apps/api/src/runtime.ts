@@ -17,11 +17,11 @@ import { setupOpenApi } from './openapi/openapi.setup';
 import { ReadModels } from './read-models';
 import { serveConsole } from './console/serve-console';
 import type { RunningRelay } from '@chuishao/relay';
-import { answerDeadline, applyHttpTimeouts } from './http/timeouts';
+import { applyHttpTimeouts } from './http/timeouts';
+import { requestEntry } from './http/request-entry';
 import { readModelLag } from '@chuishao/runtime';
 import { Metrics } from './observability/metrics';
 import { startMetricsServer, type MetricsServer } from '@chuishao/runtime';
-import { traceContext } from './observability/trace-context';
 
 export interface Runtime {
   app: INestApplication;
@@ -96,18 +96,10 @@ export async function createRuntime(config: AppConfig, options: { clock?: Clock;
     app.flushLogs();
   }
   applyHttpTimeouts(app.getHttpServer(), config.http);
-  // First: the correlation id and trace context every later step (log line, metrics, events) uses.
-  app.use(traceContext);
-  app.use(metrics.http);
-  if (logging) app.use(logging.requestLines);
-  app.use(answerDeadline(config.http.answerMs));
+  // First: the trace context every later step (log line, metrics, events) uses, no-store, the answer deadline.
+  app.use(requestEntry({ answerMs: config.http.answerMs, observers: [metrics.answered, ...(logging ? [logging.answered] : [])] }));
   app.use(helmet());
   serveConsole(app, config);
-  // Answers about cases and people are never to sit in a shared proxy or a browser's cache.
-  app.use('/v1', (_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: '256kb', verify: checkJsonDepth });
   app.use(refuseUnsafeValues);

@@ -1,5 +1,5 @@
 import { Counter, Histogram } from 'prom-client';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { ServiceMetrics } from '@chuishao/runtime';
 
 /**
@@ -41,16 +41,12 @@ export class Metrics extends ServiceMetrics {
     return series;
   }
 
-  /** Express middleware: counts and times every answer by its route pattern (once the router has matched it). */
-  readonly http = (req: Request, res: Response, next: NextFunction): void => {
-    const started = performance.now();
-    res.once('finish', () => {
-      const route = req.route?.path === undefined ? 'unmatched' : `${req.baseUrl}${req.route.path}`;
-      const series = this.seriesOf(req.method, route, res.statusCode);
-      series.count.inc();
-      series.time.observe((performance.now() - started) / 1000);
-      if (res.statusCode === 429) this.rateLimited.inc({ route });
-    });
-    next();
+  /** Counts and times an answer by its route pattern (called at the response's finish, once the router has matched it). */
+  readonly answered = (req: Request, res: Response, durationMs: number): void => {
+    const route = req.route?.path === undefined ? 'unmatched' : `${req.baseUrl}${req.route.path}`;
+    const series = this.seriesOf(req.method, route, res.statusCode);
+    series.count.inc();
+    series.time.observe(durationMs / 1000);
+    if (res.statusCode === 429) this.rateLimited.inc({ route });
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request } from 'express';
 
 /** What a request carries for tracing, settled once before anything else runs. */
 export interface TraceContext {
@@ -38,10 +38,4 @@ export function traceContextOf(req: Request): TraceContext {
     correlationId: given !== undefined && CORRELATION_ID.test(given) ? given : (trace?.traceId ?? randomUUID()),
     traceparent: trace?.traceparent ?? null,
   };
-}
-
-/** Settles the request's trace context first, so the log line, the metrics and the events agree on it. */
-export function traceContext(req: TracedRequest, _res: Response, next: NextFunction): void {
-  req.trace = traceContextOf(req);
-  next();
 }

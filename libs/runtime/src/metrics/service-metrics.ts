@@ -82,8 +82,17 @@ export class ServiceMetrics {
   }
 
   /** The command path's observer. */
+  /** Each command type and outcome's counter, bound once (labelling every increment anew hashed its labels). */
+  private readonly commandSeries = new Map<string, { inc(): void }>();
+
   readonly command = (o: CommandObservation): void => {
-    this.commands.inc({ type: o.type, outcome: o.outcome });
+    const key = `${o.type} ${o.outcome}`;
+    let series = this.commandSeries.get(key);
+    if (!series) {
+      series = this.commands.labels({ type: o.type, outcome: o.outcome });
+      this.commandSeries.set(key, series);
+    }
+    series.inc();
     if (o.appendSeconds !== null) this.appendDuration.observe(o.appendSeconds);
     for (const event of o.events) {
       const rung = BREACHES[event];

@@ -1,0 +1,51 @@
+import type { NextFunction, Request, Response } from 'express';
+import { traceContextOf, type TracedRequest } from '../observability/trace-context';
+import { ANSWER_TIMED_OUT, Problem } from './problem';
+import { sendProblem } from './problem.filter';
+
+/** Something told of every answer when it has been sent: the metrics, the log line. */
+export type AnswerObserver = (req: Request, res: Response, durationMs: number) => void;
+
+const API_PATH = /^\/v1(?:\/|$)/i;
+
+/**
+ * What every request gets before anything else, in one middleware (each Express layer costs a path match and a call):
+ * its trace context (correlation id, traceparent) that the log line, the metrics and the events agree on;
+ * `Cache-Control: no-store` under /v1 (answers about cases and people never sit in a shared proxy or a browser's
+ * cache); the answer deadline; and, once the answer is sent, the observers with its duration.
+ *
+ * The deadline: a request its handler has not answered within `answerMs` is answered 503 with Retry-After, so a client
+ * is never left waiting on a stuck dependency (the store, the read model) until its connection times out. The handler
+ * may still finish: a command may have been applied, which a retry with the same Idempotency-Key finds (it is applied
+ * at most once).
+ */
+export function requestEntry(options: { answerMs: number; observers: AnswerObserver[] }) {
+  const { answerMs, observers } = options;
+  const timedOut = (req: Request, res: Response) => () => {
+    if (res.headersSent) return;
+    sendProblem(
+      req,
+      res,
+      new Problem(
+        503,
+        ANSWER_TIMED_OUT,
+        'Service unavailable',
+        `no answer within ${answerMs} ms; retry later (a command with the same Idempotency-Key is applied at most once)`,
+        undefined,
+        { 'Retry-After': '5' },
+      ),
+    );
+  };
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = performance.now();
+    (req as TracedRequest).trace = traceContextOf(req);
+    if (API_PATH.test(req.path)) res.setHeader('Cache-Control', 'no-store');
+    const deadline = setTimeout(timedOut(req, res), answerMs);
+    res.once('finish', () => {
+      const durationMs = performance.now() - started;
+      for (const observe of observers) observe(req, res, durationMs);
+    });
+    res.once('close', () => clearTimeout(deadline));
+    next();
+  };
+}
