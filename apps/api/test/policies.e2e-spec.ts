@@ -1,3 +1,4 @@
+import { caseStream } from '@chuishao/domain';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,7 +155,8 @@ describe('POLICY_FILE', () => {
     await post(ECOLOGY, `/v1/cases/${caseId}/extension-requests`, { reason: '水样送检', workingDays: 1 });
     await post(COMMAND_CENTRE, `/v1/cases/${caseId}/extension-decisions`, { departmentId: ECOLOGY, approved: true });
     at(10);
-    return send(ECOLOGY, `/v1/cases/${caseId}/extension-requests`, { reason: '检测报告未出', workingDays: 1 });
+    const answer = await send(ECOLOGY, `/v1/cases/${caseId}/extension-requests`, { reason: '检测报告未出', workingDays: 1 });
+    return { caseId, status: answer.status, body: answer.body };
   }
 
   it('its limits are what decide() enforces: with maxExtensions 1 a second extension is refused (CASE.LIMIT_REACHED), by default it is not', async () => {
@@ -173,7 +175,17 @@ describe('POLICY_FILE', () => {
     }
     const usual = await startHarness({}, undefined, START);
     try {
-      expect((await secondExtension(usual)).status).toBe(200);
+      const second = await secondExtension(usual);
+      expect(second.status).toBe(200);
+      // Each move a limit decided names the version it was decided under.
+      const moves = (await usual.runtime.store.readStream(caseStream(second.caseId)))
+        .filter((e) => e.type === 'ExtensionRequested' || e.type === 'ExtensionDecided')
+        .map((e) => [e.type, (e.data as { policyVersion?: string }).policyVersion]);
+      expect(moves).toEqual([
+        ['ExtensionRequested', 'scoring-2026.1'],
+        ['ExtensionDecided', 'scoring-2026.1'],
+        ['ExtensionRequested', 'scoring-2026.1'],
+      ]);
     } finally {
       await usual.close();
     }

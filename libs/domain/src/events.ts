@@ -222,6 +222,8 @@ export type ExtensionRequested = CaseEventBase<
     round: number;
     reason: string;
     workingDays: number;
+    /** The assessment-policy version whose limit decided this move (absent on moves recorded before it was kept). */
+    policyVersion?: string;
     /** Evidence filed with the request, e.g. the lab's receipt (present only when there is some). */
     attachments?: AttachmentRef[];
   }
@@ -247,6 +249,8 @@ export type ExtensionDecided = CaseEventBase<
     completionRemindAt?: string;
     completionDueAt?: string;
     basis?: DeadlineBasis;
+    /** Approved only: the assessment-policy version whose maxExtensions allowed it (absent on older approvals). */
+    policyVersion?: string;
   }
 >;
 
@@ -261,6 +265,8 @@ export type PartReturned = CaseEventBase<
     decisionDueAt: string;
     /** 提醒 for the decision, by the policy's reminder share of its limit; absent on returns recorded before it was kept. */
     decisionRemindAt?: string;
+    /** The assessment-policy version whose returnDecision limit set decisionDueAt (absent on older returns). */
+    policyVersion?: string;
     /** Evidence filed with the return, e.g. a photo of the site (present only when there is some). */
     attachments?: AttachmentRef[];
   }
@@ -290,6 +296,8 @@ export type ReviewAppealed = CaseEventBase<
     departmentId: string;
     round: number;
     reason: string;
+    /** The assessment-policy version whose appealWindow admitted it (absent on older appeals). */
+    policyVersion?: string;
     /** Evidence filed with the appeal (present only when there is some). */
     attachments?: AttachmentRef[];
   }

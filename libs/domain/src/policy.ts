@@ -89,6 +89,8 @@ export interface WorkflowLimits {
   appealWindow: TimeLimit;
   /** How long the command centre has to decide a return. */
   returnDecision: TimeLimit;
+  /** The assessment-policy version these limits come from (libs/policy): recorded on each move a limit decided. */
+  version?: string;
 }
 
 export const DEFAULT_WORKFLOW_LIMITS: WorkflowLimits = {
@@ -98,6 +100,9 @@ export const DEFAULT_WORKFLOW_LIMITS: WorkflowLimits = {
 };
 
 export const workflowLimitsOf = (policy: CasePolicy): WorkflowLimits => policy.workflow ?? DEFAULT_WORKFLOW_LIMITS;
+
+/** `{ policyVersion }` of the limits a move was decided under, for its event; nothing when they name no version. */
+export const policyVersionOf = (limits: WorkflowLimits): { policyVersion?: string } => (limits.version === undefined ? {} : { policyVersion: limits.version });
 
 const MINUTES = { minutes: 1, hours: 60, days: 24 * 60 } as const;
 

@@ -412,3 +412,38 @@ describe('the watcher and the return decision’s deadline (2 working hours, pol
     given(h).when(check(200)).then([]);
   });
 });
+
+describe('the policy version a move was decided under', () => {
+  const versioned: CasePolicy = { ...DEFAULT_POLICY, workflow: { ...DEFAULT_POLICY.workflow!, version: 'scoring-2026.1' } };
+  const named = (events: CaseEvent[]) => events.map((e) => [e.type, (e.data as { policyVersion?: string }).policyVersion]);
+
+  it('is recorded on each move a limit decided: the request and the approval of an extension, a return, an appeal', () => {
+    expect(named(given(history(blow(), respondA()), versioned).when(askA(100)).events())).toEqual([['ExtensionRequested', 'scoring-2026.1']]);
+    expect(
+      named(
+        given(history(blow(), respondA(), askA(100)), versioned)
+          .when(decideA(200, true))
+          .events(),
+      ),
+    ).toEqual([['ExtensionDecided', 'scoring-2026.1']]);
+    expect(named(given(history(blow(), respondA()), versioned).when(returnA(100)).events())).toEqual([['PartReturned', 'scoring-2026.1']]);
+    expect(
+      named(
+        given(history(blow(), respondA(), completeA(), reviewA(70, false)), versioned)
+          .when(appealA(80))
+          .events(),
+      ),
+    ).toEqual([['ReviewAppealed', 'scoring-2026.1']]);
+  });
+
+  it('is not on a refused extension (no limit applied), nor when the limits name no version', () => {
+    expect(
+      named(
+        given(history(blow(), respondA(), askA(100)), versioned)
+          .when(decideA(200, false))
+          .events(),
+      ),
+    ).toEqual([['ExtensionDecided', undefined]]);
+    expect(named(given(history(blow(), respondA())).when(askA(100)).events())).toEqual([['ExtensionRequested', undefined]]);
+  });
+});

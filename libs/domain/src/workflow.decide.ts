@@ -4,7 +4,7 @@ import type { CaseState, PartState } from './case.state';
 import { assignPart } from './deadlines';
 import { Forbidden, Invalid, InvalidState, WorkflowRefused } from './errors';
 import type { CaseEvent } from './events';
-import { workflowLimitsOf, type CasePolicy, type DeadlineBasis, type TimeLimit } from './policy';
+import { policyVersionOf, workflowLimitsOf, type CasePolicy, type DeadlineBasis, type TimeLimit } from './policy';
 import { filedEvidence } from './notes';
 import { hasText } from './text';
 
@@ -82,7 +82,8 @@ function requestExtension(cmd: RequestExtension, state: CaseState, policy: CaseP
   const workingDays = requireWorkingDays('workingDays', cmd.data.workingDays);
   if (!hasText(cmd.data.reason)) throw Invalid.field('reason', 'an extension needs a reason');
   if (part.workflow.pendingExtension) throw WorkflowRefused.limit(`the part of ${part.departmentId} already has an extension request pending`);
-  const max = workflowLimitsOf(policy).maxExtensions;
+  const limits = workflowLimitsOf(policy);
+  const max = limits.maxExtensions;
   if (part.workflow.extensionsApproved >= max)
     throw WorkflowRefused.limit(`the part of ${part.departmentId} has had ${max} extensions approved, the most the policy allows`);
   const evidence = filedEvidence(cmd);
@@ -97,6 +98,7 @@ function requestExtension(cmd: RequestExtension, state: CaseState, policy: CaseP
         round: part.round,
         reason: cmd.data.reason,
         workingDays,
+        ...policyVersionOf(limits),
         ...evidence,
       },
     },
@@ -131,11 +133,16 @@ function decideExtension(cmd: DecideExtension, state: CaseState, policy: CasePol
   }
   const workingDays = cmd.data.workingDays === undefined ? pending.workingDays : requireWorkingDays('workingDays', cmd.data.workingDays);
   if (workingDays > pending.workingDays) throw Invalid.field('workingDays', `the department asked for ${pending.workingDays}; grant at most that`);
-  const max = workflowLimitsOf(policy).maxExtensions;
-  if (part.workflow.extensionsApproved >= max)
-    throw WorkflowRefused.limit(`the part of ${departmentId} has had ${max} extensions approved, the most the policy allows`);
+  const limits = workflowLimitsOf(policy);
+  if (part.workflow.extensionsApproved >= limits.maxExtensions)
+    throw WorkflowRefused.limit(`the part of ${departmentId} has had ${limits.maxExtensions} extensions approved, the most the policy allows`);
   const clock = extendedClock(policy, state.countyId, part.basis, part.completionDueAt, workingDays, cmd.now);
-  return [{ type: 'ExtensionDecided', data: { ...base, approved: true, workingDays, previousDueAt: part.completionDueAt, ...clock } }];
+  return [
+    {
+      type: 'ExtensionDecided',
+      data: { ...base, approved: true, workingDays, previousDueAt: part.completionDueAt, ...clock, ...policyVersionOf(limits) },
+    },
+  ];
 }
 
 function returnPart(cmd: ReturnPart, state: CaseState, policy: CasePolicy): CaseEvent[] {
@@ -147,7 +154,8 @@ function returnPart(cmd: ReturnPart, state: CaseState, policy: CasePolicy): Case
   if (!hasText(reason)) throw Invalid.field('reason', 'a return needs a reason (职能不符, 属地不符, 权属不清 …)');
   if (suggestedDepartmentId === part.departmentId) throw Invalid.field('suggestedDepartmentId', 'must be another department');
   const evidence = filedEvidence(cmd);
-  const decision = after(policy, state.countyId, cmd.now, workflowLimitsOf(policy).returnDecision);
+  const limits = workflowLimitsOf(policy);
+  const decision = after(policy, state.countyId, cmd.now, limits.returnDecision);
   return [
     {
       type: 'PartReturned',
@@ -160,6 +168,7 @@ function returnPart(cmd: ReturnPart, state: CaseState, policy: CasePolicy): Case
         ...(suggestedDepartmentId === undefined ? {} : { suggestedDepartmentId }),
         decisionDueAt: decision.dueAt,
         decisionRemindAt: decision.remindAt,
+        ...policyVersionOf(limits),
         ...evidence,
       },
     },
@@ -199,7 +208,8 @@ function appealReview(cmd: AppealReview, state: CaseState, policy: CasePolicy): 
     throw WorkflowRefused.limit(`the review of round ${part.workflow.openAppeal.round} of ${departmentId} already has an open appeal`);
   if (part.workflow.appeals.some((a) => a.round === review.round))
     throw WorkflowRefused.limit(`the review of round ${review.round} of ${departmentId} was already appealed`);
-  const window = workflowLimitsOf(policy).appealWindow;
+  const limits = workflowLimitsOf(policy);
+  const window = limits.appealWindow;
   const closesAt = after(policy, state.countyId, review.reviewedAt, window).dueAt;
   if (Date.parse(cmd.now) > Date.parse(closesAt)) {
     throw WorkflowRefused.windowClosed(
@@ -210,7 +220,16 @@ function appealReview(cmd: AppealReview, state: CaseState, policy: CasePolicy): 
   return [
     {
       type: 'ReviewAppealed',
-      data: { caseId: state.caseId, occurredAt: cmd.now, partId: part.partId, departmentId, round: review.round, reason: cmd.data.reason, ...evidence },
+      data: {
+        caseId: state.caseId,
+        occurredAt: cmd.now,
+        partId: part.partId,
+        departmentId,
+        round: review.round,
+        reason: cmd.data.reason,
+        ...policyVersionOf(limits),
+        ...evidence,
+      },
     },
   ];
 }

@@ -14,6 +14,7 @@ import {
   type ClockInstants,
 } from '@chuishao/domain';
 import type { EventData, ExpectedRevision, RecordedEvent } from '@chuishao/event-store';
+import { policyBookOf } from '@chuishao/policy';
 import { seededRandom, seededUuid } from './random';
 
 /** One command's events, as one append to the case's stream would write them. */
@@ -36,11 +37,18 @@ export interface RecorderOptions {
   keepEvents?: boolean;
 }
 
+/** The default county's policy with the moves' limits of the bundled policy version in force, named as the service names them. */
+function bundledPolicy(): CasePolicy {
+  const inForce = policyBookOf(null).inForceAt(Date.now());
+  return { ...DEFAULT_POLICY, workflow: { ...inForce.limits, version: inForce.version } };
+}
+
 /**
- * The default county's policy with a provisional calendar that each `nextCalendar()` replaces by one
- * whose deadlines fall 37 minutes later, so a re-basing (RebaseDeadlines) always changes something.
+ * The default county's policy (with the bundled policy version's limits) with a provisional calendar that each
+ * `nextCalendar()` replaces by one whose deadlines fall 37 minutes later, so a re-basing (RebaseDeadlines) always
+ * changes something.
  */
-export function shiftingCalendars(base: CasePolicy = DEFAULT_POLICY): (calendar: number) => CasePolicy {
+export function shiftingCalendars(base: CasePolicy = bundledPolicy()): (calendar: number) => CasePolicy {
   return (calendar) => ({
     ...base,
     schedule: (countyId, starts) => {

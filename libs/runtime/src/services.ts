@@ -75,7 +75,12 @@ export function openServices(
   const policies = policyBookOf(config.policyFile);
   // The moves' limits of the version in force at the instant decide() asks (the application's clock), so a version
   // that comes into force while serving applies from its effectiveFrom on, without a restart.
-  const policy = options.policy ?? countyPolicy(calendars, catalog, () => policies.inForceAt(clock.now().getTime()).limits);
+  const policy =
+    options.policy ??
+    countyPolicy(calendars, catalog, () => {
+      const inForce = policies.inForceAt(clock.now().getTime());
+      return { ...inForce.limits, version: inForce.version };
+    });
   const calendarLog = log('calendar');
   logCalendar(calendars, clock, calendarLog);
   const loader = new CaseLoader(store);

@@ -1808,6 +1808,11 @@ export interface components {
             /** @example p1 */
             partId: string;
             /**
+             * @description Approved: the assessment-policy version whose maxExtensions allowed it (absent on older events)
+             * @example scoring-2026.1
+             */
+            policyVersion?: string;
+            /**
              * Format: date-time
              * @description Approved: the deadline it replaced
              */
@@ -1857,6 +1862,11 @@ export interface components {
             occurredAt: string;
             /** @example p1 */
             partId: string;
+            /**
+             * @description The assessment-policy version whose maxExtensions allowed the request (absent on older events)
+             * @example scoring-2026.1
+             */
+            policyVersion?: string;
             /** @example 水样送省级实验室检测，需等待报告 */
             reason: string;
             round: number;
@@ -2268,6 +2278,11 @@ export interface components {
             occurredAt: string;
             /** @example p1 */
             partId: string;
+            /**
+             * @description The assessment-policy version whose returnDecision limit set decisionDueAt (absent on older events)
+             * @example scoring-2026.1
+             */
+            policyVersion?: string;
             /** @example 职能不符：该河段排污口属城区管网，归执法局 */
             reason: string;
             /** @example dept-enforcement */
@@ -2676,6 +2691,11 @@ export interface components {
             occurredAt: string;
             /** @example p1 */
             partId: string;
+            /**
+             * @description The assessment-policy version whose appealWindow admitted the appeal (absent on older events)
+             * @example scoring-2026.1
+             */
+            policyVersion?: string;
             /** @example 评价时尚未到整改期限 */
             reason: string;
             /** @description The round of the contested review */

@@ -168,6 +168,11 @@ export class ExtensionRequestedData extends PartEventData {
   @ApiProperty(ROUND) round!: number;
   @ApiProperty({ example: '水样送省级实验室检测，需等待报告' }) reason!: string;
   @ApiProperty({ type: 'integer', minimum: 1, example: 3 }) workingDays!: number;
+  @ApiPropertyOptional({
+    example: 'scoring-2026.1',
+    description: 'The assessment-policy version whose maxExtensions allowed the request (absent on older events)',
+  })
+  policyVersion?: string;
   @ApiPropertyOptional({ type: [AttachmentRefData], description: 'Evidence filed with the request (absent when none)' }) attachments?: AttachmentRefData[];
 }
 
@@ -180,6 +185,11 @@ export class ExtensionDecidedData extends PartEventData {
   @ApiPropertyOptional({ ...TIME, description: 'Approved: the new reminder' }) completionRemindAt?: string;
   @ApiPropertyOptional({ ...TIME, description: 'Approved: the new completion deadline' }) completionDueAt?: string;
   @ApiPropertyOptional({ type: DeadlineBasisView, description: 'Approved: the basis, recording the extension' }) basis?: DeadlineBasisView;
+  @ApiPropertyOptional({
+    example: 'scoring-2026.1',
+    description: 'Approved: the assessment-policy version whose maxExtensions allowed it (absent on older events)',
+  })
+  policyVersion?: string;
 }
 
 export class PartReturnedData extends PartEventData {
@@ -191,6 +201,11 @@ export class PartReturnedData extends PartEventData {
     description: '提醒 of the decision (the policy’s reminder share of its limit); absent on returns recorded before it was kept',
   })
   decisionRemindAt?: string;
+  @ApiPropertyOptional({
+    example: 'scoring-2026.1',
+    description: 'The assessment-policy version whose returnDecision limit set decisionDueAt (absent on older events)',
+  })
+  policyVersion?: string;
   @ApiPropertyOptional({ type: [AttachmentRefData], description: 'Evidence filed with the return (absent when none)' }) attachments?: AttachmentRefData[];
 }
 
@@ -204,6 +219,11 @@ export class ReturnDecidedData extends PartEventData {
 export class ReviewAppealedData extends PartEventData {
   @ApiProperty({ ...ROUND, description: 'The round of the contested review' }) round!: number;
   @ApiProperty({ example: '评价时尚未到整改期限' }) reason!: string;
+  @ApiPropertyOptional({
+    example: 'scoring-2026.1',
+    description: 'The assessment-policy version whose appealWindow admitted the appeal (absent on older events)',
+  })
+  policyVersion?: string;
   @ApiPropertyOptional({ type: [AttachmentRefData], description: 'Evidence filed with the appeal (absent when none)' }) attachments?: AttachmentRefData[];
 }
 
