@@ -14,6 +14,7 @@ const CaseList = lazy(() => import('./pages/CaseList'));
 const CasePage = lazy(() => import('./pages/CasePage'));
 const Board = lazy(() => import('./pages/Board'));
 const Scorecards = lazy(() => import('./pages/Scorecards'));
+const Audit = lazy(() => import('./pages/Audit'));
 
 const NAV: Record<Role, { to: string; label: string }[]> = {
   township: [
@@ -24,6 +25,7 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
   command_centre: [
     { to: '/board', label: '督办看板' },
     { to: '/cases', label: '案件' },
+    { to: '/audit', label: '审计日志' },
   ],
   assessment_office: [{ to: '/scorecards', label: '考核' }],
 };
@@ -48,6 +50,7 @@ export function Shell() {
   else if (pathname === '/cases') page = <CaseList />;
   else if (pathname.startsWith('/cases/')) page = <CasePage caseId={decodeURIComponent(pathname.slice('/cases/'.length))} />;
   else if (pathname === '/board' && session.role === 'command_centre') page = <Board />;
+  else if (pathname === '/audit' && session.role === 'command_centre') page = <Audit />;
   else if (pathname === '/scorecards' && session.role === 'assessment_office') page = <Scorecards />;
 
   return (
