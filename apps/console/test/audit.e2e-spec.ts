@@ -35,9 +35,9 @@ describe('console: the audit trail for the command centre (Chromium)', () => {
     const scoped = table.locator('tr', { hasText: 'audit-ui-404' });
     await scoped.waitFor({ timeout: WAIT });
     for (const text of [OTHER_TOWNSHIP, '/v1/cases/:caseId', 'CASE.NOT_FOUND', '404', caseId])
-      expect([text, await scoped.innerText()]).toEqual([text, expect.stringContaining(text)]);
+      expect([text, await scoped.textContent()]).toEqual([text, expect.stringContaining(text)]);
     const anonymous = table.locator('tr', { hasText: 'audit-ui-401' });
-    expect(await anonymous.innerText()).toContain('AUTH.UNAUTHENTICATED');
+    expect(await anonymous.textContent()).toContain('AUTH.UNAUTHENTICATED');
     await accessible(page, 'audit');
 
     await page.getByTestId('audit-outcome').fill('AUTH.UNAUTHENTICATED');
