@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundledPolicyFile } from '@chuishao/policy';
-import { ASSESSMENT, COMMAND_CENTRE, ECOLOGY, startHarness, TOWNSHIP, whistleBody, type Harness } from './harness';
+import { ASSESSMENT, COMMAND_CENTRE, ECOLOGY, httpDriver, startHarness, TOWNSHIP, whistleBody, type Harness } from './harness';
 
 /**
  * The assessment policy as versioned data: GET /v1/policies lists the versions, a scorecard re-scored under a what-if
@@ -19,27 +19,10 @@ type PolicyData = { versions: { version: string; limits: { maxExtensions: number
 const bundled = (): PolicyData => JSON.parse(readFileSync(bundledPolicyFile(), 'utf8'));
 
 function driver(h: () => Harness) {
-  const auth = async (org: string) => ({ Authorization: `Bearer ${await h().token(org)}` });
-  const at = (m: number) => h().clock.advance((Date.parse(minute(m)) - h().clock.now().getTime()) / 60_000);
-  const send = async (org: string, path: string, body: object) =>
-    h()
-      .http()
-      .post(path)
-      .set(await auth(org))
-      .send(body);
-  const post = async (org: string, path: string, body: object) => {
-    const res = await send(org, path, body);
-    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
+  const calls = httpDriver(h, START);
   const blow = async (title: string, departments = [ECOLOGY]) =>
-    (await post(TOWNSHIP, '/v1/whistles', whistleBody(departments, { title, category: 'emergency' }))).caseId as string;
-  const get = async (org: string, path: string) =>
-    h()
-      .http()
-      .get(path)
-      .set(await auth(org));
-  return { auth, at, send, post, blow, get };
+    (await calls.post(TOWNSHIP, '/v1/whistles', whistleBody(departments, { title, category: 'emergency' }))).caseId as string;
+  return { ...calls, blow };
 }
 
 describe('scorecards re-scored under another policy version; GET /v1/policies', () => {

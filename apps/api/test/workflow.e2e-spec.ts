@@ -1,5 +1,18 @@
 import ExcelJS from 'exceljs';
-import { ASSESSMENT, COMMAND_CENTRE, ECOLOGY, ENFORCEMENT, MARKET, OTHER_TOWNSHIP, startHarness, TOWNSHIP, WATER, whistleBody, type Harness } from './harness';
+import {
+  ASSESSMENT,
+  COMMAND_CENTRE,
+  ECOLOGY,
+  ENFORCEMENT,
+  MARKET,
+  OTHER_TOWNSHIP,
+  httpDriver,
+  startHarness,
+  TOWNSHIP,
+  WATER,
+  whistleBody,
+  type Harness,
+} from './harness';
 
 const TRANSPORT = 'dept-transport';
 
@@ -28,19 +41,9 @@ interface Part {
 describe('延期, 退单/审定, 申诉 over HTTP, and how the scorecard counts them', () => {
   let h: Harness;
   const cases: Record<string, string> = {};
-  const auth = async (org: string) => ({ Authorization: `Bearer ${await h.token(org)}` });
-  const at = (m: number) => h.clock.advance((Date.parse(minute(m)) - h.clock.now().getTime()) / 60_000);
-  const send = async (org: string, path: string, body: object) =>
-    h
-      .http()
-      .post(path)
-      .set(await auth(org))
-      .send(body);
-  const post = async (org: string, path: string, body: object) => {
-    const res = await send(org, path, body);
-    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as { parts: Part[]; [field: string]: unknown };
-  };
+  const calls = httpDriver(() => h, START);
+  const { auth, at, send } = calls;
+  const post = async (org: string, path: string, body: object) => (await calls.post(org, path, body)) as { parts: Part[]; [field: string]: unknown };
   const blow = async (name: string, departments: string[], extra: Record<string, unknown> = {}) => {
     cases[name] = (await post(TOWNSHIP, '/v1/whistles', whistleBody(departments, { title: name, category: 'emergency', ...extra }))).caseId as string;
   };

@@ -1,5 +1,4 @@
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@chuishao/event-store';
 import { CaseTraffic } from '@chuishao/histories';
@@ -7,16 +6,9 @@ import { appendGenerated } from '../fixtures/append-generated';
 import { fileCheckpoint, relayEnv, tempDir } from '../../../test/relay/harness';
 import { assertRelayBuilt, RelayProcess } from '../../../test/relay/relay-process';
 import { waitFor } from '../../../test/relay/wait';
+import { freePort } from '../../api/test/server-process';
 
 jest.setTimeout(120_000);
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /** The relay as its own process (docker-compose): JSON log lines and its lag on METRICS_PORT, against a real broker. */
 describe('relay process: JSON logs and Prometheus metrics', () => {

@@ -66,3 +66,15 @@ export async function must<T>(call: Promise<{ data?: T; error?: unknown; respons
   if (error !== undefined || !response.ok) throw new ApiError((error ?? {}) as Partial<Problem>, response.status);
   return data as T;
 }
+
+/** Hands a downloaded file to the browser under `fileName` (the API's files come with the bearer, so not by a link). */
+export function saveBlob(data: Blob, fileName: string): void {
+  const url = URL.createObjectURL(data);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,7 +1,7 @@
 import { Alert, App, Button, Card, DatePicker, Input, Space, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
-import { api, ApiError, must, type Schemas } from '../api/client';
+import { api, ApiError, must, saveBlob, type Schemas } from '../api/client';
 import { useI18n } from '../i18n';
 import { formatInstant } from '../time';
 
@@ -67,14 +67,7 @@ export default function Audit() {
     try {
       const { data, response, error: problem } = await api.GET('/v1/audit', { params: { query: { ...query(filter), format: 'csv' } }, parseAs: 'blob' });
       if (!response.ok || !data) throw new ApiError((problem ?? {}) as never, response.status);
-      const url = URL.createObjectURL(data);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `audit-${filter.from.format('YYYY-MM-DD')}-${filter.to.format('YYYY-MM-DD')}.csv`;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveBlob(data, `audit-${filter.from.format('YYYY-MM-DD')}-${filter.to.format('YYYY-MM-DD')}.csv`);
     } catch (e) {
       message.error(e instanceof Error ? e.message : String(e));
     }

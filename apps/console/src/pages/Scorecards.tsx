@@ -1,7 +1,7 @@
 import { Alert, App, Button, Card, DatePicker, Drawer, Radio, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
-import { ApiError, api, must, type Schemas, type Scorecard, type ScorecardExplanation, type ScorecardRow } from '../api/client';
+import { ApiError, api, must, saveBlob, type Schemas, type Scorecard, type ScorecardExplanation, type ScorecardRow } from '../api/client';
 import { Chart } from '../components/Chart';
 import { useI18n } from '../i18n';
 import { labels } from '../labels';
@@ -98,16 +98,11 @@ export default function Scorecards() {
         parseAs: 'blob',
       });
       if (!response.ok || !data) throw new ApiError((problem ?? {}) as never, response.status);
-      const url = URL.createObjectURL(data);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download =
+      saveBlob(
+        data,
         extendedFileName(response.headers.get('content-disposition')) ??
-        `scorecards-${period.from}-${period.to}${format === 'csv-zh' ? '-zh' : ''}.${format === 'xlsx' ? 'xlsx' : 'csv'}`;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+          `scorecards-${period.from}-${period.to}${format === 'csv-zh' ? '-zh' : ''}.${format === 'xlsx' ? 'xlsx' : 'csv'}`,
+      );
     } catch (e) {
       message.error(e instanceof Error ? e.message : String(e));
     }
