@@ -105,12 +105,29 @@ export async function openCase(page: Page, title: string) {
 export async function act(page: Page, departmentId: string, kind: string, fill: (dialog: Page) => Promise<void> = async () => {}) {
   const part = page.getByTestId(`part-${departmentId}`);
   await part.getByTestId(`action-${kind}`).click({ timeout: WAIT });
-  await page.locator('.ant-modal').waitFor();
+  const modal = page.locator('.ant-modal');
+  await modal.waitFor();
+  // The dialog zooms in: a click during that animation can be lost under load.
+  await page.locator('.ant-modal:not(.ant-zoom-appear)').waitFor({ timeout: WAIT });
   await fill(page);
   // Under load a picked select's list may still be fading out over the footer: the click would land on it.
   await dropdownsGone(page);
-  await page.locator('.ant-modal-footer .ant-btn-primary').click();
-  await page.locator('.ant-modal').waitFor({ state: 'detached', timeout: WAIT });
+  const ok = page.locator('.ant-modal-footer .ant-btn-primary');
+  await ok.click();
+  // A click the page did not take leaves the dialog open with its button idle (not loading, which means a request is
+  // under way): click once more. A refusal shown in the dialog keeps it open, and its text is in the failure.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await modal.waitFor({ state: 'detached', timeout: WAIT / 2 });
+      return;
+    } catch {
+      if (await ok.evaluate((b) => b.classList.contains('ant-btn-loading') || (b as HTMLButtonElement).disabled)) continue;
+      await ok.click();
+    }
+  }
+  await modal.waitFor({ state: 'detached', timeout: WAIT }).catch(async () => {
+    throw new Error(`the ${kind} dialog of ${departmentId} stayed open: ${await modal.textContent()}`);
+  });
 }
 
 export const partStatus = (page: Page, departmentId: string) => page.getByTestId(`part-${departmentId}`).getByTestId('part-status');
