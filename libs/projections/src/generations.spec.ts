@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { SqliteEventStore } from '@chuishao/event-store';
-import { activeGeneration, liveProjection, rebuildProjection, type GenerationalProjection } from './generations';
+import {
+  activeGeneration,
+  catchUpInPartitions,
+  generationProjection,
+  GenerationTakenOver,
+  liveProjection,
+  markBuilding,
+  rebuildProjection,
+  switchTo,
+  type GenerationalProjection,
+} from './generations';
 import { ProjectionRunner } from './projection-runner';
 import { readCheckpoint } from './checkpoints';
 import { openReadModelDb } from './read-model-db';
@@ -95,5 +105,64 @@ describe('generations', () => {
     expect(readCheckpoint(db, 'counts')).toBe(head);
     await upgraded.stop();
     db.close();
+  });
+
+  it('a rebuild whose generation another rebuild switched in meanwhile writes nothing more into it: no event counted twice', async () => {
+    const file = join(dir, 'rm.sqlite');
+    const gp = counting(1);
+    const [liveDb, dbA, dbB] = [openReadModelDb(file), openReadModelDb(file), openReadModelDb(file)];
+    const live = new ProjectionRunner(store, liveDb, liveProjection(gp));
+    live.start();
+    await live.reached(await append(30));
+    // B claimed generation 2 as A did (both see it being built), then A finished and switched it in first.
+    expect((await rebuildProjection(store, dbA, gp, { graceMs: 0 })).generation).toBe(2);
+    expect(activeGeneration(liveDb, 'counts')).toBe(2);
+    await live.reached(await append(10));
+    expect(sum(liveDb, 2)).toBe(40);
+
+    // B's late phases, each as it would run them: nothing of them reaches the served tables.
+    await catchUpInPartitions(store, dbB, [{ gp, generation: 2 }], { count: 2 }, () => undefined);
+    const stopped = new Promise<unknown>((resolve) => {
+      new ProjectionRunner(store, dbB, generationProjection(gp, 2), { onError: resolve }).start();
+    });
+    expect(await stopped).toBeInstanceOf(GenerationTakenOver);
+    expect(await switchTo(store, dbB, gp, 2, 7)).toBe(readCheckpoint(liveDb, 'counts'));
+    expect(sum(liveDb, 2)).toBe(40);
+
+    // A generation neither served nor being built (a newer rebuild took over) is refused, not switched to.
+    markBuilding(dbB, 'counts', 3);
+    await expect(switchTo(store, dbB, gp, 4)).rejects.toThrow(/generation 4 is no longer being built \(active 2, building 3\)/);
+    expect(activeGeneration(liveDb, 'counts')).toBe(2);
+
+    await live.reached(await append(5));
+    expect(sum(liveDb, 2)).toBe(45);
+    await live.stop();
+    for (const db of [liveDb, dbA, dbB]) db.close();
+  });
+
+  it('rebuilds started two at a time while events arrive count every event once, round after round', async () => {
+    const file = join(dir, 'rm.sqlite');
+    const gp = counting(1);
+    const [liveDb, dbA, dbB] = [openReadModelDb(file), openReadModelDb(file), openReadModelDb(file)];
+    const live = new ProjectionRunner(store, liveDb, liveProjection(gp));
+    live.start();
+    let appended = 0;
+    for (let round = 0; round < 12; round++) {
+      const appending = append(25 + round).then((position) => {
+        appended += 25 + round;
+        return position;
+      });
+      const [a, b] = await Promise.all([
+        rebuildProjection(store, dbA, gp, { maxBatch: 2 + (round % 3), graceMs: 0 }),
+        rebuildProjection(store, dbB, gp, { maxBatch: 3 + (round % 4), graceMs: round % 2 }),
+      ]);
+      await live.reached(await appending);
+      const active = activeGeneration(liveDb, 'counts');
+      // Both switched to the same generation, or one after the other; either way the served one counts each event once.
+      expect([a.generation, b.generation]).toContain(active);
+      expect({ round, sum: sum(liveDb, active) }).toEqual({ round, sum: appended });
+    }
+    await live.stop();
+    for (const db of [liveDb, dbA, dbB]) db.close();
   });
 });

@@ -4,10 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { SqliteEventStore, type EventStore, type ReadAllOptions } from '@chuishao/event-store';
-import { activeGeneration, generationStatus, liveProjection, rebuildProjection, type GenerationalProjection } from './generations';
+import {
+  activeGeneration,
+  addGenerationRow,
+  ensureGenerationsTable,
+  generationStatus,
+  liveProjection,
+  GenerationTakenOver,
+  markActive,
+  markBuilding,
+  rebuildProjection,
+  type GenerationalProjection,
+} from './generations';
 import { catchUpPartition, partitionCheckpoint } from './partitioned-catch-up';
 import { ProjectionRunner } from './projection-runner';
-import { readCheckpoint, rebuildCheckpoints } from './checkpoints';
+import { readCheckpoint, rebuildCheckpoints, writeCheckpoint } from './checkpoints';
 import { openReadModelDb } from './read-model-db';
 
 /**
@@ -78,6 +89,13 @@ function counting(): GenerationalProjection & { lookups: number } {
 }
 
 type Tally = Record<string, { n: number; sum: number }>;
+/** A partition writes only into a generation a rebuild is filling: what claimGeneration records, by hand. */
+function claim(db: DatabaseSync, generation: number): void {
+  ensureGenerationsTable(db);
+  addGenerationRow(db, 'tally');
+  markBuilding(db, 'tally', generation);
+}
+
 const tally = (db: DatabaseSync, g: number): Tally =>
   Object.fromEntries(
     (db.prepare(`SELECT stream, n, sum FROM tally_g${g} ORDER BY stream`).all() as { stream: string; n: number; sum: number }[]).map((r) => [
@@ -182,6 +200,7 @@ describe('rebuilds in stream partitions', () => {
     const head = await append(300);
     const db = openReadModelDb(file);
     projection.setupGeneration(db, 7);
+    claim(db, 7);
     const target = { name: 'tally', generation: 7, session: (c: DatabaseSync, o: { empty?: boolean }) => projection.session!(c, 7, o) };
     let expectedLookups = 0;
     for (const index of [0, 1]) {
@@ -211,6 +230,7 @@ describe('rebuilds in stream partitions', () => {
     const head = await append(200);
     const [a, b] = [openReadModelDb(file), openReadModelDb(file)];
     projection.setupGeneration(a, 3);
+    claim(a, 3);
     const target = { name: 'tally', generation: 3, session: (c: DatabaseSync, o: { empty?: boolean }) => projection.session!(c, 3, o) };
     const results = await Promise.allSettled([
       catchUpPartition(store, a, [target], { index: 0, count: 1 }, head, { batch: 10 }),
@@ -221,5 +241,26 @@ describe('rebuilds in stream partitions', () => {
     expect(tally(a, 3)).toEqual(expected);
     a.close();
     b.close();
+  });
+
+  it('writes nothing once another rebuild of the generation has merged its partitions or switched it in', async () => {
+    const file = join(dir, 'rm.sqlite');
+    const projection = counting();
+    const head = await append(50);
+    const db = openReadModelDb(file);
+    projection.setupGeneration(db, 4);
+    claim(db, 4);
+    const target = { name: 'tally', generation: 4, session: (c: DatabaseSync, o: { empty?: boolean }) => projection.session!(c, 4, o) };
+    // Merged: the generation has its one checkpoint, and the other rebuild goes on from it.
+    writeCheckpoint(db, { projection: 'tally', generation: 4 }, 20);
+    await expect(catchUpPartition(store, db, [target], { index: 0, count: 2 }, head)).rejects.toBeInstanceOf(GenerationTakenOver);
+    // Switched in: its tables serve.
+    markActive(db, 'tally', 4);
+    await expect(catchUpPartition(store, db, [target], { index: 1, count: 2 }, head)).rejects.toThrow(
+      /generation 4 is no longer being built \(active 4, building none\)/,
+    );
+    expect(tally(db, 4)).toEqual({});
+    expect(rebuildCheckpoints(db, 'tally', 4).map((c) => c.key.partition)).toEqual([null]);
+    db.close();
   });
 });

@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { EventStore, FoldableEvent, StreamPartition } from '@chuishao/event-store';
 import type { ProjectionSession, SessionOptions } from './projection';
 import { readCheckpoint, writeCheckpoint, type CheckpointKey } from './checkpoints';
+import { assertBuilding, GenerationTakenOver, generationRow } from './generations/table';
 import { beginImmediate, tryBeginImmediate } from './transactions';
 
 /**
@@ -57,7 +58,19 @@ export async function catchUpPartition(
   // 100,000 rather than 50,000: fewer commits, a case's rows rewritten less often (~7% faster rebuild
   // in interleaved pairs, same peak RSS; 200,000 saved little more for ~90 MiB more RSS; session 5).
   const maxEvents = options.batch ?? 100_000;
-  const run: PartitionRun = { store, db, keys, sessions, committed, partition, to, maxEvents, pageSize: Math.min(PAGE, maxEvents), signal: options.signal };
+  const run: PartitionRun = {
+    store,
+    db,
+    targets,
+    keys,
+    sessions,
+    committed,
+    partition,
+    to,
+    maxEvents,
+    pageSize: Math.min(PAGE, maxEvents),
+    signal: options.signal,
+  };
   // The rebuild's own connection checkpoints the WAL meanwhile (generations/partitions.ts), so no commit here waits
   // for a checkpoint's copying and fsync.
   const autocheckpoint = (db.prepare('PRAGMA wal_autocheckpoint').get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
@@ -74,6 +87,7 @@ export async function catchUpPartition(
 
 interface PartitionRun {
   store: EventStore;
+  targets: readonly PartitionTarget[];
   db: DatabaseSync;
   keys: CheckpointKey[];
   sessions: ProjectionSession[];
@@ -117,6 +131,11 @@ async function foldAndCommitChunk(run: PartitionRun): Promise<boolean> {
   const reached = end ? to : last!;
   if (!db.isTransaction) beginImmediate(db);
   try {
+    for (const { name, generation } of run.targets) {
+      assertBuilding(db, name, generation);
+      // Another rebuild of the generation merged its partitions (and goes on from there): nothing more here.
+      if (readCheckpoint(db, { projection: name, generation }) !== null) throw new GenerationTakenOver(name, generation, generationRow(db, name));
+    }
     keys.forEach((key, i) => {
       if (readCheckpoint(db, key) !== committed[i]) {
         throw new Error(

@@ -148,6 +148,12 @@ export class ProjectionRunner {
 
   private begin(): void {
     beginImmediate(this.db);
+    try {
+      for (const projection of this.projections) projection.guard?.(this.db);
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
     const committed = new Map<Projection, number | null>();
     for (const projection of this.projections) {
       // Read under the write lock: another projector on the same file may have moved it, and then

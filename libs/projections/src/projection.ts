@@ -18,6 +18,13 @@ export interface Projection {
   drop?(db: DatabaseSync): void;
   applyBatch(db: DatabaseSync, events: readonly FoldableEvent[]): void;
   /**
+   * Optional: throws when this runner may no longer write the projection's tables. Called under the write
+   * lock at the start of every transaction, so nothing is written once it throws; the runner stops with
+   * that error. A rebuild's generation uses it: once another rebuild of the same generation has switched
+   * it in, its tables serve and only the live runner may write them.
+   */
+  guard?(db: DatabaseSync): void;
+  /**
    * Optional: a writer for one runner's run that folds events into rows held in memory and writes each
    * touched row once per transaction (`flush`), keeping rows between transactions so a row touched
    * again soon is not read back and parsed: what makes a catch-up fast. The runner starts a new

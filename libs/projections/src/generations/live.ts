@@ -1,7 +1,7 @@
 import { deleteRebuildCheckpoints } from '../checkpoints';
 import type { Projection, ProjectionSession } from '../projection';
 import type { GenerationalProjection } from './generational-projection';
-import { activeGeneration, addGenerationRow, deleteGenerationRow, ensureGenerationsTable } from './table';
+import { activeGeneration, addGenerationRow, assertBuilding, deleteGenerationRow, ensureGenerationsTable } from './table';
 
 /** The projection the live runner runs: the projection's live checkpoint, the active generation's tables. */
 export function liveProjection(gp: GenerationalProjection): Projection {
@@ -51,6 +51,8 @@ export function generationProjection(gp: GenerationalProjection, generation: num
   return {
     name: gp.name,
     checkpoint: { projection: gp.name, generation },
+    // Two rebuilds may fill one generation side by side; once either has switched it in, the other stops writing.
+    guard: (db) => assertBuilding(db, gp.name, generation),
     setup: (db) => gp.setupGeneration(db, generation),
     applyBatch: (db, events) => gp.applyBatch(db, generation, events),
     session: gp.session && ((db, options) => gp.session!(db, generation, options)),

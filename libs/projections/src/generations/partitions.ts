@@ -5,6 +5,7 @@ import { catchUpPartition } from '../partitioned-catch-up';
 import type { ProjectionSession, SessionOptions } from '../projection';
 import { inWriteTransaction } from '../transactions';
 import type { GenerationalProjection } from './generational-projection';
+import { assertBuilding, generationRow, GenerationTakenOver } from './table';
 
 /** One partition's share of a rebuild: what a worker needs to call catchUpPartition on its own connections. */
 export interface PartitionTask {
@@ -42,12 +43,20 @@ export async function catchUpInPartitions(
   options: PartitionedPhase,
   progress: (position: number | null, head: number | null) => void,
 ): Promise<void> {
-  const pending = building.filter(({ gp, generation }) => readCheckpoint(db, { projection: gp.name, generation }) === null);
-  if (pending.length === 0) return;
-  const count = partitionCountOf(db, pending) ?? options.count;
-  if (count <= 1) return;
   const to = await store.headPosition();
   if (to === null) return;
+  // Under the write lock, so that another rebuild of the same generation cannot switch it in between: the
+  // generations still being built and not past this phase, their indexes gone (the merge builds them).
+  const { pending, count } = inWriteTransaction(db, () => {
+    const pending = building.filter(
+      ({ gp, generation }) => generationRow(db, gp.name)?.building === generation && readCheckpoint(db, { projection: gp.name, generation }) === null,
+    );
+    const count = pending.length === 0 ? 0 : (partitionCountOf(db, pending) ?? options.count);
+    // Fresh or resumed, the partitions write without indexes.
+    if (count > 1) for (const { gp, generation } of pending) gp.dropIndexes?.(db, generation);
+    return { pending, count };
+  });
+  if (count <= 1) return;
   const targets = pending.map(({ gp, generation }) => ({ name: gp.name, generation }));
   const run =
     options.run ??
@@ -63,10 +72,6 @@ export async function catchUpInPartitions(
         task.to,
         { batch: task.batch, signal },
       ));
-  // Fresh or resumed, the partitions write without indexes; the merge below builds them.
-  inWriteTransaction(db, () => {
-    for (const { gp, generation } of pending) gp.dropIndexes?.(db, generation);
-  });
   progress(null, to);
   // One partition failing stops the others; the rebuild fails only once none is still writing.
   const abort = new AbortController();
@@ -88,11 +93,15 @@ export async function catchUpInPartitions(
   );
   clearInterval(checkpointer);
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  // Another rebuild of the generation merged its partitions first (the others stopped on the abort): the
+  // catch-up and the switch go on from its checkpoint.
+  if (outcomes.some((o) => o.status === 'rejected' && isTakenOver(o.reason))) return;
   if (failed) throw failed.reason;
 
   // The merge.
   inWriteTransaction(db, () => {
     for (const { gp, generation } of pending) {
+      assertBuilding(db, gp.name, generation);
       for (let index = 0; index < count; index++) {
         const partition = { projection: gp.name, generation, partition: { index, count } };
         const reached = readCheckpoint(db, partition);
@@ -119,3 +128,6 @@ function sessionOf(gp: GenerationalProjection, generation: number): (db: Databas
   if (!gp.session) throw new Error(`${gp.name} has no session, so it cannot be rebuilt in partitions`);
   return (db, options) => gp.session!(db, generation, options);
 }
+
+/** A partition that ran on a worker thread rejects with a copy of the error: its name tells. */
+const isTakenOver = (error: unknown) => error instanceof GenerationTakenOver || (error instanceof Error && error.name === 'GenerationTakenOver');

@@ -7,7 +7,7 @@ import type { GenerationalProjection } from './generational-projection';
 import { generationProjection, liveProjection } from './live';
 import { catchUpInPartitions, type Building, type PartitionTask } from './partitions';
 import { switchTo } from './switch';
-import { generationRow, markBuilding } from './table';
+import { GenerationTakenOver, generationRow, markBuilding } from './table';
 
 export interface RebuildProgress {
   generation: number;
@@ -94,13 +94,18 @@ async function catchUpToHead(
   progress: (position: number | null, head: number | null) => void,
 ): Promise<void> {
   let failure: unknown = null;
+  let failed!: () => void;
+  const stopped = new Promise<boolean>((resolve) => (failed = () => resolve(true)));
   const runner = new ProjectionRunner(
     store,
     db,
     building.map(({ gp, generation }) => generationProjection(gp, generation)),
     {
       catchUpBatch: options.maxBatch,
-      onError: (error) => (failure = error),
+      onError: (error) => {
+        failure = error;
+        failed();
+      },
     },
   );
   runner.start();
@@ -110,7 +115,9 @@ async function catchUpToHead(
       if (head === null) break;
       const reached = runner.reached(head).then(() => true);
       for (;;) {
-        const done = await Promise.race([reached, sleep(options.progressEveryMs ?? 1000).then(() => false)]);
+        const done = await Promise.race([reached, stopped, sleep(options.progressEveryMs ?? 1000).then(() => false)]);
+        // Another rebuild of the generation switched it in: the switch below finds it so.
+        if (failure instanceof GenerationTakenOver) return;
         if (failure) throw failure;
         progress(runner.checkpoint, head);
         if (done) break;
@@ -122,7 +129,7 @@ async function catchUpToHead(
   } finally {
     await runner.stop();
   }
-  if (failure) throw failure;
+  if (failure && !(failure instanceof GenerationTakenOver)) throw failure;
 }
 
 function claimGeneration(db: DatabaseSync, gp: GenerationalProjection): { generation: number; resumed: boolean; previous: number } {

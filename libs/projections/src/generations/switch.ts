@@ -3,12 +3,13 @@ import type { EventStore } from '@chuishao/event-store';
 import { deleteCheckpoint, readCheckpoint, recordProjectionVersion, writeCheckpoint } from '../checkpoints';
 import { inWriteTransaction } from '../transactions';
 import type { GenerationalProjection } from './generational-projection';
-import { markActive } from './table';
+import { GenerationTakenOver, generationRow, markActive } from './table';
 
 /**
  * Switches the live projection to a rebuilt generation: one transaction makes it active and moves the live
  * checkpoint to what it has applied, catching it up to the live checkpoint first, inside that transaction,
  * if the live runner was ahead (never awaiting in it). Returns the position the generation was built to.
+ * A generation another rebuild has switched in already is left as it is.
  */
 export async function switchTo(store: EventStore, db: DatabaseSync, gp: GenerationalProjection, generation: number, maxBatch = 2000): Promise<number | null> {
   const rebuild = { projection: gp.name, generation };
@@ -16,6 +17,13 @@ export async function switchTo(store: EventStore, db: DatabaseSync, gp: Generati
   for (;;) {
     const pending = await store.readAllFoldable({ after: built, limit: maxBatch });
     const switched = inWriteTransaction(db, () => {
+      const row = generationRow(db, gp.name);
+      if (row?.building !== generation) {
+        // Another rebuild of this generation switched it in first: it serves, and the live runner keeps it.
+        if (row?.active !== generation) throw new GenerationTakenOver(gp.name, generation, row);
+        built = readCheckpoint(db, gp.name);
+        return true;
+      }
       const live = readCheckpoint(db, gp.name);
       built = readCheckpoint(db, rebuild);
       const fresh = pending.filter((e) => built === null || e.position > built);

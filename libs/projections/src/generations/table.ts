@@ -39,6 +39,29 @@ export function deleteGenerationRow(db: DatabaseSync, name: string): void {
   db.prepare('DELETE FROM projection_generations WHERE name = ?').run(name);
 }
 
+/**
+ * A rebuild found its generation no longer being built: another rebuild of the same generation switched it
+ * in (its tables now serve; only the live runner writes them), or a newer rebuild took its place.
+ */
+export class GenerationTakenOver extends Error {
+  constructor(
+    readonly projection: string,
+    readonly generation: number,
+    readonly row: GenerationRow | undefined,
+  ) {
+    super(
+      `${projection}: generation ${generation} is no longer being built (active ${row?.active ?? 1}, building ${row?.building ?? 'none'}): another rebuild took it over`,
+    );
+    this.name = 'GenerationTakenOver';
+  }
+}
+
+/** Throws GenerationTakenOver unless `generation` is the one a rebuild of `name` is filling. Call it under the write lock. */
+export function assertBuilding(db: DatabaseSync, name: string, generation: number): void {
+  const row = generationRow(db, name);
+  if (row?.building !== generation) throw new GenerationTakenOver(name, generation, row);
+}
+
 /** Records the generation a rebuild fills. */
 export function markBuilding(db: DatabaseSync, name: string, generation: number): void {
   db.prepare('UPDATE projection_generations SET building = ?, updated_at = ? WHERE name = ?').run(generation, new Date().toISOString(), name);

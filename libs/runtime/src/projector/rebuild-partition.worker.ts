@@ -29,5 +29,10 @@ async function run({ store: storeConfig, readModelFile, task }: PartitionWorkerD
 
 run(workerData as PartitionWorkerData).then(
   () => parentPort!.postMessage({ type: 'done' }),
-  (error: unknown) => parentPort!.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
+  (error: unknown) =>
+    parentPort!.postMessage({
+      type: 'failed',
+      message: error instanceof Error ? error.message : String(error),
+      name: error instanceof Error ? error.name : undefined,
+    }),
 );

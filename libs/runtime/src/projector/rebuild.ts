@@ -97,8 +97,14 @@ function runPartitionWorker(data: PartitionWorkerData, workers: Set<Worker>, sig
     });
     const failed = (reason: string) => new Error(`partition ${task.partition.index} of ${task.partition.count}: ${reason}`);
     let outcome: Error | 'done' | null = null;
-    worker.on('message', (m: { type: string; message?: string }) => {
-      outcome ??= m.type === 'done' ? 'done' : failed(m.message ?? 'failed');
+    worker.on('message', (m: { type: string; message?: string; name?: string }) => {
+      if (outcome !== null) return;
+      if (m.type === 'done') outcome = 'done';
+      else {
+        outcome = failed(m.message ?? 'failed');
+        // The rebuild tells a partition another rebuild took over (GenerationTakenOver) by its name.
+        if (m.name) outcome.name = m.name;
+      }
     });
     worker.on('error', (error) => {
       outcome ??= error;
