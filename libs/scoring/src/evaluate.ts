@@ -238,8 +238,8 @@ export function roundsAsOf(e: PartEvaluation, asOf: number): RoundFacts[] {
 }
 
 /**
- * Every instant at which some part's evaluation can change (stableInterval in scorecard.ts visits the
- * same instants without collecting them): the result of evaluatePart over these
+ * Every instant at which some part's evaluation can change (what stableInterval in scorecard.ts bounds asOf
+ * by): the result of evaluatePart over these
  * parts is the same for every asOf strictly between two consecutive ones (a comparison `x <= asOf`
  * or `x < asOf` only flips as asOf crosses x). Used to cache a scorecard across asOf values.
  */

@@ -1,4 +1,4 @@
-import { emptyCounts, evaluatePart, type CountField, type PartCounts, type PartEvaluation } from './evaluate';
+import { criticalInstants, emptyCounts, evaluatePart, type CountField, type PartCounts, type PartEvaluation } from './evaluate';
 import type { PartFacts } from './facts';
 import type { ScoringPolicy } from './policy';
 import { monthsOf, periodOf, type Period } from './time';
@@ -277,38 +277,33 @@ export function computeTrend(parts: readonly PartFacts[], options: ScorecardOpti
 
 /**
  * The asOf interval around `asOf` over which a scorecard of these parts cannot change: [lo, hi).
- * Anything computed at asOf holds for every asOf' in it (same facts, same period, same policy).
+ * Anything computed at asOf holds for every asOf' in it (same facts, same period, same policy): only a
+ * critical instant (criticalInstants in evaluate.ts) can change a part's evaluation.
  */
 export function stableInterval(parts: Iterable<PartFacts>, asOf: number): { lo: number; hi: number } {
+  return intervalAround(periodInstants(parts), asOf);
+}
+
+/** Every critical instant of the parts, in one array: what stableInterval scans (the reader keeps it per period). */
+export function periodInstants(parts: Iterable<PartFacts>): Float64Array {
+  const into: number[] = [];
+  for (const p of parts) criticalInstants(p, into);
+  return Float64Array.from(into);
+}
+
+/** stableInterval over instants already collected (periodInstants). */
+export function intervalAround(instants: Float64Array, asOf: number): { lo: number; hi: number } {
   let lo = -Infinity;
   let hi = Infinity;
-  let exact = false;
-  const see = (x: number) => {
+  for (let i = 0; i < instants.length; i++) {
+    const x = instants[i];
     if (x < asOf) {
       if (x + 1 > lo) lo = x + 1;
     } else if (x > asOf) {
       if (x < hi) hi = x;
-    } else exact = true;
-  };
-  for (const p of parts) {
-    see(p.assigned.known);
-    see(p.responseDueAt);
-    if (p.reportedIn) see(p.reportedIn.known);
-    if (p.end) see(p.end.known);
-    for (const r of p.rounds) {
-      see(r.dueAt);
-      see(r.opened.known);
-      if (r.completed) see(r.completed.known);
-    }
-    for (const r of p.reviews) see(r.known);
-    for (const c of p.deadlineChanges) {
-      see(c.known);
-      see(c.dueAt);
-    }
-    for (const r of p.moves.returnsRejected) see(r.known);
-    for (const a of p.moves.appeals) see(a.known);
+    } else return { lo: asOf, hi: asOf + 1 };
   }
-  return exact ? { lo: asOf, hi: asOf + 1 } : { lo, hi };
+  return { lo, hi };
 }
 
 export type { CountField };
