@@ -8,6 +8,7 @@ import { caseInboxProjection, openReadModelDb, type ProjectionRunner } from '@ch
 import { setupScoringReadModel } from '@chuishao/scoring';
 import { openServices, startProcessors, type AppConfig, type Clock, type LogFactory } from '@chuishao/runtime';
 import type { DeadlineWatcher } from '@chuishao/watcher';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { checkJsonDepth, refuseUnsafeValues, requireJsonBody } from './http/body-guards';
@@ -18,7 +19,7 @@ import { ReadModels } from './read-models';
 import { serveConsole } from './console/serve-console';
 import type { RunningRelay } from '@chuishao/relay';
 import { applyHttpTimeouts } from './http/timeouts';
-import { requestEntry } from './http/request-entry';
+import { isApiPath, requestEntry } from './http/request-entry';
 import { readModelLag } from '@chuishao/runtime';
 import { Metrics } from './observability/metrics';
 import { startMetricsServer, type MetricsServer } from '@chuishao/runtime';
@@ -98,7 +99,9 @@ export async function createRuntime(config: AppConfig, options: { clock?: Clock;
   applyHttpTimeouts(app.getHttpServer(), config.http);
   // First: the trace context every later step (log line, metrics, events) uses, no-store, the answer deadline.
   app.use(requestEntry({ answerMs: config.http.answerMs, observers: [metrics.answered, ...(logging ? [logging.answered] : [])] }));
-  app.use(helmet());
+  // Pages (the console, /docs) get helmet's headers; API answers got theirs at the entry.
+  const pageHeaders = helmet();
+  app.use((req: Request, res: Response, next: NextFunction) => (isApiPath(req) ? next() : pageHeaders(req, res, next)));
   serveConsole(app, config);
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: '256kb', verify: checkJsonDepth });

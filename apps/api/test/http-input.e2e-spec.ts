@@ -23,13 +23,22 @@ describe('HTTP hardening: headers, content types, JSON depth, dangerous keys', (
         .get('/v1/nowhere')
         .set(await auth()), // 404
     ]) {
-      expect(res.headers['cache-control']).toBe('no-store');
+      // The JSON API's set (OWASP REST Security Cheat Sheet), nothing of a page's.
+      expect([res.status, res.headers['cache-control']]).toEqual([res.status, 'no-store']);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
-      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
       expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
-      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
       expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['x-xss-protection']).toBeUndefined();
     }
+    // Pages (the interactive API reference here; the console's are tested in its suite) carry helmet's.
+    const docs = await h.http().get('/docs/').redirects(1);
+    expect(docs.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(docs.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(docs.headers['cache-control']).not.toBe('no-store');
   });
 
   it('refuses JSON nested thousands of levels with 400 naming the body, on every POST, also unauthenticated ones', async () => {

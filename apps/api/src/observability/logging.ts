@@ -17,20 +17,34 @@ type Req = IncomingMessage & TracedRequest & { actor?: Actor };
  * The request line: what was asked (method and route pattern, never the path's query or the body: they can hold
  * residents' personal data), how it was answered (with the problem's code for a refusal) and for whom. It is built
  * from these named fields only, so no header, token or cookie can reach it.
+ *
+ * Written as text here rather than through pino's serializer: it is the one line per request, and its fields are
+ * fixed (pino's object walk and timestamp were ~6 µs of a command's ~300). The same JSON pino writes: level, time,
+ * the base fields, the line's fields, msg.
  */
-export function requestLine(req: Req, res: ServerResponse, durationMs: number) {
+export function requestLine(req: Req, res: ServerResponse, durationMs: number, level: 'info' | 'error'): string {
   const route = req.route?.path === undefined ? null : `${req.baseUrl ?? ''}${req.route.path}`;
   const code = problemCodeOf(res);
-  return {
-    correlationId: req.trace?.correlationId ?? null,
-    method: req.method,
-    route,
-    status: res.statusCode,
-    durationMs,
-    orgId: req.actor?.orgId ?? null,
-    userId: req.actor?.userId ?? null,
-    ...(code ? { code } : {}),
-  };
+  return (
+    `{"level":"${level}","time":"${isoNow()}","service":"${SERVICE}","correlationId":${text(req.trace?.correlationId)},` +
+    `"method":${text(req.method)},"route":${text(route)},"status":${res.statusCode},"durationMs":${durationMs},` +
+    `"orgId":${text(req.actor?.orgId)},"userId":${text(req.actor?.userId)}${code ? `,"code":${text(code)}` : ''},"msg":"request"}\n`
+  );
+}
+
+const SERVICE = 'chuishao-api';
+const text = (value: string | null | undefined) => (value === null || value === undefined ? 'null' : JSON.stringify(value));
+
+/** The ISO time of the current millisecond, formatted once per millisecond however many lines it has. */
+let isoMs = -1;
+let iso = '';
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== isoMs) {
+    isoMs = now;
+    iso = new Date(now).toISOString();
+  }
+  return iso;
 }
 
 export interface JsonLogging {
@@ -46,35 +60,38 @@ export interface JsonLogging {
  * logging's cost under load, and the request line names its correlation id itself; a line logged while handling a
  * request (a 5xx) names it in its text (the problem filter).
  *
- * The lines of one turn of the event loop are written together, asynchronously, by sonic-boom (pino's destination),
- * and flushed when the process exits, so a request never waits for stdout and a busy service makes one write for many
- * lines, not one each; a SIGKILL can lose the lines still in memory (the audit trail, in the event store, loses
- * nothing).
+ * The lines of each LINES_EVERY_MS are written together, asynchronously, by sonic-boom (pino's destination), and
+ * flushed when the process exits, so a request never waits for stdout and a busy service makes one write for many
+ * lines, not one each; a SIGKILL can lose the lines of the last LINES_EVERY_MS (the audit trail, in the event store,
+ * loses nothing).
  */
 export function jsonLogging(config: AppConfig): JsonLogging {
   const level = PINO_LEVEL[config.logLevels[config.logLevels.length - 1]];
+  const destination = batched(pino.destination({ dest: 1, sync: false }));
   const root = pino(
     {
       level,
-      base: { service: 'chuishao-api' },
+      base: { service: SERVICE },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    batchedPerTurn(pino.destination({ dest: 1, sync: false })),
+    destination,
   );
   const params: Params = { pinoHttp: { logger: root } };
   return {
     logger: new Logger(new PinoLogger(params), params),
     answered(req, res, durationMs) {
-      const line = requestLine(req as Req, res, Math.round(durationMs * 1000) / 1000);
-      if (res.statusCode >= 500) root.error(line, 'request');
-      else root.info(line, 'request');
+      const lineLevel = res.statusCode >= 500 ? 'error' : 'info';
+      if (root.isLevelEnabled(lineLevel)) destination.write(requestLine(req as Req, res, Math.round(durationMs * 1000) / 1000, lineLevel));
     },
   };
 }
 
-/** A destination that hands the lines of one event-loop turn to `inner` as one write, and everything at exit. */
-function batchedPerTurn(inner: { write(chunk: string): unknown; flushSync(): void }): pino.DestinationStream {
+/** How long lines wait to be written together: a busy service makes a few writes a second, not one per request. */
+const LINES_EVERY_MS = 50;
+
+/** A destination that hands `inner` the lines of LINES_EVERY_MS as one write, and everything at exit. */
+function batched(inner: { write(chunk: string): unknown; flushSync(): void }): pino.DestinationStream {
   let lines: string[] = [];
   let scheduled = false;
   const flush = () => {
@@ -93,7 +110,7 @@ function batchedPerTurn(inner: { write(chunk: string): unknown; flushSync(): voi
       lines.push(line);
       if (!scheduled) {
         scheduled = true;
-        setImmediate(flush);
+        setTimeout(flush, LINES_EVERY_MS).unref();
       }
     },
   };
