@@ -3,7 +3,14 @@ import { FixedWindowCounts } from './fixed-window-counts';
 import { METHOD_METADATA } from '@nestjs/common/constants';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { ThrottlerGuard, ThrottlerStorage, getOptionsToken, getStorageToken, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import {
+  ThrottlerGuard,
+  ThrottlerStorage,
+  getOptionsToken,
+  getStorageToken,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+} from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { Actor } from '@chuishao/domain';
 import type { RateLimits } from '@chuishao/runtime';
@@ -78,13 +85,11 @@ class Counts implements ThrottlerStorage, OnModuleDestroy {
     if (this.inner instanceof ThrottlerStorageRedisService) this.inner.redis.on('error', (e: Error) => this.warn(e));
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string) {
-    try {
-      return await this.inner.increment(key, ttl, limit, blockDuration, name);
-    } catch (error) {
-      this.warn(error as Error);
+  increment(key: string, ttl: number, limit: number, blockDuration: number, name: string): ReturnType<ThrottlerStorage['increment']> {
+    return this.inner.increment(key, ttl, limit, blockDuration, name).catch((error: Error) => {
+      this.warn(error);
       return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
-    }
+    });
   }
 
   private warn(error: Error) {
@@ -105,21 +110,21 @@ export class RateLimitGuard extends ThrottlerGuard {
   /**
    * The library's own loop, without its per-route overrides: no route here sets @Throttle or @SkipThrottle (every
    * budget is the configuration's, `options` below), so the six metadata lookups per budget it made on every request
-   * are left out. Budgets are counted in the order given; the first one over its limit answers 429.
+   * are left out, and so is its handleRequest (user-agent patterns, rate-limit headers: neither is used here, and its
+   * awaits cost more than the count). Budgets are counted in the order given; the first one over its limit answers 429.
    */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<Req>();
     for (const throttler of this.throttlers) {
       if (throttler.skipIf?.(context)) continue;
+      const name = throttler.name as string;
       const ttl = throttler.ttl as number;
-      await this.handleRequest({
-        context,
-        limit: throttler.limit as number,
-        ttl,
-        throttler,
-        blockDuration: (throttler.blockDuration as number | undefined) ?? ttl,
-        getTracker: throttler.getTracker ?? this.commonOptions.getTracker!,
-        generateKey: throttler.generateKey ?? this.commonOptions.generateKey!,
-      });
+      const limit = throttler.limit as number;
+      // Every tracker here is synchronous (options below).
+      const tracker = throttler.getTracker!(req, context) as string;
+      const key = this.commonOptions.generateKey!(context, tracker, name);
+      const hit = await this.storageService.increment(key, ttl, limit, (throttler.blockDuration as number | undefined) ?? ttl, name);
+      if (hit.isBlocked) await this.throwThrottlingException(context, { limit, ttl, key, tracker, ...hit });
     }
     return true;
   }
@@ -145,7 +150,10 @@ function options(limits: RateLimits, storage: Counts): ThrottlerModuleOptions {
   const ip = (req: Record<string, any>) => `ip:${(req as Req).ip ?? 'unknown'}`;
   // biome-ignore lint/suspicious/noExplicitAny: the throttler's own tracker signature
   const user = (_req: Record<string, any>, context: ExecutionContext) => userKey(actorOf(context)!);
-  const reading = (c: ExecutionContext) => ['GET', 'HEAD'].includes(c.switchToHttp().getRequest<Req>().method);
+  const reading = (c: ExecutionContext) => {
+    const method = c.switchToHttp().getRequest<Req>().method;
+    return method === 'GET' || method === 'HEAD';
+  };
   return {
     storage,
     setHeaders: false,
