@@ -55,9 +55,13 @@ export function countyPolicy(
 ): CasePolicy {
   const inForce: CalendarInForce = 'current' in calendars ? calendars : { current: calendars };
   const limits = typeof workflow === 'function' ? workflow : () => workflow;
+  // One string per calendar in force, not one per call: every whistle and every cached case state carries it.
+  let named: { calendar: BusinessCalendar; version: string } | null = null;
   return {
     get version() {
-      return `county/${catalog.version}/${inForce.current.version}`;
+      const calendar = inForce.current;
+      if (named?.calendar !== calendar) named = { calendar, version: `county/${catalog.version}/${calendar.version}` };
+      return named.version;
     },
     catalogVersion: catalog.version,
     reminderFraction: REMINDER_FRACTION,
