@@ -3,14 +3,7 @@ import { FixedWindowCounts } from './fixed-window-counts';
 import { METHOD_METADATA } from '@nestjs/common/constants';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import {
-  ThrottlerGuard,
-  ThrottlerStorage,
-  getOptionsToken,
-  getStorageToken,
-  type ThrottlerLimitDetail,
-  type ThrottlerModuleOptions,
-} from '@nestjs/throttler';
+import { ThrottlerGuard, ThrottlerStorage, getOptionsToken, getStorageToken, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { Actor } from '@chuishao/domain';
 import type { RateLimits } from '@chuishao/runtime';
