@@ -48,6 +48,16 @@ describe('generations', () => {
     return last;
   };
 
+  /** A running live projector and two more connections for rebuilds, all on one read-model file. */
+  const liveAndTwoRebuilders = () => {
+    const file = join(dir, 'rm.sqlite');
+    const gp = counting(1);
+    const [liveDb, dbA, dbB] = [openReadModelDb(file), openReadModelDb(file), openReadModelDb(file)];
+    const live = new ProjectionRunner(store, liveDb, liveProjection(gp));
+    live.start();
+    return { gp, live, liveDb, dbA, dbB };
+  };
+
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'generations-'));
     store = new SqliteEventStore({ file: join(dir, 'events.sqlite'), synchronous: 'NORMAL' });
@@ -108,11 +118,7 @@ describe('generations', () => {
   });
 
   it('a rebuild whose generation another rebuild switched in meanwhile writes nothing more into it: no event counted twice', async () => {
-    const file = join(dir, 'rm.sqlite');
-    const gp = counting(1);
-    const [liveDb, dbA, dbB] = [openReadModelDb(file), openReadModelDb(file), openReadModelDb(file)];
-    const live = new ProjectionRunner(store, liveDb, liveProjection(gp));
-    live.start();
+    const { gp, live, liveDb, dbA, dbB } = liveAndTwoRebuilders();
     await live.reached(await append(30));
     // B claimed generation 2 as A did (both see it being built), then A finished and switched it in first.
     expect((await rebuildProjection(store, dbA, gp, { graceMs: 0 })).generation).toBe(2);
@@ -141,11 +147,7 @@ describe('generations', () => {
   });
 
   it('rebuilds started two at a time while events arrive count every event once, round after round', async () => {
-    const file = join(dir, 'rm.sqlite');
-    const gp = counting(1);
-    const [liveDb, dbA, dbB] = [openReadModelDb(file), openReadModelDb(file), openReadModelDb(file)];
-    const live = new ProjectionRunner(store, liveDb, liveProjection(gp));
-    live.start();
+    const { gp, live, liveDb, dbA, dbB } = liveAndTwoRebuilders();
     let appended = 0;
     for (let round = 0; round < 12; round++) {
       const appending = append(25 + round).then((position) => {

@@ -89,11 +89,16 @@ function counting(): GenerationalProjection & { lookups: number } {
 }
 
 type Tally = Record<string, { n: number; sum: number }>;
-/** A partition writes only into a generation a rebuild is filling: what claimGeneration records, by hand. */
-function claim(db: DatabaseSync, generation: number): void {
+/**
+ * A generation's tables and a partition target over them, the generation claimed as claimGeneration records it (a
+ * partition writes only into a generation a rebuild is filling).
+ */
+function claimedTarget(db: DatabaseSync, projection: GenerationalProjection, generation: number) {
+  projection.setupGeneration(db, generation);
   ensureGenerationsTable(db);
   addGenerationRow(db, 'tally');
   markBuilding(db, 'tally', generation);
+  return { name: 'tally', generation, session: (c: DatabaseSync, o: { empty?: boolean }) => projection.session!(c, generation, o) };
 }
 
 const tally = (db: DatabaseSync, g: number): Tally =>
@@ -199,9 +204,7 @@ describe('rebuilds in stream partitions', () => {
     const projection = counting();
     const head = await append(300);
     const db = openReadModelDb(file);
-    projection.setupGeneration(db, 7);
-    claim(db, 7);
-    const target = { name: 'tally', generation: 7, session: (c: DatabaseSync, o: { empty?: boolean }) => projection.session!(c, 7, o) };
+    const target = claimedTarget(db, projection, 7);
     let expectedLookups = 0;
     for (const index of [0, 1]) {
       await catchUpPartition(store, db, [target], { index, count: 2 }, head, { batch: 25 });
@@ -229,9 +232,7 @@ describe('rebuilds in stream partitions', () => {
     const projection = counting();
     const head = await append(200);
     const [a, b] = [openReadModelDb(file), openReadModelDb(file)];
-    projection.setupGeneration(a, 3);
-    claim(a, 3);
-    const target = { name: 'tally', generation: 3, session: (c: DatabaseSync, o: { empty?: boolean }) => projection.session!(c, 3, o) };
+    const target = claimedTarget(a, projection, 3);
     const results = await Promise.allSettled([
       catchUpPartition(store, a, [target], { index: 0, count: 1 }, head, { batch: 10 }),
       catchUpPartition(store, b, [target], { index: 0, count: 1 }, head, { batch: 10 }),
@@ -248,9 +249,7 @@ describe('rebuilds in stream partitions', () => {
     const projection = counting();
     const head = await append(50);
     const db = openReadModelDb(file);
-    projection.setupGeneration(db, 4);
-    claim(db, 4);
-    const target = { name: 'tally', generation: 4, session: (c: DatabaseSync, o: { empty?: boolean }) => projection.session!(c, 4, o) };
+    const target = claimedTarget(db, projection, 4);
     // Merged: the generation has its one checkpoint, and the other rebuild goes on from it.
     writeCheckpoint(db, { projection: 'tally', generation: 4 }, 20);
     await expect(catchUpPartition(store, db, [target], { index: 0, count: 2 }, head)).rejects.toBeInstanceOf(GenerationTakenOver);
